@@ -1,0 +1,26 @@
+/** Wrong or missing flags/answers: exit 2, nothing written. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A contract that does not parse or validate: exit 1, nothing written. */
+export class ContractError extends Error {
+  override name = 'ContractError';
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+    readonly line?: number,
+    readonly column?: number,
+    readonly hint?: string,
+  ) {
+    super(`${file}${line ? `:${line}${column ? `:${column}` : ''}` : ''}: ${detail}${hint ? `\n  ${hint}` : ''}`);
+  }
+}
+
+/** A write that would clobber a file we do not own (or one edited by hand): exit 1, nothing written. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  constructor(readonly files: string[], message: string) {
+    super(message);
+  }
+}
