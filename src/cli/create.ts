@@ -1,0 +1,109 @@
+// `create-service-link [pattern] [name]`: answers/flags -> contract -> generated files -> one commit.
+import path from 'node:path';
+import { ConflictError, UsageError } from '../errors.js';
+import { planLinks } from '../core/engine.js';
+import { PATTERNS } from '../patterns/index.js';
+import type { LinkConfig, PatternId, Prompts } from '../patterns/types.js';
+import { detectProject } from '../project/detect.js';
+import { linkNameProblem } from '../util/names.js';
+import { commit } from '../vfs/commit.js';
+import { readManifest } from '../vfs/manifest.js';
+import type { Plan } from '../vfs/plan.js';
+import { installDependencies } from './install.js';
+import type { CommonOptions } from './main.js';
+import { info, paint } from './output.js';
+import { printDiffs, printPlan } from './present.js';
+import { choosePattern } from './wizard.js';
+
+const COMMON_KEYS = new Set(['cwd', 'out', 'yes', 'dryRun', 'force', 'install']);
+
+export function isInteractive(opts: { yes?: boolean }): boolean {
+  return !opts.yes && !process.env.CI && process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+/** A project-relative folder that stays inside the project. */
+export function checkOutDir(out: string): string {
+  const norm = path.posix.normalize(out.replace(/\\/g, '/')).replace(/\/$/, '');
+  if (!norm || norm === '.' || norm.startsWith('../') || norm === '..' || path.posix.isAbsolute(norm)) {
+    throw new UsageError(`--out ${out}: use a folder inside the project, e.g. --out src/links/user`);
+  }
+  return norm;
+}
+
+export function conflictError(plan: Plan): ConflictError {
+  return new ConflictError(
+    plan.conflicts.map((c) => c.path),
+    `refusing to write:\n${plan.conflicts.map((c) => `  - ${c.message}`).join('\n')}`,
+  );
+}
+
+export async function runCreate(
+  patternArg: PatternId | undefined,
+  nameArg: string | undefined,
+  opts: CommonOptions,
+  flags: Record<string, unknown>,
+): Promise<number> {
+  const interactive = isInteractive(opts);
+  const project = detectProject(opts.cwd ?? process.cwd());
+  const prompts: Prompts | undefined = interactive ? await import('@inquirer/prompts') : undefined;
+
+  if (!patternArg && !prompts) {
+    throw new UsageError(
+      'no terminal to ask on: give the pattern and name, e.g. `create-service-link grpc user --rpc GetUser:unary` (see --help).\n' +
+        '  Missing: <pattern> (rest, grpc or queue), <name>',
+    );
+  }
+  const pattern = patternArg ?? (await choosePattern(prompts!));
+  const spec = PATTERNS[pattern];
+
+  let options: Record<string, unknown> = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
+  let name = nameArg;
+  if (name !== undefined) {
+    const problem = linkNameProblem(name);
+    if (problem) throw new UsageError(`invalid link name "${name}": ${problem}.`);
+  }
+  if (prompts) {
+    name ??= await prompts.input({
+      message: 'Name of the link (the service you talk to, e.g. user):',
+      validate: (v) => linkNameProblem(v.trim()) ?? true,
+    });
+    name = name.trim();
+    options = await spec.ask(prompts, name, options);
+  } else {
+    const missing = [...(name ? [] : ['<name>']), ...spec.missingRequired(options)];
+    if (missing.length) {
+      throw new UsageError(`missing required input (nothing can be asked without a terminal): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`);
+    }
+  }
+  name = name!;
+
+  const manifest = readManifest(project.root);
+  if (manifest.links[name]) {
+    throw new UsageError(
+      `a link named "${name}" already exists (${manifest.links[name]!.pattern}). Edit its contract and run \`create-service-link generate ${name}\`, or choose another name.`,
+    );
+  }
+  const out = checkOutDir(opts.out ?? `${project.srcDir}/links/${name}`);
+  const scaffold = await spec.scaffold({ name, options, project, out });
+  const link: LinkConfig = { name, pattern, contracts: scaffold.contracts, out, options: scaffold.options };
+  const plan = await planLinks(project, manifest, [{ link, newContracts: scaffold.files }], !!opts.force);
+  if (plan.conflicts.length) throw conflictError(plan);
+
+  info(`${opts.dryRun ? 'Would write' : 'Files'} for ${spec.title} link "${name}" in ${project.root}:`);
+  printPlan(plan, false);
+  if (opts.dryRun) {
+    info('');
+    await printDiffs(plan);
+    info('Dry run: nothing was written.');
+    return 0;
+  }
+  if (prompts && !(await prompts.confirm({ message: `Write ${plan.changes.length} files?`, default: true }))) {
+    info('Nothing was written.');
+    return 0;
+  }
+  await commit(project.root, plan.operations());
+  info(paint('green', `\nWrote ${plan.changes.length} files.`));
+  const installed = await installDependencies(project, spec.runtimeDependencies, !opts.install);
+  info(`\nNext: edit ${scaffold.contracts.join(', ')} as your API grows, then run \`npx create-service-link generate\`.`);
+  return installed ? 0 : 1;
+}

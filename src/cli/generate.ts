@@ -1,0 +1,132 @@
+// `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { planLinks, selectLinks } from '../core/engine.js';
+import { detectProject } from '../project/detect.js';
+import { commit } from '../vfs/commit.js';
+import { readManifest } from '../vfs/manifest.js';
+import { conflictError } from './create.js';
+import { errorCode } from './main.js';
+import { info, paint } from './output.js';
+import { printDiffs, printPlan } from './present.js';
+
+interface GenerateOptions {
+  cwd?: string;
+  check?: boolean;
+  watch?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+async function generateOnce(names: string[], opts: GenerateOptions): Promise<number> {
+  const project = detectProject(opts.cwd ?? process.cwd());
+  const manifest = readManifest(project.root);
+  const links = selectLinks(manifest, names);
+  const plan = await planLinks(project, manifest, links.map((link) => ({ link })), !!opts.force && !opts.check);
+
+  if (opts.check) {
+    const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
+    if (stale.length === 0 && plan.conflicts.length === 0) {
+      info(`Generated code is current for ${links.length} link${links.length > 1 ? 's' : ''}.`);
+      return 0;
+    }
+    for (const e of stale) {
+      const why = e.kind === 'user' ? 'needs new stubs merged' : e.action === 'create' ? 'is missing' : e.action === 'delete' ? 'is no longer generated' : 'is stale';
+      info(`  ${e.path} ${why}`);
+    }
+    for (const c of plan.conflicts) info(`  ${c.path} ${c.reason === 'edited' ? 'was edited by hand' : 'conflicts: ' + c.message}`);
+    info('Run `create-service-link generate` to bring the code in line with its contracts.');
+    return 1;
+  }
+  if (plan.conflicts.length) throw conflictError(plan);
+  if (plan.changes.length === 0) {
+    info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
+    return 0;
+  }
+  printPlan(plan, false);
+  if (opts.dryRun) {
+    info('');
+    await printDiffs(plan);
+    info('Dry run: nothing was written.');
+    return 0;
+  }
+  await commit(project.root, plan.operations());
+  info(paint('green', `Wrote ${plan.changes.length} files.`));
+  return 0;
+}
+
+export async function runGenerate(names: string[], opts: GenerateOptions): Promise<number> {
+  if (!opts.watch) return generateOnce(names, opts);
+  return watchContracts(names, opts);
+}
+
+/** Regenerates on every contract change; an invalid contract prints its error and watching goes on. */
+async function watchContracts(names: string[], opts: GenerateOptions): Promise<number> {
+  const project = detectProject(opts.cwd ?? process.cwd());
+  const links = selectLinks(readManifest(project.root), names);
+  const runOnce = async () => {
+    try {
+      await generateOnce(names, opts);
+    } catch (error) {
+      errorCode(error);
+    }
+  };
+  await runOnce();
+  // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
+  const folders = new Set(links.flatMap((l) => l.contracts.map((c) => path.dirname(path.join(project.root, c)))));
+  const watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  for (const folder of folders) {
+    watchers.push(
+      watch(folder, (_event, file) => {
+        if (file && (file.startsWith('.') || file.endsWith('~'))) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          running = running.then(() => {
+            info(paint('dim', `\n[${new Date().toLocaleTimeString()}] contract changed, regenerating`));
+            return runOnce();
+          });
+        }, 100);
+      }),
+    );
+  }
+  info(paint('dim', `Watching ${[...folders].map((f) => path.relative(project.root, f) || '.').join(', ')} (Ctrl-C to stop).`));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      for (const w of watchers) w.close();
+      clearTimeout(timer);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await running;
+  return 0;
+}
+
+export async function runList(opts: { cwd?: string }): Promise<number> {
+  const project = detectProject(opts.cwd ?? process.cwd());
+  const manifest = readManifest(project.root);
+  const names = Object.keys(manifest.links);
+  if (names.length === 0) {
+    info('No links yet. Create one with `create-service-link <rest|grpc|queue> <name>`.');
+    return 0;
+  }
+  const rows: string[][] = [['NAME', 'PATTERN', 'CONTRACT', 'OUT', 'STATUS']];
+  for (const link of selectLinks(manifest, [])) {
+    let status: string;
+    try {
+      const plan = await planLinks(project, manifest, [{ link }], false);
+      const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user').length;
+      const edited = plan.conflicts.filter((c) => c.reason === 'edited').length;
+      status = edited ? `edited by hand (${edited} file${edited > 1 ? 's' : ''})` : stale ? `stale (${stale} file${stale > 1 ? 's' : ''})` : 'current';
+    } catch (error) {
+      status = `contract error: ${(error as Error).message.split('\n')[0]}`;
+    }
+    rows.push([link.name, link.pattern, link.contracts.join(', '), link.out, status]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) info(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  return 0;
+}

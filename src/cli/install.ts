@@ -1,0 +1,30 @@
+// Installs the runtime packages a link needs with the project's own package manager.
+import type { ProjectInfo } from '../patterns/types.js';
+import { declaredDependencies } from '../project/detect.js';
+import { info, spin, warn } from './output.js';
+
+export function installCommand(pm: ProjectInfo['packageManager'], packages: string[]): string[] {
+  return pm === 'npm' ? ['npm', 'install', ...packages] : [pm, 'add', ...packages];
+}
+
+/** Returns false when the install failed (the files are written; the user can re-run the command). */
+export async function installDependencies(project: ProjectInfo, wanted: string[], skip: boolean): Promise<boolean> {
+  const declared = declaredDependencies(project.root);
+  const missing = [...new Set(wanted)].filter((p) => !declared.has(p)).sort();
+  if (missing.length === 0) return true;
+  const command = installCommand(project.packageManager, missing);
+  if (skip) {
+    info(`\nInstall the runtime dependencies with:\n  ${command.join(' ')}`);
+    return true;
+  }
+  const spinner = await spin(`Installing ${missing.join(', ')} with ${project.packageManager}`);
+  const { execa } = await import('execa');
+  const result = await execa(command[0]!, command.slice(1), { cwd: project.root, reject: false, stdin: 'ignore' });
+  if (result.exitCode === 0) {
+    spinner.succeed(`Installed ${missing.join(', ')}`);
+    return true;
+  }
+  spinner.fail(`${command.join(' ')} failed (exit ${result.exitCode ?? 'signal'})`);
+  warn(`${String(result.stderr).trim().split('\n').slice(-5).join('\n')}\nThe files are written; run \`${command.join(' ')}\` yourself.`);
+  return false;
+}

@@ -1,0 +1,168 @@
+// The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
+// command needs them, so `--help` starts fast.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConflictError, ContractError, UsageError } from '../errors.js';
+import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
+import type { PatternId } from '../patterns/types.js';
+import { fail } from './output.js';
+
+export interface CommonOptions {
+  cwd?: string;
+  out?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  install: boolean;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--cwd <dir>', 'the project to work in (default: the current folder; e.g. --cwd ../user-service)')
+    .option('--out <dir>', 'folder for the code, relative to the project (default: <src>/links/<name>; e.g. --out src/clients/user)')
+    .option('-y, --yes', 'never prompt: take defaults, fail with exit 2 naming missing flags (also when CI is set or stdin is not a terminal)')
+    .option('--dry-run', 'print the files it would create/update and the diffs; write nothing')
+    .option('--force', 'overwrite generated files that were edited by hand (never files it did not create)')
+    .option('--no-install', 'do not install runtime dependencies; print the command instead');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('create-service-link')
+    .description(
+      'Scaffold a typed service-to-service link into this TypeScript project: REST (OpenAPI), gRPC (.proto)\n' +
+        'or a message queue (SQS, AsyncAPI). With no command on a terminal, a wizard recommends a pattern.',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  addCommonOptions(program).action(async (opts: CommonOptions) => {
+    const { runCreate } = await import('./create.js');
+    setExitCode(await runCreate(undefined, undefined, opts, {}));
+  });
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ npx create-service-link                                   # the wizard
+  $ npx create-service-link grpc user --rpc GetUser:unary --rpc ListUsers:server-stream
+  $ npx create-service-link rest user --resource "users:id=string,email=string"
+  $ npx create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo
+  $ npx create-service-link generate            # after editing a contract
+  $ npx create-service-link generate --check    # in CI: exit 1 when generated code is stale`,
+  );
+
+  for (const id of PATTERN_IDS) {
+    const spec = PATTERNS[id];
+    const cmd = new Command(id).description(spec.title).argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
+    for (const f of spec.flags) {
+      const o = new Option(f.flags, `${f.description} (e.g. ${f.example})`);
+      if (f.repeatable) o.argParser(collect);
+      if (f.defaultValue !== undefined) o.default(f.defaultValue);
+      cmd.addOption(o);
+    }
+    addCommonOptions(cmd).action(async (name: string | undefined, opts: CommonOptions & Record<string, unknown>) => {
+      const { runCreate } = await import('./create.js');
+      setExitCode(await runCreate(id as PatternId, name, opts, opts));
+    });
+    cmd.addHelpText('after', `\nExamples:\n${spec.flags.map((f) => `  $ ${f.example}`).filter((v, i, a) => a.indexOf(v) === i).join('\n')}`);
+    program.addCommand(cmd);
+  }
+
+  program.addCommand(
+    new Command('generate')
+      .description('regenerate links from their contracts (all, or the named ones); never loses code you wrote')
+      .argument('[names...]', 'links to regenerate (default: all in service-link.json)')
+      .option('--check', 'write nothing; exit 1 naming each stale or hand-edited file (for CI)')
+      .option('--watch', 'regenerate whenever a contract changes')
+      .option('--dry-run', 'print what would change, with diffs; write nothing')
+      .option('--force', 'overwrite generated files edited by hand')
+      .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
+      .addHelpText('after', '\nExamples:\n  $ create-service-link generate\n  $ create-service-link generate user --dry-run\n  $ create-service-link generate --check\n  $ create-service-link generate --watch')
+      .action(async (names: string[], opts) => {
+        const { runGenerate } = await import('./generate.js');
+        setExitCode(await runGenerate(names, opts));
+      }),
+  );
+  program.addCommand(
+    new Command('list')
+      .description('list the links, their pattern, contract and whether the generated code is current')
+      .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
+      .addHelpText('after', '\nExample:\n  $ create-service-link list')
+      .action(async (opts) => {
+        const { runList } = await import('./generate.js');
+        setExitCode(await runList(opts));
+      }),
+  );
+  program.addCommand(
+    new Command('recommend')
+      .description('the wizard’s decision matrix without prompts: prints the recommended pattern and why')
+      .option('--no-needs-response', 'the caller does not wait for an answer')
+      .option('--high-volume', 'many calls per second or a tight latency budget')
+      .option('--streaming', 'one call streams many messages')
+      .option('--polyglot', 'services in several languages')
+      .option('--fan-out', 'one event reaches several consumers, or the work runs in the background')
+      .option('--json', 'print JSON')
+      .addHelpText('after', '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json')
+      .action(async (opts) => {
+        const { recommend } = await import('../recommend.js');
+        const r = recommend({
+          needsResponse: opts.needsResponse !== false,
+          highVolume: !!opts.highVolume,
+          streaming: !!opts.streaming,
+          polyglot: !!opts.polyglot,
+          fanOut: !!opts.fanOut,
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
+      }),
+  );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    return errorCode(error);
+  }
+  return lastCode;
+}
+
+let lastCode = 0;
+/** Commands report their exit code through here (commander discards action return values). */
+export function setExitCode(code: number): void {
+  lastCode = code;
+}
+
+export function errorCode(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    return 2;
+  }
+  const e = error as Error;
+  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
+    fail('cancelled; nothing was written.');
+    return 130;
+  }
+  if (error instanceof UsageError) {
+    fail(e.message);
+    return 2;
+  }
+  if (error instanceof ContractError) {
+    fail(`${e.message}\nNothing was written.`);
+    return 1;
+  }
+  if (error instanceof ConflictError) {
+    fail(`${e.message}\nNothing was written.`);
+    return 1;
+  }
+  fail(e?.stack ?? String(error));
+  return 1;
+}

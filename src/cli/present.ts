@@ -1,0 +1,28 @@
+// Prints a plan: one line per file, unified diffs for updates in --dry-run.
+import type { Plan, PlanEntry } from '../vfs/plan.js';
+import { info, paint } from './output.js';
+
+const STYLE = { create: 'green', update: 'yellow', delete: 'red', unchanged: 'dim' } as const;
+
+function line(e: PlanEntry): string {
+  const what = e.kind === 'generated' ? '' : e.kind === 'user' ? ' (yours)' : e.kind === 'contract' ? ' (contract, yours)' : '';
+  return `  ${paint(STYLE[e.action], e.action.padEnd(9))} ${e.path}${paint('dim', what)}`;
+}
+
+export function printPlan(plan: Plan, showUnchanged: boolean): void {
+  for (const e of plan.entries) if (showUnchanged || e.action !== 'unchanged') info(line(e));
+}
+
+export async function printDiffs(plan: Plan): Promise<void> {
+  const { createTwoFilesPatch } = await import('diff');
+  for (const e of plan.changes) {
+    if (e.action === 'update') {
+      info(createTwoFilesPatch(`a/${e.path}`, `b/${e.path}`, e.before ?? '', e.after ?? '', '', '', { context: 3 }).replace(/^=+\n/, ''));
+    } else if (e.action === 'create') {
+      const n = (e.after ?? '').split('\n').length;
+      info(`--- /dev/null\n+++ b/${e.path}\n@@ new file, ${n} lines @@\n`);
+    } else if (e.action === 'delete') {
+      info(`--- a/${e.path}\n+++ /dev/null\n@@ file deleted @@\n`);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// Detects the user's project: root, package manager, module system, import suffix, source folder.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import { UsageError } from '../errors.js';
+import type { ProjectInfo } from '../patterns/types.js';
+
+interface TsOptions {
+  module?: string;
+  moduleResolution?: string;
+  rootDir?: string;
+}
+
+export function findProjectRoot(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new UsageError(
+    `No package.json found in ${path.resolve(start)} or any folder above it.\n` +
+      '  Run create-service-link inside your TypeScript project (or pass --cwd DIR), or create one first with `npm init -y`.',
+  );
+}
+
+function readJson(file: string): Record<string, unknown> {
+  const errors: ParseError[] = [];
+  const value: unknown = parseJsonc(readFileSync(file, 'utf8'), errors, { allowTrailingComma: true });
+  if (errors.length || typeof value !== 'object' || value === null) {
+    throw new UsageError(`${file}: not valid JSON; fix it so the project can be detected.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** compilerOptions and include of tsconfig.json, following relative `extends` chains. */
+function readTsconfig(file: string, depth = 0): { options: TsOptions; include?: string[] } {
+  const json = readJson(file);
+  let base: { options: TsOptions; include?: string[] } = { options: {} };
+  const ext = json.extends;
+  if (typeof ext === 'string' && ext.startsWith('.') && depth < 5) {
+    const target = path.resolve(path.dirname(file), ext.endsWith('.json') ? ext : `${ext}.json`);
+    if (existsSync(target)) base = readTsconfig(target, depth + 1);
+  }
+  const own = (json.compilerOptions ?? {}) as TsOptions;
+  const include = Array.isArray(json.include) ? (json.include as string[]) : base.include;
+  return { options: { ...base.options, ...own }, include };
+}
+
+function packageManager(root: string, pkg: Record<string, unknown>): ProjectInfo['packageManager'] {
+  const has = (f: string) => existsSync(path.join(root, f));
+  if (has('pnpm-lock.yaml')) return 'pnpm';
+  if (has('yarn.lock')) return 'yarn';
+  if (has('bun.lockb') || has('bun.lock')) return 'bun';
+  if (has('package-lock.json')) return 'npm';
+  const declared = typeof pkg.packageManager === 'string' ? pkg.packageManager.split('@')[0] : '';
+  if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun') return declared;
+  return 'npm';
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function sourceDir(root: string, options: TsOptions, include: string[] | undefined): string {
+  const candidates = [options.rootDir, ...(include ?? []).map((i) => i.split(/[\\/]/)[0])];
+  for (const c of candidates) {
+    if (!c || c.includes('*')) continue;
+    const rel = path.posix.normalize(c.replace(/\\/g, '/')).replace(/^\.\/?/, '').replace(/\/$/, '');
+    if (rel && !rel.startsWith('..') && isDir(path.join(root, rel))) return rel;
+  }
+  return 'src';
+}
+
+export function detectProject(cwd: string): ProjectInfo {
+  const root = findProjectRoot(cwd);
+  const pkg = readJson(path.join(root, 'package.json'));
+  const tsconfigFile = path.join(root, 'tsconfig.json');
+  const ts = existsSync(tsconfigFile) ? readTsconfig(tsconfigFile) : { options: {} as TsOptions, include: undefined };
+  const mod = (ts.options.module ?? '').toLowerCase();
+  let resolution = (ts.options.moduleResolution ?? '').toLowerCase();
+  if (!resolution && (mod === 'node16' || mod === 'nodenext' || mod === 'node18' || mod === 'node20'))
+    resolution = 'nodenext';
+  const packageIsEsm = pkg.type === 'module';
+  let moduleSystem: ProjectInfo['moduleSystem'];
+  if (mod === 'commonjs') moduleSystem = 'cjs';
+  else if (mod.startsWith('es') || mod === 'preserve') moduleSystem = 'esm';
+  else moduleSystem = packageIsEsm ? 'esm' : 'cjs';
+  const importSuffix = resolution === 'node16' || resolution === 'nodenext' ? '.js' : '';
+  return {
+    root,
+    packageManager: packageManager(root, pkg),
+    moduleSystem,
+    importSuffix,
+    srcDir: sourceDir(root, ts.options, ts.include),
+  };
+}
+
+/** Dependencies already declared in package.json (any section). */
+export function declaredDependencies(root: string): Set<string> {
+  const pkg = readJson(path.join(root, 'package.json'));
+  const names = new Set<string>();
+  for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+    const section = pkg[key];
+    if (section && typeof section === 'object') for (const name of Object.keys(section)) names.add(name);
+  }
+  return names;
+}

@@ -1,0 +1,69 @@
+// service-link.json: one entry per link and the hash of every generated file, so `generate` knows what
+// to rebuild and can tell a stale file from one edited by hand.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { LinkConfig, PatternId } from '../patterns/types.js';
+
+export const MANIFEST_FILE = 'service-link.json';
+
+export interface LinkEntry {
+  pattern: PatternId;
+  contracts: string[];
+  out: string;
+  options: Record<string, unknown>;
+  /** Generated file -> sha256 of the content we wrote. */
+  files: Record<string, string>;
+  /** User-owned files we created once and merge into. */
+  userFiles: string[];
+}
+
+export interface Manifest {
+  version: 1;
+  links: Record<string, LinkEntry>;
+}
+
+export function hash(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export function emptyManifest(): Manifest {
+  return { version: 1, links: {} };
+}
+
+export function readManifest(root: string): Manifest {
+  const file = path.join(root, MANIFEST_FILE);
+  if (!existsSync(file)) return emptyManifest();
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${MANIFEST_FILE}: not valid JSON (${(error as Error).message}). Fix or restore it from git.`);
+  }
+  const m = data as Partial<Manifest>;
+  if (m.version !== 1 || typeof m.links !== 'object' || m.links === null) {
+    throw new UsageError(`${MANIFEST_FILE}: unknown format (expected "version": 1 and "links"). Restore it from git.`);
+  }
+  for (const entry of Object.values(m.links)) {
+    entry.files ??= {};
+    entry.userFiles ??= [];
+    entry.options ??= {};
+  }
+  return m as Manifest;
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  const links: Record<string, LinkEntry> = {};
+  for (const name of Object.keys(manifest.links).sort()) {
+    const e = manifest.links[name]!;
+    const files: Record<string, string> = {};
+    for (const f of Object.keys(e.files).sort()) files[f] = e.files[f]!;
+    links[name] = { ...e, files, userFiles: [...e.userFiles].sort() };
+  }
+  return JSON.stringify({ version: 1, links }, null, 2) + '\n';
+}
+
+export function linkConfig(name: string, entry: LinkEntry): LinkConfig {
+  return { name, pattern: entry.pattern, contracts: entry.contracts, out: entry.out, options: entry.options };
+}
