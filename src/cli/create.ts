@@ -45,6 +45,7 @@ export async function runCreate(
 ): Promise<number> {
   const interactive = isInteractive(opts);
   const project = detectProject(opts.cwd ?? process.cwd());
+  if (opts.out !== undefined) checkOutDir(opts.out);
   const prompts: Prompts | undefined = interactive ? await import('@inquirer/prompts') : undefined;
 
   if (!patternArg && !prompts) {
