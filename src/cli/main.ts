@@ -39,6 +39,8 @@ export function buildProgram(): Command {
         'or a message queue (SQS, AsyncAPI). With no command on a terminal, a wizard recommends a pattern.',
     )
     .version(VERSION)
+    // Options after a command belong to that command (each pattern command has its own --cwd, --yes, ...).
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addCommonOptions(program).action(async (opts: CommonOptions) => {
