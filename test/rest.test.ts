@@ -1,0 +1,309 @@
+// The REST link end to end: generate from an OpenAPI document into temp ESM and CommonJS projects,
+// compile with tsc --strict, then call a real node:http server on 127.0.0.1 with the compiled client.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compile, makeProject, removeProject } from './helpers/project.js';
+import { createLink, projectInfo } from './fixtures/rest/harness.js';
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'rest', 'pets');
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+const seen: Seen[] = [];
+const attemptsById = new Map<string, number>();
+let server: http.Server;
+let baseUrl = '';
+
+function startServer(): Promise<void> {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const record = { method: req.method!, url: req.url!, headers: req.headers, body };
+      seen.push(record);
+      const url = new URL(req.url!, 'http://x');
+      const id = String(req.headers['x-request-id']);
+      const attempts = (attemptsById.get(id) ?? 0) + 1;
+      attemptsById.set(id, attempts);
+      const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(value));
+      };
+      const p = url.pathname;
+      if (p === '/v1/pets' && req.method === 'GET') return json(200, [{ id: 'p1', name: 'Tom', kind: 'cat', nickname: null }]);
+      if (p === '/v1/pets' && req.method === 'POST') {
+        const pet = JSON.parse(body) as { name: string };
+        if (!pet.name) return json(422, { title: 'name is required', errors: ['name'] });
+        return json(201, { id: 'new-1', ...pet, secret: undefined });
+      }
+      if (p === '/v1/pets/missing') return json(404, { code: 'not_found', message: 'no pet "missing"' });
+      if (p.startsWith('/v1/pets/') && req.method === 'GET') return json(200, { id: decodeURIComponent(p.slice(9)), name: 'Tom', kind: 'cat' });
+      if (p.startsWith('/v1/pets/') && req.method === 'DELETE') {
+        res.writeHead(204);
+        return res.end();
+      }
+      if (p === '/v1/slow') {
+        const ms = Number(url.searchParams.get('ms'));
+        const timer = setTimeout(() => json(200, { waited: ms }), ms);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      if (p === '/v1/flaky' && req.method === 'GET') {
+        if (attempts === 1) return json(503, { message: 'warming up' }, { 'retry-after': '1' });
+        return json(200, { attempts });
+      }
+      if (p === '/v1/flaky' && req.method === 'POST') return json(503, { message: 'busy' }, { 'retry-after': '0' });
+      if (p.startsWith('/v1/echo/')) return json(200, { method: req.method, url: req.url, headers: req.headers, body: body ? JSON.parse(body) : null });
+      json(500, { message: `unexpected ${req.method} ${req.url}` });
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      resolve();
+    }),
+  );
+}
+
+async function setupProject(module: 'esm' | 'cjs'): Promise<{ dir: string; compiled: { ok: boolean; output: string } }> {
+  const dir = await makeProject({ module });
+  await mkdir(path.join(dir, 'openapi'));
+  await copyFile(path.join(FIXTURES, 'openapi.yaml'), path.join(dir, 'openapi', 'pets.yaml'));
+  await copyFile(path.join(FIXTURES, 'common.yaml'), path.join(dir, 'openapi', 'common.yaml'));
+  const info = projectInfo(dir, module);
+  await createLink(info, 'pets', { openapi: path.join(dir, 'openapi', 'pets.yaml') });
+  await createLink(info, 'user', { resource: ['users:id=uuid,email=email,name=string,tags?=string[]'], auth: 'none' });
+  const use = await readFile(path.join(FIXTURES, 'use.ts.txt'), 'utf8');
+  await writeFile(path.join(dir, 'src', 'use.ts'), module === 'esm' ? use : use.replace(/\.js'/g, "'"));
+  return { dir, compiled: await compile(dir) };
+}
+
+// The compiled module's shape (its real types are checked by tsc in the temp project, see use.ts.txt).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+interface ServiceErrorLike<TBody = unknown> extends Error {
+  code: string;
+  status: number;
+  body: TBody | undefined;
+  requestId: string;
+  method: string;
+  url: string;
+}
+interface PetsModule {
+  PetsClient: new (config?: {
+    token?: string | null | (() => Promise<string>);
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+    fetch?: (url: string, init: any) => Promise<any>;
+  }) => Record<string, (...args: any[]) => Promise<any>>;
+  ServiceError: new (...args: any[]) => ServiceErrorLike;
+  isServiceError<TBody = unknown>(error: unknown): error is ServiceErrorLike<TBody>;
+  runWithRequestContext<R>(context: { requestId?: string; traceparent?: string }, fn: () => R): R;
+}
+let esm: { dir: string; compiled: { ok: boolean; output: string } };
+let pets: PetsModule;
+
+beforeAll(async () => {
+  process.env.SERVICE_TOKEN = 'secret-token-value';
+  await startServer();
+  process.env.PETS_SERVICE_URL = `${baseUrl}/v1`;
+  esm = await setupProject('esm');
+  if (esm.compiled.ok) pets = (await import(pathToFileURL(path.join(esm.dir, 'dist', 'links', 'pets', 'index.js')).href)) as PetsModule;
+});
+
+afterAll(async () => {
+  server?.close();
+  if (esm?.dir) await removeProject(esm.dir);
+});
+
+function last(): Seen {
+  return seen[seen.length - 1]!;
+}
+
+describe('generated REST client (ESM/NodeNext)', () => {
+  test('compiles with tsc --strict, type-level checks included', () => {
+    expect(esm.compiled.output).toBe('');
+    expect(esm.compiled.ok).toBe(true);
+  });
+
+  test('descriptions cannot break out of comments or strings', async () => {
+    const client = await readFile(path.join(esm.dir, 'src/links/pets/client.ts'), 'utf8');
+    const types = await readFile(path.join(esm.dir, 'src/links/pets/types.ts'), 'utf8');
+    expect(client).toContain('*\\/ console.log("injected"); /\\*');
+    expect(types).toContain('A pet. *\\/ alert(1) /\\*');
+    // Importing the compiled module ran none of the embedded code.
+    expect((globalThis as { injected?: unknown }).injected).toBeUndefined();
+    expect(client.split('\n')[0]).toBe('// Code generated by create-service-link. DO NOT EDIT.');
+  });
+
+  test('sends the bearer token, a request id and passes traceparent through', async () => {
+    const client = new pets.PetsClient();
+    await client.getPet({ petId: 'p1' });
+    expect(last().headers.authorization).toBe('Bearer secret-token-value');
+    expect(last().headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(last().headers.traceparent).toBeUndefined();
+
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await pets.runWithRequestContext({ requestId: 'req-from-context', traceparent }, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      await client.getPet({ petId: 'p1' });
+    });
+    expect(last().headers['x-request-id']).toBe('req-from-context');
+    expect(last().headers.traceparent).toBe(traceparent);
+
+    // An async token provider and default headers.
+    const custom = new pets.PetsClient({ token: async () => 'rotated', headers: { 'user-agent': 'svc-a' } });
+    await custom.getPet({ petId: 'p1' });
+    expect(last().headers.authorization).toBe('Bearer rotated');
+    expect(last().headers['user-agent']).toBe('svc-a');
+  });
+
+  test('a missing token is a clear error that names the variable, not a value', async () => {
+    const saved = process.env.SERVICE_TOKEN;
+    delete process.env.SERVICE_TOKEN;
+    try {
+      await expect(new pets.PetsClient().getPet({ petId: 'p1' })).rejects.toThrow(/Set SERVICE_TOKEN/);
+    } finally {
+      process.env.SERVICE_TOKEN = saved;
+    }
+    const before = seen.length;
+    await new pets.PetsClient({ token: null }).getPet({ petId: 'p1' });
+    expect(seen.length).toBe(before + 1);
+    expect(last().headers.authorization).toBeUndefined();
+  });
+
+  test('encodes path and query parameters (spaces, unicode, arrays, deepObject) and header params', async () => {
+    const client = new pets.PetsClient();
+    const pet = await client.getPet({ petId: 'a b/ü?' });
+    expect(last().url).toBe('/v1/pets/a%20b%2F%C3%BC%3F');
+    expect(pet.id).toBe('a b/ü?');
+
+    await client.listPets({ tag: ['x y', 'ü'], ids: [1, 2], q: 'a&b=c', 'X-Tenant': 'tenant 1' });
+    expect(last().url).toBe('/v1/pets?tag=x%20y&tag=%C3%BC&ids=1%2C2&q=a%26b%3Dc');
+    expect(last().headers['x-tenant']).toBe('tenant 1');
+
+    const echo = await client.echo({ path: 'p', filter: { kind: 'k k', max: 3 } }, { type: 'circle', radius: 2 });
+    expect(echo.url).toBe('/v1/echo/p?filter%5Bkind%5D=k%20k&filter%5Bmax%5D=3');
+    expect(echo.method).toBe('PUT');
+    expect(echo.body).toEqual({ type: 'circle', radius: 2 });
+    expect(echo.headers['content-type']).toBe('application/json');
+  });
+
+  test('sends JSON bodies and returns typed results; 204 gives undefined', async () => {
+    const client = new pets.PetsClient();
+    const created = await client.createPet({ name: 'Rex', kind: 'dog', secret: 's3' });
+    expect(JSON.parse(last().body)).toEqual({ name: 'Rex', kind: 'dog', secret: 's3' });
+    expect(created).toEqual({ id: 'new-1', name: 'Rex', kind: 'dog' });
+    expect(await client.delete({ petId: 'p1' })).toBeUndefined();
+    expect(last().method).toBe('DELETE');
+  });
+
+  test('non-2xx responses throw ServiceError with status, parsed body, request id, method and URL', async () => {
+    const client = new pets.PetsClient();
+    const error = await client.getPet({ petId: 'missing' }, { requestId: 'rid-404' }).catch((e: unknown) => e);
+    expect(pets.isServiceError(error)).toBe(true);
+    if (!pets.isServiceError<{ code: string; message: string }>(error)) return;
+    expect(error).toBeInstanceOf(pets.ServiceError);
+    expect(error.code).toBe('HTTP_STATUS');
+    expect(error.status).toBe(404);
+    expect(error.body).toEqual({ code: 'not_found', message: 'no pet "missing"' });
+    expect(error.requestId).toBe('rid-404');
+    expect(error.method).toBe('GET');
+    expect(error.url).toBe(`${baseUrl}/v1/pets/missing`);
+    expect(error.message).toContain('no pet "missing"');
+    expect(error.message).not.toContain('secret-token-value');
+
+    const invalid = await client.createPet({ name: '', kind: 'cat' }).catch((e: unknown) => e);
+    expect(pets.isServiceError(invalid) && invalid.status).toBe(422);
+    expect(pets.isServiceError(invalid) && invalid.body).toEqual({ title: 'name is required', errors: ['name'] });
+  });
+
+  test('a slow answer fails with a TIMEOUT error after the per-call timeout', async () => {
+    const client = new pets.PetsClient({ timeoutMs: 5_000 });
+    const start = Date.now();
+    const error = await client.constructor_({ ms: 2_000 }, { timeoutMs: 150, retries: 0 }).catch((e: unknown) => e);
+    const elapsed = Date.now() - start;
+    expect(pets.isServiceError(error) && error.code).toBe('TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1_500);
+    // Within the timeout the call succeeds.
+    expect(await client.constructor_({ ms: 10 })).toEqual({ waited: 10 });
+  });
+
+  test('GET retries a 503, honouring Retry-After, with the same request id', async () => {
+    const client = new pets.PetsClient();
+    const start = Date.now();
+    const result = await client.getFlaky();
+    const elapsed = Date.now() - start;
+    expect(result).toEqual({ attempts: 2 });
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    const flaky = seen.filter((s) => s.url === '/v1/flaky' && s.method === 'GET').slice(-2);
+    expect(flaky[0]!.headers['x-request-id']).toBe(flaky[1]!.headers['x-request-id']);
+  });
+
+  test('POST is not retried unless the caller opts in', async () => {
+    const client = new pets.PetsClient();
+    const error = await client.flakyPost({ requestId: 'post-once' }).catch((e: unknown) => e);
+    expect(pets.isServiceError(error) && error.status).toBe(503);
+    expect(attemptsById.get('post-once')).toBe(1);
+
+    await client.flakyPost({ requestId: 'post-opt-in', retry: true, retries: 2 }).catch(() => undefined);
+    expect(attemptsById.get('post-opt-in')).toBe(3);
+  });
+
+  test('an AbortSignal cancels the call', async () => {
+    const client = new pets.PetsClient();
+    const controller = new AbortController();
+    const start = Date.now();
+    setTimeout(() => controller.abort(), 50);
+    const error = await client.constructor_({ ms: 2_000 }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(pets.isServiceError(error) && error.code).toBe('ABORTED');
+    expect(Date.now() - start).toBeLessThan(1_000);
+  });
+
+  test('an injected fetch is used instead of the built-in transport', async () => {
+    const calls: string[] = [];
+    const client = new pets.PetsClient({
+      fetch: (url, init) => {
+        calls.push(`${init.method} ${url}`);
+        return fetch(url, init);
+      },
+    });
+    const pet = await client.getPet({ petId: 'via fetch' });
+    expect(pet.id).toBe('via fetch');
+    expect(calls).toEqual([`GET ${baseUrl}/v1/pets/via%20fetch`]);
+    expect(last().headers.authorization).toBe('Bearer secret-token-value');
+  });
+});
+
+describe('generated REST client (CommonJS)', () => {
+  test('compiles with tsc --strict and calls the server', async () => {
+    const cjs = await setupProject('cjs');
+    try {
+      expect(cjs.compiled.output).toBe('');
+      expect(cjs.compiled.ok).toBe(true);
+      const client = await readFile(path.join(cjs.dir, 'src/links/pets/client.ts'), 'utf8');
+      expect(client).toContain("from './runtime';");
+      const require = createRequire(path.join(cjs.dir, 'package.json'));
+      const mod = require(path.join(cjs.dir, 'dist', 'links', 'user', 'index.js')) as {
+        UserClient: new (config: { baseUrl: string }) => { getUser(p: { id: string }): Promise<unknown> };
+      };
+      const user = new mod.UserClient({ baseUrl: `${baseUrl}/v1` });
+      await user.getUser({ id: 'u 1' }).catch(() => undefined);
+      expect(last().url).toBe('/v1/users/u%201');
+      expect(last().headers.authorization).toBeUndefined();
+    } finally {
+      await removeProject(cjs.dir);
+    }
+  });
+});
