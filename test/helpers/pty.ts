@@ -6,7 +6,7 @@ export interface PtySession {
   /** Everything printed so far, without ANSI escapes. */
   screen(): string;
   /** Resolves once the screen (since `from`) matches, or rejects after a timeout. */
-  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+  waitFor(pattern: RegExp | string | ((screen: string) => boolean), timeoutMs?: number): Promise<void>;
   write(keys: string): void;
   exit: Promise<number>;
 }
@@ -30,7 +30,8 @@ export function spawnCli(args: string[], cwd: string): PtySession {
     write: (keys) => child.write(keys),
     exit,
     waitFor(pattern, timeoutMs = 15_000) {
-      const test = () => (typeof pattern === 'string' ? screen().includes(pattern) : pattern.test(screen()));
+      const test = () =>
+        typeof pattern === 'string' ? screen().includes(pattern) : typeof pattern === 'function' ? pattern(screen()) : pattern.test(screen());
       return new Promise<void>((resolve, reject) => {
         if (test()) return resolve();
         const timer = setTimeout(() => {
