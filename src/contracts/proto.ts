@@ -1,0 +1,176 @@
+// Reads .proto contracts with protobufjs (no protoc): follows imports through the import roots
+// (--proto-path) and protobufjs's bundled google/protobuf types; every failure becomes a
+// ContractError naming the file and line.
+import protobuf from 'protobufjs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ContractError } from '../errors.js';
+
+export interface ProtoSource {
+  /** Reads a project-relative (or absolute) file; undefined when it does not exist. */
+  read(file: string): Promise<string | undefined>;
+}
+
+export interface LoadedProtos {
+  root: protobuf.Root;
+  /** Import name (e.g. 'acme/user.proto') -> the path it was read from. */
+  files: Map<string, string>;
+  /** Import names of the contract files themselves (their services are generated). */
+  mainFiles: string[];
+  /** Path read -> source text (for line lookups). */
+  sources: Map<string, string>;
+}
+
+const PARSE_OPTIONS = { keepCase: true, alternateCommentMode: true, preferTrailingComment: false };
+
+let bundledDir: string | undefined;
+/** protobufjs ships descriptor.proto, api.proto, ... beside its JSON copies of the well-known types. */
+function protobufjsDir(): string {
+  if (!bundledDir) bundledDir = path.dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
+  return bundledDir;
+}
+
+function posix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function lineOf(source: string | undefined, needle: string | RegExp): number | undefined {
+  if (!source) return undefined;
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (typeof needle === 'string' ? lines[i]!.includes(needle) : needle.test(lines[i]!)) return i + 1;
+  }
+  return undefined;
+}
+
+export async function loadProtos(contracts: string[], protoPaths: string[], source: ProtoSource): Promise<LoadedProtos> {
+  const root = new protobuf.Root();
+  const files = new Map<string, string>();
+  const sources = new Map<string, string>();
+  const roots = protoPaths.map((r) => posix(path.normalize(r)).replace(/\/$/, ''));
+  const mainFiles: string[] = [];
+
+  // A contract's import name is its path below the first import root holding it (protoc's rule).
+  function importName(file: string): string {
+    const norm = posix(path.normalize(file));
+    for (const r of roots) {
+      if (r === '.' ) return norm;
+      if (norm.startsWith(`${r}/`)) return norm.slice(r.length + 1);
+    }
+    return norm;
+  }
+
+  async function parseFile(name: string, file: string, text: string): Promise<void> {
+    files.set(name, file);
+    sources.set(file, text);
+    let parsed: protobuf.IParserResult;
+    try {
+      (protobuf.parse as unknown as { filename: string | null }).filename = file;
+      parsed = protobuf.parse(text, root, PARSE_OPTIONS);
+    } catch (err) {
+      throw parseError(file, text, err);
+    }
+    const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])];
+    for (const imp of imports) await loadImport(imp, file, text, (parsed.weakImports ?? []).includes(imp));
+  }
+
+  async function loadImport(imp: string, fromFile: string, fromText: string, weak: boolean): Promise<void> {
+    if (files.has(imp)) return;
+    for (const r of roots) {
+      const candidate = r === '.' ? imp : `${r}/${imp}`;
+      const text = await source.read(candidate);
+      if (text !== undefined) return parseFile(imp, candidate, text);
+    }
+    const common = (protobuf.common as unknown as Record<string, protobuf.INamespace | undefined>)[imp];
+    if (common && Object.hasOwn(protobuf.common, imp)) {
+      files.set(imp, `(bundled) ${imp}`);
+      root.addJSON(common.nested ?? {});
+      return;
+    }
+    if (imp.startsWith('google/')) {
+      const bundled = path.join(protobufjsDir(), imp);
+      const text = await readFile(bundled, 'utf8').catch(() => undefined);
+      if (text !== undefined) return parseFile(imp, bundled, text);
+    }
+    if (weak) return;
+    throw new ContractError(
+      fromFile,
+      `import "${imp}" not found`,
+      lineOf(fromText, `"${imp}"`),
+      undefined,
+      roots.length
+        ? `looked in ${roots.map((r) => `${r}/`).join(', ')}; add the folder holding it with --proto-path DIR`
+        : 'add the folder holding it with --proto-path DIR',
+    );
+  }
+
+  for (const contract of contracts) {
+    const text = await source.read(contract);
+    if (text === undefined) throw new ContractError(contract, 'file not found', undefined, undefined, 'check the --proto path');
+    const name = importName(contract);
+    mainFiles.push(name);
+    if (!files.has(name)) await parseFile(name, contract, text);
+  }
+
+  try {
+    root.resolveAll();
+  } catch (err) {
+    throw resolveError(root, sources, err);
+  }
+  return { root, files, mainFiles, sources };
+}
+
+function parseError(file: string, text: string, err: unknown): ContractError {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^(.*) \((?:.*, )?line (\d+)\)$/s.exec(message);
+  if (m) {
+    return new ContractError(file, m[1]!, Number(m[2]), undefined, 'fix the .proto syntax (proto2/proto3) at that line');
+  }
+  // Errors raised while adding definitions (duplicate names, reserved ids) carry no line: find one.
+  const named = /'([^']+)'|duplicate id (\d+)|id (\d+)/.exec(message);
+  const needle = named?.[1] ?? (named?.[2] ? new RegExp(`=\\s*${named[2]}\\b`) : named?.[3] ? new RegExp(`=\\s*${named[3]}\\b`) : undefined);
+  return new ContractError(file, message, needle ? lineOf(text, needle) : undefined, undefined, 'rename or renumber the clashing definition');
+}
+
+/** An unresolved type: find the field/method that names it, to point at its file and line. */
+function resolveError(root: protobuf.Root, sources: Map<string, string>, err: unknown): ContractError {
+  const message = err instanceof Error ? err.message : String(err);
+  const missing = /no such type: (\S+)|no such Type or Enum '([^']+)'/.exec(message);
+  const typeName = missing?.[1] ?? missing?.[2];
+  const where = typeName ? findReference(root, typeName) : undefined;
+  if (where && typeName) {
+    return new ContractError(
+      where.file,
+      `type "${typeName}" is not defined (used by ${where.what})`,
+      lineOf(sources.get(where.file), new RegExp(`(^|[^\\w.])${typeName.replace(/\./g, '\\.')}\\b`)),
+      undefined,
+      'define it, fix the spelling, or import the file that declares it',
+    );
+  }
+  return new ContractError([...sources.keys()][0] ?? '(proto)', message);
+}
+
+function findReference(ns: protobuf.NamespaceBase, typeName: string): { file: string; what: string } | undefined {
+  for (const obj of ns.nestedArray) {
+    if (obj instanceof protobuf.Type) {
+      for (const f of obj.fieldsArray) {
+        if (f.type === typeName || f.type.endsWith(`.${typeName}`)) {
+          return { file: f.filename ?? obj.filename ?? '(proto)', what: `field ${obj.name}.${f.name}` };
+        }
+      }
+    }
+    if (obj instanceof protobuf.Service) {
+      for (const m of obj.methodsArray) {
+        if (m.requestType === typeName || m.responseType === typeName) {
+          return { file: obj.filename ?? '(proto)', what: `rpc ${obj.name}.${m.name}` };
+        }
+      }
+    }
+    if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type) {
+      const inner = findReference(obj, typeName);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,286 @@
+// The heavy half of the grpc pattern (loaded lazily): .proto files -> PlannedFile[].
+import protobuf from 'protobufjs';
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { loadProtos, type LoadedProtos } from '../../contracts/proto.js';
+import { UsageError } from '../../errors.js';
+import { camelCase, constantCase, pascalCase } from '../../util/names.js';
+import { render } from '../../util/templates.js';
+import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
+import type { GenerateContext, PatternGenerator, PlannedFile, ProjectInfo } from '../types.js';
+import { buildMessages, fullName, type TypeRef } from './messages.js';
+
+export type RpcKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
+
+export interface MethodModel {
+  /** Proto name, e.g. GetUser. */
+  original: string;
+  /** TS member name, e.g. getUser. */
+  prop: string;
+  kind: RpcKind;
+  path: string;
+  comment: string | null;
+  req: TypeRef;
+  res: TypeRef;
+}
+
+export interface ServiceModel {
+  name: string;
+  fullName: string;
+  comment: string | null;
+  methods: MethodModel[];
+}
+
+const MEMBER_CLASH = new Set(['constructor', 'close']);
+
+function kindOf(m: protobuf.Method): RpcKind {
+  if (m.requestStream && m.responseStream) return 'bidi';
+  if (m.requestStream) return 'client-stream';
+  if (m.responseStream) return 'server-stream';
+  return 'unary';
+}
+
+export function serviceModels(loaded: LoadedProtos, refs: Map<string, TypeRef>): ServiceModel[] {
+  const mainPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
+  const services: protobuf.Service[] = [];
+  const walk = (ns: protobuf.NamespaceBase): void => {
+    for (const obj of ns.nestedArray) {
+      if (obj instanceof protobuf.Service) {
+        if (mainPaths.has(obj.filename ?? '')) services.push(obj);
+      } else if (obj instanceof protobuf.Namespace) walk(obj);
+    }
+  };
+  walk(loaded.root);
+  const taken = new Set<string>();
+  return services.map((s) => {
+    let name = pascalCase(s.name) || 'Service';
+    if (taken.has(name)) name = pascalCase(fullName(s));
+    taken.add(name);
+    return {
+      name,
+      fullName: fullName(s),
+      comment: s.comment,
+      methods: s.methodsArray.map((m) => {
+        let prop = camelCase(m.name) || 'call';
+        if (MEMBER_CLASH.has(prop)) prop = `${prop}_`;
+        const req = refs.get(fullName(m.resolvedRequestType!))!;
+        const res = refs.get(fullName(m.resolvedResponseType!))!;
+        return { original: m.name, prop, kind: kindOf(m), path: `/${fullName(s)}/${m.name}`, comment: m.comment, req, res };
+      }),
+    };
+  });
+}
+
+/** A type as seen from another generated module (messages live behind `$msg`). */
+export function qual(ref: TypeRef, which: 'ts' | 'init' | 'encode' | 'decode'): string {
+  return ref.wkt ? ref[which] : `$msg.${ref[which]}`;
+}
+
+export function handlerSignature(m: MethodModel, forClass: boolean): string {
+  const req = qual(m.req, 'ts');
+  const res = qual(m.res, 'init');
+  switch (m.kind) {
+    case 'unary':
+      return forClass ? `async ${m.prop}(request: ${req}, ctx: CallContext): Promise<${res}>` : `${m.prop}(request: ${req}, ctx: CallContext): Promise<${res}>`;
+    case 'server-stream':
+      return forClass ? `async *${m.prop}(request: ${req}, ctx: CallContext): AsyncGenerator<${res}>` : `${m.prop}(request: ${req}, ctx: CallContext): AsyncIterable<${res}>`;
+    case 'client-stream':
+      return forClass ? `async ${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): Promise<${res}>` : `${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): Promise<${res}>`;
+    case 'bidi':
+      return forClass ? `async *${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): AsyncGenerator<${res}>` : `${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): AsyncIterable<${res}>`;
+  }
+}
+
+function clientSignature(m: MethodModel): string {
+  const req = qual(m.req, 'init');
+  const res = qual(m.res, 'ts');
+  switch (m.kind) {
+    case 'unary': return `${m.prop}(request: ${req}, options?: CallOptions): Promise<${res}>`;
+    case 'server-stream': return `${m.prop}(request: ${req}, options?: CallOptions): AsyncIterable<${res}>`;
+    case 'client-stream': return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): Promise<${res}>`;
+    case 'bidi': return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): AsyncIterable<${res}>`;
+  }
+}
+
+const HELPERS: Record<RpcKind, { client: string; server: string }> = {
+  unary: { client: 'unary', server: 'unaryHandler' },
+  'server-stream': { client: 'serverStream', server: 'serverStreamHandler' },
+  'client-stream': { client: 'clientStream', server: 'clientStreamHandler' },
+  bidi: { client: 'bidiStream', server: 'bidiStreamHandler' },
+};
+
+/** One stub method of the user-owned handlers class. */
+export function stubMethod(service: ServiceModel, m: MethodModel): string {
+  return (
+    `${jsDoc(m.comment, '  ')}  ${handlerSignature(m, true)} {\n` +
+    `    throw new GrpcError(status.UNIMPLEMENTED, ${stringLiteral(`${service.name}.${m.original} is not implemented yet`)});\n` +
+    '  }\n'
+  );
+}
+
+export function stubClass(service: ServiceModel): string {
+  return (
+    `/** Implements ${service.fullName}. Write your code in the methods; \`generate\` adds stubs for new RPCs. */\n` +
+    `export class ${service.name}Impl implements $service.${service.name}Handlers {\n` +
+    service.methods.map((m) => stubMethod(service, m)).join('\n') +
+    '}\n'
+  );
+}
+
+export function handlersFile(services: ServiceModel[], suffix: string): string {
+  const usesWire = services.some((s) => s.methods.some((m) => m.req.ts.includes('$wire') || m.res.init.includes('$wire')));
+  return [
+    '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
+    '// and marks methods whose RPC was removed from the .proto; it never changes your code.',
+    `import { GrpcError, status, type CallContext } from './runtime${suffix}';`,
+    `import type * as $msg from './messages${suffix}';`,
+    `import type * as $service from './service${suffix}';`,
+    ...(usesWire ? [`import type * as $wire from './wire${suffix}';`] : []),
+    '',
+    services.map(stubClass).join('\n'),
+  ].join('\n');
+}
+
+export function envPrefix(linkName: string): string {
+  return `${constantCase(linkName)}_SERVICE`;
+}
+
+/** Previously generated RPCs, read from the index comment at the end of service.ts. */
+export function previousRpcs(serviceTs: string | undefined): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const m = serviceTs ? /^\/\/ service-link rpcs: (.*)$/m.exec(serviceTs) : null;
+  if (!m) return out;
+  try {
+    const parsed = JSON.parse(m[1]!) as Record<string, string[]>;
+    for (const [k, v] of Object.entries(parsed)) out.set(k, new Set(v));
+  } catch {
+    // An unreadable index only means nothing is marked as removed.
+  }
+  return out;
+}
+
+async function readProjectOrAbsolute(ctx: GenerateContext, file: string): Promise<string | undefined> {
+  if (path.isAbsolute(file)) return readFile(file, 'utf8').catch(() => undefined);
+  if (!(await ctx.exists(file))) return undefined;
+  return ctx.readFile(file);
+}
+
+export function protoPathsOf(options: Record<string, unknown>, contracts: string[]): string[] {
+  const given = options.protoPath;
+  const list = Array.isArray(given) ? given.map(String) : typeof given === 'string' ? [given] : [];
+  if (list.length) return list;
+  // No import roots given: each contract's own folder, like protoc with -I set to it.
+  return [...new Set(contracts.map((c) => path.posix.dirname(c.split(path.sep).join('/'))))];
+}
+
+export async function planFiles(ctx: GenerateContext): Promise<PlannedFile[]> {
+  const { link, project } = ctx;
+  if (!link.contracts.length) throw new UsageError('the grpc link has no .proto contract; pass --proto FILE or --rpc NAME:KIND');
+  const loaded = await loadProtos(link.contracts, protoPathsOf(link.options, link.contracts), {
+    read: (file) => readProjectOrAbsolute(ctx, file),
+  });
+  const model = buildMessages(loaded.root);
+  const services = serviceModels(loaded, model.refs);
+  return renderFiles(ctx, project, services, model.code, loaded);
+}
+
+async function renderFiles(
+  ctx: GenerateContext,
+  project: ProjectInfo,
+  services: ServiceModel[],
+  messagesCode: string,
+  loaded: LoadedProtos,
+): Promise<PlannedFile[]> {
+  const { link } = ctx;
+  const suffix = project.importSuffix;
+  const out = link.out.replace(/\/$/, '');
+  const env = envPrefix(link.name);
+  const header = GENERATED_HEADER;
+  const esm = project.moduleSystem === 'esm';
+  const files: PlannedFile[] = [];
+  const gen = (name: string, content: string): void => {
+    files.push({ kind: 'generated', path: `${out}/${name}`, content });
+  };
+
+  gen('wire.ts', render('grpc', 'wire.ts', {
+    header,
+    protobufImport: esm
+      ? "import $protobuf from 'protobufjs/minimal.js';"
+      : "import * as $protobuf from 'protobufjs/minimal.js';",
+  }));
+  gen('request-context.ts', render('grpc', 'request-context.ts', { header }));
+  gen('runtime.ts', render('grpc', 'runtime.ts', { header, suffix }));
+  gen('messages.ts', render('grpc', 'messages.ts', {
+    header,
+    suffix,
+    sources: [...loaded.files.keys()].join(', '),
+    code: messagesCode,
+  }));
+
+  const view = services.map((s) => ({
+    name: s.name,
+    camel: camelCase(s.name),
+    fullName: s.fullName,
+    doc: jsDoc(s.comment),
+    methods: s.methods.map((m) => ({
+      prop: m.prop,
+      pathLiteral: stringLiteral(m.path),
+      originalLiteral: stringLiteral(m.original),
+      requestStream: m.kind === 'client-stream' || m.kind === 'bidi',
+      responseStream: m.kind === 'server-stream' || m.kind === 'bidi',
+      reqType: qual(m.req, 'ts'),
+      reqInit: qual(m.req, 'init'),
+      resType: qual(m.res, 'ts'),
+      resInit: qual(m.res, 'init'),
+      reqEncode: qual(m.req, 'encode'),
+      reqDecode: qual(m.req, 'decode'),
+      resEncode: qual(m.res, 'encode'),
+      resDecode: qual(m.res, 'decode'),
+      doc: jsDoc(m.comment, '  '),
+      signature: handlerSignature(m, false),
+      helper: HELPERS[m.kind].server,
+      clientDoc: jsDoc(m.comment, '  '),
+      clientSignature: clientSignature(m),
+      clientHelper: HELPERS[m.kind].client,
+      clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
+    })),
+  }));
+  const rpcIndex = JSON.stringify(Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)])));
+  gen('service.ts', render('grpc', 'service.ts', { header, suffix, services: view, rpcIndex }));
+  gen('client.ts', render('grpc', 'client.ts', { header, suffix, env, services: view }));
+  gen('index.ts', [
+    header,
+    `export * from './client${suffix}';`,
+    `export * from './service${suffix}';`,
+    `export * from './messages${suffix}';`,
+    `export { runWithRequestContext, currentRequestContext, type RequestContext } from './request-context${suffix}';`,
+    `export type { CallContext } from './runtime${suffix}';`,
+    `export type { JsonValue, Any, Empty } from './wire${suffix}';`,
+    '',
+  ].join('\n'));
+
+  if (services.length) {
+    const previousServiceTs = (await ctx.exists(`${out}/service.ts`)) ? await ctx.readFile(`${out}/service.ts`) : undefined;
+    const previous = previousRpcs(previousServiceTs);
+    files.push({
+      kind: 'user',
+      path: `${out}/handlers.ts`,
+      content: handlersFile(services, suffix),
+      merge: async (existing) => {
+        const { mergeHandlers } = await import('./merge.js');
+        return mergeHandlers(existing, services, previous, suffix);
+      },
+    });
+    const distPath = `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`;
+    files.push({
+      kind: 'user',
+      path: `${out}/server.ts`,
+      content: render('grpc', 'server.ts', { name: link.name, env, suffix, esm, services: view, distPath }),
+    });
+  }
+  return files;
+}
+
+export const generator: PatternGenerator = {
+  generate: planFiles,
+};

@@ -1,0 +1,421 @@
+// protobufjs reflection -> TypeScript types and wire codecs for every message and enum.
+// Codecs are straight-line code over protobufjs's Writer/Reader (like `pbjs -t static-module`),
+// 64-bit integers are bigint, well-known types map to natural shapes (see WKT below).
+import protobuf from 'protobufjs';
+import { ContractError } from '../../errors.js';
+import { isReservedWord, pascalCase, propertyKey, safeIdentifier } from '../../util/names.js';
+import { jsDoc, stringLiteral } from '../../util/text.js';
+
+/** How a message-typed value is represented and coded. */
+export interface TypeRef {
+  ts: string;
+  init: string;
+  encode: string;
+  decode: string;
+  /** True for well-known types mapped to plain values. */
+  wkt: boolean;
+}
+
+const WKT: Record<string, TypeRef> = {};
+function wkt(name: string, ts: string, init = ts): void {
+  WKT[`google.protobuf.${name}`] = { ts, init, encode: `$wire.encode${name}`, decode: `$wire.decode${name}`, wkt: true };
+}
+wkt('Timestamp', 'Date');
+wkt('Duration', 'number');
+wkt('Empty', '$wire.Empty');
+wkt('FieldMask', 'string[]', 'readonly string[]');
+wkt('Any', '$wire.Any', 'Partial<$wire.Any>');
+wkt('Struct', '{ [key: string]: $wire.JsonValue }');
+wkt('Value', '$wire.JsonValue');
+wkt('ListValue', '$wire.JsonValue[]', 'readonly $wire.JsonValue[]');
+for (const [n, t] of [
+  ['DoubleValue', 'number'], ['FloatValue', 'number'], ['Int64Value', 'bigint'], ['UInt64Value', 'bigint'],
+  ['Int32Value', 'number'], ['UInt32Value', 'number'], ['BoolValue', 'boolean'], ['StringValue', 'string'], ['BytesValue', 'Uint8Array'],
+] as const) wkt(n, t);
+
+/** Names the generated module must not shadow. */
+const GLOBALS = new Set(
+  'Array ArrayBuffer AsyncIterable BigInt Boolean Buffer Date Error Function Iterable JSON Map Math Number Object Partial Promise Readonly Record Set String Symbol Uint8Array'.split(' '),
+);
+
+type Scalar = 'double' | 'float' | 'int32' | 'uint32' | 'sint32' | 'fixed32' | 'sfixed32' | 'int64' | 'uint64' | 'sint64' | 'fixed64' | 'sfixed64' | 'bool' | 'string' | 'bytes';
+const SCALAR_TS: Record<Scalar, string> = {
+  double: 'number', float: 'number', int32: 'number', uint32: 'number', sint32: 'number', fixed32: 'number', sfixed32: 'number',
+  int64: 'bigint', uint64: 'bigint', sint64: 'bigint', fixed64: 'bigint', sfixed64: 'bigint',
+  bool: 'boolean', string: 'string', bytes: 'Uint8Array',
+};
+const WIRE: Record<Scalar, number> = {
+  double: 1, float: 5, int32: 0, uint32: 0, sint32: 0, fixed32: 5, sfixed32: 5,
+  int64: 0, uint64: 0, sint64: 0, fixed64: 1, sfixed64: 1, bool: 0, string: 2, bytes: 2,
+};
+const LONG = new Set<string>(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+function isScalar(t: string): t is Scalar {
+  return Object.hasOwn(SCALAR_TS, t);
+}
+
+/** A proto field name as a TS property (snake_case -> camelCase, like protobufjs and protoc-gen-es). */
+export function fieldProperty(name: string): string {
+  const camel = name.length > 1 ? name[0] + name.slice(1).replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
+  return camel === '__proto__' ? '__proto__$' : camel;
+}
+
+function access(obj: string, prop: string): string {
+  const key = propertyKey(prop);
+  return key.startsWith('"') ? `${obj}[${key}]` : `${obj}.${key}`;
+}
+
+export interface MessageModel {
+  /** Full name (no leading dot) -> representation. */
+  refs: Map<string, TypeRef>;
+  enums: Map<string, string>;
+  code: string;
+  typeCount: number;
+}
+
+export function collectTypes(root: protobuf.Root): { messages: protobuf.Type[]; enums: protobuf.Enum[] } {
+  const messages: protobuf.Type[] = [];
+  const enums: protobuf.Enum[] = [];
+  const walk = (ns: protobuf.NamespaceBase): void => {
+    for (const obj of ns.nestedArray) {
+      if (obj instanceof protobuf.Type) {
+        if (!Object.hasOwn(WKT, fullName(obj))) messages.push(obj);
+        walk(obj);
+      } else if (obj instanceof protobuf.Enum) enums.push(obj);
+      else if (obj instanceof protobuf.Namespace) walk(obj);
+    }
+  };
+  walk(root);
+  return { messages, enums };
+}
+
+export function fullName(obj: protobuf.ReflectionObject): string {
+  return obj.fullName.replace(/^\./, '');
+}
+
+function packageOf(obj: protobuf.ReflectionObject): string {
+  const parts: string[] = [];
+  let p = obj.parent;
+  while (p && !(p instanceof protobuf.Root)) {
+    if (!(p instanceof protobuf.Type)) parts.unshift(p.name);
+    p = p.parent;
+  }
+  return parts.join('.');
+}
+
+function localName(obj: protobuf.ReflectionObject): string {
+  const parts = [obj.name];
+  let p = obj.parent;
+  while (p instanceof protobuf.Type) {
+    parts.unshift(p.name);
+    p = p.parent;
+  }
+  return parts.join('_');
+}
+
+/** Unique TS names: the local name (Outer_Inner), prefixed with the package on a clash. */
+function assignNames(objs: protobuf.ReflectionObject[]): Map<string, string> {
+  const byBase = new Map<string, protobuf.ReflectionObject[]>();
+  for (const o of objs) {
+    const base = localName(o);
+    byBase.set(base, [...(byBase.get(base) ?? []), o]);
+  }
+  const used = new Set<string>();
+  const names = new Map<string, string>();
+  const derived = (n: string): string[] => [n, `${n}Init`, `encode${n}`, `decode${n}`];
+  const free = (n: string): boolean =>
+    !GLOBALS.has(n) && !isReservedWord(n) && n !== '__proto__' && derived(n).every((d) => !used.has(d));
+  const sorted = [...objs].sort((a, b) => fullName(a).localeCompare(fullName(b)));
+  for (const o of sorted) {
+    const base = safeIdentifier(localName(o));
+    const clash = (byBase.get(localName(o))?.length ?? 0) > 1;
+    let name = clash ? safeIdentifier(pascalCase(packageOf(o)) + base) : base;
+    if (!free(name)) name = safeIdentifier(pascalCase(packageOf(o)) + base);
+    for (let i = 2; !free(name); i++) name = `${base}${i}`;
+    for (const d of derived(name)) used.add(d);
+    names.set(fullName(o), name);
+  }
+  return names;
+}
+
+export function buildMessages(root: protobuf.Root): MessageModel {
+  const { messages, enums } = collectTypes(root);
+  const names = assignNames([...messages, ...enums]);
+  const refs = new Map<string, TypeRef>(Object.entries(WKT));
+  const groupTypes = new Set<string>();
+  for (const t of messages) {
+    const n = names.get(fullName(t))!;
+    refs.set(fullName(t), { ts: n, init: `${n}Init`, encode: `encode${n}`, decode: `decode${n}`, wkt: false });
+    for (const f of t.fieldsArray) if (f.delimited && f.resolvedType) groupTypes.add(fullName(f.resolvedType));
+  }
+  const enumNames = new Map<string, string>();
+  for (const e of enums) enumNames.set(fullName(e), names.get(fullName(e))!);
+
+  const out: string[] = [];
+  for (const e of [...enums].sort((a, b) => fullName(a).localeCompare(fullName(b)))) out.push(genEnum(e, enumNames.get(fullName(e))!));
+  for (const t of [...messages].sort((a, b) => fullName(a).localeCompare(fullName(b)))) {
+    out.push(genMessage(t, refs, enumNames, groupTypes.has(fullName(t))));
+  }
+  return { refs, enums: enumNames, code: out.join('\n'), typeCount: messages.length + enums.length };
+}
+
+function genEnum(e: protobuf.Enum, name: string): string {
+  const lines = Object.entries(e.values).map(
+    ([k, v]) => `${jsDoc(e.comments[k], '  ')}  ${propertyKey(k)}: ${v},`,
+  );
+  return (
+    `${jsDoc(e.comment)}export const ${name} = {\n${lines.join('\n')}\n} as const;\n` +
+    `export type ${name} = (typeof ${name})[keyof typeof ${name}];\n`
+  );
+}
+
+interface FieldPlan {
+  field: protobuf.Field;
+  prop: string;
+  kind: 'scalar' | 'enum' | 'message';
+  scalar?: Scalar;
+  ref?: TypeRef;
+  enumName?: string;
+  group: boolean;
+}
+
+function plan(f: protobuf.Field, refs: Map<string, TypeRef>, enums: Map<string, string>, parent: protobuf.Type): FieldPlan {
+  const prop = fieldProperty(f.name);
+  if (isScalar(f.type)) return { field: f, prop, kind: 'scalar', scalar: f.type, group: false };
+  const rt = f.resolvedType;
+  if (rt instanceof protobuf.Enum) return { field: f, prop, kind: 'enum', enumName: enums.get(fullName(rt)), group: false };
+  if (rt instanceof protobuf.Type) return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: f.delimited };
+  throw new ContractError(parent.filename ?? '(proto)', `field ${parent.name}.${f.name} has unresolved type "${f.type}"`);
+}
+
+function valueType(p: FieldPlan, init: boolean): string {
+  if (p.kind === 'scalar') return SCALAR_TS[p.scalar!];
+  if (p.kind === 'enum') return p.enumName!;
+  return init ? p.ref!.init : p.ref!.ts;
+}
+
+function zero(p: FieldPlan): string {
+  if (p.kind === 'enum') {
+    const values = Object.values((p.field.resolvedType as protobuf.Enum).values);
+    return String(values.includes(0) ? 0 : (values[0] ?? 0));
+  }
+  switch (SCALAR_TS[p.scalar!]) {
+    case 'number': return '0';
+    case 'bigint': return '0n';
+    case 'boolean': return 'false';
+    case 'string': return "''";
+    default: return 'new Uint8Array(0)';
+  }
+}
+
+function writeExpr(p: FieldPlan, v: string, fieldNo: number): string {
+  if (p.kind === 'message') {
+    if (p.group) return `${p.ref!.encode}(${v}, w.uint32(${(fieldNo << 3) | 3})).uint32(${(fieldNo << 3) | 4})`;
+    return `${p.ref!.encode}(${v}, w.uint32(${(fieldNo << 3) | 2}).fork()).ldelim()`;
+  }
+  if (p.kind === 'enum') return `w.uint32(${fieldNo << 3}).int32(${v})`;
+  const s = p.scalar!;
+  const tag = (fieldNo << 3) | WIRE[s];
+  return LONG.has(s) ? `w.uint32(${tag}).${s}($wire.long(${v}))` : `w.uint32(${tag}).${s}(${v})`;
+}
+
+function packedWrite(p: FieldPlan, v: string): string {
+  if (p.kind === 'enum') return `w.int32(${v})`;
+  return LONG.has(p.scalar!) ? `w.${p.scalar}($wire.long(${v}))` : `w.${p.scalar}(${v})`;
+}
+
+function readExpr(p: FieldPlan): string {
+  if (p.kind === 'message') return p.group ? `${p.ref!.decode}(r, r.len)` : `${p.ref!.decode}(r, r.uint32() + r.pos)`;
+  if (p.kind === 'enum') return `r.int32() as ${p.enumName}`;
+  return LONG.has(p.scalar!) ? `$wire.${p.scalar}(r)` : `r.${p.scalar}()`;
+}
+
+/** The "is not the default" test for a proto3 implicit-presence scalar. */
+function nonDefault(p: FieldPlan, v: string): string {
+  if (p.kind === 'enum') return `${v} !== undefined && ${v} !== 0`;
+  switch (SCALAR_TS[p.scalar!]) {
+    case 'number': return `${v} !== undefined && ${v} !== 0`;
+    case 'bigint': return `${v} !== undefined && ${v} !== 0n`;
+    case 'Uint8Array': return `${v} !== undefined && ${v}.length !== 0`;
+    default: return v;
+  }
+}
+
+function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<string, string>, isGroup: boolean): string {
+  const ref = refs.get(fullName(t))!;
+  const file = t.filename ?? '(proto)';
+  const fields = [...t.fieldsArray].sort((a, b) => a.id - b.id);
+  const realOneofs = t.oneofsArray.filter((o) => !o.isProto3Optional && o.fieldsArray.length > 0);
+  const props = new Map<string, string>();
+  const claim = (prop: string, what: string): void => {
+    const prev = props.get(prop);
+    if (prev) {
+      throw new ContractError(file, `${what} and ${prev} in message ${t.name} both become the property "${prop}"`, undefined, undefined, 'rename one of them');
+    }
+    props.set(prop, what);
+  };
+
+  const typeLines: string[] = [];
+  const initLines: string[] = [];
+  const literal: string[] = [];
+  const encode: string[] = [];
+  const decode: string[] = [];
+  const oneofDone = new Set<protobuf.OneOf>();
+
+  for (const f of fields) {
+    const oneof = f.partOf && !f.partOf.isProto3Optional ? f.partOf : undefined;
+    if (oneof) {
+      if (oneofDone.has(oneof)) continue;
+      oneofDone.add(oneof);
+      const prop = fieldProperty(oneof.name);
+      claim(prop, `oneof ${oneof.name}`);
+      const members = [...oneof.fieldsArray].sort((a, b) => a.id - b.id).map((m) => plan(m, refs, enums, t));
+      const memberProps = new Set<string>();
+      for (const m of members) {
+        if (memberProps.has(m.prop)) throw new ContractError(file, `oneof ${oneof.name} has two fields named "${m.prop}"`, undefined, undefined, 'rename one of them');
+        memberProps.add(m.prop);
+      }
+      const union = (init: boolean): string =>
+        members.map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`).join(' | ');
+      const memberDocs = members.map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : '')).filter(Boolean).join('\n');
+      const doc = jsDoc([oneof.comment, memberDocs].filter(Boolean).join('\n'), '  ');
+      typeLines.push(`${doc}  ${propertyKey(prop)}?: ${union(false)} | undefined;`);
+      initLines.push(`${doc}  ${propertyKey(prop)}?: ${union(true)} | undefined;`);
+      literal.push(`${propertyKey(prop)}: undefined`);
+      const o = access('m', prop);
+      encode.push(`  switch (${o}?.$case) {`);
+      for (const m of members) {
+        encode.push(`    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(o, m.prop), m.field.id)}; break;`);
+        decode.push(`      case ${m.field.id}: ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; break;`);
+      }
+      encode.push('  }');
+      continue;
+    }
+
+    const p = plan(f, refs, enums, t);
+    claim(p.prop, `field ${f.name}`);
+    const doc = jsDoc(f.comment, '  ');
+    const key = propertyKey(p.prop);
+    const v = access('m', p.prop);
+    const id = f.id;
+
+    if (f.map) {
+      const mf = f as unknown as protobuf.MapField;
+      const keyType = mf.keyType as Scalar;
+      const keyTs = SCALAR_TS[keyType];
+      const kPlan: FieldPlan = { field: f, prop: 'key', kind: 'scalar', scalar: keyType, group: false };
+      const stringKeys = keyTs === 'string';
+      const tsOf = (init: boolean): string =>
+        stringKeys ? `{ [key: string]: ${valueType(p, init)} }` : `Map<${keyTs}, ${valueType(p, init)}>`;
+      typeLines.push(`${doc}  ${key}: ${tsOf(false)};`);
+      initLines.push(`${doc}  ${key}?: ${tsOf(true)} | undefined;`);
+      literal.push(`${key}: ${stringKeys ? '{}' : 'new Map()'}`);
+      const entries = stringKeys ? `Object.entries(${v})` : v;
+      encode.push(
+        `  if (${v} !== undefined) for (const [k, e] of ${entries}) {`,
+        `    w.uint32(${(id << 3) | 2}).fork();`,
+        `    ${writeExpr(kPlan, 'k', 1)};`,
+        `    ${writeExpr(p, 'e', 2)};`,
+        '    w.ldelim();',
+        '  }',
+      );
+      const valueInit = p.kind === 'message' ? 'undefined' : zero(p);
+      const valueDecl = p.kind === 'message' ? `${p.ref!.ts} | undefined` : valueType(p, false);
+      const finalValue = p.kind === 'message' ? `e ?? ${p.ref!.decode}(r, r.pos)` : 'e';
+      decode.push(
+        `      case ${id}: {`,
+        '        const entryEnd = r.uint32() + r.pos;',
+        `        let k: ${keyTs} = ${zero(kPlan)};`,
+        `        let e: ${valueDecl} = ${valueInit};`,
+        '        while (r.pos < entryEnd) {',
+        '          const et = r.uint32();',
+        `          if (et >>> 3 === 1) k = ${readExpr(kPlan)};`,
+        `          else if (et >>> 3 === 2) e = ${readExpr(p)};`,
+        '          else r.skipType(et & 7);',
+        '        }',
+        stringKeys ? `        $wire.setKey(${v}, k, ${finalValue});` : `        ${v}.set(k, ${finalValue});`,
+        '        break;',
+        '      }',
+      );
+      continue;
+    }
+
+    if (f.repeated) {
+      typeLines.push(`${doc}  ${key}: ${valueType(p, false)}[];`);
+      initLines.push(`${doc}  ${key}?: readonly ${valueType(p, true)}[] | undefined;`);
+      literal.push(`${key}: []`);
+      const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
+      if (packable && f.packed) {
+        encode.push(
+          `  if (${v} !== undefined && ${v}.length !== 0) {`,
+          `    w.uint32(${(id << 3) | 2}).fork();`,
+          `    for (const e of ${v}) ${packedWrite(p, 'e')};`,
+          '    w.ldelim();',
+          '  }',
+        );
+      } else {
+        encode.push(`  if (${v} !== undefined) for (const e of ${v}) ${writeExpr(p, 'e', id)};`);
+      }
+      if (packable) {
+        // Parsers must accept both packed and unpacked encodings of a packable field.
+        decode.push(
+          `      case ${id}:`,
+          `        if ((t & 7) === 2) for (const e = r.uint32() + r.pos; r.pos < e; ) ${v}.push(${readExpr(p)});`,
+          `        else ${v}.push(${readExpr(p)});`,
+          '        break;',
+        );
+      } else decode.push(`      case ${id}: ${v}.push(${readExpr(p)}); break;`);
+      continue;
+    }
+
+    const presence = p.kind === 'message' || (f.hasPresence && !f.required);
+    if (presence) {
+      typeLines.push(`${doc}  ${key}?: ${valueType(p, false)} | undefined;`);
+      initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
+      literal.push(`${key}: undefined`);
+      encode.push(`  if (${v} != null) ${writeExpr(p, v, id)};`);
+    } else {
+      typeLines.push(`${doc}  ${key}: ${valueType(p, false)};`);
+      initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
+      literal.push(`${key}: ${zero(p)}`);
+      if (f.required) encode.push(`  ${writeExpr(p, `(${v} ?? ${zero(p)})`, id)};`);
+      else encode.push(`  if (${nonDefault(p, v)}) ${writeExpr(p, v, id)};`);
+    }
+    decode.push(`      case ${id}: ${v} = ${readExpr(p)}; break;`);
+  }
+
+  const n = ref.ts;
+  const doc = jsDoc(t.comment);
+  const body = (lines: string[]): string => (lines.length ? `{\n${lines.join('\n')}\n}` : '{}');
+  const usesW = encode.length > 0;
+  const usesLoop = decode.length > 0;
+  return [
+    `${doc}export interface ${n} ${body(typeLines)}`,
+    `/** What the encoder accepts for ${n}: every field may be left out (it then has its default). */`,
+    `export interface ${ref.init} ${body(initLines)}`,
+    `export const ${n} = {`,
+    `  encode(message: ${ref.init}): Uint8Array {`,
+    `    return ${ref.encode}(message, $wire.writer()).finish();`,
+    '  },',
+    `  decode(bytes: Uint8Array): ${n} {`,
+    '    const r = $wire.reader(bytes);',
+    `    return ${ref.decode}(r, r.len);`,
+    '  },',
+    '};',
+    `export function ${ref.encode}(${usesW ? 'm' : '_m'}: ${ref.init}, w: $wire.Writer): $wire.Writer {`,
+    ...encode,
+    '  return w;',
+    '}',
+    `export function ${ref.decode}(r: $wire.Reader, end: number): ${n} {`,
+    `  const m: ${n} = { ${literal.join(', ')} };`,
+    '  while (r.pos < end) {',
+    '    const t = r.uint32();',
+    ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),
+    ...(usesLoop
+      ? ['    switch (t >>> 3) {', ...decode, '      default: r.skipType(t & 7);', '    }']
+      : ['    r.skipType(t & 7);']),
+    '  }',
+    '  return m;',
+    '}',
+    '',
+  ].join('\n');
+}
