@@ -239,7 +239,21 @@ class TypeEmitter {
     return name;
   }
 
-  /** Whether the schema reads differently when sent (readOnly/writeOnly properties, here or through refs). */
+  /** readOnly/writeOnly of a property schema, also when declared on the schema its `$ref` points to. */
+  private accessFlags(prop: Json, loc: Loc): { readOnly: boolean; writeOnly: boolean } {
+    let readOnly = false;
+    let writeOnly = false;
+    let current: { value: Json; loc: Loc } = { value: prop, loc };
+    for (let hops = 0; hops < 16 && isObject(current.value); hops++) {
+      readOnly ||= current.value.readOnly === true;
+      writeOnly ||= current.value.writeOnly === true;
+      if (typeof current.value.$ref !== 'string') break;
+      current = this.docs.resolve(current.value.$ref, current.loc);
+    }
+    return { readOnly, writeOnly };
+  }
+
+  /** Whether the schema reads differently when sent: readOnly/writeOnly properties, here or through refs. */
   private needsWrite(value: Json, loc: Loc, visiting = new Set<string>()): boolean {
     const key = this.key(loc);
     const memo = this.needsWriteMemo.get(key);
@@ -254,15 +268,20 @@ class TypeEmitter {
       if (Array.isArray(node)) {
         node.forEach((child, i) => stack.push({ value: child, loc: { file: item.loc.file, path: [...item.loc.path, i] } }));
       } else if (isObject(node)) {
-        if (node.readOnly === true || node.writeOnly === true) found = true;
-        else if (typeof node.$ref === 'string') {
+        if (typeof node.$ref === 'string') {
           const target = this.docs.resolve(node.$ref, item.loc);
           found = this.needsWrite(target.value, target.loc, visiting);
-        } else {
-          for (const k of Object.keys(node)) {
-            if (k === 'example' || k === 'examples' || k === 'enum' || k === 'const' || k === 'default') continue;
-            stack.push({ value: node[k]!, loc: { file: item.loc.file, path: [...item.loc.path, k] } });
+          continue;
+        }
+        if (isObject(node.properties)) {
+          for (const [name, prop] of Object.entries(node.properties)) {
+            const flags = this.accessFlags(prop, { file: item.loc.file, path: [...item.loc.path, 'properties', name] });
+            if (flags.readOnly || flags.writeOnly) found = true;
           }
+        }
+        for (const k of Object.keys(node)) {
+          if (k === 'example' || k === 'examples' || k === 'enum' || k === 'const' || k === 'default') continue;
+          stack.push({ value: node[k]!, loc: { file: item.loc.file, path: [...item.loc.path, k] } });
         }
       }
     }
@@ -400,8 +419,7 @@ class TypeEmitter {
     if (schema.properties !== undefined && !isObject(schema.properties)) this.docs.fail(at('properties'), 'properties must be an object');
     const props = isObject(schema.properties) ? schema.properties : {};
     for (const [name, prop] of Object.entries(props)) {
-      const readOnly = isObject(prop) && prop.readOnly === true;
-      const writeOnly = isObject(prop) && prop.writeOnly === true;
+      const { readOnly, writeOnly } = this.accessFlags(prop, at('properties', name));
       // Responses never carry writeOnly properties; requests never send readOnly ones.
       if ((mode === 'read' && writeOnly) || (mode === 'write' && readOnly)) continue;
       const doc = isObject(prop) ? schemaDoc(prop) : '';

@@ -1,0 +1,205 @@
+// The REST pattern's contract handling: bad documents give a ContractError with file:line:column,
+// flags are validated, generation is deterministic and regeneration touches only generated files.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ContractError, UsageError } from '../src/errors.js';
+import { spec } from '../src/patterns/rest/spec.js';
+import { generate, projectInfo } from './fixtures/rest/harness.js';
+import type { LinkConfig, ProjectInfo } from '../src/patterns/types.js';
+
+let root: string;
+let project: ProjectInfo;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'csl-rest-contract-'));
+  await mkdir(path.join(root, 'openapi'));
+  project = projectInfo(root);
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function link(contract: string, options: Record<string, unknown> = {}): LinkConfig {
+  return { name: 'svc', pattern: 'rest', contracts: [contract], out: 'src/links/svc', options };
+}
+
+async function generateFrom(files: Record<string, string>, entry = Object.keys(files)[0]!) {
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), content);
+  }
+  return generate(project, link(entry));
+}
+
+async function contractError(files: Record<string, string>, entry?: string): Promise<ContractError> {
+  const error = await generateFrom(files, entry).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ContractError);
+  return error as ContractError;
+}
+
+const HEAD = 'openapi: 3.1.0\ninfo:\n  title: t\n  version: "1"\n';
+
+describe('bad documents', () => {
+  test('invalid YAML is reported at its line and column', async () => {
+    const error = await contractError({ 'openapi/bad.yaml': `${HEAD}paths:\n  /a:\n    get: [\n` });
+    expect(error.file).toBe('openapi/bad.yaml');
+    expect(error.message).toMatch(/^openapi\/bad\.yaml:\d+:\d+: invalid YAML/);
+    expect(error.line).toBeGreaterThanOrEqual(7);
+  });
+
+  test('a dangling $ref points at the $ref inside the document', async () => {
+    const doc =
+      `${HEAD}paths:\n  /a:\n    get:\n      responses:\n        "200":\n          description: ok\n` +
+      `          content:\n            application/json:\n              schema:\n                $ref: "#/components/schemas/Nope"\n`;
+    const error = await contractError({ 'openapi/dangling.yaml': doc });
+    expect(error.detail).toContain('dangling $ref "#/components/schemas/Nope"');
+    expect(error.line).toBe(14);
+    expect(error.column).toBe(23);
+    expect(error.message).toMatch(/^openapi\/dangling\.yaml:14:23: /);
+  });
+
+  test('a dangling $ref in a JSON document has a location too', async () => {
+    const doc = JSON.stringify(
+      { openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {}, components: { schemas: { A: { $ref: '#/components/schemas/B' } } } },
+      null,
+      2,
+    );
+    const error = await contractError({ 'openapi/dangling.json': doc });
+    expect(error.detail).toContain('dangling $ref');
+    expect(error.line).toBe(11);
+  });
+
+  test('invalid JSON is reported at its line', async () => {
+    const error = await contractError({ 'openapi/bad.json': '{\n  "openapi": "3.0.0",\n  "info": {,\n}' });
+    expect(error.detail).toContain('invalid JSON');
+    expect(error.line).toBe(3);
+  });
+
+  test('an unknown type is reported where it is written', async () => {
+    const doc = `${HEAD}paths: {}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        n:\n          type: strng\n`;
+    const error = await contractError({ 'openapi/type.yaml': doc });
+    expect(error.detail).toBe('unknown type "strng"');
+    expect(error.line).toBe(12);
+    expect(error.hint).toContain('string, number, integer');
+  });
+
+  test('Swagger 2.0 is refused with a way forward', async () => {
+    const error = await contractError({ 'openapi/swagger.yaml': 'swagger: "2.0"\ninfo:\n  title: t\n  version: "1"\npaths: {}\n' });
+    expect(error.detail).toContain('Swagger 2.0 documents are not supported');
+    expect(error.hint).toContain('swagger2openapi');
+    expect(error.line).toBe(1);
+  });
+
+  test('a $ref to a missing file names the file and the referencing location', async () => {
+    const doc = `${HEAD}paths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: "./missing.yaml#/A"\n`;
+    const error = await contractError({ 'openapi/ext.yaml': doc });
+    expect(error.detail).toContain('openapi/missing.yaml');
+    expect(error.line).toBe(9);
+  });
+
+  test('an unsupported version is refused', async () => {
+    const error = await contractError({ 'openapi/v4.yaml': 'openapi: 4.0.0\ninfo: {title: t, version: "1"}\n' });
+    expect(error.detail).toContain('unsupported OpenAPI version "4.0.0"');
+  });
+});
+
+describe('schemas', () => {
+  test('3.0 nullable and 3.1 type lists, named refs across files, clashing and reserved names', async () => {
+    const files = await generateFrom({
+      'openapi/main.yaml':
+        `${HEAD}paths:\n  /x:\n    get:\n      operationId: get x\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: "./shared/models.yaml#/Thing"\n` +
+        `components:\n  schemas:\n    A:\n      type: [string, "null"]\n    Promise:\n      type: object\n      properties:\n        "weird-key":\n          type: integer\n        "__proto__":\n          type: string\n    "2fa":\n      type: boolean\n    thing:\n      type: string\n`,
+      'openapi/shared/models.yaml': 'Thing:\n  type: object\n  properties:\n    a:\n      $ref: "../main.yaml#/components/schemas/A"\n',
+    }, 'openapi/main.yaml');
+    const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
+    expect(types).toContain('export type A = string | null;');
+    expect(types).toContain('export type PromiseSchema = {');
+    expect(types).toContain('"weird-key"?: number;');
+    expect(types).toContain('"__proto__"?: string;');
+    expect(types).toContain('export type _2fa = boolean;');
+    // "thing" (component) and "Thing" (other file) both keep a name.
+    expect(types).toContain('export type Thing = string;');
+    expect(types).toMatch(/export type Thing2 = \{\n {2}a\?: A;\n\};/);
+    expect(types).toContain('export type GetXResult = Thing2;');
+  });
+});
+
+describe('regeneration', () => {
+  test('is deterministic and returns only generated files, each with the header', async () => {
+    const doc = await readFile(path.join(import.meta.dirname, 'fixtures/rest/pets/openapi.yaml'), 'utf8');
+    const common = await readFile(path.join(import.meta.dirname, 'fixtures/rest/pets/common.yaml'), 'utf8');
+    const first = await generateFrom({ 'openapi/svc.yaml': doc, 'openapi/common.yaml': common }, 'openapi/svc.yaml');
+    const second = await generate(project, link('openapi/svc.yaml'));
+    expect(second).toEqual(first);
+    for (const f of first) {
+      expect(f.kind).toBe('generated');
+      expect(f.path.startsWith('src/links/svc/')).toBe(true);
+      expect(f.content.startsWith('// Code generated by create-service-link. DO NOT EDIT.\n')).toBe(true);
+    }
+    // An added operation changes the client and types, and nothing else.
+    const edited = doc.replace(
+      'components:\n',
+      '  /health:\n    get:\n      operationId: health\n      responses:\n        "204":\n          description: ok\ncomponents:\n',
+    );
+    await writeFile(path.join(root, 'openapi/svc.yaml'), edited);
+    const third = await generate(project, link('openapi/svc.yaml'));
+    const changed = third.filter((f, i) => f.content !== first[i]!.content).map((f) => f.path);
+    expect(changed).toEqual(['src/links/svc/types.ts', 'src/links/svc/client.ts']);
+    expect(third.find((f) => f.path.endsWith('client.ts'))!.content).toContain('  health(options?: CallOptions): Promise<T.HealthResult> {');
+  });
+});
+
+describe('spec (flags and scaffold)', () => {
+  test('--resource writes an OpenAPI 3.1 document with CRUD operations, an Error schema and the env defaults', async () => {
+    const result = await spec.scaffold({
+      name: 'order-service',
+      options: { resource: ['orders:id=uuid,total=number,items=string[],note?=string'] },
+      project,
+      out: 'src/links/order-service',
+    });
+    expect(result.contracts).toEqual(['openapi/order-service.yaml']);
+    expect(result.options).toEqual({ baseUrlEnv: 'ORDER_SERVICE_SERVICE_URL', auth: 'bearer', tokenEnv: 'SERVICE_TOKEN' });
+    const doc = result.files[0]!.content;
+    expect(doc).toContain('openapi: 3.1.0');
+    for (const op of ['listOrders', 'createOrder', 'getOrder', 'updateOrder', 'deleteOrder']) expect(doc).toContain(`operationId: "${op}"`);
+    const { parse } = await import('yaml');
+    const parsed = parse(doc) as { components: { schemas: Record<string, { required?: string[] }> } };
+    expect(Object.keys(parsed.components.schemas)).toEqual(['Order', 'OrderPage', 'Error']);
+    expect(parsed.components.schemas.Order!.required).toEqual(['id', 'total', 'items']);
+  });
+
+  test('without --openapi or --resource, a default resource named after the link', async () => {
+    expect(spec.missingRequired({})).toEqual([]);
+    const result = await spec.scaffold({ name: 'user', options: {}, project, out: 'src/links/user' });
+    expect(result.files[0]!.content).toContain('/users/{id}:');
+  });
+
+  test('bad flags are usage errors', async () => {
+    const scaffold = (options: Record<string, unknown>) => spec.scaffold({ name: 'user', options, project, out: 'src/links/user' });
+    await expect(scaffold({ auth: 'basic' })).rejects.toThrow(UsageError);
+    await expect(scaffold({ resource: ['Users:id=string'] })).rejects.toThrow(/kebab-case/);
+    await expect(scaffold({ resource: ['users:id=strin'] })).rejects.toThrow(/unknown type "strin"/);
+    await expect(scaffold({ baseUrlEnv: 'NOT-A-VAR' })).rejects.toThrow(/environment variable name/);
+    await expect(scaffold({ openapi: 'nope.yaml' })).rejects.toThrow(/no such file/);
+    await expect(scaffold({ openapi: 'a.yaml', resource: ['users'] })).rejects.toThrow(UsageError);
+  });
+
+  test('--openapi points at the existing document, project-relative', async () => {
+    await writeFile(path.join(root, 'openapi', 'given.yaml'), `${HEAD}paths: {}\n`);
+    const result = await spec.scaffold({ name: 'given', options: { openapi: path.join(root, 'openapi', 'given.yaml'), auth: 'none' }, project, out: 'src/links/given' });
+    expect(result).toEqual({ contracts: ['openapi/given.yaml'], files: [], options: { baseUrlEnv: 'GIVEN_SERVICE_URL', auth: 'none', tokenEnv: 'SERVICE_TOKEN' } });
+  });
+
+  test('spec.ts stays light: no YAML, Handlebars or generator import at the top level', async () => {
+    for (const file of ['spec.ts', 'options.ts', 'resource.ts']) {
+      const source = await readFile(path.join(import.meta.dirname, '../src/patterns/rest', file), 'utf8');
+      const imports = source.split('\n').filter((l) => /^import /.test(l));
+      expect(imports.join('\n')).not.toMatch(/yaml|handlebars|ts-morph|generate|contracts/);
+    }
+  });
+});
