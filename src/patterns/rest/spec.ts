@@ -20,7 +20,7 @@ export function defaultResource(linkName: string): string {
 
 export const spec: PatternSpec = {
   id: 'rest',
-  title: 'REST (OpenAPI): a typed HTTP client; the caller needs the answer now',
+  title: 'REST (OpenAPI contract, typed HTTP client)',
   flags: [
     {
       flags: '--resource <NAME:FIELD=TYPE,...>',
