@@ -71,6 +71,11 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
     } catch (err) {
       throw parseError(file, text, err);
     }
+    // protobufjs keeps fields in plain objects, so a field called __proto__ would silently vanish.
+    const proto = /\b__proto__\s*=\s*\d+/.exec(text);
+    if (proto) {
+      throw new ContractError(file, 'a field named "__proto__" cannot be represented in JavaScript', lineOf(text, proto[0]), undefined, 'rename the field (its number stays the same on the wire)');
+    }
     const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])];
     for (const imp of imports) await loadImport(imp, file, text, (parsed.weakImports ?? []).includes(imp));
   }

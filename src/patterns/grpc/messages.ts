@@ -372,7 +372,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       typeLines.push(`${doc}  ${key}?: ${valueType(p, false)} | undefined;`);
       initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: undefined`);
-      encode.push(`  if (${v} != null) ${writeExpr(p, v, id)};`);
+      // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
+      const isSet = p.ref?.ts === '$wire.JsonValue' ? `${v} !== undefined` : `${v} != null`;
+      encode.push(`  if (${isSet}) ${writeExpr(p, v, id)};`);
     } else {
       typeLines.push(`${doc}  ${key}: ${valueType(p, false)};`);
       initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
