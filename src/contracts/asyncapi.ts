@@ -61,8 +61,8 @@ export function readAsyncApi(text: string, file: string): QueueContractModel {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    const pos = error.linePos?.[0];
-    throw new ContractError(file, `invalid YAML: ${error.message.split('\n')[0]}`, pos?.line, pos?.col);
+    const pos = lineCounter.linePos(error.pos[0]);
+    throw new ContractError(file, `invalid YAML: ${error.message.split('\n')[0]}`, pos.line, pos.col);
   }
   const reader = new Reader(doc, lineCounter, file);
   return reader.read();
