@@ -113,7 +113,7 @@ describe('schemas', () => {
     const files = await generateFrom({
       'openapi/main.yaml':
         `${HEAD}paths:\n  /x:\n    get:\n      operationId: get x\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: "./shared/models.yaml#/Thing"\n` +
-        `components:\n  schemas:\n    A:\n      type: [string, "null"]\n    Promise:\n      type: object\n      properties:\n        "weird-key":\n          type: integer\n        "__proto__":\n          type: string\n    "2fa":\n      type: boolean\n    thing:\n      type: string\n`,
+        `components:\n  schemas:\n    A:\n      type: [string, "null"]\n    Promise:\n      type: object\n      properties:\n        "weird-key":\n          type: integer\n        "__proto__":\n          type: string\n    "2fa":\n      type: boolean\n    thing:\n      type: string\n    GetXResult:\n      type: integer\n`,
       'openapi/shared/models.yaml': 'Thing:\n  type: object\n  properties:\n    a:\n      $ref: "../main.yaml#/components/schemas/A"\n',
     }, 'openapi/main.yaml');
     const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
@@ -125,7 +125,11 @@ describe('schemas', () => {
     // "thing" (component) and "Thing" (other file) both keep a name.
     expect(types).toContain('export type Thing = string;');
     expect(types).toMatch(/export type Thing2 = \{\n {2}a\?: A;\n\};/);
-    expect(types).toContain('export type GetXResult = Thing2;');
+    // A schema already named GetXResult: the operation's types move aside.
+    expect(types).toContain('export type GetXResult = number;');
+    expect(types).toContain('export type GetX2Result = Thing2;');
+    const client = files.find((f) => f.path.endsWith('client.ts'))!.content;
+    expect(client).toContain('  getX(options?: CallOptions): Promise<T.GetX2Result> {');
   });
 });
 

@@ -60,6 +60,9 @@ function startServer(): Promise<void> {
         return;
       }
       if (p === '/v1/flaky' && req.method === 'GET') {
+        if (id.startsWith('long-')) return json(503, { message: 'down for maintenance' }, { 'retry-after': '3600' });
+        if (id.startsWith('backoff-') && attempts < 3) return json(502, { message: 'bad gateway' });
+        if (id.startsWith('backoff-')) return json(200, { attempts });
         if (attempts === 1) return json(503, { message: 'warming up' }, { 'retry-after': '1' });
         return json(200, { attempts });
       }
@@ -249,6 +252,17 @@ describe('generated REST client (ESM/NodeNext)', () => {
     expect(elapsed).toBeGreaterThanOrEqual(950);
     const flaky = seen.filter((s) => s.url === '/v1/flaky' && s.method === 'GET').slice(-2);
     expect(flaky[0]!.headers['x-request-id']).toBe(flaky[1]!.headers['x-request-id']);
+  });
+
+  test('without Retry-After, retries back off exponentially; a Retry-After beyond the cap is not waited for', async () => {
+    const client = new pets.PetsClient();
+    expect(await client.getFlaky({ requestId: 'backoff-1' })).toEqual({ attempts: 3 });
+    const start = Date.now();
+    const error = await client.getFlaky({ requestId: 'long-1' }).catch((e: unknown) => e);
+    expect(pets.isServiceError(error) && error.status).toBe(503);
+    expect(pets.isServiceError(error) && error.message).toContain('down for maintenance');
+    expect(attemptsById.get('long-1')).toBe(1);
+    expect(Date.now() - start).toBeLessThan(1_000);
   });
 
   test('POST is not retried unless the caller opts in', async () => {

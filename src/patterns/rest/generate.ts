@@ -19,6 +19,7 @@ const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 
 const AVOID_TYPE_NAMES = new Set(['Array', 'Record', 'Promise', 'Partial', 'Omit', 'Readonly', 'Date', 'Object', 'Function']);
 
 type Mode = 'read' | 'write';
+const OPERATION_TYPE_SUFFIXES = ['Params', 'Body', 'Result', 'Error'];
 
 interface ParamModel {
   name: string;
@@ -485,7 +486,11 @@ class TypeEmitter {
     let unique = methodName;
     for (let n = 2; methodNames.has(unique); n++) unique = `${methodName}${n}`;
     methodNames.add(unique);
-    const typeBase = this.unique(pascalCase(unique));
+    // Params/Body/Result/Error of an operation must not clash with a schema's name (or another operation's).
+    const base = pascalCase(unique);
+    let typeBase = base;
+    for (let n = 2; OPERATION_TYPE_SUFFIXES.some((s) => this.used.has(`${typeBase}${s}`)); n++) typeBase = `${base}${n}`;
+    for (const s of OPERATION_TYPE_SUFFIXES) this.used.add(`${typeBase}${s}`);
 
     // Parameters: path-level ones, overridden by operation-level ones with the same name and location.
     const byKey = new Map<string, { value: JsonObject; loc: Loc }>();
