@@ -102,6 +102,30 @@ Examples:
       }),
   );
   program.addCommand(
+    new Command('bench')
+      .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
+      .argument('[name]', 'a rest or grpc link from service-link.json')
+      .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
+      .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
+      .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
+      .option('--openapi <file>', 'an OpenAPI document instead of a link (e.g. --openapi openapi/user.yaml)')
+      .option('--operation <id>', 'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)')
+      .option('--payload <size>', 'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)', 'medium')
+      .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
+      .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
+      .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
+      .option('--json', 'print the raw figures as JSON (for CI or plotting)')
+      .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
+      )
+      .action(async (name: string | undefined, opts) => {
+        const { runBenchCommand } = await import('./bench.js');
+        setExitCode(await runBenchCommand(name, opts));
+      }),
+  );
+  program.addCommand(
     new Command('recommend')
       .description('the wizard’s decision matrix without prompts: prints the recommended pattern and why')
       .option('--no-needs-response', 'the caller does not wait for an answer')
