@@ -199,6 +199,27 @@ describe('spec (flags and scaffold)', () => {
     expect(result).toEqual({ contracts: ['openapi/given.yaml'], files: [], options: { baseUrlEnv: 'GIVEN_SERVICE_URL', auth: 'none', tokenEnv: 'SERVICE_TOKEN' } });
   });
 
+  test('the wizard asks only what the flags did not give', async () => {
+    const asked: string[] = [];
+    const answers: Record<string, unknown> = {
+      'Do you already have an OpenAPI document for this service?': false,
+      'Resource (NAME:FIELD=TYPE,...):': 'people:id=string,name=string',
+      'Authentication:': 'bearer',
+      'Environment variable with the token:': 'PEOPLE_TOKEN',
+    };
+    const answer = async (q: { message: string; default?: unknown }) => {
+      asked.push(q.message);
+      return answers[q.message] ?? q.default;
+    };
+    const prompts = { confirm: answer, input: answer, select: answer } as unknown as Parameters<typeof spec.ask>[0];
+    const result = await spec.ask(prompts, 'people', { baseUrlEnv: 'PEOPLE_URL' });
+    expect(result).toEqual({ baseUrlEnv: 'PEOPLE_URL', resource: ['people:id=string,name=string'], auth: 'bearer', tokenEnv: 'PEOPLE_TOKEN' });
+    expect(asked).toEqual(Object.keys(answers));
+    asked.length = 0;
+    expect(await spec.ask(prompts, 'people', { openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' })).toEqual({ openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' });
+    expect(asked).toEqual([]);
+  });
+
   test('spec.ts stays light: no YAML, Handlebars or generator import at the top level', async () => {
     for (const file of ['spec.ts', 'options.ts', 'resource.ts']) {
       const source = await readFile(path.join(import.meta.dirname, '../src/patterns/rest', file), 'utf8');

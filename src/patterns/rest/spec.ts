@@ -41,15 +41,14 @@ export const spec: PatternSpec = {
     },
     {
       flags: '--auth <bearer|none>',
-      description: 'authentication sent on each call',
+      // No commander default: the wizard asks when the flag is absent; restDefaults applies "bearer".
+      description: 'authentication sent on each call (default bearer)',
       example: 'create-service-link rest user --auth none',
-      defaultValue: 'bearer',
     },
     {
       flags: '--token-env <VAR>',
-      description: 'environment variable holding the bearer token (read per request, never logged)',
+      description: 'environment variable holding the bearer token, read per request, never logged (default SERVICE_TOKEN)',
       example: 'create-service-link rest user --token-env USER_SERVICE_TOKEN',
-      defaultValue: 'SERVICE_TOKEN',
     },
   ],
   runtimeDependencies: [],
