@@ -27,6 +27,9 @@ describe('wizard on a terminal', () => {
     s.write(KEY.enter); // high volume -> gRPC recommended
     await s.waitFor('more than one language');
     s.write(KEY.enter);
+    // Between REST and gRPC: the wizard offers a bench first (declined here; bench.test.ts measures).
+    await s.waitFor('Run a 10-second bench on your message before choosing?');
+    s.write(KEY.enter);
     await s.waitFor('Which pattern?');
     expect(s.screen()).toMatch(/Recommended: .*gRPC/i);
     expect(s.screen()).toMatch(/benchmark/);

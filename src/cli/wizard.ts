@@ -27,9 +27,71 @@ export function printRecommendation(r: Recommendation): void {
   info('');
 }
 
+const FIELD_TYPES = new Set(['string', 'bool', 'bytes', 'double', 'float', 'int32', 'int64', 'uint32', 'uint64']);
+
+/** `id=string,tags=string[]` -> a proto3 file with one message `Sample`, for a quick bench. */
+export function sampleProto(fields: string): string {
+  const lines = fields
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((f, i) => {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=([a-z0-9]+)(\[\])?$/.exec(f);
+      if (!m || !FIELD_TYPES.has(m[2]!)) throw new Error(`"${f}": use NAME=TYPE (${[...FIELD_TYPES].join(', ')}), TYPE[] for a list`);
+      return `  ${m[3] ? 'repeated ' : ''}${m[2]} ${m[1]} = ${i + 1};`;
+    });
+  if (!lines.length) throw new Error('describe at least one field');
+  return `syntax = "proto3";\npackage sample;\nmessage Sample {\n${lines.join('\n')}\n}\n`;
+}
+
+/** When REST and gRPC are close, offer to measure both on the user's message before choosing. */
+async function offerBench(prompts: Prompts): Promise<PatternId | undefined> {
+  const run = await prompts.confirm({ message: 'REST and gRPC are close here. Run a 10-second bench on your message before choosing?', default: false });
+  if (!run) return undefined;
+  const fields = await prompts.input({
+    message: 'Describe a typical message (NAME=TYPE,..., e.g. id=string,email=string,tags=string[],score=double):',
+    validate: (v) => {
+      try {
+        sampleProto(v);
+        return true;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+  });
+  const { protoFile, runBench, formatReport } = await import('../bench/run.js');
+  const file = await protoFile(sampleProto(fields));
+  const controller = new AbortController();
+  try {
+    const report = await runBench(
+      { files: [file.file], roots: [], message: 'sample.Sample', label: 'your description' },
+      {
+        payload: 'medium',
+        concurrency: [1, 16],
+        duration: 0.8,
+        rounds: 3,
+        signal: controller.signal,
+        progress: (line) => process.stderr.write(`\r\u001b[K${line}…`),
+      },
+    );
+    process.stderr.write('\r\u001b[K');
+    info(`\n${formatReport(report)}\n`);
+    return (report.levels.at(-1)?.grpcOverRest.median ?? 0) >= 1.5 ? 'grpc' : 'rest';
+  } finally {
+    await file.remove();
+  }
+}
+
 export async function choosePattern(prompts: Prompts): Promise<PatternId> {
   const r = recommend(await askMatrix(prompts));
   printRecommendation(r);
+  if (r.borderline) {
+    const measured = await offerBench(prompts);
+    if (measured && measured !== r.pattern) {
+      r.pattern = measured;
+      info(`The measurement favours ${PATTERNS[measured].title}.`);
+    }
+  }
   const order = [r.pattern, ...PATTERN_IDS.filter((p) => p !== r.pattern)];
   return prompts.select<PatternId>({
     message: 'Which pattern?',
