@@ -5,10 +5,10 @@ import http from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const CLIENT_SCRIPT = `import { UserClient, isServiceError, runWithRequestContext } from './links/user/index.js';
-import type { GetUserError } from './links/user/types.js';
+const CLIENT_SCRIPT = `import { UserApiClient, isServiceError, runWithRequestContext } from './links/user-api/index.js';
+import type { GetUserError } from './links/user-api/types.js';
 
-const users = new UserClient(); // USER_SERVICE_URL and SERVICE_TOKEN come from the environment
+const users = new UserApiClient(); // USER_API_SERVICE_URL and SERVICE_TOKEN come from the environment
 const show = (label: string, value: unknown) => console.log(\`  client: \${label} -> \${JSON.stringify(value)}\`);
 
 await runWithRequestContext({ requestId: 'demo-req-1' }, async () => {
@@ -69,7 +69,7 @@ function startServer(log) {
 }
 
 export async function run({ projectDir, runCli, log }) {
-  await runCli(['rest', 'user', '--resource', 'users:id=string,email=email,name=string', '--yes', '--no-install']);
+  await runCli(['rest', 'user-api', '--resource', 'users:id=string,email=email,name=string', '--yes', '--no-install']);
   await writeFile(path.join(projectDir, 'src', 'rest-demo.ts'), CLIENT_SCRIPT);
   const tsc = path.join(projectDir, 'node_modules', 'typescript', 'bin', 'tsc');
   log('\n$ tsc -p . (strict)');
@@ -77,10 +77,10 @@ export async function run({ projectDir, runCli, log }) {
   const server = await startServer(log);
   try {
     const url = `http://127.0.0.1:${server.address().port}`;
-    log(`\n$ USER_SERVICE_URL=${url} SERVICE_TOKEN=*** node dist/rest-demo.js`);
+    log(`\n$ USER_API_SERVICE_URL=${url} SERVICE_TOKEN=*** node dist/rest-demo.js`);
     const child = execa('node', [path.join(projectDir, 'dist', 'rest-demo.js')], {
       cwd: projectDir,
-      env: { USER_SERVICE_URL: url, SERVICE_TOKEN: 'demo-token' },
+      env: { USER_API_SERVICE_URL: url, SERVICE_TOKEN: 'demo-token' },
     });
     child.stdout.on('data', (d) => process.stdout.write(d));
     await child;

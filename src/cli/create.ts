@@ -90,7 +90,7 @@ export async function runCreate(
   const plan = await planLinks(project, manifest, [{ link, newContracts: scaffold.files }], !!opts.force);
   if (plan.conflicts.length) throw conflictError(plan);
 
-  info(`${opts.dryRun ? 'Would write' : 'Files'} for ${spec.title} link "${name}" in ${project.root}:`);
+  info(`${opts.dryRun ? 'Would write' : 'Writing'} the ${pattern} link "${name}" in ${project.root}:`);
   printPlan(plan, false);
   if (opts.dryRun) {
     info('');
