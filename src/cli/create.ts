@@ -12,7 +12,7 @@ import type { Plan } from '../vfs/plan.js';
 import { installDependencies } from './install.js';
 import type { CommonOptions } from './main.js';
 import { info, paint } from './output.js';
-import { printDiffs, printPlan } from './present.js';
+import { presentPlan } from './present.js';
 import { choosePattern } from './wizard.js';
 
 const COMMON_KEYS = new Set(['cwd', 'out', 'yes', 'dryRun', 'force', 'install']);
@@ -91,13 +91,7 @@ export async function runCreate(
   if (plan.conflicts.length) throw conflictError(plan);
 
   info(`${opts.dryRun ? 'Would write' : 'Writing'} the ${pattern} link "${name}" in ${project.root}:`);
-  printPlan(plan, false);
-  if (opts.dryRun) {
-    info('');
-    await printDiffs(plan);
-    info('Dry run: nothing was written.');
-    return 0;
-  }
+  if (await presentPlan(plan, opts.dryRun)) return 0;
   if (prompts && !(await prompts.confirm({ message: `Write ${plan.changes.length} files?`, default: true }))) {
     info('Nothing was written.');
     return 0;

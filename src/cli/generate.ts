@@ -8,7 +8,7 @@ import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from './create.js';
 import { errorCode } from './main.js';
 import { info, paint } from './output.js';
-import { printDiffs, printPlan } from './present.js';
+import { presentPlan } from './present.js';
 
 interface GenerateOptions {
   cwd?: string;
@@ -43,13 +43,7 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
     info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
     return 0;
   }
-  printPlan(plan, false);
-  if (opts.dryRun) {
-    info('');
-    await printDiffs(plan);
-    info('Dry run: nothing was written.');
-    return 0;
-  }
+  if (await presentPlan(plan, opts.dryRun)) return 0;
   await commit(project.root, plan.operations());
   info(paint('green', `Wrote ${plan.changes.length} files.`));
   return 0;

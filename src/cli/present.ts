@@ -26,3 +26,13 @@ export async function printDiffs(plan: Plan): Promise<void> {
     }
   }
 }
+
+/** Prints the plan; under --dry-run also the diffs. Returns true when the caller should stop there. */
+export async function presentPlan(plan: Plan, dryRun: boolean | undefined): Promise<boolean> {
+  printPlan(plan, false);
+  if (!dryRun) return false;
+  info('');
+  await printDiffs(plan);
+  info('Dry run: nothing was written.');
+  return true;
+}
