@@ -104,6 +104,27 @@ describe('bench', () => {
     expect(table.stdout.trim().split('\n').pop()).toMatch(/gRPC is|REST is/);
   });
 
+  it('measures a queue link: publish -> consume -> delete and end-to-end latency on the local emulator', async () => {
+    const made = await runCli(['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number', '--yes', '--no-install'], dir);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const r = await runCli(['bench', 'order', '--messages', '60', '--rounds', '1', '--json'], dir);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      messages: number;
+      publishPerSecond: { median: number };
+      endToEndPerSecond: { median: number };
+      latencyMs: { p50: number; p99: number };
+      workDir: string;
+    };
+    expect(report.messages).toBe(60);
+    expect(report.publishPerSecond.median).toBeGreaterThan(0);
+    expect(report.endToEndPerSecond.median).toBeGreaterThan(0);
+    expect(report.endToEndPerSecond.median).toBeLessThanOrEqual(report.publishPerSecond.median);
+    expect(report.latencyMs.p50).toBeGreaterThan(0);
+    expect(report.latencyMs.p99).toBeGreaterThanOrEqual(report.latencyMs.p50);
+    expect(existsSync(report.workDir)).toBe(false);
+  });
+
   it('without anything to measure: exit 2 with examples', async () => {
     const r = await runCli(['bench', '--proto', 'proto/missing.proto'], dir);
     expect(r.exitCode).toBe(2);

@@ -110,7 +110,7 @@ async function generateInto(dir: string, pattern: PatternId, link: LinkConfig): 
 }
 
 /** TypeScript -> ESM JavaScript, file by file (no type check: the code is generated and tested). */
-async function transpile(srcDir: string, outDir: string): Promise<void> {
+export async function transpile(srcDir: string, outDir: string): Promise<void> {
   const { ts } = await import('ts-morph');
   for (const entry of await readdir(srcDir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;

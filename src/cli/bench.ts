@@ -18,6 +18,7 @@ export interface BenchFlags {
   concurrency: string;
   duration: string;
   rounds: string;
+  messages: string;
   json?: boolean;
 }
 
@@ -68,7 +69,7 @@ async function resolveTarget(name: string | undefined, flags: BenchFlags, cwd: s
       protos = entry.contracts.map(abs);
       roots = list(entry.options.protoPath).map(abs);
     } else if (entry.pattern === 'rest') openapi = abs(entry.contracts[0]!);
-    else throw new UsageError(`"${name}" is a ${entry.pattern} link: bench compares REST and gRPC, so give it a rest or grpc link (or --proto/--openapi)`);
+    else throw new UsageError(`"${name}" is a ${entry.pattern} link; bench measures rest, grpc and queue links`);
     label = `link ${name}`;
   }
   for (const f of [...protos, ...(openapi ? [openapi] : [])]) if (!existsSync(f)) throw new UsageError(`${f}: file not found`);
@@ -89,10 +90,23 @@ async function resolveTarget(name: string | undefined, flags: BenchFlags, cwd: s
   );
 }
 
+/** A queue link: throughput and latency of its generated publisher/consumer on a local emulator. */
+async function queueBench(name: string, flags: BenchFlags, cwd: string, progress: (line: string) => void, signal: AbortSignal): Promise<string | undefined> {
+  const project = detectProject(cwd);
+  const entry = readManifest(project.root).links[name];
+  if (entry?.pattern !== 'queue') return undefined;
+  const messages = Number(flags.messages);
+  const rounds = Number(flags.rounds);
+  if (!Number.isInteger(messages) || messages < 10 || messages > 1_000_000) throw new UsageError('--messages: 10 to 1000000');
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new UsageError('--rounds: 1 to 50');
+  const { runQueueBench, formatQueueReport } = await import('../bench/queue.js');
+  const report = await runQueueBench(project, { name, pattern: 'queue', contracts: entry.contracts, out: entry.out, options: entry.options }, { messages, rounds, progress, signal });
+  return flags.json ? JSON.stringify(report, null, 2) : formatQueueReport(report);
+}
+
 export async function runBenchCommand(name: string | undefined, flags: BenchFlags): Promise<number> {
   const cwd = path.resolve(flags.cwd ?? process.cwd());
   const concurrency = flags.concurrency.split(',').map((s) => Number(s.trim()));
-  const { target, cleanup } = await resolveTarget(name, flags, cwd);
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = () => {
@@ -103,7 +117,19 @@ export async function runBenchCommand(name: string | undefined, flags: BenchFlag
   process.once('SIGTERM', onSignal);
   const tty = process.stderr.isTTY === true;
   const progress = (line: string) => process.stderr.write(tty ? `\r\u001b[K${line}…` : `${line}\n`);
+  let cleanup: (() => Promise<void>) | undefined;
   try {
+    const queue = name ? await queueBench(name, flags, cwd, progress, controller.signal) : undefined;
+    if (queue !== undefined) {
+      if (tty) process.stderr.write('\r\u001b[K');
+      if (interrupted) return 130;
+      if (flags.json) process.stdout.write(queue + '\n');
+      else info(queue);
+      return 0;
+    }
+    const resolved = await resolveTarget(name, flags, cwd);
+    cleanup = resolved.cleanup;
+    const target = resolved.target;
     const { runBench, formatReport } = await import('../bench/run.js');
     const report = await runBench(target, {
       payload: flags.payload,
@@ -121,6 +147,12 @@ export async function runBenchCommand(name: string | undefined, flags: BenchFlag
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else info(formatReport(report));
     return 0;
+  } catch (error) {
+    if (interrupted) {
+      process.stderr.write('\nInterrupted: servers stopped, temp files removed.\n');
+      return 130;
+    }
+    throw error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -104,7 +104,7 @@ Examples:
   program.addCommand(
     new Command('bench')
       .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
-      .argument('[name]', 'a rest or grpc link from service-link.json')
+      .argument('[name]', 'a rest, grpc or queue link from service-link.json')
       .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
       .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
       .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
@@ -114,11 +114,12 @@ Examples:
       .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
       .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
       .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
+      .option('--messages <n>', 'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)', '2000')
       .option('--json', 'print the raw figures as JSON (for CI or plotting)')
       .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
       .addHelpText(
         'after',
-        '\nExamples:\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
+        '\nExamples:\n  $ create-service-link bench order     # a queue link: needs fauxqs (npm i -D fauxqs@1.9.2)\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
       )
       .action(async (name: string | undefined, opts) => {
         const { runBenchCommand } = await import('./bench.js');
