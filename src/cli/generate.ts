@@ -1,5 +1,5 @@
 // `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { planLinks, selectLinks } from '../core/engine.js';
 import { detectProject } from '../project/detect.js';
@@ -67,7 +67,11 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   };
   await runOnce();
   // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
-  const folders = new Set(links.flatMap((l) => l.contracts.map((c) => path.dirname(path.join(project.root, c)))));
+  // Contract folders, plus import roots (a .proto importing another from --proto-path).
+  const roots = (l: (typeof links)[number]) => (Array.isArray(l.options.protoPath) ? l.options.protoPath.map(String) : []);
+  const folders = new Set(
+    links.flatMap((l) => [...l.contracts.map((c) => path.dirname(c)), ...roots(l)]).map((f) => path.resolve(project.root, f)).filter((f) => existsSync(f)),
+  );
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
