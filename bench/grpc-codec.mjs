@@ -1,82 +1,74 @@
-// Encode/decode ops/s of the generated codecs vs protobufjs on the same ~580-byte order message.
-// protobufjs reflection codecs are produced by the same code generator as `pbjs -t static-module`;
-// when bench/node_modules has protobufjs-cli, the real static module is measured too.
-// Run: npm run build && node bench/grpc-codec.mjs
+// Encode/decode ops/s of the generated codecs vs protobufjs on the same ~570-byte order message.
+// protobufjs reflection codecs come from the same code generator as `pbjs -t static-module`; when
+// bench/node_modules has protobufjs-cli, the real static module (pbjs -t static-module) is measured too.
+// Rounds are interleaved (every codec once per round, in rotating order); figures are medians.
+// Run: npm run build && node bench/grpc-codec.mjs   (ROUNDS=9 ROUND_MS=300 by default)
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, symlink, writeFile, readFile, access } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import protobuf from 'protobufjs';
+import { BENCH_PROTO, ROOT, generatedProject, median, orderObject } from './grpc-project.mjs';
 
-const root = path.resolve(fileURLToPath(import.meta.url), '..', '..');
-const PROTO = `syntax = "proto3";
-package bench.v1;
-message Money { string currency_code = 1; int64 units = 2; int32 nanos = 3; }
-message Address { string line1 = 1; string line2 = 2; string city = 3; string postal_code = 4; string country = 5; }
-message Line { string sku = 1; string title = 2; uint32 quantity = 3; Money unit_price = 4; repeated string tags = 5; }
-message Order {
-  string id = 1; string customer_id = 2; int64 created_unix_ms = 3; uint32 status = 4;
-  repeated Line lines = 5; Address shipping = 6; Money total = 7; map<string, string> labels = 8;
-  repeated int64 item_ids = 9; bool gift = 10; string note = 11;
-}
-`;
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const ROUND_MS = Number(process.env.ROUND_MS ?? 300);
 
-const dir = await mkdtemp(path.join(tmpdir(), 'csl-bench-'));
+const { dir, link } = await generatedProject();
 try {
-  await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
-  await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src' }, include: ['src'] }));
-  await mkdir(path.join(dir, 'proto'));
-  await writeFile(path.join(dir, 'proto/bench.proto'), PROTO);
-  await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  const { generator } = await import(pathToFileURL(path.join(root, 'dist/patterns/grpc/generate.js')).href);
-  const files = await generator.generate({
-    project: { root: dir, packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' },
-    link: { name: 'bench', pattern: 'grpc', contracts: ['proto/bench.proto'], out: 'src/links/bench', options: { protoPath: ['proto'] } },
-    readFile: (p) => readFile(path.join(dir, p), 'utf8'),
-    exists: (p) => access(path.join(dir, p)).then(() => true, () => false),
-  });
-  for (const f of files) {
-    await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
-    await writeFile(path.join(dir, f.path), f.content);
-  }
-  execFileSync('node', [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', dir], { stdio: 'inherit' });
-  const ours = await import(pathToFileURL(path.join(dir, 'dist/links/bench/messages.js')).href);
-
-  const pbRoot = protobuf.parse(PROTO, { keepCase: true }).root;
+  const ours = await import(pathToFileURL(path.join(link, 'messages.js')).href);
+  const pbRoot = protobuf.parse(BENCH_PROTO, { keepCase: true }).root;
   const T = pbRoot.lookupType('bench.v1.Order');
-  const money = (u) => ({ currency_code: 'EUR', units: u, nanos: 990000000 });
-  const pbOrder = T.fromObject({
-    id: 'ord_01HZX3K9Q8R7', customer_id: 'cus_9f8e7d6c5b4a', created_unix_ms: '1718000000000', status: 2,
-    lines: [1, 2, 3, 4].map((i) => ({ sku: `SKU-000${i}`, title: `Product number ${i} with a longer title`, quantity: i, unit_price: money(String(10 * i)), tags: ['new', 'sale'] })),
-    shipping: { line1: '221B Baker Street', line2: 'Flat 2', city: 'London', postal_code: 'NW1 6XE', country: 'GB' },
-    total: money('100'), labels: { channel: 'web', campaign: 'spring-2024', region: 'eu-west' },
-    item_ids: ['1000001', '1000002', '1000003', '9007199254740993'], gift: true, note: 'Please leave the parcel with the neighbour if nobody is home.',
-  });
+  const pbOrder = T.fromObject(orderObject(4));
   const bytes = T.encode(pbOrder).finish();
   const ourOrder = ours.Order.decode(bytes);
   if (Buffer.compare(Buffer.from(ours.Order.encode(ourOrder)), Buffer.from(bytes)) !== 0) throw new Error('encodings differ');
 
-  function measure(label, fn) {
-    for (let i = 0; i < 20000; i++) fn();
-    let n = 0;
-    const start = process.hrtime.bigint();
-    let elapsed = 0n;
-    while (elapsed < 1_000_000_000n) {
-      for (let i = 0; i < 5000; i++) fn();
-      n += 5000;
-      elapsed = process.hrtime.bigint() - start;
-    }
-    const ops = Math.round(n / (Number(elapsed) / 1e9));
-    console.log(`${label.padEnd(44)} ${ops.toLocaleString('en').padStart(12)} ops/s`);
-    return ops;
+  const codecs = {
+    'protobufjs codegen': { encode: () => T.encode(pbOrder).finish(), decode: () => T.decode(bytes) },
+    'create-service-link': { encode: () => ours.Order.encode(ourOrder), decode: () => ours.Order.decode(bytes) },
+  };
+  const pbjs = path.join(ROOT, 'bench', 'node_modules', '.bin', 'pbjs');
+  if (existsSync(pbjs)) {
+    await writeFile(path.join(dir, 'proto', 'bench.proto'), BENCH_PROTO);
+    execFileSync(pbjs, ['-t', 'static-module', '-w', 'es6', '--keep-case', '-o', path.join(dir, 'static.mjs'), path.join(dir, 'proto', 'bench.proto')]);
+    const { bench } = await import(pathToFileURL(path.join(dir, 'static.mjs')).href);
+    const S = bench.v1.Order;
+    const staticOrder = S.decode(bytes);
+    if (Buffer.compare(Buffer.from(S.encode(staticOrder).finish()), Buffer.from(bytes)) !== 0) throw new Error('static module encoding differs');
+    codecs['pbjs static-module'] = { encode: () => S.encode(staticOrder).finish(), decode: () => S.decode(bytes) };
   }
-  console.log(`Order message: ${bytes.length} bytes`);
-  const pe = measure('protobufjs (static-equivalent codegen) encode', () => T.encode(pbOrder).finish());
-  const oe = measure('create-service-link encode', () => ours.Order.encode(ourOrder));
-  const pd = measure('protobufjs (static-equivalent codegen) decode', () => T.decode(bytes));
-  const od = measure('create-service-link decode', () => ours.Order.decode(bytes));
-  console.log(`ratio encode ${(oe / pe).toFixed(2)}x, decode ${(od / pd).toFixed(2)}x (ours / protobufjs)`);
+
+  function opsPerSecond(fn) {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < ROUND_MS) {
+      for (let i = 0; i < 1000; i++) fn();
+      n += 1000;
+      elapsed = performance.now() - start;
+    }
+    return (n / elapsed) * 1000;
+  }
+
+  const names = Object.keys(codecs);
+  const runs = {};
+  for (const name of names) for (const op of ['encode', 'decode']) {
+    runs[`${name} ${op}`] = [];
+    for (let i = 0; i < 20000; i++) codecs[name][op]();
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const op of ['encode', 'decode']) for (const name of order) runs[`${name} ${op}`].push(opsPerSecond(codecs[name][op]));
+  }
+  console.log(`Order message: ${bytes.length} bytes, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, medians`);
+  for (const [label, values] of Object.entries(runs)) {
+    console.log(`${label.padEnd(32)} ${Math.round(median(values)).toLocaleString('en').padStart(10)} ops/s`);
+  }
+  for (const peer of names.filter((n) => n !== 'create-service-link')) {
+    const ratio = (op) => median(runs[`create-service-link ${op}`].map((v, i) => v / runs[`${peer} ${op}`][i])).toFixed(2);
+    console.log(`ours / ${peer}: encode ${ratio('encode')}x, decode ${ratio('decode')}x (median of paired rounds)`);
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -215,17 +215,29 @@ function writeExpr(p: FieldPlan, v: string, fieldNo: number): string {
   if (p.kind === 'enum') return `w.uint32(${fieldNo << 3}).int32(${v})`;
   const s = p.scalar!;
   const tag = (fieldNo << 3) | WIRE[s];
+  if (s === 'int64' || s === 'uint64') return `$wire.writeInt64(w.uint32(${tag}), ${v})`;
   return LONG.has(s) ? `w.uint32(${tag}).${s}($wire.long(${v}))` : `w.uint32(${tag}).${s}(${v})`;
 }
 
 function packedWrite(p: FieldPlan, v: string): string {
   if (p.kind === 'enum') return `w.int32(${v})`;
+  if (p.scalar === 'int64' || p.scalar === 'uint64') return `$wire.writeInt64(w, ${v})`;
   return LONG.has(p.scalar!) ? `w.${p.scalar}($wire.long(${v}))` : `w.${p.scalar}(${v})`;
+}
+
+/**
+ * proto3 (and editions' default) strings must be valid UTF-8. protobufjs's stringVerify checks that and
+ * decodes short ASCII strings in JS, which beats a native Buffer call per field; proto2 strings keep the
+ * lenient reader.
+ */
+function verifiesUtf8(f: protobuf.Field): boolean {
+  return (f as unknown as { _features?: { utf8_validation?: string } })._features?.utf8_validation === 'VERIFY';
 }
 
 function readExpr(p: FieldPlan): string {
   if (p.kind === 'message') return p.group ? `${p.ref!.decode}(r, r.len)` : `${p.ref!.decode}(r, r.uint32() + r.pos)`;
   if (p.kind === 'enum') return `r.int32() as ${p.enumName}`;
+  if (p.scalar === 'string') return verifiesUtf8(p.field) ? 'r.stringVerify()' : 'r.string()';
   return LONG.has(p.scalar!) ? `$wire.${p.scalar}(r)` : `r.${p.scalar}()`;
 }
 
@@ -309,9 +321,10 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       typeLines.push(`${doc}  ${key}: ${tsOf(false)};`);
       initLines.push(`${doc}  ${key}?: ${tsOf(true)} | undefined;`);
       literal.push(`${key}: ${stringKeys ? '{}' : 'new Map()'}`);
-      const entries = stringKeys ? `Object.entries(${v})` : v;
       encode.push(
-        `  if (${v} !== undefined) for (const [k, e] of ${entries}) {`,
+        stringKeys
+          ? `  if (${v} !== undefined) for (const k of Object.keys(${v})) {\n    const e = ${v}[k]!;`
+          : `  if (${v} !== undefined) for (const [k, e] of ${v}) {`,
         `    w.uint32(${(id << 3) | 2}).fork();`,
         `    ${writeExpr(kPlan, 'k', 1)};`,
         `    ${writeExpr(p, 'e', 2)};`,
@@ -332,7 +345,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
         `          else if (et >>> 3 === 2) e = ${readExpr(p)};`,
         '          else r.skipType(et & 7);',
         '        }',
-        stringKeys ? `        $wire.setKey(${v}, k, ${finalValue});` : `        ${v}.set(k, ${finalValue});`,
+        stringKeys
+          ? `        if (k === '__proto__') $wire.setKey(${v}, k, ${finalValue});\n        else ${v}[k] = ${finalValue};`
+          : `        ${v}.set(k, ${finalValue});`,
         '        break;',
         '      }',
       );
@@ -396,7 +411,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
     `export interface ${ref.init} ${body(initLines)}`,
     `export const ${n} = {`,
     `  encode(message: ${ref.init}): Uint8Array {`,
-    `    return ${ref.encode}(message, $wire.writer()).finish();`,
+    `    return $wire.encodeMessage(${ref.encode}, message);`,
     '  },',
     `  decode(bytes: Uint8Array): ${n} {`,
     '    const r = $wire.reader(bytes);',
