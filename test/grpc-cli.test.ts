@@ -57,7 +57,7 @@ test('regeneration keeps every character of the user code, adds a stub for a new
   expect(stubStart).toBeGreaterThan(0);
   const stubEnd = merged.indexOf('  }\n', merged.indexOf('async deleteUser(')) + 4;
   const inserted = merged.slice(stubStart, stubEnd);
-  expect(inserted).toContain('status.UNIMPLEMENTED, "UserService.DeleteUser is not implemented yet"');
+  expect(inserted).toContain('status.UNIMPLEMENTED, "UserService.DeleteUser: write this handler in handlers.ts"');
   expect(inserted).toContain('*\\/ `${x}`');
   const withoutInsertions = merged.slice(0, markerLine!.index) + merged.slice(markerLine!.index + markerLine![0].length, stubStart) + merged.slice(stubEnd);
   expect(withoutInsertions).toBe(mine);

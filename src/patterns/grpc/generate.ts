@@ -1,14 +1,16 @@
 // The heavy half of the grpc pattern (loaded lazily): .proto files -> PlannedFile[].
 import protobuf from 'protobufjs';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { loadProtos, type LoadedProtos } from '../../contracts/proto.js';
 import { UsageError } from '../../errors.js';
 import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { render } from '../../util/templates.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, PatternGenerator, PlannedFile, ProjectInfo } from '../types.js';
-import { buildMessages, fullName, type TypeRef } from './messages.js';
+import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 
 export type RpcKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
 
@@ -113,7 +115,7 @@ const HELPERS: Record<RpcKind, { client: string; server: string }> = {
 export function stubMethod(service: ServiceModel, m: MethodModel): string {
   return (
     `${jsDoc(m.comment, '  ')}  ${handlerSignature(m, true)} {\n` +
-    `    throw new GrpcError(status.UNIMPLEMENTED, ${stringLiteral(`${service.name}.${m.original} is not implemented yet`)});\n` +
+    `    throw new GrpcError(status.UNIMPLEMENTED, ${stringLiteral(`${service.name}.${m.original}: write this handler in handlers.ts`)});\n` +
     '  }\n'
   );
 }
@@ -139,6 +141,33 @@ export function handlersFile(services: ServiceModel[], suffix: string): string {
     '',
     services.map(stubClass).join('\n'),
   ].join('\n');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * True when merging cannot change the handlers file: no RPC disappeared since the last generate (so
+ * no marker is due) and each service's class already has a method for every RPC (so no stub is due).
+ * A plain text check for method declarations at the start of a line; when it cannot tell, it answers
+ * "not up to date", which only costs the full ts-morph merge.
+ */
+export function handlersUpToDate(existing: string, services: ServiceModel[], previous: Map<string, Set<string>>): boolean {
+  for (const s of services) {
+    const current = new Set(s.methods.map((m) => m.prop));
+    for (const old of previous.get(s.name) ?? []) if (!current.has(old)) return false;
+  }
+  const classes = [...existing.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)];
+  for (const s of services) {
+    const at = classes.findIndex((c) => c[1] === `${s.name}Impl`);
+    if (at < 0) return false;
+    const body = existing.slice(classes[at]!.index, classes[at + 1]?.index ?? existing.length);
+    for (const m of s.methods) {
+      if (!new RegExp(`^[ \\t]*(?:(?:public|protected|override|async)\\s+)*\\*?\\s*${escapeRegExp(m.prop)}\\s*[(<]`, 'm').test(body)) return false;
+    }
+  }
+  return true;
 }
 
 export function envPrefix(linkName: string): string {
@@ -179,9 +208,24 @@ export async function planFiles(ctx: GenerateContext): Promise<PlannedFile[]> {
   const loaded = await loadProtos(link.contracts, protoPathsOf(link.options, link.contracts), {
     read: (file) => readProjectOrAbsolute(ctx, file),
   });
-  const model = buildMessages(loaded.root);
+  const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
+  const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
   const services = serviceModels(loaded, model.refs);
   return renderFiles(ctx, project, services, model.code, loaded);
+}
+
+const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/grpc/', import.meta.url));
+
+/**
+ * Fills a template that only substitutes values ({{x}} / {{{x}}}, no blocks or helpers). The big
+ * static files (wire, runtime) would otherwise be compiled by Handlebars on every run of the CLI.
+ */
+function fill(name: string, data: Record<string, string>): string {
+  const source = readFileSync(`${TEMPLATE_DIR}${name}.hbs`, 'utf8');
+  return source.replace(/\{\{\{?\s*(\w+)\s*\}?\}\}/g, (_, key: string) => {
+    if (!Object.hasOwn(data, key)) throw new Error(`template grpc/${name}.hbs: no value for "${key}"`);
+    return data[key]!;
+  });
 }
 
 async function renderFiles(
@@ -202,15 +246,15 @@ async function renderFiles(
     files.push({ kind: 'generated', path: `${out}/${name}`, content });
   };
 
-  gen('wire.ts', render('grpc', 'wire.ts', {
+  gen('wire.ts', fill('wire.ts', {
     header,
     protobufImport: esm
       ? "import $protobuf from 'protobufjs/minimal.js';"
       : "import * as $protobuf from 'protobufjs/minimal.js';",
   }));
-  gen('request-context.ts', render('grpc', 'request-context.ts', { header }));
-  gen('runtime.ts', render('grpc', 'runtime.ts', { header, suffix }));
-  gen('messages.ts', render('grpc', 'messages.ts', {
+  gen('request-context.ts', fill('request-context.ts', { header }));
+  gen('runtime.ts', fill('runtime.ts', { header, suffix }));
+  gen('messages.ts', fill('messages.ts', {
     header,
     suffix,
     sources: [...loaded.files.keys()].join(', '),
@@ -267,6 +311,9 @@ async function renderFiles(
       path: `${out}/handlers.ts`,
       content: handlersFile(services, suffix),
       merge: async (existing) => {
+        // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
+        // takes longer to load than the whole rest of `generate`, so load it only when needed.
+        if (handlersUpToDate(existing, services, previous)) return existing;
         const { mergeHandlers } = await import('./merge.js');
         return mergeHandlers(existing, services, previous, suffix);
       },

@@ -88,6 +88,41 @@ export function collectTypes(root: protobuf.Root): { messages: protobuf.Type[]; 
   return { messages, enums };
 }
 
+/**
+ * The messages and enums the generated code needs: everything declared in the contract files, plus
+ * what their fields and RPCs reach through imports. Imported files often carry much more than that
+ * (google/api/annotations.proto pulls in all of descriptor.proto for its options), and generating
+ * it would only cost time and type-checking.
+ */
+export function reachableTypes(
+  root: protobuf.Root,
+  isContractFile: (filename: string | null) => boolean,
+): { messages: protobuf.Type[]; enums: protobuf.Enum[] } {
+  const all = collectTypes(root);
+  const keep = new Set<protobuf.ReflectionObject>();
+  const todo: protobuf.ReflectionObject[] = [];
+  const add = (obj: protobuf.ReflectionObject | null | undefined): void => {
+    if (obj && !keep.has(obj)) {
+      keep.add(obj);
+      todo.push(obj);
+    }
+  };
+  for (const obj of [...all.messages, ...all.enums]) if (isContractFile(obj.filename)) add(obj);
+  const services = (ns: protobuf.NamespaceBase): void => {
+    for (const obj of ns.nestedArray) {
+      if (obj instanceof protobuf.Service) {
+        if (isContractFile(obj.filename)) for (const m of obj.methodsArray) { add(m.resolvedRequestType); add(m.resolvedResponseType); }
+      } else if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type) services(obj);
+    }
+  };
+  services(root);
+  while (todo.length) {
+    const obj = todo.pop()!;
+    if (obj instanceof protobuf.Type) for (const f of obj.fieldsArray) add(f.resolvedType);
+  }
+  return { messages: all.messages.filter((t) => keep.has(t)), enums: all.enums.filter((e) => keep.has(e)) };
+}
+
 export function fullName(obj: protobuf.ReflectionObject): string {
   return obj.fullName.replace(/^\./, '');
 }
@@ -137,8 +172,9 @@ function assignNames(objs: protobuf.ReflectionObject[]): Map<string, string> {
   return names;
 }
 
-export function buildMessages(root: protobuf.Root): MessageModel {
-  const { messages, enums } = collectTypes(root);
+/** Types and codecs for the given messages and enums (all of the root's by default). */
+export function buildMessages(root: protobuf.Root, types = collectTypes(root)): MessageModel {
+  const { messages, enums } = types;
   const names = assignNames([...messages, ...enums]);
   const refs = new Map<string, TypeRef>(Object.entries(WKT));
   const groupTypes = new Set<string>();

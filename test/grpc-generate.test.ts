@@ -1,0 +1,75 @@
+// Generator details that need no compiler: only reachable types are generated, the handlers merge
+// is skipped when it cannot change anything, and stubs fail with UNIMPLEMENTED and a useful message.
+import { describe, expect, it } from 'vitest';
+import { handlersFile, handlersUpToDate, serviceModels, type ServiceModel } from '../src/patterns/grpc/generate.js';
+import { buildMessages, reachableTypes } from '../src/patterns/grpc/messages.js';
+import { loadProtos } from '../src/contracts/proto.js';
+
+const FILES: Record<string, string> = {
+  'protos/app.proto': `syntax = "proto3";
+package app.v1;
+import "lib/common.proto";
+import "google/protobuf/descriptor.proto";
+extend google.protobuf.MessageOptions { string table = 50001; }
+message Unused { string note = 1; }
+message GetRequest { string id = 1; lib.v1.Ref ref = 2; }
+message GetResponse { lib.v1.Item item = 1; }
+service Store {
+  rpc Get(GetRequest) returns (GetResponse);
+  rpc Watch(GetRequest) returns (stream lib.v1.Event);
+}
+`,
+  'protos/lib/common.proto': `syntax = "proto3";
+package lib.v1;
+message Ref { string id = 1; }
+message Item { string name = 1; Kind kind = 2; map<string, Tag> tags = 3; message Tag { string v = 1; } }
+enum Kind { KIND_UNSPECIFIED = 0; BOOK = 1; }
+message Event { oneof what { Item added = 1; Ref removed = 2; } }
+message NotUsedAnywhere { string x = 1; }
+enum AlsoUnused { ALSO_UNUSED_UNSPECIFIED = 0; }
+`,
+};
+
+async function load() {
+  const loaded = await loadProtos(['protos/app.proto'], ['protos'], { read: async (f) => FILES[f] });
+  const contract = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
+  const types = reachableTypes(loaded.root, (file) => contract.has(file ?? ''));
+  const model = buildMessages(loaded.root, types);
+  return { loaded, model, services: serviceModels(loaded, model.refs) };
+}
+
+describe('grpc generator', () => {
+  it('generates the contract file types and what they reach, not the rest of the imports', async () => {
+    const { model } = await load();
+    const names = [...model.refs.values()].filter((r) => !r.wkt).map((r) => r.ts).sort();
+    expect(names).toEqual(['Event', 'GetRequest', 'GetResponse', 'Item', 'Item_Tag', 'Ref', 'Unused']);
+    expect([...model.enums.values()]).toEqual(['Kind']);
+    // descriptor.proto (imported for the option) contributes nothing.
+    expect(model.code).not.toContain('DescriptorProto');
+    expect(model.code).not.toContain('NotUsedAnywhere');
+  });
+
+  it('skips the ts-morph merge only when no stub or marker is due', async () => {
+    const { services } = await load();
+    const stubs = handlersFile(services, '.js');
+    const none = new Map<string, Set<string>>();
+    expect(handlersUpToDate(stubs, services, none)).toBe(true);
+    expect(handlersUpToDate(stubs, services, new Map([['Store', new Set(['get', 'watch'])]]))).toBe(true);
+    // An RPC that went away needs its marker.
+    expect(handlersUpToDate(stubs, services, new Map([['Store', new Set(['get', 'watch', 'delete'])]]))).toBe(false);
+    // A method missing from the class needs its stub, even when something else calls it by name.
+    const withoutWatch = stubs.replace(/ {2}async \*watch\([^]*?\n {2}\}\n/, '  helper(): void {\n    void this.watch;\n  }\n');
+    expect(withoutWatch).not.toBe(stubs);
+    expect(handlersUpToDate(withoutWatch, services, none)).toBe(false);
+    // A new service needs its class.
+    const extra: ServiceModel = { ...services[0]!, name: 'Other' };
+    expect(handlersUpToDate(stubs, [...services, extra], none)).toBe(false);
+  });
+
+  it('stubs fail with UNIMPLEMENTED and say where to write the handler', async () => {
+    const { services } = await load();
+    const stubs = handlersFile(services, '.js');
+    expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Get: write this handler in handlers.ts");');
+    expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Watch: write this handler in handlers.ts");');
+  });
+});
