@@ -123,6 +123,13 @@ export function reachableTypes(
   return { messages: all.messages.filter((t) => keep.has(t)), enums: all.enums.filter((e) => keep.has(e)) };
 }
 
+/** A stable order that does not depend on the locale (and skips ICU's slow collation). */
+function byFullName(a: protobuf.ReflectionObject, b: protobuf.ReflectionObject): number {
+  const x = a.fullName;
+  const y = b.fullName;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export function fullName(obj: protobuf.ReflectionObject): string {
   return obj.fullName.replace(/^\./, '');
 }
@@ -159,7 +166,7 @@ function assignNames(objs: protobuf.ReflectionObject[]): Map<string, string> {
   const derived = (n: string): string[] => [n, `${n}Init`, `encode${n}`, `decode${n}`];
   const free = (n: string): boolean =>
     !GLOBALS.has(n) && !isReservedWord(n) && n !== '__proto__' && derived(n).every((d) => !used.has(d));
-  const sorted = [...objs].sort((a, b) => fullName(a).localeCompare(fullName(b)));
+  const sorted = [...objs].sort(byFullName);
   for (const o of sorted) {
     const base = safeIdentifier(localName(o));
     const clash = (byBase.get(localName(o))?.length ?? 0) > 1;
@@ -187,8 +194,8 @@ export function buildMessages(root: protobuf.Root, types = collectTypes(root)): 
   for (const e of enums) enumNames.set(fullName(e), names.get(fullName(e))!);
 
   const out: string[] = [];
-  for (const e of [...enums].sort((a, b) => fullName(a).localeCompare(fullName(b)))) out.push(genEnum(e, enumNames.get(fullName(e))!));
-  for (const t of [...messages].sort((a, b) => fullName(a).localeCompare(fullName(b)))) {
+  for (const e of [...enums].sort(byFullName)) out.push(genEnum(e, enumNames.get(fullName(e))!));
+  for (const t of [...messages].sort(byFullName)) {
     out.push(genMessage(t, refs, enumNames, groupTypes.has(fullName(t))));
   }
   return { refs, enums: enumNames, code: out.join('\n'), typeCount: messages.length + enums.length };
