@@ -1,0 +1,75 @@
+// Child processes with a hard time limit. Every child is started in its own process group so a
+// timeout ends the whole tree it started (and nothing else).
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+const TAIL = 4000;
+
+/**
+ * Run a command once and measure its wall time, from spawn to exit.
+ * Resolves (never rejects) with { ok, code, signal, timedOut, ms, stdout, stderr }.
+ * stdout/stderr keep only their last few KB (a generator can print a lot).
+ */
+export function run(cmd, args, { cwd, env, timeoutMs = 600_000, input, inherit = false } = {}) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let child;
+    try {
+      child = spawn(cmd, args, {
+        cwd,
+        env: { ...process.env, ...env },
+        stdio: inherit ? ['ignore', 'inherit', 'inherit'] : [input == null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        detached: true, // own process group: killable as a whole on timeout
+      });
+    } catch (error) {
+      resolve({ ok: false, code: null, signal: null, timedOut, ms: 0, stdout, stderr: String(error) });
+      return;
+    }
+    const keep = (prev, chunk) => (prev + chunk).slice(-TAIL);
+    child.stdout?.on('data', (d) => (stdout = keep(stdout, d)));
+    child.stderr?.on('data', (d) => (stderr = keep(stderr, d)));
+    if (input != null) child.stdin.end(input);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child, 'SIGTERM');
+      setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
+    }, timeoutMs);
+    // Do not leave children behind if the bench itself is interrupted.
+    const onExit = () => killGroup(child, 'SIGKILL');
+    process.once('exit', onExit);
+    child.on('error', (error) => {
+      stderr = keep(stderr, String(error));
+    });
+    child.on('close', (code, signal) => {
+      const ms = performance.now() - start;
+      clearTimeout(timer);
+      process.removeListener('exit', onExit);
+      resolve({ ok: code === 0 && !timedOut, code, signal, timedOut, ms, stdout, stderr });
+    });
+  });
+}
+
+function killGroup(child, signal) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Last non-empty lines of a child's output, for error messages. */
+export function tail(text, lines = 6) {
+  return String(text ?? '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-lines)
+    .join('\n');
+}
