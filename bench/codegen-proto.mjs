@@ -186,11 +186,14 @@ async function main() {
   }
 
   if (all || which.has('typecheck')) {
-    // Make sure both outputs exist (when run alone), then type-check them under the same options.
-    for (const contestant of [synthC.list[0], synthC.list[3]]) {
-      if (contestant.name.startsWith('create-service-link') ? !existsSync(path.join(synthC.oursDir, 'service-link.json')) : !existsSync(synthC.esDir)) {
-        await compare({ title: `prepare ${contestant.name}`, contestants: [contestant], rounds: 1, warmup: 0, timeoutMs: genTimeoutMs, log: () => {} });
-      }
+    // When the synthetic generation did not run just now, generate the outputs (untimed) with this build
+    // of the tool, then type-check them under the same options.
+    const withTsProto = process.env.BENCH_TSC_TSPROTO === '1';
+    if (!results.synthetic) {
+      const needed = [synthC.list[0], synthC.list[3], ...(withTsProto ? [synthC.list[2]] : [])];
+      const prep = await compare({ title: 'prepare', contestants: needed, rounds: 1, warmup: 0, timeoutMs: genTimeoutMs, log: () => {} });
+      const failed = prep.rows.find((r) => r.failed);
+      if (failed) throw new Error(`could not generate the synthetic set with ${failed.name}: ${failed.failed}`);
     }
     tsconfigFor(synthC.oursDir, ['src']);
     tsconfigFor(synthC.esDir, ['**/*.ts']);
@@ -198,12 +201,12 @@ async function main() {
       tscContestant('tsc over ours', synthC.oursDir, { ours: true, timeoutNote: 'generated code + handler/server stubs' }),
       tscContestant('tsc over protoc-gen-es', synthC.esDir),
     ];
-    if (process.env.BENCH_TSC_TSPROTO === '1') {
+    if (withTsProto) {
       tsconfigFor(synthC.tsProtoDir, ['**/*.ts']);
       list.push(tscContestant('tsc over ts-proto', synthC.tsProtoDir));
     }
     console.log(`\n# type-check cost: tsc --noEmit --strict (skipLibCheck) over the synthetic set's output, timeout ${fmtMs(tscTimeoutMs)}`);
-    if (process.env.BENCH_TSC_TSPROTO !== '1') console.log('  (ts-proto left out: it needs minutes and >10 GB here; BENCH_TSC_TSPROTO=1 adds it)');
+    if (!withTsProto) console.log('  (ts-proto left out: it needs minutes and >10 GB here; BENCH_TSC_TSPROTO=1 adds it)');
     const res = await compare({ title: 'Type-check the synthetic set output (tsc --noEmit --strict)', contestants: list, rounds: tscRounds, warmup: 0, timeoutMs: tscTimeoutMs });
     printTable(res);
     results.typecheck = res;

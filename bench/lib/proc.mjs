@@ -1,16 +1,41 @@
 // Child processes with a hard time limit. Every child is started in its own process group so a
 // timeout ends the whole tree it started (and nothing else).
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+// GNU time, when present, reports the peak resident set of the command and of the children it waited
+// for (buf's plugins, sh's commands). Its own cost is a fork+exec, the same for every contestant.
+const GNU_TIME = process.platform === 'linux' && existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+let seq = 0;
 
 const TAIL = 4000;
 
 /**
  * Run a command once and measure its wall time, from spawn to exit.
- * Resolves (never rejects) with { ok, code, signal, timedOut, ms, stdout, stderr }.
+ * Resolves (never rejects) with { ok, code, signal, timedOut, ms, stdout, stderr, peakRss (bytes or null) }.
  * stdout/stderr keep only their last few KB (a generator can print a lot).
  */
-export function run(cmd, args, { cwd, env, timeoutMs = 600_000, input, inherit = false } = {}) {
+export function run(cmd, args, { cwd, env, timeoutMs = 600_000, input, inherit = false, peakRss = false } = {}) {
+  let rssFile = null;
+  if (peakRss && GNU_TIME) {
+    rssFile = path.join(os.tmpdir(), `bench-rss-${process.pid}-${++seq}.txt`);
+    args = ['-f', 'MAXRSS=%M', '-o', rssFile, cmd, ...args];
+    cmd = GNU_TIME;
+  }
+  const readRss = () => {
+    if (!rssFile) return null;
+    try {
+      const m = /MAXRSS=(\d+)/.exec(readFileSync(rssFile, 'utf8'));
+      return m ? Number(m[1]) * 1024 : null;
+    } catch {
+      return null;
+    } finally {
+      rmSync(rssFile, { force: true });
+    }
+  };
   return new Promise((resolve) => {
     const start = performance.now();
     let stdout = '';
@@ -47,7 +72,7 @@ export function run(cmd, args, { cwd, env, timeoutMs = 600_000, input, inherit =
       const ms = performance.now() - start;
       clearTimeout(timer);
       process.removeListener('exit', onExit);
-      resolve({ ok: code === 0 && !timedOut, code, signal, timedOut, ms, stdout, stderr });
+      resolve({ ok: code === 0 && !timedOut, code, signal, timedOut, ms, stdout, stderr, peakRss: readRss() });
     });
   });
 }

@@ -17,6 +17,8 @@ export function fmtMs(ms) {
   return `${(ms / 1000).toFixed(0)} s`;
 }
 
+export const fmtMem = (bytes) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(0)} MB`);
+
 export const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}x` : '-');
 
 /**
@@ -35,7 +37,7 @@ export const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) :
  * A contestant that fails or times out is reported and left out of later rounds (the loop stays bounded).
  */
 export async function compare({ title, contestants, rounds = 5, warmup = 1, timeoutMs = 600_000, log = console.log }) {
-  const state = contestants.map((c) => ({ c, times: [], failed: null, timedOut: false, described: null }));
+  const state = contestants.map((c) => ({ c, times: [], failed: null, timedOut: false, described: null, rss: [] }));
   const total = warmup + rounds;
   for (let r = 0; r < total; r++) {
     const timed = r >= warmup;
@@ -55,7 +57,7 @@ export async function compare({ title, contestants, rounds = 5, warmup = 1, time
         continue;
       }
       const { cmd, args, cwd, env } = c.command(r);
-      const res = await run(cmd, args, { cwd, env, timeoutMs });
+      const res = await run(cmd, args, { cwd, env, timeoutMs, peakRss: true });
       let problem = null;
       if (res.timedOut) {
         s.timedOut = true;
@@ -78,6 +80,7 @@ export async function compare({ title, contestants, rounds = 5, warmup = 1, time
         continue;
       }
       if (timed) s.times.push(res.ms);
+      if (timed && res.peakRss) s.rss.push(res.peakRss);
       parts.push(`${c.name} ${fmtMs(res.ms)}`);
       try {
         if (c.describe) s.described = await c.describe(); // right after the run, before anything else touches the output
@@ -109,6 +112,7 @@ export async function compare({ title, contestants, rounds = 5, warmup = 1, time
       median: median(ok),
       min: ok.length ? Math.min(...ok) : NaN,
       max: ok.length ? Math.max(...ok) : NaN,
+      peakRss: median(s.rss),
       ratio: s === ours ? 1 : median(ratios),
       ratioMin: ratios.length ? Math.min(...ratios) : NaN,
       ratioMax: ratios.length ? Math.max(...ratios) : NaN,
@@ -123,7 +127,7 @@ export async function compare({ title, contestants, rounds = 5, warmup = 1, time
 
 /** Print a result of compare() as a table. The ratio column reads "peer takes N times our time". */
 export function printTable({ title, rounds, warmup, rows }, log = console.log) {
-  const head = ['tool', 'runs', 'median', 'min-max', 'time / ours', 'per-round ratios', 'notes'];
+  const head = ['tool', 'runs', 'median', 'min-max', 'time / ours', 'per-round ratios', 'peak RSS', 'notes'];
   const body = rows.map((r) => {
     const failed = r.failed ? (r.timedOut ? `> ${fmtMs(r.timeoutMs)} (timed out)` : `FAILED: ${r.failed.split('\n')[0].slice(0, 140)}`) : '';
     return [
@@ -133,6 +137,7 @@ export function printTable({ title, rounds, warmup, rows }, log = console.log) {
       r.runs ? `${fmtMs(r.min)} - ${fmtMs(r.max)}` : '-',
       r.ours ? '1.00x (ref)' : fmtRatio(r.ratio),
       r.ours || !Number.isFinite(r.ratioMin) ? '' : `${fmtRatio(r.ratioMin)} - ${fmtRatio(r.ratioMax)}`,
+      Number.isFinite(r.peakRss) ? fmtMem(r.peakRss) : '-',
       [failed, r.note].filter(Boolean).join('; '),
     ];
   });
