@@ -98,3 +98,11 @@ describe('recommend: the matrix without prompts', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ pattern: 'grpc' });
   });
 });
+
+describe('unknown commands', () => {
+  it('names the known commands', async () => {
+    const r = await runCli(['bogus'], project);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'bogus' \(commands: rest, grpc, queue, generate, list, bench, recommend/);
+  });
+});

@@ -35,6 +35,8 @@ describe('scaffold then regenerate (ESM, npm)', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/create\s+openapi\/user\.yaml/);
     expect(r.stdout).toMatch(/create\s+service-link\.json/);
+    // New files are shown as diffs from /dev/null, so the contract can be reviewed before it exists.
+    expect(r.stdout).toMatch(/\+\+\+ b\/openapi\/user\.yaml\n@@ -0,0 \+1,\d+ @@\n\+# OpenAPI contract/);
     expect(r.stdout).toContain('Dry run: nothing was written.');
     expect(await snapshot(dir)).toEqual(before);
   });
@@ -107,6 +109,7 @@ describe('scaffold then regenerate (ESM, npm)', () => {
     const check = await runCli(['generate', '--check'], dir);
     expect(check.exitCode).toBe(1);
     expect(check.stdout).toContain(`${file} was edited by hand`);
+    expect(check.stdout).toMatch(/move hand edits into the contract.*--force/);
 
     const contract = await read(dir, 'openapi/user.yaml');
     await writeFile(path.join(dir, 'openapi/user.yaml'), contract.replace('newest first', 'oldest first'));

@@ -35,7 +35,10 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
       info(`  ${e.path} ${why}`);
     }
     for (const c of plan.conflicts) info(`  ${c.path} ${c.reason === 'edited' ? 'was edited by hand' : 'conflicts: ' + c.message}`);
-    info('Run `create-service-link generate` to bring the code in line with its contracts.');
+    if (stale.length) info('Run `create-service-link generate` to bring the code in line with its contracts.');
+    if (plan.conflicts.some((c) => c.reason === 'edited')) {
+      info('Generated files are rewritten on every generate: move hand edits into the contract or a file of yours, then run `create-service-link generate --force`.');
+    }
     return 1;
   }
   if (plan.conflicts.length) throw conflictError(plan);

@@ -35,18 +35,25 @@ function addCommonOptions(cmd: Command): Command {
 export function buildProgram(): Command {
   const program = new Command('create-service-link')
     .description(
-      'Scaffold a typed service-to-service link into this TypeScript project: REST (OpenAPI), gRPC (.proto)\n' +
+      'Scaffold a typed service-to-service link into this TypeScript project: REST (OpenAPI), gRPC (.proto) ' +
         'or a message queue (SQS, AsyncAPI). With no command on a terminal, a wizard recommends a pattern.',
     )
     .version(VERSION)
+    .usage('[options] [command]')
     // Options after a command belong to that command (each pattern command has its own --cwd, --yes, ...).
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  addCommonOptions(program).action(async (opts: CommonOptions) => {
-    const { runCreate } = await import('./create.js');
-    setExitCode(await runCreate(undefined, undefined, opts, {}));
-  });
+  addCommonOptions(program)
+    .argument('[command]', 'rest, grpc, queue, generate, list, bench or recommend (none: the wizard)')
+    .action(async (command: string | undefined, opts: CommonOptions) => {
+      if (command !== undefined) {
+        const known = program.commands.map((c) => c.name()).join(', ');
+        throw new UsageError(`unknown command '${command}' (commands: ${known}; see --help)`);
+      }
+      const { runCreate } = await import('./create.js');
+      setExitCode(await runCreate(undefined, undefined, opts, {}));
+    });
   program.addHelpText(
     'after',
     `

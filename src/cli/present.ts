@@ -2,6 +2,7 @@
 import type { Plan, PlanEntry } from '../vfs/plan.js';
 import { info, paint } from './output.js';
 
+const NEW_FILE_LINES = 120;
 const STYLE = { create: 'green', update: 'yellow', delete: 'red', unchanged: 'dim' } as const;
 
 function line(e: PlanEntry): string {
@@ -19,8 +20,11 @@ export async function printDiffs(plan: Plan): Promise<void> {
     if (e.action === 'update') {
       info(createTwoFilesPatch(`a/${e.path}`, `b/${e.path}`, e.before ?? '', e.after ?? '', '', '', { context: 3 }).replace(/^=+\n/, ''));
     } else if (e.action === 'create') {
-      const n = (e.after ?? '').split('\n').length;
-      info(`--- /dev/null\n+++ b/${e.path}\n@@ new file, ${n} lines @@\n`);
+      // New files in full, up to a screenful each: enough to review a contract or a stub.
+      const lines = (e.after ?? '').replace(/\n$/, '').split('\n');
+      const shown = lines.slice(0, NEW_FILE_LINES);
+      const more = lines.length - shown.length;
+      info(`--- /dev/null\n+++ b/${e.path}\n@@ -0,0 +1,${lines.length} @@\n${shown.map((l) => `+${l}`).join('\n')}${more > 0 ? `\n... ${more} more lines` : ''}\n`);
     } else if (e.action === 'delete') {
       info(`--- a/${e.path}\n+++ /dev/null\n@@ file deleted @@\n`);
     }

@@ -49,7 +49,30 @@ async function ensureDir(dir: string, created: string[]): Promise<void> {
   }
 }
 
+/**
+ * Applies the operations atomically. Ctrl-C (SIGINT/SIGTERM) while it runs is held back until the
+ * commit is done, so a project is never left half-written; the process then exits with 130.
+ */
 export async function commit(root: string, operations: Operation[], hooks: CommitHooks = {}): Promise<void> {
+  let interrupted = false;
+  const hold = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', hold);
+  process.on('SIGTERM', hold);
+  try {
+    await apply(root, operations, hooks);
+  } finally {
+    process.off('SIGINT', hold);
+    process.off('SIGTERM', hold);
+  }
+  if (interrupted) {
+    process.stderr.write('Interrupted: the files were written completely before stopping.\n');
+    process.exit(130);
+  }
+}
+
+async function apply(root: string, operations: Operation[], hooks: CommitHooks): Promise<void> {
   const created: string[] = [];
   const prepared: Prepared[] = operations.map((op) => ({ op, target: path.join(root, op.path), applied: false }));
   try {
