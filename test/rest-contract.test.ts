@@ -133,6 +133,78 @@ describe('schemas', () => {
   });
 });
 
+describe('names and shared pieces', () => {
+  const BUILTINS = ['Error', 'Date', 'Map', 'Set', 'Array', 'Object', 'String', 'Number', 'Boolean', 'Symbol', 'Function',
+    'Response', 'Request', 'Headers', 'URL', 'AbortSignal', 'Buffer', 'Record', 'Promise'];
+
+  test('schemas named like globals (Error, Date, Map, Response, ...) get a suffix instead of shadowing them', async () => {
+    const schemas = BUILTINS.map((name) => `    ${name}:\n      type: string\n`).join('');
+    const files = await generateFrom({
+      'openapi/builtins.yaml':
+        `${HEAD}paths:\n  /e:\n    get:\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: "#/components/schemas/Date"\n` +
+        `        default:\n          description: error\n          content:\n            application/json:\n              schema:\n                $ref: "#/components/schemas/Error"\n` +
+        `components:\n  schemas:\n${schemas}    ErrorSchema:\n      type: integer\n`,
+    });
+    const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
+    for (const name of BUILTINS) {
+      expect(types).not.toMatch(new RegExp(`export type ${name} =`));
+      expect(types).toContain(`export type ${name}Schema = string;`);
+    }
+    // A schema really called ErrorSchema comes after and moves aside.
+    expect(types).toContain('export type ErrorSchema2 = number;');
+    expect(types).toContain('export type GetEResult = DateSchema;');
+    expect(types).toContain('export type GetEError = ErrorSchema;');
+  });
+
+  test('--resource names its error schema ErrorBody, so no generated type shadows the global Error', async () => {
+    const scaffold = await spec.scaffold({ name: 'billing', options: { resource: ['invoices:id=string,total=number', 'errors:id=string'] }, project, out: 'src/links/billing' });
+    await writeFile(path.join(root, scaffold.contracts[0]!), scaffold.files[0]!.content);
+    const files = await generate(project, { name: 'billing', pattern: 'rest', contracts: scaffold.contracts, out: 'src/links/billing', options: scaffold.options });
+    const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
+    expect(types).toContain('export type ErrorBody = {');
+    expect(types).toContain('export type GetInvoiceError = ErrorBody;');
+    // The "errors" resource's schema is called Error in the document; the generated type is not.
+    expect(types).toContain('export type ErrorSchema = {');
+    expect(types).not.toMatch(/export type Error =/);
+  });
+
+  test('--resource summaries use the right article and lower-case nouns', async () => {
+    const scaffold = await spec.scaffold({
+      name: 'shop',
+      options: { resource: ['invoices', 'users', 'order-items', 'addresses', 'hours', 'units', 'updates'] },
+      project,
+      out: 'src/links/shop',
+    });
+    const doc = scaffold.files[0]!.content;
+    const summaries = [...doc.matchAll(/summary: "([^"]*)"/g)].map((m) => m[1]);
+    for (const s of ['Create an invoice', 'Get an invoice by id', 'Replace an invoice', 'Delete an invoice', 'Create a user',
+      'Get a user by id', 'Create an order item', 'Get an address by id', 'Create an hour', 'Create a unit', 'Create an update', 'List order-items'])
+      expect(summaries).toContain(s);
+    expect(doc).toContain('description: "The created invoice"');
+    expect(summaries.filter((s) => /\ba [aeiou]|[A-Z]\w* by id|(Create|Get|Replace|Delete) an? [A-Z]/.test(s!) && !/a u(ser|nit)/.test(s!))).toEqual([]);
+  });
+
+  test('request-context.ts is the template every pattern shares; index exports outgoingRequestContext', async () => {
+    const { render } = await import('../src/util/templates.js');
+    const { GENERATED_HEADER } = await import('../src/util/text.js');
+    const files = await generateFrom({ 'openapi/ctx.yaml': `${HEAD}paths: {}\n` });
+    const context = files.find((f) => f.path.endsWith('request-context.ts'))!.content;
+    expect(context).toBe(render('shared', 'request-context.ts', { header: GENERATED_HEADER }));
+    expect(context).toContain('export function outgoingRequestContext(): RequestContext');
+    expect(files.find((f) => f.path.endsWith('index.ts'))!.content).toMatch(/outgoingRequestContext,[\s\S]*from '\.\/request-context\.js'/);
+  });
+
+  test('the client header documents every environment variable it reads', async () => {
+    const files = await generateFrom({ 'openapi/env.yaml': `${HEAD}paths: {}\n` });
+    const client = files.find((f) => f.path.endsWith('client.ts'))!.content;
+    expect(client).toContain('`SVC_SERVICE_URL`: base URL');
+    expect(client).toContain('`SVC_SERVICE_TOKEN`, else `SERVICE_TOKEN`: bearer token');
+    expect(client).toContain('`SVC_SERVICE_TIMEOUT_MS`: timeout of each attempt in ms (default 10000; 0: none)');
+    expect(client).toContain('tokenEnvs: ["SVC_SERVICE_TOKEN", "SERVICE_TOKEN"],');
+    expect(client).toContain('code CONFIG');
+  });
+});
+
 describe('regeneration', () => {
   test('is deterministic and returns only generated files, each with the header', async () => {
     const doc = await readFile(path.join(import.meta.dirname, 'fixtures/rest/pets/openapi.yaml'), 'utf8');
@@ -173,7 +245,7 @@ describe('spec (flags and scaffold)', () => {
     for (const op of ['listOrders', 'createOrder', 'getOrder', 'updateOrder', 'deleteOrder']) expect(doc).toContain(`operationId: "${op}"`);
     const { parse } = await import('yaml');
     const parsed = parse(doc) as { components: { schemas: Record<string, { required?: string[] }> } };
-    expect(Object.keys(parsed.components.schemas)).toEqual(['Order', 'OrderPage', 'Error']);
+    expect(Object.keys(parsed.components.schemas)).toEqual(['Order', 'OrderPage', 'ErrorBody']);
     expect(parsed.components.schemas.Order!.required).toEqual(['id', 'total', 'items']);
   });
 

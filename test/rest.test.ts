@@ -79,8 +79,15 @@ function startServer(): Promise<void> {
   );
 }
 
-async function setupProject(module: 'esm' | 'cjs'): Promise<{ dir: string; compiled: { ok: boolean; output: string } }> {
+async function setupProject(
+  module: 'esm' | 'cjs',
+  compilerOptions: Record<string, unknown> = {},
+): Promise<{ dir: string; compiled: { ok: boolean; output: string } }> {
   const dir = await makeProject({ module });
+  const tsconfigPath = path.join(dir, 'tsconfig.json');
+  const tsconfig = JSON.parse(await readFile(tsconfigPath, 'utf8')) as { compilerOptions: Record<string, unknown> };
+  Object.assign(tsconfig.compilerOptions, compilerOptions);
+  await writeFile(tsconfigPath, JSON.stringify(tsconfig, null, 2));
   await mkdir(path.join(dir, 'openapi'));
   await copyFile(path.join(FIXTURES, 'openapi.yaml'), path.join(dir, 'openapi', 'pets.yaml'));
   await copyFile(path.join(FIXTURES, 'common.yaml'), path.join(dir, 'openapi', 'common.yaml'));
@@ -111,17 +118,25 @@ interface PetsModule {
   }) => Record<string, (...args: any[]) => Promise<any>>;
   ServiceError: new (...args: any[]) => ServiceErrorLike;
   isServiceError<TBody = unknown>(error: unknown): error is ServiceErrorLike<TBody>;
-  runWithRequestContext<R>(context: { requestId?: string; traceparent?: string }, fn: () => R): R;
+  runWithRequestContext<R>(context: { requestId?: string; traceparent?: string; tracestate?: string }, fn: () => R): R;
+  outgoingRequestContext(): { requestId: string; traceparent?: string; tracestate?: string };
 }
+type UserModule = Omit<PetsModule, 'PetsClient'> & {
+  UserClient: new (config?: { baseUrl?: string }) => { getUser(p: { id: string }): Promise<unknown> };
+};
 let esm: { dir: string; compiled: { ok: boolean; output: string } };
 let pets: PetsModule;
+let user: UserModule;
 
 beforeAll(async () => {
   process.env.SERVICE_TOKEN = 'secret-token-value';
   await startServer();
   process.env.PETS_SERVICE_URL = `${baseUrl}/v1`;
   esm = await setupProject('esm');
-  if (esm.compiled.ok) pets = (await import(pathToFileURL(path.join(esm.dir, 'dist', 'links', 'pets', 'index.js')).href)) as PetsModule;
+  if (esm.compiled.ok) {
+    pets = (await import(pathToFileURL(path.join(esm.dir, 'dist', 'links', 'pets', 'index.js')).href)) as PetsModule;
+    user = (await import(pathToFileURL(path.join(esm.dir, 'dist', 'links', 'user', 'index.js')).href)) as UserModule;
+  }
 });
 
 afterAll(async () => {
@@ -171,11 +186,21 @@ describe('generated REST client (ESM/NodeNext)', () => {
     expect(last().headers['user-agent']).toBe('svc-a');
   });
 
-  test('a missing token is a clear error that names the variable, not a value', async () => {
+  test('a missing token is a ServiceError (code CONFIG) that names the variables, not a value; nothing is sent', async () => {
     const saved = process.env.SERVICE_TOKEN;
     delete process.env.SERVICE_TOKEN;
+    const sent = seen.length;
     try {
-      await expect(new pets.PetsClient().getPet({ petId: 'p1' })).rejects.toThrow(/Set SERVICE_TOKEN/);
+      const error = await new pets.PetsClient().getPet({ petId: 'p1' }, { requestId: 'rid-config' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(pets.ServiceError);
+      if (!pets.isServiceError(error)) return;
+      expect(error.code).toBe('CONFIG');
+      expect(error.status).toBe(0);
+      expect(error.requestId).toBe('rid-config');
+      expect(error.message).toContain('set PETS_SERVICE_TOKEN or SERVICE_TOKEN');
+      const provider = await new pets.PetsClient({ token: async () => '' }).getPet({ petId: 'p1' }).catch((e: unknown) => e);
+      expect(pets.isServiceError(provider) && provider.code).toBe('CONFIG');
+      expect(seen.length).toBe(sent);
     } finally {
       process.env.SERVICE_TOKEN = saved;
     }
@@ -183,6 +208,61 @@ describe('generated REST client (ESM/NodeNext)', () => {
     await new pets.PetsClient({ token: null }).getPet({ petId: 'p1' });
     expect(seen.length).toBe(before + 1);
     expect(last().headers.authorization).toBeUndefined();
+  });
+
+  test("the link's own PETS_SERVICE_TOKEN wins over SERVICE_TOKEN and is never in an error message", async () => {
+    process.env.PETS_SERVICE_TOKEN = 'pets-only-token';
+    try {
+      await new pets.PetsClient().getPet({ petId: 'p1' });
+      expect(last().headers.authorization).toBe('Bearer pets-only-token');
+      const error = await new pets.PetsClient().getPet({ petId: 'missing' }).catch((e: unknown) => e);
+      expect(pets.isServiceError(error) && error.message).not.toContain('pets-only-token');
+    } finally {
+      delete process.env.PETS_SERVICE_TOKEN;
+    }
+    await new pets.PetsClient().getPet({ petId: 'p1' });
+    expect(last().headers.authorization).toBe('Bearer secret-token-value');
+  });
+
+  test('a missing base URL is a ServiceError (code CONFIG) naming the variable', async () => {
+    delete process.env.USER_SERVICE_URL;
+    const error = await new user.UserClient().getUser({ id: 'u1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(user.ServiceError);
+    expect(user.isServiceError(error) && error.code).toBe('CONFIG');
+    expect(user.isServiceError(error) && error.message).toContain('set USER_SERVICE_URL');
+  });
+
+  test('PETS_SERVICE_TIMEOUT_MS sets the default timeout; a bad value is a CONFIG error; config and call options win', async () => {
+    process.env.PETS_SERVICE_TIMEOUT_MS = '150';
+    try {
+      const start = Date.now();
+      const error = await new pets.PetsClient().constructor_({ ms: 2_000 }, { retries: 0 }).catch((e: unknown) => e);
+      expect(pets.isServiceError(error) && error.code).toBe('TIMEOUT');
+      expect(Date.now() - start).toBeLessThan(1_500);
+      expect(await new pets.PetsClient().constructor_({ ms: 300 }, { timeoutMs: 2_000 })).toEqual({ waited: 300 });
+      expect(await new pets.PetsClient({ timeoutMs: 2_000 }).constructor_({ ms: 300 })).toEqual({ waited: 300 });
+      process.env.PETS_SERVICE_TIMEOUT_MS = 'soon';
+      const bad = await new pets.PetsClient().getPet({ petId: 'p1' }).catch((e: unknown) => e);
+      expect(pets.isServiceError(bad) && bad.code).toBe('CONFIG');
+      expect(pets.isServiceError(bad) && bad.message).toContain('PETS_SERVICE_TIMEOUT_MS must be a number');
+      // 0: no timeout at all.
+      process.env.PETS_SERVICE_TIMEOUT_MS = '0';
+      expect(await new pets.PetsClient().constructor_({ ms: 20 })).toEqual({ waited: 20 });
+    } finally {
+      delete process.env.PETS_SERVICE_TIMEOUT_MS;
+    }
+  });
+
+  test('a request context set through one link reaches calls made through another (shared context)', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await user.runWithRequestContext({ requestId: 'req-across-links', traceparent, tracestate: 'vendor=1' }, async () => {
+      expect(pets.outgoingRequestContext().requestId).toBe('req-across-links');
+      await new pets.PetsClient().getPet({ petId: 'p1' });
+    });
+    expect(last().headers['x-request-id']).toBe('req-across-links');
+    expect(last().headers.traceparent).toBe(traceparent);
+    expect(last().headers.tracestate).toBe('vendor=1');
+    expect(pets.outgoingRequestContext().requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   test('encodes path and query parameters (spaces, unicode, arrays, deepObject) and header params', async () => {
@@ -301,8 +381,8 @@ describe('generated REST client (ESM/NodeNext)', () => {
 });
 
 describe('generated REST client (CommonJS)', () => {
-  test('compiles with tsc --strict and calls the server', async () => {
-    const cjs = await setupProject('cjs');
+  test('compiles with tsc --strict WITHOUT esModuleInterop and calls the server', async () => {
+    const cjs = await setupProject('cjs', { esModuleInterop: false });
     try {
       expect(cjs.compiled.output).toBe('');
       expect(cjs.compiled.ok).toBe(true);

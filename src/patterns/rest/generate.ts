@@ -1,5 +1,5 @@
 // OpenAPI document -> generated files of a REST link:
-//   request-context.ts  AsyncLocalStorage request ID / trace context (template)
+//   request-context.ts  AsyncLocalStorage request ID / trace context (the template shared by every pattern)
 //   runtime.ts          transport, auth, timeouts, retries, ServiceError (template)
 //   types.ts            one named type per component schema used, plus per-operation Params/Body/Result/Error
 //   client.ts           one class, one method per operation
@@ -7,7 +7,7 @@
 // Generation is a pure function of the document and the link options, so regenerating an unchanged
 // document gives byte-identical files.
 import { OpenApiDocuments, isObject, type Json, type JsonObject, type Loc } from '../../contracts/openapi.js';
-import { camelCase, pascalCase, propertyKey } from '../../util/names.js';
+import { camelCase, constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import { render } from '../../util/templates.js';
 import type { GenerateContext, PlannedFile } from '../types.js';
@@ -15,8 +15,15 @@ import { restDefaults } from './options.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
-// Names types.ts must not shadow: it uses none of them, but user code importing `* as T` may.
-const AVOID_TYPE_NAMES = new Set(['Array', 'Record', 'Promise', 'Partial', 'Omit', 'Readonly', 'Date', 'Object', 'Function']);
+// Globals and built-in types a schema name must not shadow inside types.ts (and in code that imports its
+// names one by one): a schema called `Error` becomes `ErrorSchema`.
+const AVOID_TYPE_NAMES = new Set([
+  'Array', 'ReadonlyArray', 'Record', 'Promise', 'Partial', 'Required', 'Pick', 'Omit', 'Readonly', 'Exclude',
+  'Extract', 'NonNullable', 'Awaited', 'Error', 'Date', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Object', 'String',
+  'Number', 'Boolean', 'Symbol', 'BigInt', 'Function', 'RegExp', 'JSON', 'Math', 'Response', 'Request', 'Headers',
+  'URL', 'URLSearchParams', 'AbortSignal', 'AbortController', 'Buffer', 'Blob', 'FormData', 'ReadableStream',
+  'Uint8Array', 'ArrayBuffer', 'Iterable', 'Iterator', 'AsyncIterable', 'PropertyKey',
+]);
 
 type Mode = 'read' | 'write';
 const OPERATION_TYPE_SUFFIXES = ['Params', 'Body', 'Result', 'Error'];
@@ -61,12 +68,17 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
   const title = typeof info.title === 'string' ? info.title : ctx.link.name;
   const version = typeof info.version === 'string' ? info.version : '';
   const defaultBaseUrl = firstServerUrl(docs.root);
+  // The link's own variables first, then the shared token (SERVICE_TOKEN or --token-env).
+  const envPrefix = `${constantCase(ctx.link.name)}_SERVICE`;
+  const tokenEnvs = [...new Set([`${envPrefix}_TOKEN`, options.tokenEnv])];
+  const timeoutEnv = `${envPrefix}_TIMEOUT_MS`;
   const linkDefaults = [
     `service: ${stringLiteral(ctx.link.name)}`,
     `baseUrlEnv: ${stringLiteral(options.baseUrlEnv)}`,
     ...(defaultBaseUrl ? [`defaultBaseUrl: ${stringLiteral(defaultBaseUrl)}`] : []),
     `auth: ${stringLiteral(options.auth)}`,
-    `tokenEnv: ${stringLiteral(options.tokenEnv)}`,
+    `tokenEnvs: [${tokenEnvs.map(stringLiteral).join(', ')}]`,
+    `timeoutEnv: ${stringLiteral(timeoutEnv)}`,
   ];
 
   const methods = operations.map((op) => renderMethod(op)).join('\n');
@@ -77,15 +89,20 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
     `import type * as T from './types${suffix}';\n\n` +
     jsDoc(
       [
-        `Client for ${title}${version ? ` ${version}` : ''}.`,
-        typeof info.description === 'string' ? info.description : '',
-        '',
-        `Base URL: \`${options.baseUrlEnv}\`${defaultBaseUrl ? ` (else ${defaultBaseUrl})` : ''}. ` +
-          (options.auth === 'bearer' ? `Bearer token: \`${options.tokenEnv}\`, read per request.` : 'No authentication.'),
-        'Every method throws ServiceError on failure (non-2xx status, timeout, abort, network error).',
-      ]
-        .filter((l, i) => l || i === 2)
-        .join('\n'),
+        [`Client for ${title}${version ? ` ${version}` : ''}.`, typeof info.description === 'string' ? info.description : '']
+          .filter(Boolean)
+          .join('\n'),
+        [
+          'Environment (config options win):',
+          `- \`${options.baseUrlEnv}\`: base URL${defaultBaseUrl ? ` (default ${defaultBaseUrl})` : ''}.`,
+          ...(options.auth === 'bearer'
+            ? [`- ${tokenEnvs.map((e) => `\`${e}\``).join(', else ')}: bearer token, read per request, never logged.`]
+            : []),
+          `- \`${timeoutEnv}\`: timeout of each attempt in ms (default 10000; 0: none).`,
+        ].join('\n'),
+        'Every method throws ServiceError on failure: non-2xx status, timeout, abort, network error, or\n' +
+          'missing configuration (code CONFIG: nothing was sent).',
+      ].join('\n\n'),
     ) +
     `export class ${className} {\n` +
     `  readonly #transport: Transport;\n\n` +
@@ -99,11 +116,11 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
     `${header}\n` +
     `export { ${className} } from './client${suffix}';\n` +
     `export {\n  ServiceError,\n  isServiceError,\n  type CallOptions,\n  type ClientConfig,\n  type FetchLike,\n  type ServiceErrorCode,\n  type TokenProvider,\n} from './runtime${suffix}';\n` +
-    `export { runWithRequestContext, currentRequestContext, type RequestContext } from './request-context${suffix}';\n` +
+    `export {\n  runWithRequestContext,\n  currentRequestContext,\n  outgoingRequestContext,\n  type RequestContext,\n} from './request-context${suffix}';\n` +
     `export * as types from './types${suffix}';\n`;
 
   return [
-    { kind: 'generated', path: `${out}/request-context.ts`, content: render('rest', 'request-context.ts', { header }) },
+    { kind: 'generated', path: `${out}/request-context.ts`, content: render('shared', 'request-context.ts', { header }) },
     { kind: 'generated', path: `${out}/runtime.ts`, content: render('rest', 'runtime.ts', { header, importSuffix: suffix }) },
     { kind: 'generated', path: `${out}/types.ts`, content: `${header}\n${typesFile}` },
     { kind: 'generated', path: `${out}/client.ts`, content: client },

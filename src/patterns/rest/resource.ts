@@ -16,6 +16,8 @@ export interface Resource {
   name: string;
   /** Schema name, e.g. "User". */
   schema: string;
+  /** The singular noun for prose, e.g. "user", "order item". */
+  noun: string;
   fields: ResourceField[];
 }
 
@@ -49,7 +51,18 @@ export function parseResource(text: string): Resource {
     fields.push({ name: m[1]!, optional: !!m[2], type: m[3]!, array: !!m[4] });
   }
   if (!fields.some((f) => f.name === 'id')) fields.unshift({ name: 'id', type: 'string', array: false, optional: false });
-  return { name, schema: pascalCase(singular(name)) || 'Item', fields };
+  const noun = singular(name).replace(/-/g, ' ');
+  return { name, schema: pascalCase(singular(name)) || 'Item', noun: noun || 'item', fields };
+}
+
+/** "a user", "an invoice", "an hour", "a unit": the article by sound, for the common cases. */
+export function withArticle(noun: string): string {
+  const w = noun.toLowerCase();
+  const an =
+    /^(hour|honest|honou?r|heir)/.test(w) ||
+    (/^[aeio]/.test(w) && !/^(eu|ewe|one|once)/.test(w)) ||
+    (/^u/.test(w) && !/^(u[^aeiou][aeiou]|uni|uu|url)/.test(w));
+  return `${an ? 'an' : 'a'} ${noun}`;
 }
 
 function singular(word: string): string {
@@ -74,7 +87,8 @@ function fieldSchema(field: ResourceField): string {
 }
 
 export function resourceDocument(linkName: string, resources: Resource[], auth: 'bearer' | 'none'): string {
-  const schemaNames = new Set(['Error']);
+  // Not `Error`: a type of that name would shadow the global Error in the generated types.
+  const schemaNames = new Set(['ErrorBody']);
   for (const r of resources) {
     if (schemaNames.has(r.schema)) r.schema = `${r.schema}Resource`;
     schemaNames.add(r.schema);
@@ -102,10 +116,10 @@ export function resourceDocument(linkName: string, resources: Resource[], auth: 
             indent(errorResponse, '    ') +
             `\npost:\n` +
             `  operationId: ${q(camelCase(`create ${r.schema}`))}\n` +
-            `  summary: ${q(`Create a ${r.schema}`)}\n` +
+            `  summary: ${q(`Create ${withArticle(r.noun)}`)}\n` +
             `  requestBody:\n    required: true\n${indent(json(ref), '    ')}\n` +
             `  responses:\n` +
-            `    "201":\n      description: ${q(`The created ${r.schema}`)}\n${indent(json(ref), '      ')}\n` +
+            `    "201":\n      description: ${q(`The created ${r.noun}`)}\n${indent(json(ref), '      ')}\n` +
             indent(errorResponse, '    '),
           '  ',
         ) +
@@ -114,20 +128,20 @@ export function resourceDocument(linkName: string, resources: Resource[], auth: 
           `parameters:\n  - name: id\n    in: path\n    required: true\n    schema:\n${indent(fieldSchema(id), '      ')}\n` +
             `get:\n` +
             `  operationId: ${q(camelCase(`get ${r.schema}`))}\n` +
-            `  summary: ${q(`Get a ${r.schema} by id`)}\n` +
+            `  summary: ${q(`Get ${withArticle(r.noun)} by id`)}\n` +
             `  responses:\n` +
-            `    "200":\n      description: ${q(`The ${r.schema}`)}\n${indent(json(ref), '      ')}\n` +
+            `    "200":\n      description: ${q(`The ${r.noun}`)}\n${indent(json(ref), '      ')}\n` +
             indent(errorResponse, '    ') +
             `\nput:\n` +
             `  operationId: ${q(camelCase(`update ${r.schema}`))}\n` +
-            `  summary: ${q(`Replace a ${r.schema}`)}\n` +
+            `  summary: ${q(`Replace ${withArticle(r.noun)}`)}\n` +
             `  requestBody:\n    required: true\n${indent(json(ref), '    ')}\n` +
             `  responses:\n` +
-            `    "200":\n      description: ${q(`The updated ${r.schema}`)}\n${indent(json(ref), '      ')}\n` +
+            `    "200":\n      description: ${q(`The updated ${r.noun}`)}\n${indent(json(ref), '      ')}\n` +
             indent(errorResponse, '    ') +
             `\ndelete:\n` +
             `  operationId: ${q(camelCase(`delete ${r.schema}`))}\n` +
-            `  summary: ${q(`Delete a ${r.schema}`)}\n` +
+            `  summary: ${q(`Delete ${withArticle(r.noun)}`)}\n` +
             `  responses:\n` +
             `    "204":\n      description: "Deleted"\n` +
             indent(errorResponse, '    '),
@@ -145,7 +159,7 @@ export function resourceDocument(linkName: string, resources: Resource[], auth: 
     );
   }
   schemas.push(
-    `Error:\n  type: object\n  description: "The error body every operation returns on failure."\n  required: [code, message]\n  properties:\n` +
+    `ErrorBody:\n  type: object\n  description: "The error body every operation returns on failure."\n  required: [code, message]\n  properties:\n` +
       `    code:\n      type: string\n      description: "Stable, machine-readable error code, e.g. not_found."\n` +
       `    message:\n      type: string\n      description: "Human-readable message."\n` +
       `    requestId:\n      type: string\n      description: "X-Request-ID of the failed request."`,
@@ -164,7 +178,7 @@ export function resourceDocument(linkName: string, resources: Resource[], auth: 
     security +
     `paths:\n${indent(paths.join('\n'), '  ')}\n` +
     `components:\n  schemas:\n${indent(schemas.join('\n'), '    ')}\n` +
-    `  responses:\n    Error:\n      description: "Error"\n      content:\n        application/json:\n          schema:\n            $ref: "#/components/schemas/Error"\n` +
+    `  responses:\n    Error:\n      description: "Error"\n      content:\n        application/json:\n          schema:\n            $ref: "#/components/schemas/ErrorBody"\n` +
     securitySchemes
   );
 }
