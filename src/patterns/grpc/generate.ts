@@ -77,6 +77,15 @@ export function qual(ref: TypeRef, which: 'ts' | 'init' | 'encode' | 'decode'): 
   return ref.wkt ? ref[which] : `$msg.${ref[which]}`;
 }
 
+/** The parameter types and return type of a handler method, as written in handlers.ts. */
+export function handlerTypes(m: MethodModel): { request: string; returns: string } {
+  const req = qual(m.req, 'ts');
+  const res = qual(m.res, 'init');
+  const streamIn = m.kind === 'client-stream' || m.kind === 'bidi';
+  const streamOut = m.kind === 'server-stream' || m.kind === 'bidi';
+  return { request: streamIn ? `AsyncIterable<${req}>` : req, returns: streamOut ? `AsyncGenerator<${res}>` : `Promise<${res}>` };
+}
+
 export function handlerSignature(m: MethodModel, forClass: boolean): string {
   const req = qual(m.req, 'ts');
   const res = qual(m.res, 'init');
@@ -142,6 +151,9 @@ export function handlersFile(services: ServiceModel[], suffix: string): string {
   ].join('\n');
 }
 
+/** The comment `generate` puts above a handler whose RPC left the .proto (and removes when it returns). */
+export const REMOVED_MARKER = 'service-link: removed RPC';
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -152,10 +164,23 @@ function escapeRegExp(text: string): string {
  * A plain text check for method declarations at the start of a line; when it cannot tell, it answers
  * "not up to date", which only costs the full ts-morph merge.
  */
-export function handlersUpToDate(existing: string, services: ServiceModel[], previous: Map<string, Set<string>>): boolean {
+export function handlersUpToDate(
+  existing: string,
+  services: ServiceModel[],
+  previous: Map<string, Set<string>>,
+  messageExports?: ReadonlySet<string>,
+): boolean {
   for (const s of services) {
     const current = new Set(s.methods.map((m) => m.prop));
     for (const old of previous.get(s.name) ?? []) if (!current.has(old)) return false;
+  }
+  // A marked method whose RPC came back loses its marker; one naming a message that is gone gets `unknown`.
+  const currentProps = new Set(services.flatMap((s) => s.methods.map((m) => m.prop)));
+  for (const marked of existing.matchAll(new RegExp(`^[ \\t]*// ${REMOVED_MARKER}\\b.*\\r?\\n(.*)`, 'gm'))) {
+    const line = marked[1]!;
+    const name = /^\s*(?:(?:public|protected|override|async)\s+)*\*?\s*([A-Za-z_$][\w$]*)\s*[(<]/.exec(line)?.[1];
+    if (name === undefined || currentProps.has(name)) return false;
+    if (messageExports && [...line.matchAll(/\$msg\.([A-Za-z_$][\w$]*)/g)].some((m) => !messageExports.has(m[1]!))) return false;
   }
   const classes = [...existing.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)];
   for (const s of services) {
@@ -210,20 +235,20 @@ export async function planFiles(ctx: GenerateContext): Promise<PlannedFile[]> {
   const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
   const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
   const services = serviceModels(loaded, model.refs);
-  return renderFiles(ctx, project, services, model.code, loaded);
+  return renderFiles(ctx, project, services, model.code, model.exports, loaded);
 }
 
-const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/grpc/', import.meta.url));
+const TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
 /**
  * Fills a template that only substitutes values ({{x}} / {{{x}}}, no blocks or helpers); repeated
  * parts are fragments (client-method, service-method, ...) joined here. Compiling templates with
  * Handlebars cost more than a fifth of a `generate` run, and no template here needs its logic.
  */
-function fill(name: string, data: Record<string, string>): string {
-  const source = readFileSync(`${TEMPLATE_DIR}${name}.hbs`, 'utf8');
+function fill(name: string, data: Record<string, string>, pattern = 'grpc'): string {
+  const source = readFileSync(`${TEMPLATES}${pattern}/${name}.hbs`, 'utf8');
   return source.replace(/\{\{\{?\s*(\w+)\s*\}?\}\}/g, (_, key: string) => {
-    if (!Object.hasOwn(data, key)) throw new Error(`template grpc/${name}.hbs: no value for "${key}"`);
+    if (!Object.hasOwn(data, key)) throw new Error(`template ${pattern}/${name}.hbs: no value for "${key}"`);
     return data[key]!;
   });
 }
@@ -235,11 +260,52 @@ function stringFields(view: object): Record<string, string> {
   return out;
 }
 
+/**
+ * index.ts: the runtime API by name, then every message and enum. A message may carry a name the
+ * runtime API uses (CallOptions, GrpcError, status, ...); `export *` of both would be ambiguous and
+ * fail to compile, so the runtime names are exported explicitly (an explicit export wins over
+ * `export *`) and each clashing message export is re-exported under an alias (CallOptionsMessage).
+ */
+export function indexFile(header: string, suffix: string, services: ServiceModel[], messageExports: Map<string, 'message' | 'enum'>): string {
+  const groups: [string, string[], string[]][] = [
+    ['client', ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions']],
+    ['service', services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)],
+    ['request-context', ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']],
+    ['runtime', [], ['CallContext']],
+    ['wire', [], ['JsonValue', 'Any', 'Empty']],
+  ];
+  const taken = new Set(groups.flatMap(([, values, types]) => [...values, ...types]));
+  const lines = [header];
+  for (const [module, values, types] of groups) {
+    const names = [...values, ...types.map((t) => `type ${t}`)];
+    lines.push(`export { ${names.join(', ')} } from './${module}${suffix}';`);
+  }
+  lines.push(`export * from './messages${suffix}';`);
+  const aliases: string[] = [];
+  for (const [name, kind] of messageExports) {
+    if (!taken.has(name)) continue;
+    const base = `${name}${kind === 'enum' ? 'Enum' : 'Message'}`;
+    let alias = base;
+    for (let i = 2; taken.has(alias) || messageExports.has(alias); i++) alias = `${base}${i}`;
+    taken.add(alias);
+    aliases.push(`${name} as ${alias}`);
+  }
+  if (aliases.length) {
+    lines.push(
+      '// These messages share a name with the runtime API exported above, so they are exported here under',
+      '// another name (messages.ts itself keeps the proto names).',
+      `export { ${aliases.join(', ')} } from './messages${suffix}';`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 async function renderFiles(
   ctx: GenerateContext,
   project: ProjectInfo,
   services: ServiceModel[],
   messagesCode: string,
+  messageExports: Map<string, 'message' | 'enum'>,
   loaded: LoadedProtos,
 ): Promise<PlannedFile[]> {
   const { link } = ctx;
@@ -259,7 +325,8 @@ async function renderFiles(
       ? "import $protobuf from 'protobufjs/minimal.js';"
       : "import * as $protobuf from 'protobufjs/minimal.js';",
   }));
-  gen('request-context.ts', fill('request-context.ts', { header }));
+  // The same module every create-service-link link renders: one context per process, shared by all links.
+  gen('request-context.ts', fill('request-context.ts', { header }, 'shared'));
   gen('runtime.ts', fill('runtime.ts', { header, suffix }));
   gen('messages.ts', fill('messages.ts', {
     header,
@@ -333,16 +400,7 @@ async function renderFiles(
       )
       .join(''),
   }));
-  gen('index.ts', [
-    header,
-    `export * from './client${suffix}';`,
-    `export * from './service${suffix}';`,
-    `export * from './messages${suffix}';`,
-    `export { runWithRequestContext, currentRequestContext, type RequestContext } from './request-context${suffix}';`,
-    `export type { CallContext } from './runtime${suffix}';`,
-    `export type { JsonValue, Any, Empty } from './wire${suffix}';`,
-    '',
-  ].join('\n'));
+  gen('index.ts', indexFile(header, suffix, services, messageExports));
 
   if (services.length) {
     const previousServiceTs = (await ctx.exists(`${out}/service.ts`)) ? await ctx.readFile(`${out}/service.ts`) : undefined;
@@ -354,9 +412,10 @@ async function renderFiles(
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
         // takes longer to load than the whole rest of `generate`, so load it only when needed.
-        if (handlersUpToDate(existing, services, previous)) return existing;
+        const names = new Set(messageExports.keys());
+        if (handlersUpToDate(existing, services, previous, names)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, services, previous, suffix);
+        return mergeHandlers(existing, services, previous, suffix, names);
       },
     });
     const distPath = `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`;

@@ -64,12 +64,26 @@ function access(obj: string, prop: string): string {
   return key.startsWith('"') ? `${obj}[${key}]` : `${obj}.${key}`;
 }
 
+/**
+ * How the encoder reads a field. Names of Object.prototype members (constructor, toString, valueOf,
+ * hasOwnProperty, ...) are inherited by every object, so a plain `m.toString` is never "unset": those
+ * fields are read once into a local through $wire.own(), which sees own properties only.
+ */
+function encodeAccess(prop: string, locals: string[]): string {
+  if (!(prop in Object.prototype)) return access('m', prop);
+  const local = `own$${prop.replace(/[^\w$]/g, '_')}`;
+  if (!locals.some((l) => l.startsWith(`  const ${local} `))) locals.push(`  const ${local} = $wire.own(m, ${stringLiteral(prop)});`);
+  return local;
+}
+
 export interface MessageModel {
   /** Full name (no leading dot) -> representation. */
   refs: Map<string, TypeRef>;
   enums: Map<string, string>;
   code: string;
   typeCount: number;
+  /** Every name messages.ts exports, with whether it comes from an enum. */
+  exports: Map<string, 'message' | 'enum'>;
 }
 
 export function collectTypes(root: protobuf.Root): { messages: protobuf.Type[]; enums: protobuf.Enum[] } {
@@ -198,7 +212,13 @@ export function buildMessages(root: protobuf.Root, types = collectTypes(root)): 
   for (const t of [...messages].sort(byFullName)) {
     out.push(genMessage(t, refs, enumNames, groupTypes.has(fullName(t))));
   }
-  return { refs, enums: enumNames, code: out.join('\n'), typeCount: messages.length + enums.length };
+  const exports = new Map<string, 'message' | 'enum'>();
+  for (const t of messages) {
+    const r = refs.get(fullName(t))!;
+    for (const n of [r.ts, r.init, r.encode, r.decode]) exports.set(n, 'message');
+  }
+  for (const n of enumNames.values()) exports.set(n, 'enum');
+  return { refs, enums: enumNames, code: out.join('\n'), typeCount: messages.length + enums.length, exports };
 }
 
 function genEnum(e: protobuf.Enum, name: string): string {
@@ -315,6 +335,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
   const encode: string[] = [];
   const decode: string[] = [];
   const oneofDone = new Set<protobuf.OneOf>();
+  const encodeLocals: string[] = [];
 
   for (const f of fields) {
     const oneof = f.partOf && !f.partOf.isProto3Optional ? f.partOf : undefined;
@@ -337,9 +358,10 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       initLines.push(`${doc}  ${propertyKey(prop)}?: ${union(true)} | undefined;`);
       literal.push(`${propertyKey(prop)}: undefined`);
       const o = access('m', prop);
-      encode.push(`  switch (${o}?.$case) {`);
+      const eo = encodeAccess(prop, encodeLocals);
+      encode.push(`  switch (${eo}?.$case) {`);
       for (const m of members) {
-        encode.push(`    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(o, m.prop), m.field.id)}; break;`);
+        encode.push(`    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(eo, m.prop), m.field.id)}; break;`);
         decode.push(`      case ${m.field.id}: ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; break;`);
       }
       encode.push('  }');
@@ -350,7 +372,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
     claim(p.prop, `field ${f.name}`);
     const doc = jsDoc(f.comment, '  ');
     const key = propertyKey(p.prop);
+    // `v` reads and writes the decoded message (own properties only); `ev` reads the encoder's input.
     const v = access('m', p.prop);
+    const ev = encodeAccess(p.prop, encodeLocals);
     const id = f.id;
 
     if (f.map) {
@@ -366,8 +390,8 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       literal.push(`${key}: ${stringKeys ? '{}' : 'new Map()'}`);
       encode.push(
         stringKeys
-          ? `  if (${v} !== undefined) for (const k of Object.keys(${v})) {\n    const e = ${v}[k]!;`
-          : `  if (${v} !== undefined) for (const [k, e] of ${v}) {`,
+          ? `  if (${ev} !== undefined) for (const k of Object.keys(${ev})) {\n    const e = ${ev}[k]!;`
+          : `  if (${ev} !== undefined) for (const [k, e] of ${ev}) {`,
         `    w.uint32(${(id << 3) | 2}).fork();`,
         `    ${writeExpr(kPlan, 'k', 1)};`,
         `    ${writeExpr(p, 'e', 2)};`,
@@ -404,14 +428,14 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
       if (packable && f.packed) {
         encode.push(
-          `  if (${v} !== undefined && ${v}.length !== 0) {`,
+          `  if (${ev} !== undefined && ${ev}.length !== 0) {`,
           `    w.uint32(${(id << 3) | 2}).fork();`,
-          `    for (const e of ${v}) ${packedWrite(p, 'e')};`,
+          `    for (const e of ${ev}) ${packedWrite(p, 'e')};`,
           '    w.ldelim();',
           '  }',
         );
       } else {
-        encode.push(`  if (${v} !== undefined) for (const e of ${v}) ${writeExpr(p, 'e', id)};`);
+        encode.push(`  if (${ev} !== undefined) for (const e of ${ev}) ${writeExpr(p, 'e', id)};`);
       }
       if (packable) {
         // Parsers must accept both packed and unpacked encodings of a packable field.
@@ -431,27 +455,30 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: undefined`);
       // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
-      const isSet = p.ref?.ts === '$wire.JsonValue' ? `${v} !== undefined` : `${v} != null`;
-      encode.push(`  if (${isSet}) ${writeExpr(p, v, id)};`);
+      const isSet = p.ref?.ts === '$wire.JsonValue' ? `${ev} !== undefined` : `${ev} != null`;
+      encode.push(`  if (${isSet}) ${writeExpr(p, ev, id)};`);
     } else {
       typeLines.push(`${doc}  ${key}: ${valueType(p, false)};`);
       initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: ${zero(p)}`);
-      if (f.required) encode.push(`  ${writeExpr(p, `(${v} ?? ${zero(p)})`, id)};`);
-      else encode.push(`  if (${nonDefault(p, v)}) ${writeExpr(p, v, id)};`);
+      if (f.required) encode.push(`  ${writeExpr(p, `(${ev} ?? ${zero(p)})`, id)};`);
+      else encode.push(`  if (${nonDefault(p, ev)}) ${writeExpr(p, ev, id)};`);
     }
     decode.push(`      case ${id}: ${v} = ${readExpr(p)}; break;`);
   }
 
   const n = ref.ts;
   const doc = jsDoc(t.comment);
-  const body = (lines: string[]): string => (lines.length ? `{\n${lines.join('\n')}\n}` : '{}');
+  // A message without fields is an object with no properties; `interface X {}` would accept any value.
+  const declare = (name: string, lines: string[]): string =>
+    lines.length ? `export interface ${name} {\n${lines.join('\n')}\n}` : `export type ${name} = Record<string, never>;`;
+  encode.unshift(...encodeLocals);
   const usesW = encode.length > 0;
   const usesLoop = decode.length > 0;
   return [
-    `${doc}export interface ${n} ${body(typeLines)}`,
+    `${doc}${declare(n, typeLines)}`,
     `/** What the encoder accepts for ${n}: every field may be left out (it then has its default). */`,
-    `export interface ${ref.init} ${body(initLines)}`,
+    declare(ref.init, initLines),
     `export const ${n} = {`,
     `  encode(message: ${ref.init}): Uint8Array {`,
     `    return $wire.encodeMessage(${ref.encode}, message);`,
@@ -466,7 +493,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
     '  return w;',
     '}',
     `export function ${ref.decode}(r: $wire.Reader, end: number): ${n} {`,
-    `  const m: ${n} = { ${literal.join(', ')} };`,
+    `  const m: ${n} = ${literal.length ? `{ ${literal.join(', ')} }` : '{}'};`,
     '  while (r.pos < end) {',
     '    const t = r.uint32();',
     ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),

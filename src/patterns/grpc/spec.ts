@@ -70,15 +70,39 @@ function defaultPackage(name: string): string {
   return `${name.replace(/-/g, '_')}.v1`;
 }
 
-/** The proto3 contract the wizard/flags describe. */
+/** True for an RPC that lists things: a server stream, or a name like ListUsers / SearchOrders. */
+function isListing(rpc: RpcDef): boolean {
+  return rpc.kind === 'server-stream' || /^(List|Search|Stream|Watch)[A-Z0-9_]/.test(rpc.name);
+}
+
+/**
+ * The starting fields of an RPC's request and response, for the user to edit. Listing RPCs page
+ * (`limit`, `page_token`); the others look a thing up by `id`; responses carry `id` and `name`.
+ */
+export function defaultFields(rpc: RpcDef): { request: FieldDef[]; response: FieldDef[] } {
+  const field = (message: string, name: string, type: string): FieldDef => ({ message, name, type, repeated: false });
+  const req = `${rpc.name}Request`;
+  const res = `${rpc.name}Response`;
+  return {
+    request: isListing(rpc) ? [field(req, 'limit', 'uint32'), field(req, 'page_token', 'string')] : [field(req, 'id', 'string')],
+    response: [field(res, 'id', 'string'), field(res, 'name', 'string')],
+  };
+}
+
+/** The proto3 contract the wizard/flags describe. --field adds to a message's default fields (same name: the last one wins). */
 export function buildProto(linkName: string, pkg: string, rpcs: RpcDef[], fields: FieldDef[]): string {
   const service = `${pascalCase(linkName)}Service`;
   const messages = new Map<string, FieldDef[]>();
   for (const r of rpcs) {
-    messages.set(`${r.name}Request`, []);
-    messages.set(`${r.name}Response`, []);
+    const d = defaultFields(r);
+    messages.set(`${r.name}Request`, d.request);
+    messages.set(`${r.name}Response`, d.response);
   }
-  for (const f of fields) messages.set(f.message, [...(messages.get(f.message) ?? []), f]);
+  for (const f of fields) {
+    const own = messages.get(f.message) ?? [];
+    const at = own.findIndex((g) => g.name === f.name);
+    messages.set(f.message, at < 0 ? [...own, f] : own.map((g, i) => (i === at ? f : g)));
+  }
   const imports = new Set<string>();
   for (const f of fields) {
     if (SCALARS.has(f.type) || messages.has(f.type)) continue;
@@ -102,21 +126,9 @@ export function buildProto(linkName: string, pkg: string, rpcs: RpcDef[], fields
     lines.push(`  rpc ${r.name}(${req}) returns (${res});`);
   }
   lines.push('}');
-  for (const [msg, own] of messages) {
-    let defs = own;
-    if (!defs.length) {
-      // Messages nobody described get a starting field to edit.
-      defs = msg.endsWith('Request')
-        ? [{ message: msg, name: 'id', type: 'string', repeated: false }]
-        : [{ message: msg, name: 'id', type: 'string', repeated: false }, { message: msg, name: 'name', type: 'string', repeated: false }];
-    }
-    const seen = new Set<string>();
+  for (const [msg, defs] of messages) {
     lines.push('', `message ${msg} {`);
-    defs.forEach((f, i) => {
-      if (seen.has(f.name)) throw new UsageError(`--field ${msg}.${f.name} is given twice`);
-      seen.add(f.name);
-      lines.push(`  ${f.repeated ? 'repeated ' : ''}${f.type} ${f.name} = ${i + 1};`);
-    });
+    defs.forEach((f, i) => lines.push(`  ${f.repeated ? 'repeated ' : ''}${f.type} ${f.name} = ${i + 1};`));
     lines.push('}');
   }
   return `${lines.join('\n')}\n`;
@@ -141,7 +153,7 @@ export const spec: PatternSpec = {
     {
       flags: '--field <MESSAGE.FIELD:TYPE>',
       description:
-        'a field of a request/response message (<Rpc>Request, <Rpc>Response or your own); TYPE is a proto scalar, a well-known type (Timestamp, Duration, Struct, ...) or another message, TYPE[] for repeated (repeatable)',
+        'adds a field to a request/response message (<Rpc>Request, <Rpc>Response or your own); TYPE is a proto scalar, a well-known type (Timestamp, Duration, Struct, ...) or another message, TYPE[] for repeated (repeatable). Messages start with default fields (requests: id, or limit and page_token for List*/server-stream RPCs; responses: id and name); a --field with the same name replaces that default',
       example:
         'create-service-link grpc user --rpc GetUser:unary --field GetUserRequest.id:string --field GetUserResponse.tags:string[] --field GetUserResponse.created:Timestamp',
       repeatable: true,
@@ -159,7 +171,9 @@ export const spec: PatternSpec = {
       repeatable: true,
     },
   ],
-  runtimeDependencies: ['@grpc/grpc-js', 'protobufjs'],
+  // Minimums the generated code needs: grpc-js 1.10 starts serving on bindAsync (server.ts never
+  // calls the deprecated start()); wire.ts uses Writer/Reader members protobufjs 7 does not have.
+  runtimeDependencies: ['@grpc/grpc-js@^1.10.0', 'protobufjs@^8.8.1'],
 
   async ask(prompts: Prompts, name: string, given: Record<string, unknown>) {
     const options = { ...given };
@@ -196,10 +210,11 @@ export const spec: PatternSpec = {
       });
       const rpc = parseRpc(`${rpcName.trim()}:${kind}`);
       rpcs.push(`${rpc.name}:${rpc.kind}`);
-      for (const [msg, dflt] of [[`${rpc.name}Request`, 'id:string'], [`${rpc.name}Response`, 'id:string, name:string']] as const) {
+      const defaults = defaultFields(rpc);
+      for (const [msg, has] of [[`${rpc.name}Request`, defaults.request], [`${rpc.name}Response`, defaults.response]] as const) {
         const answer = await prompts.input({
-          message: `Fields of ${msg} (name:type, comma-separated; type[] for repeated)`,
-          default: dflt,
+          message: `Fields to add to ${msg}, which has ${has.map((f) => `${f.name}:${f.type}`).join(', ')} (name:type, comma-separated; type[] for repeated; a same name replaces)`,
+          default: '',
           validate: (v) => {
             try {
               for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) parseField(`${msg}.${part}`);
