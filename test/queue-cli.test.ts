@@ -1,9 +1,26 @@
 // The queue pattern through the built CLI: create, compile, add a message type + generate (handlers
 // kept), a broken document exits 1 with its location and writes nothing, missing flags exit 2.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { readFile, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
+import { CLI, TOOL_ROOT, compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
+
+/** `generate` through the built CLI, recording every module the process resolves. */
+async function tracedGenerate(dir: string): Promise<{ exitCode: number; stderr: string; loaded: string; ms: number }> {
+  const trace = path.join(dir, '.trace');
+  const started = performance.now();
+  const r = await execa('node', ['--import', path.join(TOOL_ROOT, 'test/fixtures/trace-imports.mjs'), CLI, 'generate'], {
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1', CSL_TRACE_FILE: trace },
+  });
+  const ms = performance.now() - started;
+  const loaded = await readFile(trace, 'utf8');
+  await rm(trace);
+  return { exitCode: r.exitCode ?? -1, stderr: r.stderr, loaded, ms };
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -25,10 +42,20 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   expect(manifest.links.order.options).toEqual({ broker: 'sqs', queueUrlEnv: 'ORDER_QUEUE_URL', fifo: true });
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 
-  // The user writes a handler, then adds a message type to the document and regenerates.
+  // The user writes a handler; `generate` with nothing to merge leaves it alone without loading ts-morph.
   const handlersPath = path.join(dir, 'src/links/order/handlers.ts');
   const mine = (await readFile(handlersPath, 'utf8')).replace(/throw new Error\([^\n]*\n/, "console.log('mine', message.orderId, context.groupId);\n");
   await writeFile(handlersPath, mine);
+  const noop = await tracedGenerate(dir);
+  expect(noop.stderr).toBe('');
+  expect(noop.exitCode).toBe(0);
+  expect(noop.loaded).toContain('/patterns/queue/generate.js');
+  expect(noop.loaded).not.toContain('ts-morph');
+  expect(noop.loaded).not.toContain('/patterns/queue/merge.js');
+  expect(await readFile(handlersPath, 'utf8')).toBe(mine);
+  console.log(`[queue] no-op generate through the CLI: ${Math.round(noop.ms)} ms`);
+
+  // Then adds a message type to the document and regenerates: now the merge (and ts-morph) is due.
   const docPath = path.join(dir, 'asyncapi/order.yaml');
   const doc = await readFile(docPath, 'utf8');
   expect(doc).toContain('address: order.fifo');
@@ -38,9 +65,10 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   );
   expect(edited).not.toBe(doc);
   await writeFile(docPath, edited);
-  const regenerated = await runCli(['generate'], dir);
+  const regenerated = await tracedGenerate(dir);
   expect(regenerated.stderr).toBe('');
   expect(regenerated.exitCode).toBe(0);
+  expect(regenerated.loaded).toContain('ts-morph');
   const merged = await readFile(handlersPath, 'utf8');
   expect(merged.slice(0, mine.lastIndexOf('};'))).toBe(mine.slice(0, mine.lastIndexOf('};')));
   expect(merged).toContain('async OrderShipped(message, context) {');

@@ -13,13 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compile, makeProject, removeProject } from './helpers/project.js';
-import { createLink, generateLink, loadCompiled } from './fixtures/queue/harness.js';
+import { createLink, generateLink, loadCompiled, projectInfo } from './fixtures/queue/harness.js';
+import { spec } from '../src/patterns/queue/spec.js';
 import type { LinkConfig } from '../src/patterns/types.js';
 import { ContractError } from '../src/errors.js';
 import { readAsyncApi } from '../src/contracts/asyncapi.js';
 
 /* Shapes of the compiled modules, as the tests use them. */
-type Handler = (message: Record<string, unknown>, context: { messageId: string; receiveCount: number; requestId: string; traceparent?: string; groupId?: string }) => Promise<void> | void;
+type Handler = (message: Record<string, unknown>, context: { messageId: string; receiveCount: number; requestId: string; traceparent?: string; tracestate?: string; groupId?: string }) => Promise<void> | void;
 interface Consumer {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -42,8 +43,8 @@ interface Publisher {
 }
 interface LinkModule {
   [key: string]: unknown;
-  runWithRequestContext<T>(ctx: { requestId?: string; traceparent?: string }, fn: () => T): T;
-  currentRequestContext(): { requestId: string; traceparent?: string } | undefined;
+  runWithRequestContext<T>(ctx: { requestId?: string; traceparent?: string; tracestate?: string }, fn: () => T): T;
+  currentRequestContext(): { requestId: string; traceparent?: string; tracestate?: string } | undefined;
 }
 
 let server: Awaited<ReturnType<typeof buildApp>>;
@@ -128,13 +129,18 @@ describe('generated code', () => {
       `import { LedgerPublisher } from './links/ledger/index.js';\n` +
         `const p = new LedgerPublisher({ queueUrl: 'x' });\n` +
         `void p.publish({ type: 'Entry', account: 'a', seq: 1 });\n` +
-        `void p.publish({ type: 'Entry', account: 'a', seq: '1' }, { groupId: 'g' });\n`,
+        `void p.publish({ type: 'Entry', account: 'a', seq: '1' }, { groupId: 'g' });\n` +
+        `void new LedgerPublisher({ queueUrl: 'x', batchConcurrency: 2 });\n` +
+        `void p.publish({ type: 'Entry', account: 'a', seq: 1 }, { groupId: 'g', delaySeconds: 5 });\n`,
     );
     const r = await compile(esmDir, ['--noEmit']);
     await writeFile(path.join(esmDir, 'src', 'misuse.ts'), 'export {};\n');
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/misuse\.ts\(3,[0-9]+\): error TS2554/); // options (groupId) missing
     expect(r.output).toMatch(/misuse\.ts\(4,[0-9]+\): error TS2322/); // seq must be a number
+    // A FIFO publisher has no batchConcurrency (it sends one request at a time) and no per-message delay.
+    expect(r.output).toMatch(/misuse\.ts\(5,[0-9]+\): error TS2353: .*'batchConcurrency'/);
+    expect(r.output).toMatch(/misuse\.ts\(6,[0-9]+\): error TS2353: .*'delaySeconds'/);
   }, 60_000);
 
   test('CommonJS build publishes and consumes against the emulator', async () => {
@@ -194,26 +200,32 @@ describe('standard queue', () => {
     expect(await depth(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   }, 90_000);
 
-  test('request id and traceparent travel in message attributes into the handler context', async () => {
+  test('request id, traceparent and tracestate travel in message attributes into the handler context, across links', async () => {
     const queueUrl = await createQueue('context');
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await order.runWithRequestContext({ requestId: 'req-42', traceparent }, () =>
+    const tracestate = 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7';
+    // The context is set through the *ledger* link and the message published through the *order* link:
+    // one request context per process, shared by every generated link.
+    await ledger.runWithRequestContext({ requestId: 'req-42', traceparent, tracestate }, () =>
       publisherOf(order, queueUrl).publish({ type: 'OrderCancelled', orderId: 'x' }),
     );
     const raw = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }));
-    expect(raw.Messages?.[0]?.MessageAttributes?.requestId?.StringValue).toBe('req-42');
+    const attributes = raw.Messages?.[0]?.MessageAttributes;
+    expect([attributes?.requestId?.StringValue, attributes?.traceparent?.StringValue, attributes?.tracestate?.StringValue]).toEqual(['req-42', traceparent, tracestate]);
     const seen: unknown[] = [];
     const consumer = consumerOf(order, {
       queueUrl,
       handlers: {
         OrderCreated: () => undefined,
-        OrderCancelled: (m, ctx) => void seen.push({ id: ctx.requestId, tp: ctx.traceparent, current: order.currentRequestContext() }),
+        OrderCancelled: (m, ctx) =>
+          void seen.push({ id: ctx.requestId, tp: ctx.traceparent, ts: ctx.tracestate, current: order.currentRequestContext(), viaLedger: ledger.currentRequestContext() }),
       },
     });
     void consumer.start();
     await until(() => seen.length === 1, 10_000, 'the message');
     await consumer.stop();
-    expect(seen[0]).toEqual({ id: 'req-42', tp: traceparent, current: { requestId: 'req-42', traceparent } });
+    const restored = { requestId: 'req-42', traceparent, tracestate };
+    expect(seen[0]).toEqual({ id: 'req-42', tp: traceparent, ts: tracestate, current: restored, viaLedger: restored });
   }, 30_000);
 
   test('oversized or invalid messages fail before any network call', async () => {
@@ -388,10 +400,49 @@ describe('FIFO queue', () => {
     expect(concurrentGroups).toBeGreaterThan(1);
     expect(await depth(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   }, 45_000);
+
+  test('publishBatch retries a request\'s failures before the next request, and stops a group after a final failure', async () => {
+    // An injected client: entry 2 fails once (SQS-side), entry 13 is refused for good (sender fault).
+    const requests: number[][] = [];
+    const failedOnce = new Set<number>();
+    const client = {
+      send: async (command: { input: { Entries?: { Id?: string; MessageGroupId?: string }[] } }) => {
+        const ids = (command.input.Entries ?? []).map((e) => Number(e.Id));
+        requests.push(ids);
+        const Successful: { Id: string; MessageId: string }[] = [];
+        const Failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
+        for (const id of ids) {
+          if (id === 2 && !failedOnce.has(id)) {
+            failedOnce.add(id);
+            Failed.push({ Id: String(id), Code: 'InternalError', Message: 'try again', SenderFault: false });
+          } else if (id === 13) Failed.push({ Id: String(id), Code: 'InvalidParameterValue', Message: 'refused', SenderFault: true });
+          else Successful.push({ Id: String(id), MessageId: `m-${id}` });
+        }
+        return { Successful, Failed };
+      },
+    };
+    const Ctor = ledger.LedgerPublisher as new (o: object) => Publisher;
+    const publisher = new Ctor({ client, queueUrl: 'http://127.0.0.1:9/000000000000/ledger.fifo' });
+    // Groups a (even indexes) and b (odd indexes), 15 each, interleaved: requests of 10 entries.
+    const entries = Array.from({ length: 30 }, (_, i) => {
+      const g = i % 2 === 0 ? 'a' : 'b';
+      return { message: { type: 'Entry', account: g, seq: Math.floor(i / 2) }, groupId: g, deduplicationId: `${g}-${i}` };
+    });
+    const result = await publisher.publishBatch(entries);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+    expect(requests).toEqual([
+      range(0, 10),
+      [2], // the retry goes out before anything after it
+      range(10, 20),
+      range(20, 30).filter((i) => i % 2 === 0), // group b stopped after 13 failed for good
+    ]);
+    expect(result.failed.map((f) => [f.index, f.code])).toEqual([[13, 'InvalidParameterValue'], ...[21, 23, 25, 27, 29].map((i) => [i, 'PrecedingEntryFailed'])]);
+    expect(result.sent.map((s) => s.index)).toEqual(range(0, 30).filter((i) => i !== 13 && !(i > 20 && i % 2 === 1)));
+  }, 30_000);
 });
 
 describe('regeneration and bad input', () => {
-  test('adding a message type keeps user handlers byte for byte, adds a stub; removing one marks it', async () => {
+  test('adding a message type keeps user handlers byte for byte, adds a stub; the handler of a removed type moves out of the typed literal (compiles) and back when the type returns', async () => {
     const dir = await makeProject({ module: 'esm' });
     dirs.push(dir);
     const link: LinkConfig = await createLink(dir, 'shop', { message: ['ItemAdded:sku=string'] });
@@ -420,12 +471,58 @@ describe('regeneration and bad input', () => {
     // Generate again: nothing changes.
     await generateLink(dir, link, 'esm');
     expect(await readFile(handlersPath, 'utf8')).toBe(merged);
-    // Remove ItemAdded from the contract: its handler gets a marker comment, all else unchanged.
-    await writeFile(contractPath, added.replace('      ItemAdded:\n        $ref: "#/components/messages/ItemAdded"\n', ''));
+    // Remove ItemAdded from the contract: its handler, byte for byte, moves out of the typed `handlers`
+    // into a marked const, and the project still compiles (before: TS2353 excess property).
+    const withoutAdded = added.replace('      ItemAdded:\n        $ref: "#/components/messages/ItemAdded"\n', '');
+    await writeFile(contractPath, withoutAdded);
     await generateLink(dir, link, 'esm');
-    const marked = await readFile(handlersPath, 'utf8');
-    expect(marked).toBe(merged.replace('  async ItemAdded(message) {', '  // create-service-link: message type "ItemAdded" is no longer in asyncapi/shop.yaml; remove this handler.\n  async ItemAdded(message) {'));
+    const moved = await readFile(handlersPath, 'utf8');
+    const userHandler = "  async ItemAdded(message) {\n    // my code — keep me\n    console.log('added', message.sku);\n  },\n";
+    const handlersLiteral = moved.slice(moved.indexOf('export const handlers'), moved.indexOf('\n};\n') + 4);
+    expect(handlersLiteral).not.toContain('ItemAdded');
+    expect(handlersLiteral).toContain('async ItemRemoved(message, context) {');
+    const removedConst = moved.slice(moved.indexOf('// create-service-link:'));
+    expect(removedConst).toMatch(/^\/\/ create-service-link: .*no longer in asyncapi\/shop\.yaml/);
+    expect(removedConst).toContain(`export const removedHandlers: Record<string, (message: any, context: import('./consumer.js').MessageContext) => unknown> = {\n${userHandler}};\n`);
+    // Everything above the marked const is the merged file minus that handler.
+    expect(moved.slice(0, moved.indexOf('\n\n// create-service-link:')).trimEnd()).toBe(merged.replace(userHandler, '').trimEnd());
+    expect((await compile(dir)).output).toBe('');
+    // Generate again: nothing moves twice.
+    await generateLink(dir, link, 'esm');
+    expect(await readFile(handlersPath, 'utf8')).toBe(moved);
+    // The type comes back: the handler returns into `handlers` unchanged, the marked const is gone.
+    await writeFile(contractPath, added);
+    await generateLink(dir, link, 'esm');
+    const back = await readFile(handlersPath, 'utf8');
+    expect(back).not.toContain('create-service-link:');
+    expect(back).not.toContain('removedHandlers');
+    expect(back).toContain(`  },\n${userHandler}};`);
+    expect((await compile(dir)).output).toBe('');
   }, 60_000);
+
+  test('index.ts usage comments line up for a long link name; the consumer has no two things called dispatch', async () => {
+    const project = projectInfo('/nowhere', 'esm');
+    const name = 'customer-order-fulfillment-events';
+    const scaffolded = await spec.scaffold({ name, options: { message: ['Shipped:id=string'], fifo: true }, project, out: `src/links/${name}` });
+    const texts = new Map(scaffolded.files.map((f) => [f.path, f.content]));
+    const files = await (await spec.load()).generate({
+      project,
+      link: { name, pattern: 'queue', contracts: scaffolded.contracts, out: `src/links/${name}`, options: scaffolded.options },
+      readFile: async (p) => texts.get(p) ?? Promise.reject(new Error(`no ${p}`)),
+      exists: async (p) => texts.has(p),
+    });
+    const content = (suffix: string) => files.find((f) => f.path.endsWith(suffix))!.content;
+    const usage = content('/index.ts').split('\n').filter((l) => /^\/\/   \S.*\S  +\/\/ /.test(l));
+    expect(usage).toHaveLength(3);
+    expect(new Set(usage.map((l) => l.lastIndexOf('// '))).size).toBe(1);
+    expect(usage[0]).toContain('new CustomerOrderFulfillmentEventsPublisher();');
+    const consumer = content('/consumer.ts');
+    expect(consumer).not.toMatch(/\bdispatch\b/);
+    expect(consumer).toContain('private schedule(messages: Message[]): void {');
+    expect(consumer).toContain('function callHandler(handlers: CustomerOrderFulfillmentEventsHandlers,');
+    // The shared request-context module, the same bytes every pattern generates.
+    expect(content('/context.ts')).toContain("Symbol.for('create-service-link.request-context')");
+  });
 
   test('invalid documents fail with a ContractError carrying line and column', () => {
     const at = (text: string) => {

@@ -210,6 +210,59 @@ export function parseMessage(body: string): ParseResult {
 `;
 }
 
+/** The message types of the last generate, read from the MESSAGE_TYPES constant of its messages.ts. */
+export function previousMessageTypes(messagesTs: string | undefined): string[] | undefined {
+  const m = messagesTs ? /^export const [A-Z0-9_]*_MESSAGE_TYPES: readonly \w+\[\] = (\[.*\]);$/m.exec(messagesTs) : null;
+  if (!m) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(m[1]!);
+    return Array.isArray(parsed) && parsed.every((v) => typeof v === 'string') ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Matches a line that starts the handler of `value` in an object literal (method or property). */
+function handlerLine(value: string): RegExp {
+  const keys = [JSON.stringify(value), `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`];
+  if (/^[A-Za-z_$][\w$]*$/.test(value)) keys.push(value);
+  const key = keys.map(escapeRegExp).map((k) => `${k}|\\[${k}\\]`).join('|');
+  return new RegExp(`^[ \\t]*(?:async[ \\t]+)?\\*?[ \\t]*(?:${key})[ \\t]*[(:<]`, 'm');
+}
+
+/**
+ * True when merging cannot change the handlers file: the contract lost no message type since the last
+ * generate (no handler to move out), no handler waits in the removed-handlers const (none to move
+ * back), and a handler for every message type starts a line (no stub due). A plain text check; when
+ * it cannot tell it answers false, which only costs the full ts-morph merge.
+ */
+export function handlersUpToDate(existing: string, messages: readonly { value: string }[], previous: readonly string[] | undefined): boolean {
+  if (!previous) return false;
+  const current = new Set(messages.map((m) => m.value));
+  if (previous.some((v) => !current.has(v))) return false;
+  if (existing.includes(`// create-service-link: message type `)) return false; // a marker of earlier versions
+  const removedAt = existing.search(/^\/\/ create-service-link:/m);
+  const main = removedAt < 0 ? existing : existing.slice(0, removedAt);
+  const removed = removedAt < 0 ? '' : existing.slice(removedAt);
+  return messages.every((m) => handlerLine(m.value).test(main) && !handlerLine(m.value).test(removed));
+}
+
+/** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
+export function usageComment(names: QueueNames): string {
+  const lines: [string, string][] = [
+    [`const publisher = new ${names.pascal}Publisher();`, `queue URL from ${names.queueUrlEnv}`],
+    [`await publisher.publish(message${names.fifo ? ', { groupId }' : ''});`, ''],
+    [`const consumer = start${names.pascal}Consumer();`, 'handlers from ./handlers'],
+    ['await consumer.stop();', 'drains in-flight handlers'],
+  ];
+  const width = Math.max(...lines.map(([code]) => code.length)) + 2;
+  return lines.map(([code, note]) => (note ? `//   ${code.padEnd(width)}// ${note}` : `//   ${code}`)).join('\n');
+}
+
 export async function generate(ctx: GenerateContext): Promise<PlannedFile[]> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
@@ -230,12 +283,16 @@ export async function generate(ctx: GenerateContext): Promise<PlannedFile[]> {
     queueUrlEnvLiteral: stringLiteral(names.queueUrlEnv),
     discAccess: access(model.discriminator),
     messages: views,
+    usage: usageComment(names),
   };
   const out = link.out.replace(/\/+$/, '');
+  const previousMessages = (await ctx.exists(`${out}/messages.ts`)) ? await ctx.readFile(`${out}/messages.ts`) : undefined;
+  const previous = previousMessageTypes(previousMessages);
   const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/messages.ts`, content: messagesSource(model, names, suffix) },
     { kind: 'generated', path: `${out}/validators.ts`, content: validatorsSource(model) },
-    { kind: 'generated', path: `${out}/context.ts`, content: render('queue', 'context.ts', data) },
+    // The one request-context module every pattern generates, so a request ID crosses links.
+    { kind: 'generated', path: `${out}/context.ts`, content: render('shared', 'request-context.ts', { header: GENERATED_HEADER }) },
     { kind: 'generated', path: `${out}/sqs.ts`, content: render('queue', 'sqs.ts', data) },
     { kind: 'generated', path: `${out}/publisher.ts`, content: render('queue', 'publisher.ts', data) },
     { kind: 'generated', path: `${out}/consumer.ts`, content: render('queue', 'consumer.ts', data) },
@@ -245,8 +302,11 @@ export async function generate(ctx: GenerateContext): Promise<PlannedFile[]> {
       path: `${out}/handlers.ts`,
       content: render('queue', 'handlers.ts', data),
       merge: async (existing) => {
+        // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it) takes
+        // longer to load than the whole rest of `generate`, so load it only when a merge is due.
+        if (handlersUpToDate(existing, views, previous)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, views, contract, data.discAccess);
+        return mergeHandlers(existing, views, contract, data.discAccess, suffix);
       },
     },
   ];
