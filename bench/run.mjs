@@ -36,12 +36,23 @@ function runChild(cmd, args, { timeoutMs, cwd = ROOT }) {
         process.kill(-child.pid, 'SIGKILL');
       } catch {}
     };
+    // Interrupted: let the bench stop its own children (SIGTERM), then make sure of it.
+    const interrupt = () => {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+      setTimeout(() => (stop(), process.exit(130)), 3000);
+      child.once('close', () => process.exit(130));
+    };
     process.once('exit', stop);
-    for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (stop(), process.exit(130)));
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     child.on('error', (error) => console.error(String(error)));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       process.removeListener('exit', stop);
+      process.removeListener('SIGINT', interrupt);
+      process.removeListener('SIGTERM', interrupt);
       resolve({ code, signal, timedOut, ms: performance.now() - start });
     });
   });

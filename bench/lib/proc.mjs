@@ -11,6 +11,24 @@ import { performance } from 'node:perf_hooks';
 const GNU_TIME = process.platform === 'linux' && existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 let seq = 0;
 
+// Children still running. If this process is told to stop, their process groups go with it (each child
+// runs detached, in its own group, so nothing else would end them).
+const active = new Set();
+let handlersInstalled = false;
+function installHandlers() {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => {
+    for (const child of active) killGroup(child, 'SIGKILL');
+  });
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+    process.on(sig, () => {
+      for (const child of active) killGroup(child, 'SIGKILL');
+      process.exit(code);
+    });
+  }
+}
+
 const TAIL = 4000;
 
 /**
@@ -62,16 +80,15 @@ export function run(cmd, args, { cwd, env, timeoutMs = 600_000, input, inherit =
       killGroup(child, 'SIGTERM');
       setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
     }, timeoutMs);
-    // Do not leave children behind if the bench itself is interrupted.
-    const onExit = () => killGroup(child, 'SIGKILL');
-    process.once('exit', onExit);
+    installHandlers();
+    active.add(child);
     child.on('error', (error) => {
       stderr = keep(stderr, String(error));
     });
     child.on('close', (code, signal) => {
       const ms = performance.now() - start;
       clearTimeout(timer);
-      process.removeListener('exit', onExit);
+      active.delete(child);
       resolve({ ok: code === 0 && !timedOut, code, signal, timedOut, ms, stdout, stderr, peakRss: readRss() });
     });
   });
