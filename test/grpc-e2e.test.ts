@@ -80,6 +80,23 @@ describe('generated client <-> generated server', () => {
     expect(fresh.note).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('one request context per process: set through this link, visible under the global symbol, carried with tracestate', async () => {
+    const { runWithRequestContext, currentRequestContext } = link;
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const key = Symbol.for('create-service-link.request-context');
+    const order = await runWithRequestContext({ requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' }, async () => {
+      // Any other link's module reads the same storage through this symbol.
+      const storage = (globalThis as any)[key];
+      expect(storage.getStore()).toBe(currentRequestContext());
+      expect(storage.getStore()).toEqual({ requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' });
+      return client.getOrder({ id: 'ctx' });
+    });
+    expect(order.note).toBe('shared-7');
+    expect(handlers.seen.lastTracestate).toBe('vendor=abc');
+    // The server runs the handler inside the caller's context, tracestate included.
+    expect(handlers.seen.lastContext).toEqual({ requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' });
+  });
+
   it('status codes reach the client as a typed error with details and request id', async () => {
     const err = await client.getOrder({ id: 'missing' }, { requestId: 'r-404' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(link.GrpcError);
@@ -97,6 +114,10 @@ describe('generated client <-> generated server', () => {
     const err = await client.getOrder({ id: 'slow' }, { deadline: 150 }).catch((e: unknown) => e);
     expect(err.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(Date.now() - started).toBeLessThan(2000);
+    const t0 = Date.now();
+    const perCall = await client.getOrder({ id: 'slow' }, { timeoutMs: 150 }).catch((e: unknown) => e);
+    expect(perCall.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(Date.now() - t0).toBeLessThan(2000); // the client default here is 5000
     const short = new link.OrderServiceClient({ address: `127.0.0.1:${port}`, insecure: true, timeoutMs: 100 });
     const err2 = await short.getOrder({ id: 'slow' }).catch((e: unknown) => e);
     short.close();

@@ -63,7 +63,8 @@ try {
     async function* avatars() {
       for (let i = 1; i <= 3; i++) yield { image: new Uint8Array(i * 100) };
     }
-    show('client-stream uploadAvatars', await client.uploadAvatars(avatars()));
+    const { count, totalBytes } = await client.uploadAvatars(avatars());
+    show('client-stream uploadAvatars', { count, totalBytes });
     const replies = [];
     for await (const reply of client.chat([{ text: 'hello' }, { text: 'grpc' }])) replies.push(reply.text);
     show('bidi chat', replies);
@@ -84,7 +85,6 @@ export async function run({ projectDir, runCli, log }) {
   await runCli([
     'grpc', 'user',
     '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--rpc', 'UploadAvatars:client-stream', '--rpc', 'Chat:bidi',
-    '--field', 'ListUsersRequest.limit:uint32',
     '--field', 'UploadAvatarsRequest.image:bytes',
     '--field', 'UploadAvatarsResponse.count:uint32', '--field', 'UploadAvatarsResponse.total_bytes:int64',
     '--field', 'ChatRequest.text:string', '--field', 'ChatResponse.text:string',
