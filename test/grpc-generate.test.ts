@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { handlersFile, handlersUpToDate, serviceModels, type ServiceModel } from '../src/patterns/grpc/generate.js';
 import { buildMessages, reachableTypes } from '../src/patterns/grpc/messages.js';
 import { loadProtos } from '../src/contracts/proto.js';
+import { spec } from '../src/patterns/grpc/spec.js';
 
 const FILES: Record<string, string> = {
   'protos/app.proto': `syntax = "proto3";
@@ -71,5 +72,10 @@ describe('grpc generator', () => {
     const stubs = handlersFile(services, '.js');
     expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Get: write this handler in handlers.ts");');
     expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Watch: write this handler in handlers.ts");');
+  });
+
+  it('runtime dependencies carry the minimum versions the generated code needs (the core passes them to npm install)', () => {
+    // grpc-js 1.10 serves on bindAsync without start(); wire.ts needs protobufjs 8's Writer/Reader.
+    expect(spec.runtimeDependencies).toEqual(['@grpc/grpc-js@^1.10.0', 'protobufjs@^8.8.1']);
   });
 });
