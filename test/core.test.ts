@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { installCommand, packageName } from '../src/cli/install.js';
 import { detectProject } from '../src/project/detect.js';
 import { linkNameProblem, safeIdentifier } from '../src/util/names.js';
 import { jsDoc, stringLiteral } from '../src/util/text.js';
@@ -37,6 +38,20 @@ describe('names', () => {
     expect(doc).not.toMatch(/\*\/ console/);
     expect(doc.trim().endsWith('*/')).toBe(true);
     expect(eval(stringLiteral('a"b`${c}\u2028'))).toBe('a"b`${c}\u2028');
+  });
+});
+
+describe('install', () => {
+  it('compares package names without their version range', () => {
+    expect(packageName('protobufjs@^8.8.1')).toBe('protobufjs');
+    expect(packageName('@grpc/grpc-js@^1.10.0')).toBe('@grpc/grpc-js');
+    expect(packageName('@aws-sdk/client-sqs')).toBe('@aws-sdk/client-sqs');
+  });
+  it('uses each package manager\'s own verb', () => {
+    expect(installCommand('npm', ['a'])).toEqual(['npm', 'install', 'a']);
+    expect(installCommand('pnpm', ['a'])).toEqual(['pnpm', 'add', 'a']);
+    expect(installCommand('yarn', ['a'])).toEqual(['yarn', 'add', 'a']);
+    expect(installCommand('bun', ['a'])).toEqual(['bun', 'add', 'a']);
   });
 });
 

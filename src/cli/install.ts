@@ -3,6 +3,11 @@ import type { ProjectInfo } from '../patterns/types.js';
 import { declaredDependencies } from '../project/detect.js';
 import { info, spin, warn } from './output.js';
 
+/** `@scope/name@^1.2` -> `@scope/name`. */
+export function packageName(spec: string): string {
+  return spec.replace(/(?<=.)@[^@/]*$/, '');
+}
+
 export function installCommand(pm: ProjectInfo['packageManager'], packages: string[]): string[] {
   return pm === 'npm' ? ['npm', 'install', ...packages] : [pm, 'add', ...packages];
 }
@@ -10,7 +15,8 @@ export function installCommand(pm: ProjectInfo['packageManager'], packages: stri
 /** Returns false when the install failed (the files are written; the user can re-run the command). */
 export async function installDependencies(project: ProjectInfo, wanted: string[], skip: boolean): Promise<boolean> {
   const declared = declaredDependencies(project.root);
-  const missing = [...new Set(wanted)].filter((p) => !declared.has(p)).sort();
+  // `protobufjs@^8.8.1` is declared as `protobufjs`: compare names, install with the range.
+  const missing = [...new Set(wanted)].filter((p) => !declared.has(packageName(p))).sort();
   if (missing.length === 0) return true;
   const command = installCommand(project.packageManager, missing);
   if (skip) {
