@@ -103,9 +103,9 @@ function appendTo(text: string, object: ObjectLiteralExpression, keep: Node[], l
 function removedBlock(contract: string, importSuffix: string, body: string): string {
   return [
     '',
-    lineComment(`${REMOVED_MARKER} the message types of these handlers are no longer in ${contract}, so they were moved`),
-    "// here, unchanged, out of `handlers`. Nothing calls them: delete them, or add the types back and run",
-    '// `generate` to move them back.',
+    lineComment(`${REMOVED_MARKER} handlers of message types no longer in ${contract}, moved here unchanged`),
+    '// out of `handlers`. Nothing calls them: delete them, or add the types back and run `generate` to move',
+    '// them back.',
     '// eslint-disable-next-line @typescript-eslint/no-explicit-any -- their message types no longer exist',
     `export const ${REMOVED_CONST}: Record<string, (message: any, context: import('./consumer${importSuffix}').MessageContext) => unknown> = {`,
     `${body}};`,
