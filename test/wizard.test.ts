@@ -2,10 +2,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KEY, spawnCli } from './helpers/pty.js';
+import { KEY, spawnCli, type PtySession } from './helpers/pty.js';
 import { compile, makeProject, removeProject, snapshot } from './helpers/project.js';
 
 const projects: string[] = [];
+const CONFIRM = /Write \d+ files\?/;
+
+/** Takes the default of each remaining pattern question, one at a time, until the final confirmation. */
+async function acceptDefaultsUntilConfirm(s: PtySession): Promise<void> {
+  const questions = (t: string) => (t.match(/\? /g) ?? []).length;
+  for (let i = 0; i < 8 && !CONFIRM.test(s.screen()); i++) {
+    const asked = questions(s.screen());
+    s.write(KEY.enter);
+    await s.waitFor((t) => questions(t) > asked || CONFIRM.test(t));
+  }
+  await s.waitFor(CONFIRM);
+}
 afterAll(async () => {
   await Promise.all(projects.map(removeProject));
 });
@@ -47,13 +59,7 @@ describe('wizard on a terminal', () => {
     await s.waitFor('Resource (NAME:FIELD=TYPE');
     s.write(KEY.enter); // take the default resource
     await s.waitFor('base URL');
-    // Take the default of each remaining pattern question until the file list and confirmation.
-    for (let i = 0; i < 8 && !/Write \d+ files\?/.test(s.screen()); i++) {
-      const asked = (s.screen().match(/\? /g) ?? []).length;
-      s.write(KEY.enter);
-      await s.waitFor((t) => (t.match(/\? /g) ?? []).length > asked || /Write \d+ files\?/.test(t));
-    }
-    await s.waitFor(/Write \d+ files\?/);
+    await acceptDefaultsUntilConfirm(s);
     expect(s.screen()).toMatch(/create\s+openapi\/user\.yaml/);
     s.write(KEY.enter);
     expect(await s.exit).toBe(0);
@@ -83,11 +89,7 @@ describe('wizard on a terminal', () => {
     const before = await snapshot(dir);
     const s = spawnCli(['rest', 'user', '--resource', 'users:id=string', '--no-install'], dir);
     await s.waitFor('base URL');
-    for (let i = 0; i < 8 && !/Write \d+ files\?/.test(s.screen()); i++) {
-      s.write(KEY.enter);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    await s.waitFor(/Write \d+ files\?/);
+    await acceptDefaultsUntilConfirm(s);
     s.write(KEY.ctrlC);
     expect(await s.exit).toBe(130);
     expect(await snapshot(dir)).toEqual(before);
