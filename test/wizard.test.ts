@@ -8,19 +8,22 @@ import { compile, makeProject, removeProject, snapshot } from './helpers/project
 const projects: string[] = [];
 const CONFIRM = /Write \d+ files\?/;
 
-/** Takes the default of each remaining pattern question, one at a time, until the final confirmation. */
+/**
+ * Takes the default of each remaining pattern question, one at a time, until the final confirmation.
+ * Waits for each answer (✔) and for the next question before pressing Enter again, so no key press
+ * can land on the confirmation.
+ */
 async function acceptDefaultsUntilConfirm(s: PtySession): Promise<void> {
-  const questions = (t: string) => (t.match(/\? /g) ?? []).length;
-  for (let i = 0; i < 8 && !CONFIRM.test(s.screen()); i++) {
-    const asked = questions(s.screen());
+  const answered = (t: string) => (t.match(/✔/g) ?? []).length;
+  const pending = (t: string) => t.slice(t.lastIndexOf('✔') + 1);
+  for (let i = 0; i < 8 && !CONFIRM.test(pending(s.screen())); i++) {
+    const before = answered(s.screen());
     s.write(KEY.enter);
-    await s.waitFor((t) => questions(t) > asked || CONFIRM.test(t));
+    await s.waitFor((t) => answered(t) > before);
+    await s.waitFor((t) => pending(t).includes('? '));
   }
-  await s.waitFor(CONFIRM);
+  await s.waitFor((t) => CONFIRM.test(pending(t)));
 }
-afterAll(async () => {
-  await Promise.all(projects.map(removeProject));
-});
 
 describe('wizard on a terminal', () => {
   it('walks the decision matrix, recommends with reasons, asks the pattern questions, confirms and writes', async () => {
