@@ -15,7 +15,6 @@ test("GitHub's REST description generates quickly and compiles with tsc --strict
   try {
     await mkdir(path.join(dir, 'openapi'));
     await copyFile(GITHUB_SPEC, path.join(dir, 'openapi', 'github.json'));
-    const start = performance.now();
     const files = await generate(projectInfo(dir), {
       name: 'github',
       pattern: 'rest',
@@ -23,10 +22,7 @@ test("GitHub's REST description generates quickly and compiles with tsc --strict
       out: 'src/links/github',
       options: { auth: 'bearer', tokenEnv: 'GITHUB_TOKEN' },
     });
-    const ms = performance.now() - start;
-    console.log(`github: generated in ${ms.toFixed(0)} ms`);
-    // A loose bound for a shared CI machine; bench/rest-gen.mjs measures it properly.
-    expect(ms).toBeLessThan(10_000);
+    // Speed is measured by `npm run bench` (bench/codegen-openapi.mjs), never asserted here.
     const client = files.find((f) => f.path.endsWith('client.ts'))!.content;
     const methods = client.match(/^ {2}[a-zA-Z0-9_]+\(.*\): Promise<T\.[A-Za-z0-9_]+Result> \{$/gm) ?? [];
     expect(methods.length).toBeGreaterThan(1000);

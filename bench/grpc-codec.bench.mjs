@@ -2,7 +2,7 @@
 // protobufjs reflection codecs come from the same code generator as `pbjs -t static-module`; when
 // bench/node_modules has protobufjs-cli, the real static module (pbjs -t static-module) is measured too.
 // Rounds are interleaved (every codec once per round, in rotating order); figures are medians.
-// Run: npm run build && node bench/grpc-codec.mjs   (ROUNDS=9 ROUND_MS=300 by default)
+// Run: npm run build && node bench/grpc-codec.bench.mjs   (ROUNDS=9 ROUND_MS=300 by default)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';

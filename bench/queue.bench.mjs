@@ -2,7 +2,7 @@
 // Queue throughput: messages per second through publish -> consume -> delete, the generated
 // publisher/consumer pair against sqs-producer + sqs-consumer (from bench/node_modules) with the same
 // no-op handler, on the same fauxqs SQS emulator started in-process on 127.0.0.1. Run after `npm run build`.
-//   N=5000 RUNS=3 node bench/queue.mjs
+//   N=5000 RUNS=3 node bench/queue.bench.mjs
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { execFileSync } from 'node:child_process';
 import { buildApp } from 'fauxqs';
