@@ -1,7 +1,7 @@
 // The grpc pattern through the built CLI: create, write code in the handlers, edit the .proto,
 // `generate` (user code byte-for-byte intact, new stub, removed RPC marked), bad protos exit 1 with
 // file:line and write nothing; a real-world proto set (grpc-js's channelz + xds protos) generates.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
@@ -107,5 +107,22 @@ test('real-world protos: grpc-js channelz + the xds ORCA service with their impo
   const service = await readFile(path.join(dir, 'src/links/channelz/service.ts'), 'utf8');
   expect(service).toContain("path: \"/grpc.channelz.v1.Channelz/GetTopChannels\"");
   expect(service).toContain('OpenRcaServiceDefinition');
+  expect(await compile(dir)).toEqual({ ok: true, output: '' });
+});
+
+test('absolute --proto and --proto-path: a contract that another contract imports is loaded once', async () => {
+  const protos = path.join(dir, 'abs-protos');
+  await mkdir(path.join(protos, 'acme'), { recursive: true });
+  const a = path.join(protos, 'acme/a.proto');
+  const b = path.join(protos, 'acme/b.proto');
+  await writeFile(a, 'syntax = "proto3";\npackage acme;\n\nmessage Thing {\n  string id = 1;\n}\n');
+  await writeFile(b, 'syntax = "proto3";\npackage acme;\n\nimport "acme/a.proto";\n\nservice Things {\n  rpc GetThing(Thing) returns (Thing);\n}\n');
+  const r = await runCli(['grpc', 'things', '--proto', a, '--proto', b, '--proto-path', protos, '--yes', '--no-install'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  const service = await readFile(path.join(dir, 'src/links/things/service.ts'), 'utf8');
+  expect(service).toContain('path: "/acme.Things/GetThing"');
+  // The manifest's later `generate` (same stored paths) agrees with what was written.
+  expect((await runCli(['generate', '--check'], dir)).exitCode).toBe(0);
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 });

@@ -40,6 +40,20 @@ async function load() {
 }
 
 describe('grpc generator', () => {
+  it('knows a contract that another contract imports as one file, whatever mix of absolute and relative paths', async () => {
+    // Files live under /base; the reader accepts a project-relative path or an absolute one.
+    const read = async (f: string) => FILES[f.startsWith('/base/') ? f.slice('/base/'.length) : f];
+    for (const [contracts, roots] of [
+      [['protos/app.proto', 'protos/lib/common.proto'], ['/base/protos']],
+      [['/base/protos/lib/common.proto', 'protos/app.proto'], ['protos']],
+      [['/base/protos/app.proto', '/base/protos/lib/common.proto'], ['/base/protos/']],
+    ]) {
+      const loaded = await loadProtos(contracts!, roots!, { read }, '/base');
+      expect(loaded.mainFiles.sort(), contracts!.join(' ')).toEqual(['app.proto', 'lib/common.proto']);
+      expect(loaded.root.lookupType('lib.v1.Ref').name).toBe('Ref');
+    }
+  });
+
   it('generates the contract file types and what they reach, not the rest of the imports', async () => {
     const { model } = await load();
     const names = [...model.refs.values()].filter((r) => !r.wkt).map((r) => r.ts).sort();

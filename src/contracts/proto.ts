@@ -44,25 +44,35 @@ function lineOf(source: string | undefined, needle: string | RegExp): number | u
   return undefined;
 }
 
-export async function loadProtos(contracts: string[], protoPaths: string[], source: ProtoSource): Promise<LoadedProtos> {
+/**
+ * Loads the contracts and everything they import. `baseDir` is what relative contract paths and import
+ * roots are relative to (the project root): every file is known by one canonical key, its absolute
+ * path, so a contract that another contract imports is parsed once whether the paths were given
+ * relative or absolute (parsing it twice fails with "duplicate name").
+ */
+export async function loadProtos(contracts: string[], protoPaths: string[], source: ProtoSource, baseDir = process.cwd()): Promise<LoadedProtos> {
   const root = new protobuf.Root();
   const files = new Map<string, string>();
   const sources = new Map<string, string>();
-  const roots = protoPaths.map((r) => posix(path.normalize(r)).replace(/\/$/, ''));
+  const roots = protoPaths.map((r) => posix(path.normalize(r)).replace(/(.)\/$/, '$1'));
+  const absRoots = roots.map((r) => path.resolve(baseDir, r));
+  /** Absolute path -> the import name it was loaded under. */
+  const loadedPaths = new Map<string, string>();
   const mainFiles: string[] = [];
 
   // A contract's import name is its path below the first import root holding it (protoc's rule).
   function importName(file: string): string {
-    const norm = posix(path.normalize(file));
-    for (const r of roots) {
-      if (r === '.' ) return norm;
-      if (norm.startsWith(`${r}/`)) return norm.slice(r.length + 1);
+    const abs = path.resolve(baseDir, file);
+    for (const r of absRoots) {
+      const rel = path.relative(r, abs);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return posix(rel);
     }
-    return norm;
+    return posix(path.normalize(file));
   }
 
   async function parseFile(name: string, file: string, text: string): Promise<void> {
     files.set(name, file);
+    loadedPaths.set(path.resolve(baseDir, file), name);
     sources.set(file, text);
     let parsed: protobuf.IParserResult;
     try {
@@ -84,6 +94,8 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
     if (files.has(imp)) return;
     for (const r of roots) {
       const candidate = r === '.' ? imp : `${r}/${imp}`;
+      // Already read under another name (a contract outside every root): the same file, not a clash.
+      if (loadedPaths.has(path.resolve(baseDir, candidate))) return;
       const text = await source.read(candidate);
       if (text !== undefined) return parseFile(imp, candidate, text);
     }
@@ -113,7 +125,7 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
   for (const contract of contracts) {
     const text = await source.read(contract);
     if (text === undefined) throw new ContractError(contract, 'file not found', undefined, undefined, 'check the --proto path');
-    const name = importName(contract);
+    const name = loadedPaths.get(path.resolve(baseDir, contract)) ?? importName(contract);
     mainFiles.push(name);
     if (!files.has(name)) await parseFile(name, contract, text);
   }

@@ -231,7 +231,7 @@ export async function planFiles(ctx: GenerateContext): Promise<PlannedFile[]> {
   if (!link.contracts.length) throw new UsageError('the grpc link has no .proto contract; pass --proto FILE or --rpc NAME:KIND');
   const loaded = await loadProtos(link.contracts, protoPathsOf(link.options, link.contracts), {
     read: (file) => readProjectOrAbsolute(ctx, file),
-  });
+  }, project.root);
   const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
   const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
   const services = serviceModels(loaded, model.refs);

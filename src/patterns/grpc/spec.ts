@@ -250,8 +250,10 @@ export const spec: PatternSpec = {
       if (rpcTexts.length || fieldTexts.length) {
         throw new UsageError('--proto uses your .proto files as they are; --rpc/--field only describe a new one. Pass one or the other');
       }
-      const rel = protos.map((p) => (path.isAbsolute(p) ? path.relative(project.root, p) : p).split(path.sep).join('/'));
-      return { contracts: rel, files: [], options: protoPath.length ? { protoPath } : {} };
+      // Stored project-relative, so service-link.json still works from another checkout.
+      const rel = (p: string): string => (path.isAbsolute(p) ? path.relative(project.root, p) || '.' : p).split(path.sep).join('/');
+      const roots = protoPath.map(rel);
+      return { contracts: protos.map(rel), files: [], options: roots.length ? { protoPath: roots } : {} };
     }
     const file = `proto/${name}.proto`;
     const pkg = typeof options.package === 'string' && options.package ? options.package : defaultPackage(name);
