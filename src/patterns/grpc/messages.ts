@@ -304,19 +304,14 @@ function readExpr(p: FieldPlan): string {
   return LONG.has(p.scalar!) ? `$wire.${p.scalar}(r)` : `r.${p.scalar}()`;
 }
 
-/** The "is not the default" test for a proto3 implicit-presence scalar. */
-function nonDefault(p: FieldPlan, v: string): string {
-  // A plain truthiness test wherever it means the same (one reference and one condition fewer for tsc
-  // to follow per field): enums and integers skip 0 (NaN would be written as 0 anyway), bigints 0n.
-  // Floating-point fields keep the explicit test, so a NaN is written.
-  if (p.kind === 'enum') return v;
-  if (p.scalar === 'double' || p.scalar === 'float') return `${v} !== undefined && ${v} !== 0`;
-  switch (SCALAR_TS[p.scalar!]) {
-    case 'number': return v;
-    case 'bigint': return v;
-    case 'Uint8Array': return `${v} !== undefined && ${v}.length !== 0`;
-    default: return v;
-  }
+/** The $wire.i* / $wire.o* writer for a singular scalar or enum field (see wire.ts). */
+function helperKind(p: FieldPlan): string {
+  const s = p.kind === 'enum' ? 'int32' : p.scalar!;
+  return s[0]!.toUpperCase() + s.slice(1);
+}
+
+function wireType(p: FieldPlan): number {
+  return p.kind === 'enum' ? 0 : WIRE[p.scalar!];
 }
 
 function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<string, string>, isGroup: boolean): string {
@@ -359,7 +354,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       const memberDocs = members.map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : '')).filter(Boolean).join('\n');
       const doc = jsDoc([oneof.comment, memberDocs].filter(Boolean).join('\n'), '  ');
       typeLines.push(`${doc}  ${propertyKey(prop)}?: ${union(false)} | undefined;`);
-      initLines.push(`${doc}  ${propertyKey(prop)}?: ${union(true)} | undefined;`);
+      initLines.push(`  ${propertyKey(prop)}?: ${union(true)} | undefined;`);
       literal.push(`${propertyKey(prop)}: undefined`);
       const o = access('m', prop);
       const eo = encodeAccess(prop, encodeLocals);
@@ -390,7 +385,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       const tsOf = (init: boolean): string =>
         stringKeys ? `{ [key: string]: ${valueType(p, init)} }` : `Map<${keyTs}, ${valueType(p, init)}>`;
       typeLines.push(`${doc}  ${key}: ${tsOf(false)};`);
-      initLines.push(`${doc}  ${key}?: ${tsOf(true)} | undefined;`);
+      initLines.push(`  ${key}?: ${tsOf(true)} | undefined;`);
       literal.push(`${key}: ${stringKeys ? '{}' : 'new Map()'}`);
       encode.push(
         stringKeys
@@ -427,7 +422,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
 
     if (f.repeated) {
       typeLines.push(`${doc}  ${key}: ${valueType(p, false)}[];`);
-      initLines.push(`${doc}  ${key}?: readonly ${valueType(p, true)}[] | undefined;`);
+      initLines.push(`  ${key}?: readonly ${valueType(p, true)}[] | undefined;`);
       literal.push(`${key}: []`);
       const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
       if (packable && f.packed) {
@@ -456,17 +451,23 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
     const presence = p.kind === 'message' || (f.hasPresence && !f.required);
     if (presence) {
       typeLines.push(`${doc}  ${key}?: ${valueType(p, false)} | undefined;`);
-      initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
+      initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: undefined`);
-      // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
-      const isSet = p.ref?.ts === '$wire.JsonValue' ? `${ev} !== undefined` : `${ev} != null`;
-      encode.push(`  if (${isSet}) ${writeExpr(p, ev, id)};`);
+      if (p.kind === 'message' && !p.group && p.ref!.ts !== '$wire.JsonValue') {
+        encode.push(`  $wire.msg(w, ${(id << 3) | 2}, ${ev}, ${p.ref!.encode});`);
+      } else if (p.kind !== 'message') {
+        encode.push(`  $wire.o${helperKind(p)}(w, ${(id << 3) | wireType(p)}, ${ev});`);
+      } else {
+        // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
+        const isSet = p.ref?.ts === '$wire.JsonValue' ? `${ev} !== undefined` : `${ev} != null`;
+        encode.push(`  if (${isSet}) ${writeExpr(p, ev, id)};`);
+      }
     } else {
       typeLines.push(`${doc}  ${key}: ${valueType(p, false)};`);
-      initLines.push(`${doc}  ${key}?: ${valueType(p, true)} | undefined;`);
+      initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: ${zero(p)}`);
       if (f.required) encode.push(`  ${writeExpr(p, `(${ev} ?? ${zero(p)})`, id)};`);
-      else encode.push(`  if (${nonDefault(p, ev)}) ${writeExpr(p, ev, id)};`);
+      else encode.push(`  $wire.i${helperKind(p)}(w, ${(id << 3) | wireType(p)}, ${ev});`);
     }
     decode.push(`      case ${id}: ${v} = ${readExpr(p)}; break;`);
   }
@@ -481,7 +482,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
   const usesLoop = decode.length > 0;
   return [
     `${doc}${declare(n, typeLines)}`,
-    `/** What the encoder accepts for ${n}: every field may be left out (it then has its default). */`,
+    `/** {@link ${n}} as the encoder takes it: any field may be left out (it then has its default). */`,
     declare(ref.init, initLines),
     // Typed by its annotation and explicit type arguments, so tsc infers nothing here.
     `export const ${n}: $wire.MessageCodec<${ref.init}, ${n}> = $wire.codec<${ref.init}, ${n}>(${ref.encode}, ${ref.decode});`,
