@@ -282,12 +282,6 @@ function writeExpr(p: FieldPlan, v: string, fieldNo: number): string {
   return LONG.has(s) ? `w.uint32(${tag}).${s}($wire.long(${v}))` : `w.uint32(${tag}).${s}(${v})`;
 }
 
-function packedWrite(p: FieldPlan, v: string): string {
-  if (p.kind === 'enum') return `w.int32(${v})`;
-  if (p.scalar === 'int64' || p.scalar === 'uint64') return `$wire.writeInt64(w, ${v})`;
-  return LONG.has(p.scalar!) ? `w.${p.scalar}($wire.long(${v}))` : `w.${p.scalar}(${v})`;
-}
-
 /**
  * proto3 (and editions' default) strings must be valid UTF-8. protobufjs's stringVerify checks that and
  * decodes short ASCII strings in JS, which beats a native Buffer call per field; proto2 strings keep the
@@ -426,13 +420,11 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       literal.push(`${key}: []`);
       const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
       if (packable && f.packed) {
-        encode.push(
-          `  if (${ev} !== undefined && ${ev}.length !== 0) {`,
-          `    w.uint32(${(id << 3) | 2}).fork();`,
-          `    for (const e of ${ev}) ${packedWrite(p, 'e')};`,
-          '    w.ldelim();',
-          '  }',
-        );
+        encode.push(`  $wire.p${helperKind(p)}(w, ${(id << 3) | 2}, ${ev});`);
+      } else if (p.kind === 'scalar' && (p.scalar === 'string' || p.scalar === 'bytes')) {
+        encode.push(`  $wire.r${helperKind(p)}(w, ${(id << 3) | 2}, ${ev});`);
+      } else if (p.kind === 'message' && !p.group) {
+        encode.push(`  $wire.rMsg(w, ${(id << 3) | 2}, ${ev}, ${p.ref!.encode});`);
       } else {
         encode.push(`  if (${ev} !== undefined) for (const e of ${ev}) ${writeExpr(p, 'e', id)};`);
       }
