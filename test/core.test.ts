@@ -74,6 +74,13 @@ describe('project detection', () => {
     await mkdir(path.join(d, 'lib'));
     expect(detectProject(d)).toMatchObject({ packageManager: 'yarn', moduleSystem: 'esm', importSuffix: '', srcDir: 'lib' });
   });
+  it('an ESM package with no module settings gets .js suffixes (Node runs it as emitted)', async () => {
+    const d = await tempDir();
+    await writeFile(path.join(d, 'package.json'), '{"type":"module"}');
+    expect(detectProject(d)).toMatchObject({ moduleSystem: 'esm', importSuffix: '.js', packageManager: 'npm' });
+    await writeFile(path.join(d, 'package.json'), '{}');
+    expect(detectProject(d)).toMatchObject({ moduleSystem: 'cjs', importSuffix: '' });
+  });
   it('a folder with no package.json is a clear usage error', async () => {
     const d = await tempDir();
     expect(() => detectProject(d)).toThrow(/No package.json found.*\n.*npm init/);

@@ -91,7 +91,10 @@ export function detectProject(cwd: string): ProjectInfo {
   if (mod === 'commonjs') moduleSystem = 'cjs';
   else if (mod.startsWith('es') || mod === 'preserve') moduleSystem = 'esm';
   else moduleSystem = packageIsEsm ? 'esm' : 'cjs';
-  const importSuffix = resolution === 'node16' || resolution === 'nodenext' ? '.js' : '';
+  // Node's own ESM loader needs the suffix: under Node16/NodeNext, and in an ESM package whose tsconfig
+  // (or lack of one) names no module kind, i.e. code that runs on Node as emitted.
+  const nodeEsm = !resolution && !mod && packageIsEsm;
+  const importSuffix = resolution === 'node16' || resolution === 'nodenext' || nodeEsm ? '.js' : '';
   return {
     root,
     packageManager: packageManager(root, pkg),
