@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installCommand, packageName } from '../src/cli/install.js';
+import { installCommand, majorMismatches, majorOf, packageName } from '../src/cli/install.js';
 import { detectProject } from '../src/project/detect.js';
 import { linkNameProblem, safeIdentifier } from '../src/util/names.js';
 import { jsDoc, stringLiteral } from '../src/util/text.js';
@@ -46,6 +46,21 @@ describe('install', () => {
     expect(packageName('protobufjs@^8.8.1')).toBe('protobufjs');
     expect(packageName('@grpc/grpc-js@^1.10.0')).toBe('@grpc/grpc-js');
     expect(packageName('@aws-sdk/client-sqs')).toBe('@aws-sdk/client-sqs');
+  });
+  it('names a declared package whose major version differs from what the generated code needs', () => {
+    expect(majorOf('^8.8.1')).toBe(8);
+    expect(majorOf('~1.10.0')).toBe(1);
+    expect(majorOf('>=7')).toBe(7);
+    expect(majorOf('latest')).toBeUndefined();
+    expect(majorOf('workspace:*')).toBeUndefined();
+    const declared = new Map([
+      ['protobufjs', '^7.2.5'],
+      ['@grpc/grpc-js', '^1.12.0'],
+      ['@aws-sdk/client-sqs', 'latest'],
+    ]);
+    expect(majorMismatches(declared, ['protobufjs@^8.8.1', '@grpc/grpc-js@^1.10.0', '@aws-sdk/client-sqs'])).toEqual([
+      'protobufjs is declared as "^7.2.5", the generated code needs ^8.8.1',
+    ]);
   });
   it('uses each package manager\'s own verb', () => {
     expect(installCommand('npm', ['a'])).toEqual(['npm', 'install', 'a']);

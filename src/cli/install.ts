@@ -8,6 +8,28 @@ export function packageName(spec: string): string {
   return spec.replace(/(?<=.)@[^@/]*$/, '');
 }
 
+/** The major version a plain semver range starts at (`^8.8.1` -> 8), or undefined (tags, URLs, `*`). */
+export function majorOf(range: string): number | undefined {
+  const m = /^[\^~>=v\s]*(\d+)(\.|$)/.exec(range.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Declared packages whose major version differs from the one the generated code needs. They are not
+ * changed behind the user's back (other code may rely on them); the user is told instead.
+ */
+export function majorMismatches(declared: Map<string, string>, wanted: string[]): string[] {
+  const out: string[] = [];
+  for (const spec of wanted) {
+    const name = packageName(spec);
+    const have = declared.get(name);
+    const need = spec.length > name.length ? majorOf(spec.slice(name.length + 1)) : undefined;
+    const got = have === undefined ? undefined : majorOf(have);
+    if (need !== undefined && got !== undefined && got !== need) out.push(`${name} is declared as "${have}", the generated code needs ${spec.slice(name.length + 1)}`);
+  }
+  return out;
+}
+
 export function installCommand(pm: ProjectInfo['packageManager'], packages: string[]): string[] {
   return pm === 'npm' ? ['npm', 'install', ...packages] : [pm, 'add', ...packages];
 }
@@ -17,6 +39,7 @@ export async function installDependencies(project: ProjectInfo, wanted: string[]
   const declared = declaredDependencies(project.root);
   // `protobufjs@^8.8.1` is declared as `protobufjs`: compare names, install with the range.
   const missing = [...new Set(wanted)].filter((p) => !declared.has(packageName(p))).sort();
+  for (const problem of majorMismatches(declared, wanted)) warn(`${problem}; upgrade it when you can.`);
   if (missing.length === 0) return true;
   const command = installCommand(project.packageManager, missing);
   if (skip) {

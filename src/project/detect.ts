@@ -104,13 +104,15 @@ export function detectProject(cwd: string): ProjectInfo {
   };
 }
 
-/** Dependencies already declared in package.json (any section). */
-export function declaredDependencies(root: string): Set<string> {
+/** Dependencies already declared in package.json (any section), name -> version range. */
+export function declaredDependencies(root: string): Map<string, string> {
   const pkg = readJson(path.join(root, 'package.json'));
-  const names = new Set<string>();
+  const declared = new Map<string, string>();
   for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
     const section = pkg[key];
-    if (section && typeof section === 'object') for (const name of Object.keys(section)) names.add(name);
+    if (section && typeof section === 'object') {
+      for (const [name, range] of Object.entries(section as Record<string, unknown>)) declared.set(name, String(range));
+    }
   }
-  return names;
+  return declared;
 }
