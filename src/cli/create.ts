@@ -58,15 +58,23 @@ export async function runCreate(
   const spec = PATTERNS[pattern];
 
   let options: Record<string, unknown> = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
+  // Checked before any pattern question, so nobody answers them for a name that cannot be used.
+  const manifest = readManifest(project.root);
+  const taken = (n: string) =>
+    manifest.links[n]
+      ? `a link named "${n}" already exists (${manifest.links[n]!.pattern}). Edit its contract and run \`create-service-link generate ${n}\`, or choose another name`
+      : undefined;
   let name = nameArg;
   if (name !== undefined) {
     const problem = linkNameProblem(name);
     if (problem) throw new UsageError(`invalid link name "${name}": ${problem}.`);
+    const exists = taken(name);
+    if (exists) throw new UsageError(`${exists}.`);
   }
   if (prompts) {
     name ??= await prompts.input({
       message: 'Name of the link (the service you talk to, e.g. user):',
-      validate: (v) => linkNameProblem(v.trim()) ?? true,
+      validate: (v) => linkNameProblem(v.trim()) ?? taken(v.trim()) ?? true,
     });
     name = name.trim();
     options = await spec.ask(prompts, name, options);
@@ -78,12 +86,6 @@ export async function runCreate(
   }
   name = name!;
 
-  const manifest = readManifest(project.root);
-  if (manifest.links[name]) {
-    throw new UsageError(
-      `a link named "${name}" already exists (${manifest.links[name]!.pattern}). Edit its contract and run \`create-service-link generate ${name}\`, or choose another name.`,
-    );
-  }
   const out = checkOutDir(opts.out ?? `${project.srcDir}/links/${name}`);
   const scaffold = await spec.scaffold({ name, options, project, out });
   const link: LinkConfig = { name, pattern, contracts: scaffold.contracts, out, options: scaffold.options };
