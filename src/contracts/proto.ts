@@ -2,6 +2,7 @@
 // (--proto-path) and protobufjs's bundled google/protobuf types; every failure becomes a
 // ContractError naming the file and line.
 import protobuf from 'protobufjs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -59,6 +60,17 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
   /** Absolute path -> the import name it was loaded under. */
   const loadedPaths = new Map<string, string>();
   const mainFiles: string[] = [];
+  /** Reads started ahead of need (a file's imports, as soon as it is parsed), so they overlap. */
+  const pending = new Map<string, Promise<string | undefined>>();
+  function read(file: string): Promise<string | undefined> {
+    let p = pending.get(file);
+    if (!p) {
+      p = source.read(file);
+      p.catch(() => undefined); // a failed read surfaces where it is awaited, not as an unhandled rejection
+      pending.set(file, p);
+    }
+    return p;
+  }
 
   // A contract's import name is its path below the first import root holding it (protoc's rule).
   function importName(file: string): string {
@@ -87,6 +99,13 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
       throw new ContractError(file, 'a field named "__proto__" cannot be represented in JavaScript', lineOf(text, proto[0]), undefined, 'rename the field (its number stays the same on the wire)');
     }
     const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])];
+    for (const imp of imports) {
+      if (files.has(imp)) continue;
+      for (const r of roots) {
+        const candidate = r === '.' ? imp : `${r}/${imp}`;
+        if (!loadedPaths.has(path.resolve(baseDir, candidate))) void read(candidate);
+      }
+    }
     for (const imp of imports) await loadImport(imp, file, text, (parsed.weakImports ?? []).includes(imp));
   }
 
@@ -96,7 +115,7 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
       const candidate = r === '.' ? imp : `${r}/${imp}`;
       // Already read under another name (a contract outside every root): the same file, not a clash.
       if (loadedPaths.has(path.resolve(baseDir, candidate))) return;
-      const text = await source.read(candidate);
+      const text = await read(candidate);
       if (text !== undefined) return parseFile(imp, candidate, text);
     }
     const common = (protobuf.common as unknown as Record<string, protobuf.INamespace | undefined>)[imp];
@@ -106,6 +125,13 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
       return;
     }
     if (imp.startsWith('google/')) {
+      // protobufjs's JSON copy (e.g. descriptor.json) loads several times faster than parsing the .proto.
+      const json = path.join(protobufjsDir(), imp.replace(/\.proto$/, '.json'));
+      if (imp.endsWith('.proto') && existsSync(json)) {
+        files.set(imp, `(bundled) ${imp}`);
+        root.addJSON((JSON.parse(readFileSync(json, 'utf8')) as protobuf.INamespace).nested ?? {});
+        return;
+      }
       const bundled = path.join(protobufjsDir(), imp);
       const text = await readFile(bundled, 'utf8').catch(() => undefined);
       if (text !== undefined) return parseFile(imp, bundled, text);
@@ -122,8 +148,9 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
     );
   }
 
+  for (const contract of contracts) void read(contract);
   for (const contract of contracts) {
-    const text = await source.read(contract);
+    const text = await read(contract);
     if (text === undefined) throw new ContractError(contract, 'file not found', undefined, undefined, 'check the --proto path');
     const name = loadedPaths.get(path.resolve(baseDir, contract)) ?? importName(contract);
     mainFiles.push(name);
