@@ -1,7 +1,7 @@
 // Reads .proto contracts with protobufjs (no protoc): follows imports through the import roots
 // (--proto-path) and protobufjs's bundled google/protobuf types; every failure becomes a
 // ContractError naming the file and line.
-import protobuf from 'protobufjs';
+import protobuf from './proto-lib.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';

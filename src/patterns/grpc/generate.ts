@@ -1,5 +1,5 @@
 // The heavy half of the grpc pattern (loaded lazily): .proto files -> PlannedFile[].
-import protobuf from 'protobufjs';
+import protobuf from '../../contracts/proto-lib.js';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

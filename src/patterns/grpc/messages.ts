@@ -1,7 +1,7 @@
 // protobufjs reflection -> TypeScript types and wire codecs for every message and enum.
 // Codecs are straight-line code over protobufjs's Writer/Reader (like `pbjs -t static-module`),
 // 64-bit integers are bigint, well-known types map to natural shapes (see WKT below).
-import protobuf from 'protobufjs';
+import protobuf from '../../contracts/proto-lib.js';
 import { ContractError } from '../../errors.js';
 import { isReservedWord, pascalCase, propertyKey, safeIdentifier } from '../../util/names.js';
 import { jsDoc, stringLiteral } from '../../util/text.js';
