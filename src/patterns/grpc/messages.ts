@@ -312,7 +312,6 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
   const ref = refs.get(fullName(t))!;
   const file = t.filename ?? '(proto)';
   const fields = [...t.fieldsArray].sort((a, b) => a.id - b.id);
-  const realOneofs = t.oneofsArray.filter((o) => !o.isProto3Optional && o.fieldsArray.length > 0);
   const props = new Map<string, string>();
   const claim = (prop: string, what: string): void => {
     const prev = props.get(prop);
