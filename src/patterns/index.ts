@@ -5,7 +5,3 @@ import { spec as queue } from './queue/spec.js';
 
 export const PATTERNS: Record<PatternId, PatternSpec> = { rest, grpc, queue };
 export const PATTERN_IDS = Object.keys(PATTERNS) as PatternId[];
-
-export function isPatternId(value: string): value is PatternId {
-  return Object.hasOwn(PATTERNS, value);
-}
