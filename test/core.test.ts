@@ -89,6 +89,18 @@ describe('project detection', () => {
     await mkdir(path.join(d, 'lib'));
     expect(detectProject(d)).toMatchObject({ packageManager: 'yarn', moduleSystem: 'esm', importSuffix: '', srcDir: 'lib' });
   });
+  it('follows extends into packages (@tsconfig/strictest style) and lists of configs, later ones winning', async () => {
+    const d = await tempDir();
+    await writeFile(path.join(d, 'package.json'), '{"type":"module"}');
+    await mkdir(path.join(d, 'node_modules', '@tsconfig', 'strictest'), { recursive: true });
+    await writeFile(path.join(d, 'node_modules', '@tsconfig', 'strictest', 'tsconfig.json'), '{"compilerOptions":{"noUnusedParameters":true,"module":"commonjs"}}');
+    await mkdir(path.join(d, 'node_modules', '@tsconfig', 'node20'), { recursive: true });
+    await writeFile(path.join(d, 'node_modules', '@tsconfig', 'node20', 'tsconfig.json'), '{"compilerOptions":{"module":"NodeNext"}}');
+    await writeFile(path.join(d, 'tsconfig.json'), '{ "extends": ["@tsconfig/strictest/tsconfig.json", "@tsconfig/node20"] }');
+    expect(detectProject(d)).toMatchObject({ moduleSystem: 'esm', importSuffix: '.js', noUnusedParameters: true });
+    await writeFile(path.join(d, 'tsconfig.json'), '{ "extends": "@tsconfig/node20/tsconfig.json", "compilerOptions": { "noUnusedParameters": false } }');
+    expect(detectProject(d)).toMatchObject({ importSuffix: '.js', noUnusedParameters: false });
+  });
   it('an ESM package with no module settings gets .js suffixes (Node runs it as emitted)', async () => {
     const d = await tempDir();
     await writeFile(path.join(d, 'package.json'), '{"type":"module"}');

@@ -14,6 +14,8 @@ export interface ProjectInfo {
   importSuffix: '.js' | '';
   /** Project-relative source folder, e.g. 'src'. */
   srcDir: string;
+  /** The tsconfig sets noUnusedParameters: stubs the user fills in name their parameters `_request`. */
+  noUnusedParameters?: boolean;
 }
 
 export interface LinkConfig {

@@ -9,6 +9,7 @@ interface TsOptions {
   module?: string;
   moduleResolution?: string;
   rootDir?: string;
+  noUnusedParameters?: boolean;
 }
 
 export function findProjectRoot(start: string): string {
@@ -34,18 +35,31 @@ function readJson(file: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** compilerOptions and include of tsconfig.json, following relative `extends` chains. */
+/** compilerOptions and include of tsconfig.json, following `extends` (relative, package, or a list). */
 function readTsconfig(file: string, depth = 0): { options: TsOptions; include?: string[] } {
   const json = readJson(file);
   let base: { options: TsOptions; include?: string[] } = { options: {} };
-  const ext = json.extends;
-  if (typeof ext === 'string' && ext.startsWith('.') && depth < 5) {
-    const target = path.resolve(path.dirname(file), ext.endsWith('.json') ? ext : `${ext}.json`);
-    if (existsSync(target)) base = readTsconfig(target, depth + 1);
+  const exts = Array.isArray(json.extends) ? json.extends : [json.extends];
+  for (const ext of exts) {
+    const target = typeof ext === 'string' && depth < 5 ? extendedConfig(path.dirname(file), ext) : undefined;
+    if (!target) continue;
+    const next = readTsconfig(target, depth + 1);
+    base = { options: { ...base.options, ...next.options }, include: next.include ?? base.include };
   }
   const own = (json.compilerOptions ?? {}) as TsOptions;
   const include = Array.isArray(json.include) ? (json.include as string[]) : base.include;
   return { options: { ...base.options, ...own }, include };
+}
+
+/** The file an `extends` entry names: a path, or a package's config found in node_modules above `dir`. */
+function extendedConfig(dir: string, ext: string): string | undefined {
+  const withJson = (p: string): string[] => (p.endsWith('.json') ? [p] : [`${p}.json`, path.join(p, 'tsconfig.json')]);
+  if (ext.startsWith('.') || path.isAbsolute(ext)) return withJson(path.resolve(dir, ext)).find((p) => existsSync(p));
+  for (let d = dir; ; d = path.dirname(d)) {
+    const found = withJson(path.join(d, 'node_modules', ext)).find((p) => existsSync(p));
+    if (found) return found;
+    if (path.dirname(d) === d) return undefined;
+  }
 }
 
 function packageManager(root: string, pkg: Record<string, unknown>): ProjectInfo['packageManager'] {
@@ -101,6 +115,7 @@ export function detectProject(cwd: string): ProjectInfo {
     moduleSystem,
     importSuffix,
     srcDir: sourceDir(root, ts.options, ts.include),
+    noUnusedParameters: ts.options.noUnusedParameters === true,
   };
 }
 

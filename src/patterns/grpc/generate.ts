@@ -86,19 +86,18 @@ export function handlerTypes(m: MethodModel): { request: string; returns: string
   return { request: streamIn ? `AsyncIterable<${req}>` : req, returns: streamOut ? `AsyncGenerator<${res}>` : `Promise<${res}>` };
 }
 
-export function handlerSignature(m: MethodModel, forClass: boolean): string {
+/**
+ * A handler method's signature: for the service interface, or (`forClass`) for a stub in handlers.ts,
+ * where `prefix` ('_' under noUnusedParameters) marks parameters the stub does not read yet.
+ */
+export function handlerSignature(m: MethodModel, forClass: boolean, prefix = ''): string {
   const req = qual(m.req, 'ts');
   const res = qual(m.res, 'init');
-  switch (m.kind) {
-    case 'unary':
-      return forClass ? `async ${m.prop}(request: ${req}, ctx: CallContext): Promise<${res}>` : `${m.prop}(request: ${req}, ctx: CallContext): Promise<${res}>`;
-    case 'server-stream':
-      return forClass ? `async *${m.prop}(request: ${req}, ctx: CallContext): AsyncGenerator<${res}>` : `${m.prop}(request: ${req}, ctx: CallContext): AsyncIterable<${res}>`;
-    case 'client-stream':
-      return forClass ? `async ${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): Promise<${res}>` : `${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): Promise<${res}>`;
-    case 'bidi':
-      return forClass ? `async *${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): AsyncGenerator<${res}>` : `${m.prop}(requests: AsyncIterable<${req}>, ctx: CallContext): AsyncIterable<${res}>`;
-  }
+  const streamIn = m.kind === 'client-stream' || m.kind === 'bidi';
+  const streamOut = m.kind === 'server-stream' || m.kind === 'bidi';
+  const params = `${prefix}${streamIn ? `requests: AsyncIterable<${req}>` : `request: ${req}`}, ${prefix}ctx: CallContext`;
+  if (!forClass) return `${m.prop}(${params}): ${streamOut ? 'AsyncIterable' : 'Promise'}<${res}>`;
+  return `async ${streamOut ? '*' : ''}${m.prop}(${params}): ${streamOut ? 'AsyncGenerator' : 'Promise'}<${res}>`;
 }
 
 function clientSignature(m: MethodModel): string {
@@ -120,24 +119,24 @@ const HELPERS: Record<RpcKind, { client: string; server: string }> = {
 };
 
 /** One stub method of the user-owned handlers class. */
-export function stubMethod(service: ServiceModel, m: MethodModel): string {
+export function stubMethod(service: ServiceModel, m: MethodModel, prefix = ''): string {
   return (
-    `${jsDoc(m.comment, '  ')}  ${handlerSignature(m, true)} {\n` +
+    `${jsDoc(m.comment, '  ')}  ${handlerSignature(m, true, prefix)} {\n` +
     `    throw new GrpcError(status.UNIMPLEMENTED, ${stringLiteral(`${service.name}.${m.original}: write this handler in handlers.ts`)});\n` +
     '  }\n'
   );
 }
 
-export function stubClass(service: ServiceModel): string {
+export function stubClass(service: ServiceModel, prefix = ''): string {
   return (
     `/** Implements ${service.fullName}. Write your code in the methods; \`generate\` adds stubs for new RPCs. */\n` +
     `export class ${service.name}Impl implements $service.${service.name}Handlers {\n` +
-    service.methods.map((m) => stubMethod(service, m)).join('\n') +
+    service.methods.map((m) => stubMethod(service, m, prefix)).join('\n') +
     '}\n'
   );
 }
 
-export function handlersFile(services: ServiceModel[], suffix: string): string {
+export function handlersFile(services: ServiceModel[], suffix: string, prefix = ''): string {
   const usesWire = services.some((s) => s.methods.some((m) => m.req.ts.includes('$wire') || m.res.init.includes('$wire')));
   return [
     '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
@@ -147,7 +146,7 @@ export function handlersFile(services: ServiceModel[], suffix: string): string {
     `import type * as $service from './service${suffix}';`,
     ...(usesWire ? [`import type * as $wire from './wire${suffix}';`] : []),
     '',
-    services.map(stubClass).join('\n'),
+    services.map((s) => stubClass(s, prefix)).join('\n'),
   ].join('\n');
 }
 
@@ -310,6 +309,7 @@ async function renderFiles(
 ): Promise<PlannedFile[]> {
   const { link } = ctx;
   const suffix = project.importSuffix;
+  const stubPrefix = project.noUnusedParameters ? '_' : '';
   const out = link.out.replace(/\/$/, '');
   const env = envPrefix(link.name);
   const header = GENERATED_HEADER;
@@ -384,22 +384,22 @@ async function renderFiles(
       )
       .join(''),
   }));
-  gen('client.ts', fill('client.ts', {
-    header,
-    suffix,
-    env,
-    definitions: view.map((s) => `${s.name}Definition`).join(', '),
-    clients: view
-      .map((s) =>
-        fill('client-class.ts', {
-          doc: s.doc,
-          name: s.name,
-          methodConsts: s.methods.map((m) => `const ${s.camel}_${m.prop} = method(${s.name}Definition.${m.prop});`).join('\n'),
-          methods: s.methods.map((m) => fill('client-method.ts', { ...stringFields(m), constName: `${s.camel}_${m.prop}` })).join(''),
-        }),
-      )
-      .join(''),
-  }));
+  const clients = view
+    .map((s) =>
+      fill('client-class.ts', {
+        doc: s.doc,
+        name: s.name,
+        methodConsts: s.methods.map((m) => `const ${s.camel}_${m.prop} = method(${s.name}Definition.${m.prop});`).join('\n'),
+        methods: s.methods.map((m) => fill('client-method.ts', { ...stringFields(m), constName: `${s.camel}_${m.prop}` })).join(''),
+      }),
+    )
+    .join('');
+  // Only the namespaces the signatures use: an unused import fails projects with noUnusedLocals.
+  const typeImports = (['messages', 'wire'] as const)
+    .filter((m) => clients.includes(m === 'messages' ? '$msg.' : '$wire.'))
+    .map((m) => `import type * as ${m === 'messages' ? '$msg' : '$wire'} from './${m}${suffix}';\n`)
+    .join('');
+  gen('client.ts', fill('client.ts', { header, suffix, env, typeImports, definitions: view.map((s) => `${s.name}Definition`).join(', '), clients }));
   gen('index.ts', indexFile(header, suffix, services, messageExports));
 
   if (services.length) {
@@ -408,14 +408,14 @@ async function renderFiles(
     files.push({
       kind: 'user',
       path: `${out}/handlers.ts`,
-      content: handlersFile(services, suffix),
+      content: handlersFile(services, suffix, stubPrefix),
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
         // takes longer to load than the whole rest of `generate`, so load it only when needed.
         const names = new Set(messageExports.keys());
         if (handlersUpToDate(existing, services, previous, names)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, services, previous, suffix, names);
+        return mergeHandlers(existing, services, previous, suffix, names, stubPrefix);
       },
     });
     const distPath = `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`;

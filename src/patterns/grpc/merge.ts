@@ -24,6 +24,7 @@ export function mergeHandlers(
   previous: Map<string, Set<string>>,
   suffix: string,
   messageExports: ReadonlySet<string> = new Set(),
+  stubPrefix = '',
 ): string {
   const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
   const file = project.createSourceFile('handlers.ts', existing);
@@ -47,7 +48,7 @@ export function mergeHandlers(
     if (!cls) {
       // A new service: append its class.
       const sep = existing.endsWith('\n') ? '\n' : '\n\n';
-      insert(existing.length, sep + stubClass(service));
+      insert(existing.length, sep + stubClass(service, stubPrefix));
       continue;
     }
     const have = memberNames(cls);
@@ -57,7 +58,7 @@ export function mergeHandlers(
       const close = cls.getEnd() - 1;
       const lead = existing.slice(0, close).endsWith('\n') ? '' : '\n';
       const gap = cls.getMembers().length ? '\n' : '';
-      insert(close, lead + gap + missing.map((m) => stubMethod(service, m)).join('\n'));
+      insert(close, lead + gap + missing.map((m) => stubMethod(service, m, stubPrefix)).join('\n'));
     }
     const current = new Map(service.methods.map((m) => [m.prop, m]));
     const before = previous.get(service.name) ?? new Set<string>();
