@@ -267,7 +267,7 @@ function stringFields(view: object): Record<string, string> {
  */
 export function indexFile(header: string, suffix: string, services: ServiceModel[], messageExports: Map<string, 'message' | 'enum'>): string {
   const groups: [string, string[], string[]][] = [
-    ['client', ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions']],
+    ['client', ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides']],
     ['service', services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)],
     ['request-context', ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']],
     ['runtime', [], ['CallContext']],

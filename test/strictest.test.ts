@@ -1,0 +1,94 @@
+// Generated code compiles in projects stricter than `strict`: the flags of @tsconfig/strictest plus
+// verbatimModuleSyntax, reached through a tsconfig `extends` chain (so detection follows it too).
+// A fresh scaffold of every pattern must type-check there before the user writes a line.
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, makeProject, removeProject, runCli } from './helpers/project.js';
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures');
+const STRICTEST = {
+  compilerOptions: {
+    strict: true,
+    allowUnusedLabels: false,
+    allowUnreachableCode: false,
+    exactOptionalPropertyTypes: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitOverride: true,
+    noImplicitReturns: true,
+    noPropertyAccessFromIndexSignature: true,
+    noUncheckedIndexedAccess: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+  },
+};
+
+const USE_OPTIONS = `import { connectionOptions, type CallOptions } from './links/user/index.js';
+import type { ClientConfig, CallOptions as RestCallOptions } from './links/accounts/index.js';
+import type { ConsumerOptions, PublishOptions, PublisherOptions } from './links/order/index.js';
+
+const maybe = (): string | undefined => process.env['MAYBE'];
+const maybeNumber = (): number | undefined => (maybe() ? 1 : undefined);
+export const grpcConnection = connectionOptions({ token: maybe(), address: maybe(), timeoutMs: maybeNumber() });
+export const grpcCall: CallOptions = { requestId: maybe(), timeoutMs: maybeNumber(), signal: undefined };
+export const restConfig: ClientConfig = { baseUrl: maybe(), token: maybe(), timeoutMs: maybeNumber() };
+export const restCall: RestCallOptions = { requestId: maybe(), retries: maybeNumber() };
+export const publisher: PublisherOptions = { queueUrl: maybe(), maxAttempts: maybeNumber() };
+export const publish: PublishOptions = { delaySeconds: maybeNumber() };
+export const consumer: Omit<ConsumerOptions, 'handlers'> = { queueUrl: maybe(), concurrency: maybeNumber() };
+`;
+
+let dir = '';
+beforeAll(async () => {
+  dir = await makeProject({
+    files: {
+      'tsconfig.strictest.json': JSON.stringify(STRICTEST, null, 2),
+      'tsconfig.json': JSON.stringify({
+        extends: './tsconfig.strictest.json',
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src', lib: ['ES2023'] },
+        include: ['src'],
+      }, null, 2),
+    },
+  });
+  await cp(path.join(FIXTURES, 'grpc', 'kitchen'), path.join(dir, 'protos'), { recursive: true });
+  await cp(path.join(FIXTURES, 'rest', 'pets'), path.join(dir, 'openapi'), { recursive: true });
+});
+afterAll(async () => {
+  if (dir) await removeProject(dir);
+});
+
+async function scaffold(args: string[]): Promise<void> {
+  const r = await runCli([...args, '--yes', '--no-install'], dir);
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+}
+
+describe('generated code under @tsconfig/strictest flags', () => {
+  it('every pattern compiles on the first run', async () => {
+    await scaffold(['grpc', 'shop', '--proto', 'protos/acme/shop.proto', '--proto-path', 'protos']);
+    await scaffold(['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--rpc', 'UploadAvatars:client-stream', '--rpc', 'Chat:bidi']);
+    await scaffold(['rest', 'pets', '--openapi', 'openapi/openapi.yaml']);
+    await scaffold(['rest', 'accounts', '--resource', 'accounts:id=uuid,email=email,name=string,tags?=string[]']);
+    await scaffold(['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number,tags?=string[]', '--message', 'OrderCancelled:orderId=string,reason?=string']);
+    await scaffold(['queue', 'jobs', '--fifo', '--message', 'JobQueued:id=string']);
+    // User code under exactOptionalPropertyTypes may pass a value that can be undefined to any option.
+    await writeFile(path.join(dir, 'src', 'use-options.ts'), USE_OPTIONS);
+    const r = await compile(dir);
+    expect(r.output).toBe('');
+    expect(r.ok).toBe(true);
+    // The stubs the user fills in mark their unused parameters the way noUnusedParameters expects.
+    const handlers = await readFile(path.join(dir, 'src/links/user/handlers.ts'), 'utf8');
+    expect(handlers).toContain('async getUser(_request: $msg.GetUserRequest, _ctx: CallContext)');
+
+    // So do the stubs `generate` merges in for a new RPC.
+    const proto = path.join(dir, 'proto/user.proto');
+    await writeFile(proto, (await readFile(proto, 'utf8')).replace('  rpc Chat(', '  rpc DeleteUser(GetUserRequest) returns (GetUserResponse);\n  rpc Chat('));
+    const regen = await runCli(['generate'], dir);
+    expect(regen.exitCode, regen.stderr).toBe(0);
+    expect(await readFile(path.join(dir, 'src/links/user/handlers.ts'), 'utf8')).toContain('async deleteUser(_request: $msg.GetUserRequest, _ctx: CallContext)');
+    const again = await compile(dir);
+    expect(again.output).toBe('');
+  });
+});
