@@ -1,6 +1,6 @@
 // `create-service-link [pattern] [name]`: answers/flags -> contract -> generated files -> one commit.
 import path from 'node:path';
-import { ConflictError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { planLinks } from '../core/engine.js';
 import { PATTERNS } from '../patterns/index.js';
 import type { LinkConfig, PatternId, Prompts } from '../patterns/types.js';
@@ -8,7 +8,7 @@ import { detectProject } from '../project/detect.js';
 import { linkNameProblem } from '../util/names.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
-import type { Plan } from '../vfs/plan.js';
+import { conflictError } from '../vfs/plan.js';
 import { installDependencies } from './install.js';
 import type { CommonOptions } from './main.js';
 import { info, paint } from './output.js';
@@ -28,13 +28,6 @@ export function checkOutDir(out: string): string {
     throw new UsageError(`--out ${out}: use a folder inside the project, e.g. --out src/links/user`);
   }
   return norm;
-}
-
-export function conflictError(plan: Plan): ConflictError {
-  return new ConflictError(
-    plan.conflicts.map((c) => c.path),
-    `refusing to write:\n${plan.conflicts.map((c) => `  - ${c.message}`).join('\n')}`,
-  );
 }
 
 export async function runCreate(

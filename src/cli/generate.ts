@@ -5,7 +5,7 @@ import { planLinks, selectLinks } from '../core/engine.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
-import { conflictError } from './create.js';
+import { conflictError } from '../vfs/plan.js';
 import { errorCode } from './main.js';
 import { info, paint } from './output.js';
 import { presentPlan } from './present.js';

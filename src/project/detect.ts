@@ -1,7 +1,8 @@
 // Detects the user's project: root, package manager, module system, import suffix, source folder.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { UsageError } from '../errors.js';
 import type { ProjectInfo } from '../patterns/types.js';
 
@@ -27,8 +28,17 @@ export function findProjectRoot(start: string): string {
 }
 
 function readJson(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
   const errors: ParseError[] = [];
-  const value: unknown = parseJsonc(readFileSync(file, 'utf8'), errors, { allowTrailingComma: true });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // tsconfig.json may carry comments and trailing commas. jsonc-parser costs several milliseconds to
+    // load (more through ESM's CommonJS interop), so only files that need it pay, through require.
+    const jsonc = createRequire(import.meta.url)('jsonc-parser') as typeof import('jsonc-parser');
+    value = jsonc.parse(text, errors, { allowTrailingComma: true });
+  }
   if (errors.length || typeof value !== 'object' || value === null) {
     throw new UsageError(`${file}: not valid JSON; fix it so the project can be detected.`);
   }

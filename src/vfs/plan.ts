@@ -2,6 +2,7 @@
 // update, delete or leave, and what would clobber a file that is not ours (a conflict).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ConflictError } from '../errors.js';
 import { GENERATED_HEADER } from '../util/text.js';
 import type { PlannedFile } from '../patterns/types.js';
 import { hash, MANIFEST_FILE, serializeManifest, type LinkEntry, type Manifest } from './manifest.js';
@@ -42,6 +43,14 @@ export class Plan {
       e.action === 'delete' ? { type: 'delete', path: e.path } : { type: 'write', path: e.path, content: e.after ?? '' },
     );
   }
+}
+
+/** The error for a plan that would overwrite files it must not touch: the paths and why, one a line. */
+export function conflictError(plan: Plan): ConflictError {
+  return new ConflictError(
+    plan.conflicts.map((c) => c.path),
+    `refusing to write:\n${plan.conflicts.map((c) => `  - ${c.message}`).join('\n')}`,
+  );
 }
 
 export async function readText(root: string, rel: string): Promise<string | undefined> {

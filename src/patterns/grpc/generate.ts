@@ -244,8 +244,11 @@ const TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url))
  * parts are fragments (client-method, service-method, ...) joined here. Compiling templates with
  * Handlebars cost more than a fifth of a `generate` run, and no template here needs its logic.
  */
+const templateCache = new Map<string, string>();
 function fill(name: string, data: Record<string, string>, pattern = 'grpc'): string {
-  const source = readFileSync(`${TEMPLATES}${pattern}/${name}.hbs`, 'utf8');
+  const file = `${TEMPLATES}${pattern}/${name}.hbs`;
+  let source = templateCache.get(file);
+  if (source === undefined) templateCache.set(file, (source = readFileSync(file, 'utf8')));
   return source.replace(/\{\{\{?\s*(\w+)\s*\}?\}\}/g, (_, key: string) => {
     if (!Object.hasOwn(data, key)) throw new Error(`template ${pattern}/${name}.hbs: no value for "${key}"`);
     return data[key]!;
