@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installCommand, majorMismatches, majorOf, packageName } from '../src/cli/install.js';
+import { installCommand, packageName, versionProblems } from '../src/cli/install.js';
 import { detectProject } from '../src/project/detect.js';
 import { linkNameProblem, safeIdentifier } from '../src/util/names.js';
 import { jsDoc, stringLiteral } from '../src/util/text.js';
@@ -47,20 +47,29 @@ describe('install', () => {
     expect(packageName('@grpc/grpc-js@^1.10.0')).toBe('@grpc/grpc-js');
     expect(packageName('@aws-sdk/client-sqs')).toBe('@aws-sdk/client-sqs');
   });
-  it('names a declared package whose major version differs from what the generated code needs', () => {
-    expect(majorOf('^8.8.1')).toBe(8);
-    expect(majorOf('~1.10.0')).toBe(1);
-    expect(majorOf('>=7')).toBe(7);
-    expect(majorOf('latest')).toBeUndefined();
-    expect(majorOf('workspace:*')).toBeUndefined();
+  it('names runtime packages whose installed or declared version the generated code cannot use', async () => {
+    const d = await tempDir();
+    const fake = async (name: string, version: string): Promise<void> => {
+      await mkdir(path.join(d, 'node_modules', name), { recursive: true });
+      await writeFile(path.join(d, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }));
+    };
+    await writeFile(path.join(d, 'package.json'), '{}');
+    await fake('protobufjs', '8.0.0'); // declared ^8.0.0: same major, but older than wire.ts needs
+    await fake('@grpc/grpc-js', '1.14.3');
     const declared = new Map([
-      ['protobufjs', '^7.2.5'],
+      ['protobufjs', '^8.0.0'],
       ['@grpc/grpc-js', '^1.12.0'],
+      ['long', '^4.0.0'], // declared, not installed: the ranges are compared
       ['@aws-sdk/client-sqs', 'latest'],
     ]);
-    expect(majorMismatches(declared, ['protobufjs@^8.8.1', '@grpc/grpc-js@^1.10.0', '@aws-sdk/client-sqs'])).toEqual([
-      'protobufjs is declared as "^7.2.5", the generated code needs ^8.8.1',
+    const wanted = ['protobufjs@^8.8.1', '@grpc/grpc-js@^1.10.0', 'long@^5.2.0', '@aws-sdk/client-sqs'];
+    expect(await versionProblems(d, declared, wanted, 'pnpm')).toEqual([
+      'protobufjs 8.0.0 is installed; the generated code needs ^8.8.1: run `pnpm add protobufjs@^8.8.1` when you can',
+      'long is declared as "^4.0.0"; the generated code needs ^5.2.0: run `pnpm add long@^5.2.0` when you can',
     ]);
+    await fake('protobufjs', '8.9.0');
+    await fake('long', '5.3.2'); // installed wins over the declared range
+    expect(await versionProblems(d, declared, wanted)).toEqual([]);
   });
   it('uses each package manager\'s own verb', () => {
     expect(installCommand('npm', ['a'])).toEqual(['npm', 'install', 'a']);
