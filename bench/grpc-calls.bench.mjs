@@ -12,6 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { BENCH_PROTO, generatedProject, median, orderObject } from './grpc-project.mjs';
+import { callRate } from './lib/timing.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const DURATION = Number(process.env.DURATION_MS ?? 1000);
@@ -92,28 +93,18 @@ try {
   }
 
   async function measure(call, callers) {
-    let stop = false;
-    let count = 0;
-    const worker = async () => {
-      while (!stop) {
-        await call();
-        count++;
-      }
+    // CPU per call on both sides, over the timed window only.
+    const around = async () => {
+      const cpu0 = process.cpuUsage();
+      const scpu0 = await serverCpu();
+      return async (calls) => {
+        const cpu = process.cpuUsage(cpu0);
+        const scpu = (await serverCpu()) - scpu0;
+        return { clientUs: (cpu.user + cpu.system) / calls, serverUs: scpu / calls };
+      };
     };
-    const workers = Array.from({ length: callers }, worker);
-    await new Promise((r) => setTimeout(r, WARMUP));
-    const start = performance.now();
-    const startCount = count;
-    const cpu0 = process.cpuUsage();
-    const scpu0 = await serverCpu();
-    await new Promise((r) => setTimeout(r, DURATION));
-    const calls = count - startCount;
-    const cpu = process.cpuUsage(cpu0);
-    const scpu = (await serverCpu()) - scpu0;
-    const seconds = (performance.now() - start) / 1000;
-    stop = true;
-    await Promise.all(workers);
-    return { rate: calls / seconds, clientUs: (cpu.user + cpu.system) / calls, serverUs: scpu / calls };
+    const { rate, extra } = await callRate(call, callers, { warmupMs: WARMUP, durationMs: DURATION, around });
+    return { rate, ...extra };
   }
 
   console.log(`Unary Echo of a ${bytes.length}-byte order on 127.0.0.1, ${ROUNDS} interleaved rounds of ${DURATION} ms`);

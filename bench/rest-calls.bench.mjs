@@ -2,13 +2,14 @@
 // Calls per second on loopback: the generated REST client (default node:http keep-alive transport, and
 // with an injected global fetch) against a hand-written `fetch` call, at 1 and 64 concurrent callers.
 // The server runs in a child process so it does not share the client's event loop. Run after `npm run build`.
-import { execa } from 'execa';
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { run, tail } from './lib/proc.mjs';
+import { callRate } from './lib/timing.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.DURATION_MS ?? 1500);
@@ -51,29 +52,13 @@ async function generatedClient(dir) {
     await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
     await writeFile(path.join(dir, f.path), f.content);
   }
-  await execa('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir]);
+  const tsc = await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir]);
+  if (!tsc.ok) throw new Error(`tsc failed: ${tail(tsc.stdout || tsc.stderr)}`);
   return import(pathToFileURL(path.join(dir, 'dist', 'links', 'user', 'index.js')).href);
 }
 
 async function measure(call, callers) {
-  let stop = false;
-  let count = 0;
-  const worker = async () => {
-    while (!stop) {
-      await call();
-      count++;
-    }
-  };
-  const workers = Array.from({ length: callers }, worker);
-  await new Promise((r) => setTimeout(r, WARMUP));
-  const start = performance.now();
-  const startCount = count;
-  await new Promise((r) => setTimeout(r, DURATION));
-  const calls = count - startCount;
-  const seconds = (performance.now() - start) / 1000;
-  stop = true;
-  await Promise.all(workers);
-  return calls / seconds;
+  return (await callRate(call, callers, { warmupMs: WARMUP, durationMs: DURATION })).rate;
 }
 
 const dir = await mkdtemp(path.join(tmpdir(), 'csl-bench-calls-'));

@@ -2,7 +2,7 @@
 // Generation speed on GitHub's REST description (13 MB, @octokit/openapi): our generator in-process and
 // through the CLI, side by side with the peers when bench/node_modules has them
 // (openapi-typescript, orval, @hey-api/openapi-ts). Run after `npm run build`.
-import { execa } from 'execa';
+import { run } from './lib/proc.mjs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -57,11 +57,11 @@ try {
   const viaCli = await time(async () => {
     const args = first ? ['rest', 'github', '--openapi', 'openapi/github.json', '--yes', '--no-install'] : ['generate', '--force'];
     first = false;
-    const r = await execa('node', [cli, ...args], { cwd: dir, reject: false });
-    if (r.exitCode !== 0) throw new Error(r.stderr);
+    const r = await run(process.execPath, [cli, ...args], { cwd: dir });
+    if (!r.ok) throw new Error(r.stderr);
   });
   results.push(['create-service-link (CLI, cold start, writes files)', viaCli, 'client + types + runtime']);
-  const help = await time(() => execa('node', [cli, '--help']));
+  const help = await time(() => run(process.execPath, [cli, '--help']));
   results.push(['create-service-link --help', help, '']);
 
   // 3. Peers, when installed in bench/node_modules.
@@ -82,8 +82,8 @@ try {
     const out = path.join(dir, 'peer', name.replace(/\W/g, '_'));
     await mkdir(out, { recursive: true });
     const ms = await time(async () => {
-      const r = await execa('node', [path.join(path.dirname(pkgPath), bin), ...args(out)], { cwd: out, reject: false });
-      if (r.exitCode !== 0) throw new Error(`${name}: ${r.stderr.slice(0, 500)}`);
+      const r = await run(process.execPath, [path.join(path.dirname(pkgPath), bin), ...args(out)], { cwd: out });
+      if (!r.ok) throw new Error(`${name}: ${r.stderr.slice(0, 500)}`);
     });
     results.push([name, ms, note]);
   }

@@ -150,3 +150,31 @@ export function printTable({ title, rounds, warmup, rows }, log = console.log) {
   for (const row of body) log(line(row));
   log('');
 }
+
+/**
+ * Calls per second of `call` with `callers` concurrent callers looping for `durationMs` after
+ * `warmupMs`. `around` (optional) starts a side measurement when the timed window opens and returns
+ * a function that ends it, given the number of calls made: its result comes back as `extra`.
+ */
+export async function callRate(call, callers, { warmupMs, durationMs, around }) {
+  let stop = false;
+  let count = 0;
+  const worker = async () => {
+    while (!stop) {
+      await call();
+      count++;
+    }
+  };
+  const workers = Array.from({ length: callers }, worker);
+  await new Promise((r) => setTimeout(r, warmupMs));
+  const start = performance.now();
+  const startCount = count;
+  const end = around ? await around() : undefined;
+  await new Promise((r) => setTimeout(r, durationMs));
+  const calls = count - startCount;
+  const extra = end ? await end(calls) : undefined;
+  const seconds = (performance.now() - start) / 1000;
+  stop = true;
+  await Promise.all(workers);
+  return { rate: calls / seconds, extra };
+}
