@@ -354,4 +354,16 @@ describe('codec differential against protobufjs reflection', () => {
       }
     }
   });
+
+  it('a known field that arrives with another wire type is skipped like an unknown one; packable fields take both encodings', () => {
+    const w = protobuf.Writer.create();
+    w.uint32((1 << 3) | 0).uint32(7); // id is a string: a varint here must not be read as its length
+    w.uint32((2 << 3) | 2).bytes(Buffer.from('xy')); // status is an enum: length-delimited is skipped
+    w.uint32((4 << 3) | 0).int64(5); // packed_ids, sent unpacked
+    w.uint32((4 << 3) | 2).fork().int64(6).int64(7).ldelim(); // ... and packed
+    w.uint32((5 << 3) | 2).fork().sint32(-1).sint32(2).ldelim(); // deltas is [packed = false], sent packed
+    w.uint32((11 << 3) | 2).string('tok');
+    const order = link.Order.decode(w.finish()) as Record<string, unknown>;
+    expect(order).toMatchObject({ id: '', status: 0, packedIds: [5n, 6n, 7n], deltas: [-1, 2], payment: { $case: 'cardToken', cardToken: 'tok' } });
+  });
 });

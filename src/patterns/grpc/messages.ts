@@ -272,14 +272,14 @@ function zero(p: FieldPlan): string {
 
 function writeExpr(p: FieldPlan, v: string, fieldNo: number): string {
   if (p.kind === 'message') {
-    if (p.group) return `${p.ref!.encode}(${v}, w.uint32(${(fieldNo << 3) | 3})).uint32(${(fieldNo << 3) | 4})`;
-    return `${p.ref!.encode}(${v}, w.uint32(${(fieldNo << 3) | 2}).fork()).ldelim()`;
+    if (p.group) return `${p.ref!.encode}(${v}, w.uint32(${tag(fieldNo, 3)})).uint32(${tag(fieldNo, 4)})`;
+    return `${p.ref!.encode}(${v}, w.uint32(${tag(fieldNo, 2)}).fork()).ldelim()`;
   }
-  if (p.kind === 'enum') return `w.uint32(${fieldNo << 3}).int32(${v})`;
+  if (p.kind === 'enum') return `w.uint32(${tag(fieldNo, 0)}).int32(${v})`;
   const s = p.scalar!;
-  const tag = (fieldNo << 3) | WIRE[s];
-  if (s === 'int64' || s === 'uint64') return `$wire.writeInt64(w.uint32(${tag}), ${v})`;
-  return LONG.has(s) ? `w.uint32(${tag}).${s}($wire.long(${v}))` : `w.uint32(${tag}).${s}(${v})`;
+  const t = tag(fieldNo, WIRE[s]);
+  if (s === 'int64' || s === 'uint64') return `$wire.writeInt64(w.uint32(${t}), ${v})`;
+  return LONG.has(s) ? `w.uint32(${t}).${s}($wire.long(${v}))` : `w.uint32(${t}).${s}(${v})`;
 }
 
 /**
@@ -305,7 +305,18 @@ function helperKind(p: FieldPlan): string {
 }
 
 function wireType(p: FieldPlan): number {
+  if (p.kind === 'message') return p.group ? 3 : 2;
   return p.kind === 'enum' ? 0 : WIRE[p.scalar!];
+}
+
+/**
+ * A field's tag (number and wire type). Decoders switch on the field number (a dense switch V8 turns
+ * into a jump table) and then compare the whole tag, so a known field that arrives with another wire
+ * type (a changed field type, a corrupt message) is skipped like an unknown one instead of misread.
+ * Computed as a number: `id << 3` would turn negative above field 2^28.
+ */
+function tag(id: number, wire: number): number {
+  return id * 8 + wire;
 }
 
 function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<string, string>, isGroup: boolean): string {
@@ -354,7 +365,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       encode.push(`  switch (${eo}?.$case) {`);
       for (const m of members) {
         encode.push(`    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(eo, m.prop), m.field.id)}; break;`);
-        decode.push(`      case ${m.field.id}: ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; break;`);
+        decode.push(`      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; continue;`);
       }
       encode.push('  }');
       continue;
@@ -384,7 +395,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
         stringKeys
           ? `  if (${ev} !== undefined) for (const k of Object.keys(${ev})) {\n    const e = ${ev}[k]!;`
           : `  if (${ev} !== undefined) for (const [k, e] of ${ev}) {`,
-        `    w.uint32(${(id << 3) | 2}).fork();`,
+        `    w.uint32(${tag(id, 2)}).fork();`,
         `    ${writeExpr(kPlan, 'k', 1)};`,
         `    ${writeExpr(p, 'e', 2)};`,
         '    w.ldelim();',
@@ -395,19 +406,20 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       const finalValue = p.kind === 'message' ? `e ?? ${p.ref!.decode}(r, r.pos)` : 'e';
       decode.push(
         `      case ${id}: {`,
+        `        if (t !== ${tag(id, 2)}) break;`,
         '        const entryEnd = r.uint32() + r.pos;',
         `        let k: ${keyTs} = ${zero(kPlan)};`,
         `        let e: ${valueDecl} = ${valueInit};`,
         '        while (r.pos < entryEnd) {',
         '          const et = r.uint32();',
-        `          if (et >>> 3 === 1) k = ${readExpr(kPlan)};`,
-        `          else if (et >>> 3 === 2) e = ${readExpr(p)};`,
+        `          if (et === ${tag(1, wireType(kPlan))}) k = ${readExpr(kPlan)};`,
+        `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p)};`,
         '          else r.skipType(et & 7);',
         '        }',
         stringKeys
           ? `        if (k === '__proto__') $wire.setKey(${v}, k, ${finalValue});\n        else ${v}[k] = ${finalValue};`
           : `        ${v}.set(k, ${finalValue});`,
-        '        break;',
+        '        continue;',
         '      }',
       );
       continue;
@@ -419,23 +431,26 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       literal.push(`${key}: []`);
       const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
       if (packable && f.packed) {
-        encode.push(`  $wire.p${helperKind(p)}(w, ${(id << 3) | 2}, ${ev});`);
+        encode.push(`  $wire.p${helperKind(p)}(w, ${tag(id, 2)}, ${ev});`);
       } else if (p.kind === 'scalar' && (p.scalar === 'string' || p.scalar === 'bytes')) {
-        encode.push(`  $wire.r${helperKind(p)}(w, ${(id << 3) | 2}, ${ev});`);
+        encode.push(`  $wire.r${helperKind(p)}(w, ${tag(id, 2)}, ${ev});`);
       } else if (p.kind === 'message' && !p.group) {
-        encode.push(`  $wire.rMsg(w, ${(id << 3) | 2}, ${ev}, ${p.ref!.encode});`);
+        encode.push(`  $wire.rMsg(w, ${tag(id, 2)}, ${ev}, ${p.ref!.encode});`);
       } else {
         encode.push(`  if (${ev} !== undefined) for (const e of ${ev}) ${writeExpr(p, 'e', id)};`);
       }
       if (packable) {
         // Parsers must accept both packed and unpacked encodings of a packable field.
+        const packed = `if (t === ${tag(id, 2)}) for (const e = r.uint32() + r.pos; r.pos < e; ) ${v}.push(${readExpr(p)});`;
+        const unpacked = `if (t === ${tag(id, wireType(p))}) ${v}.push(${readExpr(p)});`;
         decode.push(
           `      case ${id}:`,
-          `        if ((t & 7) === 2) for (const e = r.uint32() + r.pos; r.pos < e; ) ${v}.push(${readExpr(p)});`,
-          `        else ${v}.push(${readExpr(p)});`,
-          '        break;',
+          // The encoding the field declares is tried first.
+          ...(f.packed ? [packed, unpacked] : [unpacked, packed]).map((line, i) => `        ${i ? 'else ' : ''}${line}`),
+          '        else break;',
+          '        continue;',
         );
-      } else decode.push(`      case ${id}: ${v}.push(${readExpr(p)}); break;`);
+      } else decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
       continue;
     }
 
@@ -445,9 +460,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: undefined`);
       if (p.kind === 'message' && !p.group && p.ref!.ts !== '$wire.JsonValue') {
-        encode.push(`  $wire.msg(w, ${(id << 3) | 2}, ${ev}, ${p.ref!.encode});`);
+        encode.push(`  $wire.msg(w, ${tag(id, 2)}, ${ev}, ${p.ref!.encode});`);
       } else if (p.kind !== 'message') {
-        encode.push(`  $wire.o${helperKind(p)}(w, ${(id << 3) | wireType(p)}, ${ev});`);
+        encode.push(`  $wire.o${helperKind(p)}(w, ${tag(id, wireType(p))}, ${ev});`);
       } else {
         // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
         const isSet = p.ref?.ts === '$wire.JsonValue' ? `${ev} !== undefined` : `${ev} != null`;
@@ -458,9 +473,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
       literal.push(`${key}: ${zero(p)}`);
       if (f.required) encode.push(`  ${writeExpr(p, `(${ev} ?? ${zero(p)})`, id)};`);
-      else encode.push(`  $wire.i${helperKind(p)}(w, ${(id << 3) | wireType(p)}, ${ev});`);
+      else encode.push(`  $wire.i${helperKind(p)}(w, ${tag(id, wireType(p))}, ${ev});`);
     }
-    decode.push(`      case ${id}: ${v} = ${readExpr(p)}; break;`);
+    decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v} = ${readExpr(p)}; continue;`);
   }
 
   const n = ref.ts;
@@ -487,7 +502,7 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
     '    const t = r.uint32();',
     ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),
     ...(usesLoop
-      ? ['    switch (t >>> 3) {', ...decode, '      default: r.skipType(t & 7);', '    }']
+      ? ['    switch (t >>> 3) {', ...decode, '    }', '    r.skipType(t & 7);']
       : ['    r.skipType(t & 7);']),
     '  }',
     '  return m;',
