@@ -310,10 +310,10 @@ function wireType(p: FieldPlan): number {
 }
 
 /**
- * A field's tag (number and wire type). Decoders switch on the field number (a dense switch V8 turns
- * into a jump table) and then compare the whole tag, so a known field that arrives with another wire
- * type (a changed field type, a corrupt message) is skipped like an unknown one instead of misread.
- * Computed as a number: `id << 3` would turn negative above field 2^28.
+ * A field's tag (number and wire type). Decoders switch on the field number (dense cases: measured
+ * faster than a switch over the sparse tags) and then compare the whole tag, so a known field that
+ * arrives with another wire type (a changed field type, a corrupt message) is skipped like an unknown
+ * one instead of misread. Computed as a number: `id << 3` would turn negative above field 2^28.
  */
 function tag(id: number, wire: number): number {
   return id * 8 + wire;
