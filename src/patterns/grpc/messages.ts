@@ -427,7 +427,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
 
     if (f.repeated) {
       typeLines.push(`${doc}  ${key}: ${valueType(p, false)}[];`);
-      initLines.push(`  ${key}?: readonly ${valueType(p, true)}[] | undefined;`);
+      // An element type that is itself an array (ListValue, FieldMask) needs brackets: `readonly (readonly T[])[]`.
+      const element = valueType(p, true);
+      initLines.push(`  ${key}?: readonly ${element.startsWith('readonly ') ? `(${element})` : element}[] | undefined;`);
       literal.push(`${key}: []`);
       const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
       if (packable && f.packed) {
