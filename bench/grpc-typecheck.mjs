@@ -1,9 +1,9 @@
 // Type-check cost of our generated code for the synthetic set (1,000 messages, 50 services, 10 files)
 // against protoc-gen-es's output: `tsc --noEmit --strict` over each, interleaved (one run of each per
 // round, rotating order), medians of wall time and of tsc's reported heap, plus messages.ts's size.
-// Run: npm run build && node bench/grpc-typecheck.mjs   (ROUNDS=3; KEEP=name copies our output to
+// Run: npm run build && node bench/grpc-typecheck.mjs   (ROUNDS=3; FLOOR=1, see below; KEEP=name copies our output to
 // bench/.work/grpc-tc/<name> and checks it in later runs too, for before/after comparisons)
-import { cpSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { binJs, bufBinary, ensureBuilt, ensurePeers, freshProject, mkdirp, NM, OUR_BIN, rmrf, WORK } from './lib/env.mjs';
 import { run, tail } from './lib/proc.mjs';
@@ -27,6 +27,36 @@ if (!res.ok) throw new Error(`generate failed: ${tail(res.stderr || res.stdout)}
 if (process.env.KEEP) {
   rmrf(path.join(BASE, process.env.KEEP));
   cpSync(ours, path.join(BASE, process.env.KEEP), { recursive: true });
+}
+
+// FLOOR=1 adds two analysis rows (not products): our output with every encode/decode body replaced by
+// `throw`, and the same with only messages.ts + wire.ts kept. They bound what any change to the codec
+// bodies could gain, and what the typed client/server code costs on top.
+if (process.env.FLOOR) {
+  const strip = (dir) => {
+    const file = path.join(dir, 'src', 'links', 'bench', 'messages.ts');
+    const out = [];
+    let skipping = false;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (skipping) {
+        if (line === '}') (skipping = false), out.push('  throw new Error();', '}');
+        continue;
+      }
+      out.push(line);
+      if (/^export function (en|de)code\w+\(/.test(line) && line.endsWith('{')) skipping = true;
+    }
+    writeFileSync(file, out.join('\n'));
+  };
+  const noBodies = path.join(BASE, 'floor-no-codec-bodies');
+  rmrf(noBodies);
+  cpSync(ours, noBodies, { recursive: true });
+  strip(noBodies);
+  const msgOnly = path.join(BASE, 'floor-messages-only');
+  rmrf(msgOnly);
+  cpSync(noBodies, msgOnly, { recursive: true });
+  for (const f of readdirSync(path.join(msgOnly, 'src', 'links', 'bench'))) {
+    if (f !== 'messages.ts' && f !== 'wire.ts') rmrf(path.join(msgOnly, 'src', 'links', 'bench', f));
+  }
 }
 
 // protoc-gen-es: buf generate into its own project.
@@ -74,5 +104,5 @@ for (const name of names) {
   const m = median(stats[name].ms);
   const msgs = path.join(dirs[name], 'src', 'links', 'bench', 'messages.ts');
   const msgSize = existsSync(msgs) ? `, messages.ts ${(statSync(msgs).size / 1e6).toFixed(2)} MB` : '';
-  console.log(`${name.padEnd(16)} ${(m / 1000).toFixed(2)} s (${(m / esMs).toFixed(2)}x protoc-gen-es), heap ${median(stats[name].heap).toFixed(0)} MB, .ts ${(size(dirs[name]) / 1e6).toFixed(2)} MB${msgSize}`);
+  console.log(`${name.padEnd(22)} ${(m / 1000).toFixed(2)} s (${(m / esMs).toFixed(2)}x protoc-gen-es), heap ${median(stats[name].heap).toFixed(0)} MB, .ts ${(size(dirs[name]) / 1e6).toFixed(2)} MB${msgSize}`);
 }
