@@ -28,6 +28,7 @@ const STRICTEST = {
 const USE_OPTIONS = `import { connectionOptions, type CallOptions } from './links/user/index.js';
 import type { ClientConfig, CallOptions as RestCallOptions } from './links/accounts/index.js';
 import type { ConsumerOptions, PublishOptions, PublisherOptions } from './links/order/index.js';
+import type { OrderInit } from './links/shop/index.js';
 
 const maybe = (): string | undefined => process.env['MAYBE'];
 const maybeNumber = (): number | undefined => (maybe() ? 1 : undefined);
@@ -38,6 +39,7 @@ export const restCall: RestCallOptions = { requestId: maybe(), retries: maybeNum
 export const publisher: PublisherOptions = { queueUrl: maybe(), maxAttempts: maybeNumber() };
 export const publish: PublishOptions = { delaySeconds: maybeNumber() };
 export const consumer: Omit<ConsumerOptions, 'handlers'> = { queueUrl: maybe(), concurrency: maybeNumber() };
+export const order: OrderInit = { note: maybe(), detail: { typeUrl: maybe(), value: undefined } };
 `;
 
 let dir = '';

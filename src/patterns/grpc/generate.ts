@@ -274,7 +274,7 @@ export function indexFile(header: string, suffix: string, services: ServiceModel
     ['service', services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)],
     ['request-context', ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']],
     ['runtime', [], ['CallContext']],
-    ['wire', [], ['JsonValue', 'Any', 'Empty']],
+    ['wire', [], ['JsonValue', 'Any', 'AnyInit', 'Empty']],
   ];
   const taken = new Set(groups.flatMap(([, values, types]) => [...values, ...types]));
   const lines = [header];

@@ -24,7 +24,7 @@ wkt('Timestamp', 'Date');
 wkt('Duration', 'number');
 wkt('Empty', '$wire.Empty');
 wkt('FieldMask', 'string[]', 'readonly string[]');
-wkt('Any', '$wire.Any', 'Partial<$wire.Any>');
+wkt('Any', '$wire.Any', '$wire.AnyInit');
 wkt('Struct', '{ [key: string]: $wire.JsonValue }');
 wkt('Value', '$wire.JsonValue');
 wkt('ListValue', '$wire.JsonValue[]', 'readonly $wire.JsonValue[]');
