@@ -377,6 +377,15 @@ describe('generated REST client (ESM/NodeNext)', () => {
     expect(pet.id).toBe('via fetch');
     expect(calls).toEqual([`GET ${baseUrl}/v1/pets/via%20fetch`]);
     expect(last().headers.authorization).toBe('Bearer secret-token-value');
+
+    // A body reaches the injected fetch; a call without one passes no `body` key at all.
+    const inits: Record<string, unknown>[] = [];
+    const recording = new pets.PetsClient({ fetch: (url, init) => (inits.push(init), fetch(url, init)) });
+    const created = await recording.createPet({ name: 'Rex', kind: 'dog' });
+    expect(created).toEqual({ id: 'new-1', name: 'Rex', kind: 'dog' });
+    expect(JSON.parse(last().body)).toEqual({ name: 'Rex', kind: 'dog' });
+    await recording.getPet({ petId: 'p1' });
+    expect(inits.map((i) => 'body' in i)).toEqual([true, false]);
   });
 });
 
