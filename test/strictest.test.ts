@@ -93,4 +93,25 @@ describe('generated code under @tsconfig/strictest flags', () => {
     const again = await compile(dir);
     expect(again.output).toBe('');
   });
+
+  it('modules import only what they use (RPC kinds, namespaces, no services at all); handlers.ts gains an import when a new stub needs it', async () => {
+    const proto = path.join(dir, 'protos', 'ping.proto');
+    const rpcs = 'rpc Ping(google.protobuf.Empty) returns (google.protobuf.Empty);';
+    const source = (more: string): string =>
+      `syntax = "proto3";\npackage ping.v1;\nimport "google/protobuf/empty.proto";\nmessage Echo { string text = 1; }\nservice PingService {\n  ${rpcs}${more}\n}\n`;
+    await writeFile(proto, source(''));
+    await scaffold(['grpc', 'ping', '--proto', 'protos/ping.proto', '--proto-path', 'protos']);
+    // A contract with messages and no service at all.
+    await writeFile(path.join(dir, 'protos', 'models.proto'), 'syntax = "proto3";\npackage models.v1;\nmessage Point { int32 x = 1; int32 y = 2; }\n');
+    await scaffold(['grpc', 'models', '--proto', 'protos/models.proto', '--proto-path', 'protos']);
+    const handlers = path.join(dir, 'src/links/ping/handlers.ts');
+    expect(await readFile(handlers, 'utf8')).not.toContain('$msg');
+    expect((await compile(dir)).output).toBe('');
+
+    await writeFile(proto, source('\n  rpc Say(Echo) returns (Echo);'));
+    const regen = await runCli(['generate', 'ping'], dir);
+    expect(regen.exitCode, regen.stderr).toBe(0);
+    expect(await readFile(handlers, 'utf8')).toContain("import type * as $msg from './messages.js';");
+    expect((await compile(dir)).output).toBe('');
+  });
 });

@@ -137,12 +137,14 @@ export function stubClass(service: ServiceModel, prefix = ''): string {
 }
 
 export function handlersFile(services: ServiceModel[], suffix: string, prefix = ''): string {
+  // Each namespace only when a stub uses it: an unused import fails projects with noUnusedLocals.
   const usesWire = services.some((s) => s.methods.some((m) => m.req.ts.includes('$wire') || m.res.init.includes('$wire')));
+  const usesMsg = services.some((s) => s.methods.some((m) => !m.req.wkt || !m.res.wkt));
   return [
     '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
     '// and marks methods whose RPC was removed from the .proto; it never changes your code.',
     `import { GrpcError, status, type CallContext } from './runtime${suffix}';`,
-    `import type * as $msg from './messages${suffix}';`,
+    ...(usesMsg ? [`import type * as $msg from './messages${suffix}';`] : []),
     `import type * as $service from './service${suffix}';`,
     ...(usesWire ? [`import type * as $wire from './wire${suffix}';`] : []),
     '',
@@ -253,6 +255,34 @@ function fill(name: string, data: Record<string, string>, pattern = 'grpc'): str
     if (!Object.hasOwn(data, key)) throw new Error(`template ${pattern}/${name}.hbs: no value for "${key}"`);
     return data[key]!;
   });
+}
+
+const IMPORTS_HERE = '/*<imports>*/\n';
+/** `* as ns` (type-only or not), or named values and types. */
+type ImportSpec = { from: string; namespace: string; typeOnly: boolean } | { from: string; values: string[]; types: string[] };
+
+/**
+ * Puts a generated module's imports where its template says IMPORTS_HERE, each only when the module's
+ * code uses it (re-exports do not count): an unused import fails noUnusedLocals, and which helpers a
+ * module uses depends on the contract (RPC kinds, well-known types).
+ */
+function withImports(code: string, specs: ImportSpec[]): string {
+  // Comments (JSDoc from the .proto may say "unary") and re-exports are not uses.
+  const body = code
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|\s)\/\/[^\n]*/g, '$1')
+    .replace(/^export (type )?\{[^}]*\} from [^\n]*$/gm, '');
+  const uses = (name: string): boolean => new RegExp(`(?<![\\w$.])${name}(?![\\w$])`).test(body);
+  const lines: string[] = [];
+  for (const spec of specs) {
+    if ('namespace' in spec) {
+      if (body.includes(`${spec.namespace}.`)) lines.push(`import ${spec.typeOnly ? 'type ' : ''}* as ${spec.namespace} from '${spec.from}';\n`);
+      continue;
+    }
+    const names = [...spec.values.filter(uses), ...spec.types.filter(uses).map((t) => `type ${t}`)];
+    if (names.length) lines.push(`import { ${names.join(', ')} } from '${spec.from}';\n`);
+  }
+  return code.replace(IMPORTS_HERE, lines.join(''));
 }
 
 /** The string and boolean fields of a view object, as template values. */
@@ -367,10 +397,11 @@ async function renderFiles(
     })),
   }));
   const rpcIndex = JSON.stringify(Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)])));
-  gen('service.ts', fill('service.ts', {
+  gen('service.ts', withImports(fill('service.ts', {
     header,
     suffix,
     rpcIndex,
+    imports: IMPORTS_HERE,
     services: view
       .map((s) =>
         fill('service-definition.ts', {
@@ -386,7 +417,12 @@ async function renderFiles(
         }),
       )
       .join(''),
-  }));
+  }), [
+    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
+    { from: `./wire${suffix}`, namespace: '$wire', typeOnly: false },
+    { from: `./messages${suffix}`, namespace: '$msg', typeOnly: false },
+    { from: `./runtime${suffix}`, values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'], types: ['CallContext'] },
+  ]));
   const clients = view
     .map((s) =>
       fill('client-class.ts', {
@@ -397,12 +433,19 @@ async function renderFiles(
       }),
     )
     .join('');
-  // Only the namespaces the signatures use: an unused import fails projects with noUnusedLocals.
-  const typeImports = (['messages', 'wire'] as const)
-    .filter((m) => clients.includes(m === 'messages' ? '$msg.' : '$wire.'))
-    .map((m) => `import type * as ${m === 'messages' ? '$msg' : '$wire'} from './${m}${suffix}';\n`)
-    .join('');
-  gen('client.ts', fill('client.ts', { header, suffix, env, typeImports, definitions: view.map((s) => `${s.name}Definition`).join(', '), clients }));
+  // The per-RPC method table helper, only when there are RPCs (an unused function fails noUnusedLocals).
+  const methodHelper = view.length
+    ? 'function method<Req, Res>(d: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res }): Method<Req, Res> {\n' +
+      '  return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize };\n}\n'
+    : '';
+  gen('client.ts', withImports(fill('client.ts', { header, suffix, env, imports: IMPORTS_HERE, clients: methodHelper + clients }), [
+    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
+    { from: 'node:fs', values: ['readFileSync'], types: [] },
+    { from: `./messages${suffix}`, namespace: '$msg', typeOnly: true },
+    { from: `./wire${suffix}`, namespace: '$wire', typeOnly: true },
+    { from: `./runtime${suffix}`, values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'], types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'] },
+    { from: `./service${suffix}`, values: view.map((s) => `${s.name}Definition`), types: [] },
+  ]));
   gen('index.ts', indexFile(header, suffix, services, messageExports));
 
   if (services.length) {

@@ -95,12 +95,14 @@ export function mergeHandlers(
     }
   }
 
-  // Stubs may name well-known types through $wire; make sure it is imported.
+  // New stubs name messages through $msg and well-known types through $wire, and handlers.ts imports
+  // each namespace only while it is used (noUnusedLocals): import the ones the stubs now need.
   const text = edits.map((e) => e.text).join('');
-  if (text.includes('$wire.') && !/import\s+type\s+\*\s+as\s+\$wire\b/.test(existing)) {
+  for (const [ns, module] of [['$msg', 'messages'], ['$wire', 'wire']] as const) {
+    if (!text.includes(`${ns}.`) || new RegExp(`import\\s+type\\s+\\*\\s+as\\s+\\${ns}\\b`).test(existing)) continue;
     const imports = file.getImportDeclarations();
     const at = imports.length ? imports[imports.length - 1]!.getEnd() : 0;
-    insert(at, `${at ? newline : ''}import type * as $wire from './wire${suffix}';${at ? '' : newline}`);
+    insert(at, `${at ? newline : ''}import type * as ${ns} from './${module}${suffix}';${at ? '' : newline}`);
   }
 
   let result = existing;
