@@ -56,6 +56,11 @@ function reservedNames(pascal: string): Set<string> {
     'Array',
     'Date',
     'Error',
+    // What messages.ts defines and what consumer.ts / publisher.ts / sqs.ts import or declare at top level.
+    'messageTypeOf',
+    'validateMessage',
+    'parseMessage',
+    ...'ChangeMessageVisibilityBatchCommand ChangeMessageVisibilityCommand DeleteMessageBatchCommand ReceiveMessageCommand SendMessageBatchCommand SendMessageCommand DELETE_ATTEMPTS DELETE_FLUSH_MS FIFO_QUEUE QUEUE_URL_ENV SQS_ENDPOINT_ENV SQS_MAX_BATCH_ENTRIES SQS_MAX_PAYLOAD_BYTES blocked callHandler chunk defaultSqsClient describeAwsError handlers messageAttributes outgoingRequestContext prepare queueUrlFromEnv randomUUID retryDelayMs runWithRequestContext sendOptions sharedClient sleep sqsMessageBytes stringAttribute'.split(' '),
   ]);
 }
 

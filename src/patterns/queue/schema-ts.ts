@@ -29,7 +29,11 @@ export function schemaToTs(schema: unknown, refName: RefName, indent = ''): stri
   if ('const' in s) return literal(s.const);
   if (Array.isArray(s.enum)) return union(s.enum.map(literal));
   const variants = (Array.isArray(s.oneOf) ? s.oneOf : Array.isArray(s.anyOf) ? s.anyOf : undefined) as unknown[] | undefined;
-  if (variants) return union(variants.map((v) => wrap(schemaToTs(v, refName, indent))));
+  if (variants) {
+    const alternatives = union(variants.map((v) => wrap(schemaToTs(v, refName, indent))));
+    // Properties beside oneOf/anyOf (the discriminator the reader adds, at least) hold for every variant.
+    return s.properties ? `${objectType(s, refName, indent)} & ${wrap(alternatives)}` : alternatives;
+  }
   if (Array.isArray(s.allOf)) {
     const parts = s.allOf.map((v) => wrap(schemaToTs(v, refName, indent)));
     if (s.properties) parts.push(objectType(s, refName, indent));
@@ -64,6 +68,11 @@ export function schemaToTs(schema: unknown, refName: RefName, indent = ''): stri
   );
 }
 
+/** A function type inside a union needs brackets. */
+function wrapFn(type: string): string {
+  return type.includes('=>') ? `(${type})` : type;
+}
+
 function wrap(type: string): string {
   return type.includes(' | ') || type.includes(' & ') ? `(${type})` : type;
 }
@@ -81,7 +90,9 @@ function objectType(s: JsonSchema, refName: RefName, indent: string): string {
   for (const [name, prop] of Object.entries(properties)) {
     const p = (prop && typeof prop === 'object' ? prop : {}) as JsonSchema;
     const doc = [p.title, p.description].filter((t): t is string => typeof t === 'string').join('\n\n');
-    lines.push(`${jsDoc(doc, inner)}${inner}${propertyKey(name)}${required.has(name) ? '' : '?'}: ${schemaToTs(prop, refName, inner)};`);
+    // Optional properties also take an explicit undefined (exactOptionalPropertyTypes); JSON drops it.
+    const type = schemaToTs(prop, refName, inner);
+    lines.push(`${jsDoc(doc, inner)}${inner}${propertyKey(name)}${required.has(name) ? `: ${type}` : `?: ${wrapFn(type)} | undefined`};`);
   }
   const additional = s.additionalProperties;
   if (additional && typeof additional === 'object') {
