@@ -195,7 +195,7 @@ describe('names and shared pieces', () => {
   });
 
   test('the client header documents every environment variable it reads', async () => {
-    const files = await generateFrom({ 'openapi/env.yaml': `${HEAD}paths: {}\n` });
+    const files = await generateFrom({ 'openapi/env.yaml': `${HEAD}paths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '204': { description: ok }\n` });
     const client = files.find((f) => f.path.endsWith('client.ts'))!.content;
     expect(client).toContain('`SVC_SERVICE_URL`: base URL');
     expect(client).toContain('`SVC_SERVICE_TOKEN`, else `SERVICE_TOKEN`: bearer token');

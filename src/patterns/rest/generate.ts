@@ -85,8 +85,10 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
   const client =
     `${header}\n` +
     `// Source: ${contract.replace(/[\r\n\u2028\u2029]/g, ' ')}\n` +
-    `import { ${operations.some((op) => op.params.some((p) => p.in === 'path')) ? 'pathParam, ' : ''}Transport, type CallOptions, type ClientConfig } from './runtime${suffix}';\n` +
-    `import type * as T from './types${suffix}';\n\n` +
+    (operations.length
+      ? `import { ${operations.some((op) => op.params.some((p) => p.in === 'path')) ? 'pathParam, ' : ''}Transport, type CallOptions, type ClientConfig } from './runtime${suffix}';\n` +
+        `import type * as T from './types${suffix}';\n\n`
+      : `import type { ClientConfig } from './runtime${suffix}';\n\n`) +
     jsDoc(
       [
         [`Client for ${title}${version ? ` ${version}` : ''}.`, typeof info.description === 'string' ? info.description : '']
@@ -105,11 +107,14 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
       ].join('\n\n'),
     ) +
     `export class ${className} {\n` +
-    `  readonly #transport: Transport;\n\n` +
-    `  constructor(config: ClientConfig = {}) {\n` +
-    `    this.#transport = new Transport(config, {\n${linkDefaults.map((l) => `      ${l},\n`).join('')}    });\n` +
-    `  }\n` +
-    (methods ? `\n${methods}` : '') +
+    (operations.length
+      ? `  readonly #transport: Transport;\n\n` +
+        `  constructor(config: ClientConfig = {}) {\n` +
+        `    this.#transport = new Transport(config, {\n${linkDefaults.map((l) => `      ${l},\n`).join('')}    });\n` +
+        `  }\n\n${methods}`
+      : // Nothing to call yet: no transport to hold (an unread private field fails noUnusedLocals).
+        '  /** The document has no operations yet: `generate` adds a method for each one under `paths`. */\n' +
+        '  constructor(_config: ClientConfig = {}) {}\n') +
     `}\n`;
 
   const index =
@@ -628,7 +633,7 @@ class TypeEmitter {
     for (const op of operations) {
       if (op.params.length) {
         const lines = op.params.map(
-          (p) => `${jsDoc(p.doc, '  ')}  ${propertyKey(p.key)}${p.required ? '' : '?'}: ${p.type};\n`,
+          (p) => `${jsDoc(p.doc, '  ')}  ${propertyKey(p.key)}${p.required ? `: ${p.type}` : `?: ${p.type} | undefined`};\n`,
         );
         opTypes.push(`export type ${op.typeBase}Params = {\n${lines.join('')}};\n`);
       }
