@@ -67,6 +67,30 @@ async function scaffold(args: string[]): Promise<void> {
   expect(r.exitCode).toBe(0);
 }
 
+const EMPTY_OPENAPI = 'openapi: 3.0.3\ninfo: { title: Empty, version: "1" }\npaths: {}\n';
+const ONEOF_ASYNCAPI = `asyncapi: 3.0.0
+info: { title: Pay, version: 1.0.0 }
+channels:
+  pay:
+    messages:
+      Pay:
+        payload:
+          type: object
+          oneOf:
+            - { type: object, required: [card], properties: { card: { type: string } } }
+            - { type: object, required: [iban], properties: { iban: { type: string } } }
+      Note:
+        payload: { type: object, properties: { text: { type: string } } }
+`;
+const USE_INPUTS = `import { AccountsClient } from './links/accounts/index.js';
+import type { Note, Pay } from './links/pay/index.js';
+
+const maybe = (): string | undefined => process.env['MAYBE'];
+export const listed = new AccountsClient().listAccounts({ limit: maybe() ? 1 : undefined });
+export const note: Note = { type: 'Note', text: maybe() };
+export const pay: Pay = { type: 'Pay', card: 'x' };
+`;
+
 describe('generated code under @tsconfig/strictest flags', () => {
   it('every pattern compiles on the first run', async () => {
     await scaffold(['grpc', 'shop', '--proto', 'protos/acme/shop.proto', '--proto-path', 'protos']);
@@ -92,6 +116,19 @@ describe('generated code under @tsconfig/strictest flags', () => {
     expect(await readFile(path.join(dir, 'src/links/user/handlers.ts'), 'utf8')).toContain('async deleteUser(_request: $msg.GetUserRequest, _ctx: CallContext)');
     const again = await compile(dir);
     expect(again.output).toBe('');
+  });
+
+  it('contract shapes: a REST document without operations, a oneOf queue payload; optional inputs take undefined', async () => {
+    await writeFile(path.join(dir, 'openapi', 'empty.yaml'), EMPTY_OPENAPI);
+    await scaffold(['rest', 'empty', '--openapi', 'openapi/empty.yaml']);
+    await writeFile(path.join(dir, 'pay.yaml'), ONEOF_ASYNCAPI);
+    await scaffold(['queue', 'pay', '--asyncapi', 'pay.yaml']);
+    await writeFile(path.join(dir, 'src', 'use-inputs.ts'), USE_INPUTS);
+    expect((await compile(dir)).output).toBe('');
+    // A message name that the generated modules use themselves is refused up front, not compiled broken.
+    const clash = await runCli(['queue', 'naps', '--message', 'sleep:x=string', '--yes', '--no-install'], dir);
+    expect(clash.exitCode).toBe(1);
+    expect(clash.stderr).toContain('message name "sleep" clashes with a name the generated code uses');
   });
 
   it('modules import only what they use (RPC kinds, namespaces, no services at all); handlers.ts gains an import when a new stub needs it', async () => {
