@@ -1,6 +1,7 @@
 // Generated code compiles in projects stricter than `strict`: the flags of @tsconfig/strictest plus
 // verbatimModuleSyntax, reached through a tsconfig `extends` chain (so detection follows it too).
 // A fresh scaffold of every pattern must type-check there before the user writes a line.
+// The tests share one project (one tsc setup) and run in order, each adding links to it.
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
