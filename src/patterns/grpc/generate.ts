@@ -137,19 +137,18 @@ export function stubClass(service: ServiceModel, prefix = ''): string {
 }
 
 export function handlersFile(services: ServiceModel[], suffix: string, prefix = ''): string {
-  // Each namespace only when a stub uses it: an unused import fails projects with noUnusedLocals.
-  const usesWire = services.some((s) => s.methods.some((m) => m.req.ts.includes('$wire') || m.res.init.includes('$wire')));
-  const usesMsg = services.some((s) => s.methods.some((m) => !m.req.wkt || !m.res.wkt));
-  return [
+  const code = [
     '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
     '// and marks methods whose RPC was removed from the .proto; it never changes your code.',
-    `import { GrpcError, status, type CallContext } from './runtime${suffix}';`,
-    ...(usesMsg ? [`import type * as $msg from './messages${suffix}';`] : []),
-    `import type * as $service from './service${suffix}';`,
-    ...(usesWire ? [`import type * as $wire from './wire${suffix}';`] : []),
-    '',
+    IMPORTS_HERE,
     services.map((s) => stubClass(s, prefix)).join('\n'),
   ].join('\n');
+  return withImports(code, [
+    { from: `./runtime${suffix}`, values: ['GrpcError', 'status'], types: ['CallContext'] },
+    { from: `./messages${suffix}`, namespace: '$msg', typeOnly: true },
+    { from: `./service${suffix}`, namespace: '$service', typeOnly: true },
+    { from: `./wire${suffix}`, namespace: '$wire', typeOnly: true },
+  ]);
 }
 
 /** The comment `generate` puts above a handler whose RPC left the .proto (and removes when it returns). */
