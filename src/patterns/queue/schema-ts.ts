@@ -68,11 +68,6 @@ export function schemaToTs(schema: unknown, refName: RefName, indent = ''): stri
   );
 }
 
-/** A function type inside a union needs brackets. */
-function wrapFn(type: string): string {
-  return type.includes('=>') ? `(${type})` : type;
-}
-
 function wrap(type: string): string {
   return type.includes(' | ') || type.includes(' & ') ? `(${type})` : type;
 }
@@ -92,7 +87,7 @@ function objectType(s: JsonSchema, refName: RefName, indent: string): string {
     const doc = [p.title, p.description].filter((t): t is string => typeof t === 'string').join('\n\n');
     // Optional properties also take an explicit undefined (exactOptionalPropertyTypes); JSON drops it.
     const type = schemaToTs(prop, refName, inner);
-    lines.push(`${jsDoc(doc, inner)}${inner}${propertyKey(name)}${required.has(name) ? `: ${type}` : `?: ${wrapFn(type)} | undefined`};`);
+    lines.push(`${jsDoc(doc, inner)}${inner}${propertyKey(name)}${required.has(name) ? `: ${type}` : `?: ${union([type, 'undefined'])}`};`);
   }
   const additional = s.additionalProperties;
   if (additional && typeof additional === 'object') {
