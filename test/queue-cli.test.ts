@@ -85,3 +85,24 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   after.delete('dist/');
   expect([...after.keys()].filter((k) => after.get(k) !== snap.get(k))).toEqual([]);
 }, 90_000);
+
+test('every name the queue templates import or declare at top level is refused as a message name', async () => {
+  const { reservedNames } = await import('../src/patterns/queue/generate.js');
+  const reserved = reservedNames('Order');
+  const dir = path.join(TOOL_ROOT, 'templates', 'queue');
+  const names = new Set<string>();
+  for (const file of ['consumer.ts.hbs', 'publisher.ts.hbs', 'sqs.ts.hbs', 'handlers.ts.hbs', 'index.ts.hbs']) {
+    const text = await readFile(path.join(dir, file), 'utf8');
+    // Message types are imported from ./messages themselves; everything else shares their scope.
+    for (const m of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
+      if (m[2]!.includes('messages')) continue;
+      for (const part of m[1]!.split(',')) {
+        const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!;
+        if (/^\w+$/.test(name)) names.add(name);
+      }
+    }
+    for (const m of text.matchAll(/^(?:export )?(?:async )?(?:function|const|class|let) (\w+)(?=[\s(<:=])/gm)) names.add(m[1]!);
+  }
+  expect(names.size).toBeGreaterThan(20);
+  expect([...names].filter((n) => !reserved.has(n))).toEqual([]);
+});

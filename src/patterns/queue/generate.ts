@@ -21,7 +21,7 @@ interface MessageView {
 }
 
 /** Names the generated modules export or import; a contract type may not take them. */
-function reservedNames(pascal: string): Set<string> {
+export function reservedNames(pascal: string): Set<string> {
   return new Set([
     `${pascal}Message`,
     `${pascal}MessageType`,
