@@ -55,7 +55,11 @@ if (process.env.FLOOR) {
   rmrf(msgOnly);
   cpSync(noBodies, msgOnly, { recursive: true });
   for (const f of readdirSync(path.join(msgOnly, 'src', 'links', 'bench'))) {
-    if (f !== 'messages.ts' && f !== 'wire.ts') rmrf(path.join(msgOnly, 'src', 'links', 'bench', f));
+    if (f !== 'messages.ts') rmrf(path.join(msgOnly, 'src', 'links', 'bench', f));
+  }
+  // wire.ts lives in the project's shared runtime folder.
+  for (const f of readdirSync(path.join(msgOnly, 'src', 'links', '_runtime'))) {
+    if (f !== 'wire.ts') rmrf(path.join(msgOnly, 'src', 'links', '_runtime', f));
   }
 }
 

@@ -1,7 +1,9 @@
 // Generator details that need no compiler: only reachable types are generated, the handlers merge
 // is skipped when it cannot change anything, and stubs fail with UNIMPLEMENTED and a useful message.
 import { describe, expect, it } from 'vitest';
-import { handlersFile, handlersUpToDate, serviceModels, type ServiceModel } from '../src/patterns/grpc/generate.js';
+import { handlersFile, handlersUpToDate, serviceModels, type GrpcModules, type ServiceModel } from '../src/patterns/grpc/generate.js';
+
+const MODS: GrpcModules = { suffix: '.js', grpc: '../_runtime/grpc.js', wire: '../_runtime/wire.js', context: '../_runtime/context.js' };
 import { buildMessages, reachableTypes } from '../src/patterns/grpc/messages.js';
 import { loadProtos } from '../src/contracts/proto.js';
 import { spec } from '../src/patterns/grpc/spec.js';
@@ -66,7 +68,7 @@ describe('grpc generator', () => {
 
   it('skips the ts-morph merge only when no stub or marker is due', async () => {
     const { services } = await load();
-    const stubs = handlersFile(services, '.js');
+    const stubs = handlersFile(services, MODS);
     const none = new Map<string, Set<string>>();
     expect(handlersUpToDate(stubs, services, none)).toBe(true);
     expect(handlersUpToDate(stubs, services, new Map([['Store', new Set(['get', 'watch'])]]))).toBe(true);
@@ -83,7 +85,7 @@ describe('grpc generator', () => {
 
   it('stubs fail with UNIMPLEMENTED and say where to write the handler', async () => {
     const { services } = await load();
-    const stubs = handlersFile(services, '.js');
+    const stubs = handlersFile(services, MODS);
     expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Get: write this handler in handlers.ts");');
     expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Watch: write this handler in handlers.ts");');
   });

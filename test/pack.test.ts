@@ -18,6 +18,7 @@ beforeAll(async () => {
   expect(files).toContain('bin/create-service-link.js');
   expect(files).toContain('dist/cli/main.js');
   expect(files.some((f) => f.startsWith('templates/'))).toBe(true);
+  expect(files).toContain('runtime/grpc.ts');
   expect(files.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);
 }, 120_000);
 afterAll(async () => {

@@ -14,6 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compile, makeProject, removeProject } from './helpers/project.js';
 import { createLink, generateLink, loadCompiled, projectInfo } from './fixtures/queue/harness.js';
+import { generateFiles } from './helpers/generate.js';
 import { spec } from '../src/patterns/queue/spec.js';
 import type { LinkConfig } from '../src/patterns/types.js';
 import { ContractError } from '../src/errors.js';
@@ -505,12 +506,8 @@ describe('regeneration and bad input', () => {
     const name = 'customer-order-fulfillment-events';
     const scaffolded = await spec.scaffold({ name, options: { message: ['Shipped:id=string'], fifo: true }, project, out: `src/links/${name}` });
     const texts = new Map(scaffolded.files.map((f) => [f.path, f.content]));
-    const files = await (await spec.load()).generate({
-      project,
-      link: { name, pattern: 'queue', contracts: scaffolded.contracts, out: `src/links/${name}`, options: scaffolded.options },
-      readFile: async (p) => texts.get(p) ?? Promise.reject(new Error(`no ${p}`)),
-      exists: async (p) => texts.has(p),
-    });
+    const link = { name, pattern: 'queue', contracts: scaffolded.contracts, out: `src/links/${name}`, options: scaffolded.options };
+    const files = await generateFiles(project, link, async (p) => texts.get(p));
     const content = (suffix: string) => files.find((f) => f.path.endsWith(suffix))!.content;
     const usage = content('/index.ts').split('\n').filter((l) => /^\/\/   \S.*\S  +\/\/ /.test(l));
     expect(usage).toHaveLength(3);
@@ -520,7 +517,7 @@ describe('regeneration and bad input', () => {
     expect(consumer).not.toMatch(/\bdispatch\b/);
     expect(consumer).toContain('private schedule(messages: Message[]): void {');
     expect(consumer).toContain('function callHandler(handlers: CustomerOrderFulfillmentEventsHandlers,');
-    // The shared request-context module, the same bytes every pattern generates.
+    // The request context comes from the shared runtime every link imports.
     expect(content('/context.ts')).toContain("Symbol.for('create-service-link.request-context')");
   });
 

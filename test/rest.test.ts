@@ -396,7 +396,7 @@ describe('generated REST client (CommonJS)', () => {
       expect(cjs.compiled.output).toBe('');
       expect(cjs.compiled.ok).toBe(true);
       const client = await readFile(path.join(cjs.dir, 'src/links/pets/client.ts'), 'utf8');
-      expect(client).toContain("from './runtime';");
+      expect(client).toContain("from '../_runtime/rest';");
       const require = createRequire(path.join(cjs.dir, 'package.json'));
       const mod = require(path.join(cjs.dir, 'dist', 'links', 'user', 'index.js')) as {
         UserClient: new (config: { baseUrl: string }) => { getUser(p: { id: string }): Promise<unknown> };

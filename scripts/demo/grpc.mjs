@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const HANDLERS = `import { GrpcError, status, type CallContext } from './runtime.js';
+const HANDLERS = `import { GrpcError, status, type CallContext } from '../_runtime/grpc.js';
 import type * as $msg from './messages.js';
 import type * as $service from './service.js';
 

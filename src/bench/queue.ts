@@ -7,8 +7,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
-import { PATTERNS } from '../patterns/index.js';
-import type { LinkConfig, ProjectInfo } from '../patterns/types.js';
+import { generateStandalone } from '../core/engine.js';
+import type { LinkConfig, ProjectInfo } from '../core/types.js';
 import { percentileSorted, spread, type Spread } from './stats.js';
 import { transpile } from './workspace.js';
 
@@ -92,12 +92,11 @@ export async function runQueueBench(
     await writeFile(path.join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
     const modules = path.join(project.root, 'node_modules');
     if (existsSync(modules)) await symlink(modules, path.join(dir, 'node_modules'), 'dir');
-    const read = (file: string) => readFile(path.join(project.root, file), 'utf8');
-    const files = await (await PATTERNS.queue.load()).generate({
+    const files = await generateStandalone({
       project: { ...project, moduleSystem: 'esm', importSuffix: '.js' },
       link: { ...link, out: 'out' },
-      readFile: read,
-      exists: (file) => read(file).then(() => true, () => false),
+      runtimeDir: '_runtime',
+      read: (file) => readFile(path.join(project.root, file), 'utf8').catch(() => undefined),
     });
     for (const f of files) {
       await mkdir(path.dirname(path.join(dir, 'src', f.path)), { recursive: true });
@@ -115,7 +114,7 @@ export async function runQueueBench(
 
     const { readAsyncApi } = await import('../contracts/asyncapi.js');
     const contract = link.contracts[0]!;
-    const model = readAsyncApi(await read(contract), contract);
+    const model = readAsyncApi(await readFile(path.join(project.root, contract), 'utf8'), contract);
     const first = model.messages[0]!;
     const sample = sampleOf(first.schema, { ...model.schemas, ...((first.schema.$defs ?? {}) as Record<string, Json>) }) as Json;
     sample[model.discriminator] = first.value;

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { PATTERNS } from '../patterns/index.js';
-import type { GenerateContext, LinkConfig, PatternId, ProjectInfo } from '../patterns/types.js';
+import { generateStandalone } from '../core/engine.js';
+import type { LinkConfig, ProjectInfo } from '../core/types.js';
 
 export interface ProtoTarget {
   /** Absolute .proto files holding the message (and their import roots). */
@@ -89,19 +89,14 @@ function benchOpenApi(type: protobuf.Type): string {
   return JSON.stringify(doc, null, 2);
 }
 
-async function generateInto(dir: string, pattern: PatternId, link: LinkConfig): Promise<void> {
+async function generateInto(dir: string, link: LinkConfig): Promise<void> {
   const project: ProjectInfo = { root: dir, packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' };
-  const read = (file: string) => readFile(path.isAbsolute(file) ? file : path.join(dir, file), 'utf8');
-  const ctx: GenerateContext = {
+  const files = await generateStandalone({
     project,
     link,
-    readFile: read,
-    exists: (file) => read(file).then(
-      () => true,
-      () => false,
-    ),
-  };
-  const files = await (await PATTERNS[pattern].load()).generate(ctx);
+    runtimeDir: 'src/links/_runtime',
+    read: (file) => readFile(path.isAbsolute(file) ? file : path.join(dir, file), 'utf8').catch(() => undefined),
+  });
   for (const f of files) {
     if (f.kind !== 'generated') continue; // handlers/servers are the user's; the bench brings its own
     await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
@@ -165,10 +160,10 @@ export async function createWorkspace(target: ProtoTarget): Promise<Workspace> {
       throw new UsageError(`message ${target.message} not found in ${target.files.join(', ')}`);
     }
 
-    await generateInto(dir, 'grpc', { name: 'bench', pattern: 'grpc', contracts: ['proto/bench.proto'], out: 'src/grpc', options: { protoPath: ['proto', ...allRoots] } });
+    await generateInto(dir, { name: 'bench', pattern: 'grpc', contracts: ['proto/bench.proto'], out: 'src/grpc', options: { protoPath: ['proto', ...allRoots] } });
     await mkdir(path.join(dir, 'openapi'));
     await writeFile(path.join(dir, 'openapi', 'bench.yaml'), benchOpenApi(type));
-    await generateInto(dir, 'rest', { name: 'bench', pattern: 'rest', contracts: ['openapi/bench.yaml'], out: 'src/rest', options: { auth: 'none' } });
+    await generateInto(dir, { name: 'bench', pattern: 'rest', contracts: ['openapi/bench.yaml'], out: 'src/rest', options: { auth: 'none' } });
     await transpile(path.join(dir, 'src'), path.join(dir, 'js'));
     return { dir, type, remove };
   } catch (error) {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { ProjectInfo } from '../patterns/types.js';
+import type { ProjectInfo } from '../core/types.js';
 import { declaredDependencies } from '../project/detect.js';
 import { info, spin, warn } from './output.js';
 

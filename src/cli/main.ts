@@ -1,7 +1,7 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { TOOL_VERSION } from '../core/version.js';
 import { ConflictError, ContractError, UsageError } from '../errors.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
@@ -16,7 +16,6 @@ export interface CommonOptions {
   install: boolean;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -38,7 +37,7 @@ export function buildProgram(): Command {
       'Scaffold a typed service-to-service link into this TypeScript project: REST (OpenAPI), gRPC (.proto) ' +
         'or a message queue (SQS, AsyncAPI). With no command on a terminal, a wizard recommends a pattern.',
     )
-    .version(VERSION)
+    .version(TOOL_VERSION)
     .usage('[options] [command]')
     // Options after a command belong to that command (each pattern command has its own --cwd, --yes, ...).
     .enablePositionalOptions()

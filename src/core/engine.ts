@@ -1,9 +1,14 @@
 // The one code path from contracts to a plan: used by the first run (scaffold) and every `generate`.
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { PATTERNS } from '../patterns/index.js';
-import type { GenerateContext, LinkConfig, ProjectInfo } from '../patterns/types.js';
+import type { GenerateContext, PatternSpec } from '../patterns/types.js';
 import { linkConfig, type Manifest } from '../vfs/manifest.js';
-import { Plan, planLink, planMeta, readText } from '../vfs/plan.js';
+import { Plan, planLink, planMeta, planRuntime, readText } from '../vfs/plan.js';
+import { defaultRuntimeDir, runtimeFiles, runtimeSpecifier } from './runtime.js';
+import type { LinkConfig, LinkState, PlannedFile, ProjectInfo } from './types.js';
+import { TOOL_VERSION } from './version.js';
+import { GENERATED_HEADER } from '../util/text.js';
 
 export interface LinkJob {
   link: LinkConfig;
@@ -11,31 +16,108 @@ export interface LinkJob {
   newContracts?: { path: string; content: string }[];
 }
 
+/** The registry entry of a pattern, or a clear error for a manifest naming one this release lacks. */
+export function patternOf(link: LinkConfig): PatternSpec {
+  const spec = PATTERNS[link.pattern];
+  if (!spec) {
+    throw new UsageError(
+      `service-link.json: link "${link.name}" has pattern "${link.pattern}", which this release does not know (known: ${Object.keys(PATTERNS).join(', ')}). Fix the entry, or use the release that wrote it.`,
+    );
+  }
+  return spec;
+}
+
+export interface ContextInput {
+  project: ProjectInfo;
+  link: LinkConfig;
+  runtimeDir: string;
+  previousState?: LinkState | undefined;
+  read(file: string): Promise<string | undefined>;
+}
+
+/** What a generator sees of the world: the project, its link, files to read, the runtime's place. */
+export function generateContext(input: ContextInput): GenerateContext {
+  const { project, link } = input;
+  const out = link.out.replace(/\/+$/, '');
+  return {
+    project,
+    link,
+    previousState: input.previousState,
+    runtime: (module) => runtimeSpecifier(out, input.runtimeDir, module, project.importSuffix),
+    async readFile(file) {
+      const text = await input.read(file);
+      if (text === undefined) throw new UsageError(`${file}: file not found (link "${link.name}" reads it). Restore it or fix service-link.json.`);
+      return text;
+    },
+    async exists(file) {
+      return (await input.read(file)) !== undefined;
+    },
+  };
+}
+
+/** A link's generated and user files plus the runtime modules it imports: for tools that write them directly. */
+export async function generateStandalone(input: ContextInput): Promise<PlannedFile[]> {
+  const spec = patternOf(input.link);
+  const { files } = await (await spec.load()).generate(generateContext(input));
+  return [...runtimeFiles(spec.runtimeModules, input.runtimeDir, input.project), ...files];
+}
+
 export async function planLinks(project: ProjectInfo, manifest: Manifest, jobs: LinkJob[], force: boolean): Promise<Plan> {
   const plan = new Plan(project.root, structuredClone(manifest));
+  const runtimeDir = manifest.runtime?.dir ?? defaultRuntimeDir(project);
   for (const job of jobs) {
     const overlay = new Map((job.newContracts ?? []).map((c) => [c.path, c.content]));
-    const ctx: GenerateContext = {
+    const previous = manifest.links[job.link.name];
+    const spec = patternOf(job.link);
+    const ctx = generateContext({
       project,
       link: job.link,
-      async readFile(file) {
-        const planned = overlay.get(file);
-        if (planned !== undefined) return planned;
-        const text = await readText(project.root, file);
-        if (text === undefined) throw new UsageError(`${file}: file not found (link "${job.link.name}" reads it). Restore it or fix service-link.json.`);
-        return text;
-      },
-      async exists(file) {
-        return overlay.has(file) || (await readText(project.root, file)) !== undefined;
-      },
-    };
-    const generator = await PATTERNS[job.link.pattern].load();
-    const files = await generator.generate(ctx);
+      runtimeDir,
+      previousState: previous?.state,
+      read: async (file) => overlay.get(file) ?? (await readText(project.root, file)),
+    });
+    const result = await (await spec.load()).generate(ctx);
+    const files = [...result.files, ...(await legacyShims(spec, job.link, previous?.userFiles ?? [], result.files, ctx))];
     const { name, pattern, contracts, out, options } = job.link;
-    await planLink(plan, { name, entry: { pattern, contracts, out, options }, files, newContracts: job.newContracts, force });
+    const entry = { pattern, contracts, out, options, ...(result.state ? { state: result.state } : {}) };
+    await planLink(plan, { name, entry, files, newContracts: job.newContracts, force });
   }
+  // The runtime serves every link in the project, also those this run did not regenerate.
+  const modules = Object.values(plan.manifest.links).flatMap((l) => PATTERNS[l.pattern]?.runtimeModules ?? []);
+  await planRuntime(plan, runtimeDir, TOOL_VERSION, runtimeFiles(modules, runtimeDir, project), force);
   await planMeta(plan);
   return plan;
+}
+
+/**
+ * Upgrade path from releases that copied the runtime into every link: a user file of the link that
+ * still imports such a copy (`./runtime.js` in handlers.ts) keeps compiling through a generated
+ * re-export in its place, until the import points at the shared runtime.
+ */
+async function legacyShims(spec: PatternSpec, link: LinkConfig, userFiles: string[], files: PlannedFile[], ctx: GenerateContext): Promise<PlannedFile[]> {
+  const legacy = Object.entries(spec.legacyModules ?? {});
+  if (!legacy.length || !userFiles.length) return [];
+  const out = link.out.replace(/\/+$/, '');
+  const inFolder = userFiles.filter((f) => path.posix.dirname(f) === out);
+  const texts = await Promise.all(inFolder.map(async (f) => ((await ctx.exists(f)) ? ctx.readFile(f) : '')));
+  const produced = new Set(files.map((f) => f.path));
+  const shims: PlannedFile[] = [];
+  for (const [file, module] of legacy) {
+    const base = file.replace(/\.ts$/, '');
+    const imported = new RegExp(`from\\s+['"]\\./${base}(?:\\.js)?['"]`);
+    if (produced.has(`${out}/${file}`) || !texts.some((t) => imported.test(t))) continue;
+    const target = ctx.runtime(module);
+    shims.push({
+      kind: 'generated',
+      path: `${out}/${file}`,
+      content:
+        `${GENERATED_HEADER}\n` +
+        `// Kept only because a file of yours in this folder imports './${base}'. That code now lives in the shared\n` +
+        `// runtime: import from '${target}' instead, and the next \`generate\` removes this file.\n` +
+        `export * from '${target}';\n`,
+    });
+  }
+  return shims;
 }
 
 /** The manifest's links, or the named ones; unknown names are a usage error. */

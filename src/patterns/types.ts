@@ -2,33 +2,9 @@
 // Data flows one way: flags/answers -> contract -> model -> PlannedFile[] -> one commit by the core.
 // All paths here are project-relative and use forward slashes.
 
-export type PatternId = 'rest' | 'grpc' | 'queue';
+import type { LinkConfig, LinkState, PatternId, PlannedFile, ProjectInfo } from '../core/types.js';
 
-export interface ProjectInfo {
-  /** Absolute path of the project root (the folder holding package.json). */
-  root: string;
-  packageManager: 'npm' | 'pnpm' | 'yarn' | 'bun';
-  /** Module system of the emitted JS: decides `import`/`require` semantics. */
-  moduleSystem: 'esm' | 'cjs';
-  /** Suffix for relative imports in generated code: '.js' under Node16/NodeNext, '' otherwise. */
-  importSuffix: '.js' | '';
-  /** Project-relative source folder, e.g. 'src'. */
-  srcDir: string;
-  /** The tsconfig sets noUnusedParameters: stubs the user fills in name their parameters `_request`. */
-  noUnusedParameters?: boolean;
-}
-
-export interface LinkConfig {
-  /** Validated kebab-case name, e.g. 'user' or 'order-events'. */
-  name: string;
-  pattern: PatternId;
-  /** Contract files the code is generated from. */
-  contracts: string[];
-  /** Folder the code is written to, e.g. 'src/links/user'. */
-  out: string;
-  /** Pattern-specific, JSON-serialisable options kept in service-link.json. */
-  options: Record<string, unknown>;
-}
+export type { LinkConfig, LinkState, PatternId, PlannedFile, ProjectInfo };
 
 export interface FlagSpec {
   /** Commander syntax, e.g. '--rpc <NAME:KIND>' or '--fifo'. */
@@ -58,26 +34,26 @@ export interface ScaffoldResult {
   options: Record<string, unknown>;
 }
 
-export type PlannedFile =
-  /** Rewritten on every generate; must start with GENERATED_HEADER. */
-  | { kind: 'generated'; path: string; content: string }
-  /**
-   * User-owned: `content` is written once when the file does not exist. When it exists, `merge`
-   * (if given) receives the current text and returns the new text (ts-morph merge); identical text
-   * means no write.
-   */
-  | { kind: 'user'; path: string; content: string; merge?: (existing: string) => string | Promise<string> };
-
 export interface GenerateContext {
   project: ProjectInfo;
   link: LinkConfig;
   /** Reads a project-relative file, including contract files planned but not yet committed. */
   readFile(path: string): Promise<string>;
   exists(path: string): Promise<boolean>;
+  /** What this link's last generate recorded (GenerateResult.state), from service-link.json. */
+  previousState: LinkState | undefined;
+  /** The import specifier of a shared runtime module (`'grpc'`) from the link's own folder. */
+  runtime(module: string): string;
+}
+
+export interface GenerateResult {
+  files: PlannedFile[];
+  /** Kept in service-link.json and handed back as `previousState` on the next generate. */
+  state?: LinkState;
 }
 
 export interface PatternGenerator {
-  generate(ctx: GenerateContext): Promise<PlannedFile[]>;
+  generate(ctx: GenerateContext): Promise<GenerateResult>;
 }
 
 export type Prompts = typeof import('@inquirer/prompts');
@@ -88,6 +64,13 @@ export interface PatternSpec {
   flags: FlagSpec[];
   /** Packages the generated code imports at run time, installed into the user's project. */
   runtimeDependencies: string[];
+  /** Modules of the shared runtime (files of runtime/, e.g. 'context', 'grpc') the generated code imports. */
+  runtimeModules: string[];
+  /**
+   * Files earlier releases generated into each link folder that now live in the shared runtime: file
+   * name -> runtime module. While a user file of the link still imports one, it is kept as a re-export.
+   */
+  legacyModules?: Record<string, string>;
   /**
    * Wizard questions of this pattern. Receives what flags already gave; asks only for the rest and
    * returns the merged options. Never called without a TTY.

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ParseError } from 'jsonc-parser';
 import { UsageError } from '../errors.js';
-import type { ProjectInfo } from '../patterns/types.js';
+import type { ProjectInfo } from '../core/types.js';
 
 interface TsOptions {
   module?: string;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import type { LinkConfig, PatternId } from '../patterns/types.js';
+import type { LinkConfig, LinkState, PatternId } from '../core/types.js';
 
 export const MANIFEST_FILE = 'service-link.json';
 
@@ -17,10 +17,22 @@ export interface LinkEntry {
   files: Record<string, string>;
   /** User-owned files we created once and merge into. */
   userFiles: string[];
+  /** What the last generate recorded about the contract (RPCs, message types), for the next merge. */
+  state?: LinkState;
+}
+
+/** The shared runtime folder every link imports: written once per project, owned by no single link. */
+export interface RuntimeEntry {
+  dir: string;
+  /** The release of create-service-link that wrote it. */
+  version: string;
+  /** Generated file -> sha256 of the content we wrote. */
+  files: Record<string, string>;
 }
 
 export interface Manifest {
   version: 1;
+  runtime?: RuntimeEntry;
   links: Record<string, LinkEntry>;
 }
 
@@ -45,6 +57,10 @@ export function readManifest(root: string): Manifest {
   if (m.version !== 1 || typeof m.links !== 'object' || m.links === null) {
     throw new UsageError(`${MANIFEST_FILE}: unknown format (expected "version": 1 and "links"). Restore it from git.`);
   }
+  const runtime = m.runtime as Partial<RuntimeEntry> | undefined;
+  if (runtime !== undefined && (typeof runtime.dir !== 'string' || typeof runtime.files !== 'object' || runtime.files === null)) {
+    throw new UsageError(`${MANIFEST_FILE}: "runtime" needs "dir" and "files". Restore it from git, or delete the "runtime" entry and run \`create-service-link generate\`.`);
+  }
   for (const entry of Object.values(m.links)) {
     entry.files ??= {};
     entry.userFiles ??= [];
@@ -53,15 +69,18 @@ export function readManifest(root: string): Manifest {
   return m as Manifest;
 }
 
+function sortedFiles(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(files).sort().map((f) => [f, files[f]!]));
+}
+
 export function serializeManifest(manifest: Manifest): string {
   const links: Record<string, LinkEntry> = {};
   for (const name of Object.keys(manifest.links).sort()) {
     const e = manifest.links[name]!;
-    const files: Record<string, string> = {};
-    for (const f of Object.keys(e.files).sort()) files[f] = e.files[f]!;
-    links[name] = { ...e, files, userFiles: [...e.userFiles].sort() };
+    links[name] = { ...e, files: sortedFiles(e.files), userFiles: [...e.userFiles].sort() };
   }
-  return JSON.stringify({ version: 1, links }, null, 2) + '\n';
+  const runtime = manifest.runtime && { ...manifest.runtime, files: sortedFiles(manifest.runtime.files) };
+  return JSON.stringify({ version: 1, ...(runtime ? { runtime } : {}), links }, null, 2) + '\n';
 }
 
 export function linkConfig(name: string, entry: LinkEntry): LinkConfig {

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError } from '../errors.js';
 import { GENERATED_HEADER } from '../util/text.js';
-import type { PlannedFile } from '../patterns/types.js';
-import { hash, MANIFEST_FILE, serializeManifest, type LinkEntry, type Manifest } from './manifest.js';
+import type { PlannedFile } from '../core/types.js';
+import { hash, MANIFEST_FILE, serializeManifest, type LinkEntry, type Manifest, type RuntimeEntry } from './manifest.js';
 import type { Operation } from './commit.js';
 
 export type FileKind = 'generated' | 'user' | 'contract' | 'meta';
@@ -29,10 +29,17 @@ export interface Conflict {
 export class Plan {
   readonly entries: PlanEntry[] = [];
   readonly conflicts: Conflict[] = [];
+  /** What each planned path holds on disk (undefined: no file), read once. */
+  readonly disk = new Map<string, string | undefined>();
   constructor(
     readonly root: string,
     readonly manifest: Manifest,
   ) {}
+
+  async read(file: string): Promise<string | undefined> {
+    if (!this.disk.has(file)) this.disk.set(file, await readText(this.root, file));
+    return this.disk.get(file);
+  }
 
   get changes(): PlanEntry[] {
     return this.entries.filter((e) => e.action !== 'unchanged');
@@ -63,11 +70,45 @@ export async function readText(root: string, rel: string): Promise<string | unde
   }
 }
 
+const RUNTIME_OWNER = '(shared runtime)';
+
+/** Who owns a file: a link's name, RUNTIME_OWNER, or undefined when it is not ours. */
 function owner(manifest: Manifest, file: string, except?: string): string | undefined {
+  if (except !== RUNTIME_OWNER && manifest.runtime && file in manifest.runtime.files) return RUNTIME_OWNER;
   for (const [name, entry] of Object.entries(manifest.links)) {
     if (name !== except && (file in entry.files || entry.userFiles.includes(file))) return name;
   }
   return undefined;
+}
+
+const FOREIGN = (file: string): string =>
+  `${file} exists and was not created by create-service-link; it is never overwritten. Move it away or pick another --out folder.`;
+
+/** Plans one generated file against the disk and its last recorded hash (`known`). */
+function planGenerated(plan: Plan, f: { path: string; content: string }, known: string | undefined, force: boolean, link?: string): void {
+  if (!f.content.startsWith(GENERATED_HEADER)) throw new Error(`internal: ${f.path} lacks the generated-code header`);
+  const disk = plan.disk.get(f.path);
+  const entry = { path: f.path, kind: 'generated' as const, link };
+  if (disk === undefined) plan.entries.push({ ...entry, action: 'create', after: f.content });
+  else if (disk === f.content) plan.entries.push({ ...entry, action: 'unchanged', before: disk, after: disk });
+  else if (known === undefined) plan.conflicts.push({ path: f.path, reason: 'foreign', message: FOREIGN(f.path) });
+  else if (hash(disk) !== known && !force)
+    plan.conflicts.push({ path: f.path, reason: 'edited', message: `${f.path} was edited by hand since it was generated. Move your change into the contract or a user-owned file, then re-run with --force to overwrite it.` });
+  else plan.entries.push({ ...entry, action: 'update', before: disk, after: f.content });
+}
+
+/** Generated files of the last run that this run no longer produces are ours to remove, unless edited by hand. */
+async function planRemovals(plan: Plan, previous: Record<string, string>, kept: Record<string, string>, force: boolean, link?: string): Promise<void> {
+  for (const [file, known] of Object.entries(previous)) {
+    if (file in kept) continue;
+    const disk = await plan.read(file);
+    if (disk === undefined) continue;
+    if (hash(disk) !== known && !force) {
+      plan.conflicts.push({ path: file, reason: 'edited', message: `${file} is no longer generated but was edited by hand; move it away or re-run with --force to delete it.` });
+      continue;
+    }
+    plan.entries.push({ path: file, kind: 'generated', action: 'delete', before: disk, link });
+  }
 }
 
 export interface LinkPlanInput {
@@ -79,16 +120,9 @@ export interface LinkPlanInput {
   force: boolean;
 }
 
-/** Adds one link's files to the plan and records its new manifest entry. */
-export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> {
-  const { root, manifest } = plan;
-  const previous = manifest.links[input.name];
-  const files: Record<string, string> = {};
-  const userFiles: string[] = [];
-
-  for (const c of input.newContracts ?? []) {
-    const disk = await readText(root, c.path);
-    if (disk !== undefined) {
+async function planContracts(plan: Plan, link: string, contracts: { path: string; content: string }[]): Promise<void> {
+  for (const c of contracts) {
+    if ((await plan.read(c.path)) !== undefined) {
       plan.conflicts.push({
         path: c.path,
         reason: 'contract-exists',
@@ -96,53 +130,61 @@ export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> 
       });
       continue;
     }
-    plan.entries.push({ path: c.path, kind: 'contract', action: 'create', after: c.content, link: input.name });
+    plan.entries.push({ path: c.path, kind: 'contract', action: 'create', after: c.content, link });
   }
+}
 
+/** A user-owned file: created once, afterwards only merged into (and only when we created it). */
+async function planUserFile(plan: Plan, f: Extract<PlannedFile, { kind: 'user' }>, ours: boolean, link: string): Promise<void> {
+  const disk = await plan.read(f.path);
+  if (disk === undefined) plan.entries.push({ path: f.path, kind: 'user', action: 'create', after: f.content, link });
+  else if (!ours) plan.conflicts.push({ path: f.path, reason: 'foreign', message: FOREIGN(f.path) });
+  else {
+    const merged = f.merge ? await f.merge(disk) : disk;
+    plan.entries.push({ path: f.path, kind: 'user', action: merged === disk ? 'unchanged' : 'update', before: disk, after: merged, link });
+  }
+}
+
+/** Adds one link's files to the plan and records its new manifest entry. */
+export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> {
+  const previous = plan.manifest.links[input.name];
+  const files: Record<string, string> = {};
+  const userFiles: string[] = [];
+  await planContracts(plan, input.name, input.newContracts ?? []);
   for (const f of input.files) {
-    const disk = await readText(root, f.path);
-    const other = owner(manifest, f.path, input.name);
+    await plan.read(f.path);
+    const other = owner(plan.manifest, f.path, input.name);
     if (other) {
-      plan.conflicts.push({ path: f.path, reason: 'shared', message: `${f.path} belongs to link "${other}"; give this link another --out folder.` });
-      continue;
-    }
-    if (f.kind === 'generated') {
-      if (!f.content.startsWith(GENERATED_HEADER)) throw new Error(`internal: ${f.path} lacks the generated-code header`);
+      plan.conflicts.push({ path: f.path, reason: 'shared', message: `${f.path} belongs to ${other === RUNTIME_OWNER ? 'the shared runtime' : `link "${other}"`}; give this link another --out folder.` });
+    } else if (f.kind === 'generated') {
       files[f.path] = hash(f.content);
-      const known = previous?.files[f.path];
-      if (disk === undefined) plan.entries.push({ path: f.path, kind: 'generated', action: 'create', after: f.content, link: input.name });
-      else if (disk === f.content) plan.entries.push({ path: f.path, kind: 'generated', action: 'unchanged', before: disk, after: disk, link: input.name });
-      else if (known === undefined)
-        plan.conflicts.push({ path: f.path, reason: 'foreign', message: `${f.path} exists and was not created by create-service-link; it is never overwritten. Move it away or pick another --out folder.` });
-      else if (hash(disk) !== known && !input.force)
-        plan.conflicts.push({ path: f.path, reason: 'edited', message: `${f.path} was edited by hand since it was generated. Move your change into the contract or a user-owned file, then re-run with --force to overwrite it.` });
-      else plan.entries.push({ path: f.path, kind: 'generated', action: 'update', before: disk, after: f.content, link: input.name });
+      planGenerated(plan, f, previous?.files[f.path], input.force, input.name);
     } else {
       userFiles.push(f.path);
-      if (disk === undefined) {
-        plan.entries.push({ path: f.path, kind: 'user', action: 'create', after: f.content, link: input.name });
-      } else if (!previous?.userFiles.includes(f.path)) {
-        plan.conflicts.push({ path: f.path, reason: 'foreign', message: `${f.path} exists and was not created by create-service-link; it is never overwritten. Move it away or pick another --out folder.` });
-      } else {
-        const merged = f.merge ? await f.merge(disk) : disk;
-        plan.entries.push({ path: f.path, kind: 'user', action: merged === disk ? 'unchanged' : 'update', before: disk, after: merged, link: input.name });
-      }
+      await planUserFile(plan, f, !!previous?.userFiles.includes(f.path), input.name);
     }
   }
+  await planRemovals(plan, previous?.files ?? {}, files, input.force, input.name);
+  plan.manifest.links[input.name] = { ...input.entry, files, userFiles };
+}
 
-  // Generated files the contract no longer produces are ours to remove, unless edited by hand.
-  for (const [file, known] of Object.entries(previous?.files ?? {})) {
-    if (file in files) continue;
-    const disk = await readText(root, file);
-    if (disk === undefined) continue;
-    if (hash(disk) !== known && !input.force) {
-      plan.conflicts.push({ path: file, reason: 'edited', message: `${file} is no longer generated but was edited by hand; move it away or re-run with --force to delete it.` });
+/** Adds the shared runtime's files to the plan (after every link) and records them in the manifest. */
+export async function planRuntime(plan: Plan, dir: string, version: string, planned: PlannedFile[], force: boolean): Promise<void> {
+  const previous = plan.manifest.runtime;
+  const files: Record<string, string> = {};
+  for (const f of planned) {
+    await plan.read(f.path);
+    const other = owner(plan.manifest, f.path, RUNTIME_OWNER);
+    if (other) {
+      plan.conflicts.push({ path: f.path, reason: 'shared', message: `${f.path} belongs to link "${other}"; the shared runtime needs this path.` });
       continue;
     }
-    plan.entries.push({ path: file, kind: 'generated', action: 'delete', before: disk, link: input.name });
+    files[f.path] = hash(f.content);
+    planGenerated(plan, f, previous?.files[f.path], force);
   }
-
-  manifest.links[input.name] = { ...input.entry, files, userFiles };
+  await planRemovals(plan, previous?.files ?? {}, files, force);
+  const entry: RuntimeEntry = { dir, version, files };
+  if (planned.length || previous) plan.manifest.runtime = entry;
 }
 
 const BLOCK_START = '# >>> create-service-link: generated files';
@@ -161,9 +203,7 @@ export async function planMeta(plan: Plan): Promise<void> {
     after: manifestText,
   });
 
-  const generated = Object.values(manifest.links)
-    .flatMap((l) => Object.keys(l.files))
-    .sort();
+  const generated = [...Object.keys(manifest.runtime?.files ?? {}), ...Object.values(manifest.links).flatMap((l) => Object.keys(l.files))].sort();
   const block = [BLOCK_START, ...generated.map((f) => `/${f.replace(/ /g, '[[:space:]]')} linguist-generated=true`), BLOCK_END].join('\n');
   const attrs = await readText(root, '.gitattributes');
   let next: string;

@@ -8,7 +8,7 @@ import { loadProtos, type LoadedProtos } from '../../contracts/proto.js';
 import { UsageError } from '../../errors.js';
 import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
-import type { GenerateContext, PatternGenerator, PlannedFile, ProjectInfo } from '../types.js';
+import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile, ProjectInfo } from '../types.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 
 export type RpcKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
@@ -136,7 +136,17 @@ export function stubClass(service: ServiceModel, prefix = ''): string {
   );
 }
 
-export function handlersFile(services: ServiceModel[], suffix: string, prefix = ''): string {
+/** Import specifiers of the modules a gRPC link's files import: its own and the shared runtime's. */
+export interface GrpcModules {
+  suffix: string;
+  /** The shared runtime's call plumbing (GrpcError, status, CallContext, ...). */
+  grpc: string;
+  /** The shared runtime's wire helpers and well-known types. */
+  wire: string;
+  context: string;
+}
+
+export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix = ''): string {
   const code = [
     '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
     '// and marks methods whose RPC was removed from the .proto; it never changes your code.',
@@ -144,10 +154,10 @@ export function handlersFile(services: ServiceModel[], suffix: string, prefix = 
     services.map((s) => stubClass(s, prefix)).join('\n'),
   ].join('\n');
   return withImports(code, [
-    { from: `./runtime${suffix}`, values: ['GrpcError', 'status'], types: ['CallContext'] },
-    { from: `./messages${suffix}`, namespace: '$msg', typeOnly: true },
-    { from: `./service${suffix}`, namespace: '$service', typeOnly: true },
-    { from: `./wire${suffix}`, namespace: '$wire', typeOnly: true },
+    { from: mods.grpc, values: ['GrpcError', 'status'], types: ['CallContext'] },
+    { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: true },
+    { from: `./service${mods.suffix}`, namespace: '$service', typeOnly: true },
+    { from: mods.wire, namespace: '$wire', typeOnly: true },
   ]);
 }
 
@@ -198,8 +208,15 @@ export function envPrefix(linkName: string): string {
   return `${constantCase(linkName)}_SERVICE`;
 }
 
-/** Previously generated RPCs, read from the index comment at the end of service.ts. */
-export function previousRpcs(serviceTs: string | undefined): Map<string, Set<string>> {
+/** The RPCs of the last generate: from service-link.json, or (links of earlier releases) service.ts. */
+export async function previousRpcs(ctx: GenerateContext, out: string): Promise<Map<string, Set<string>>> {
+  if (ctx.previousState) return new Map(Object.entries(ctx.previousState).map(([service, rpcs]) => [service, new Set(rpcs)]));
+  const file = `${out}/service.ts`;
+  return legacyRpcIndex((await ctx.exists(file)) ? await ctx.readFile(file) : undefined);
+}
+
+/** Releases before the manifest kept state wrote the RPC index as a comment at the end of service.ts. */
+function legacyRpcIndex(serviceTs: string | undefined): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const m = serviceTs ? /^\/\/ service-link rpcs: (.*)$/m.exec(serviceTs) : null;
   if (!m) return out;
@@ -226,7 +243,7 @@ export function protoPathsOf(options: Record<string, unknown>, contracts: string
   return [...new Set(contracts.map((c) => path.posix.dirname(c.split(path.sep).join('/'))))];
 }
 
-export async function planFiles(ctx: GenerateContext): Promise<PlannedFile[]> {
+export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   if (!link.contracts.length) throw new UsageError('the grpc link has no .proto contract; pass --proto FILE or --rpc NAME:KIND');
   const loaded = await loadProtos(link.contracts, protoPathsOf(link.options, link.contracts), {
@@ -235,7 +252,10 @@ export async function planFiles(ctx: GenerateContext): Promise<PlannedFile[]> {
   const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
   const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
   const services = serviceModels(loaded, model.refs);
-  return renderFiles(ctx, project, services, model.code, model.exports, loaded);
+  const files = await renderFiles(ctx, project, services, model.code, model.exports, loaded);
+  // The RPCs per service, so the next generate knows which handler methods lost their RPC.
+  const state = Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)]));
+  return { files, state };
 }
 
 const TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url));
@@ -297,19 +317,20 @@ function stringFields(view: object): Record<string, string> {
  * fail to compile, so the runtime names are exported explicitly (an explicit export wins over
  * `export *`) and each clashing message export is re-exported under an alias (CallOptionsMessage).
  */
-export function indexFile(header: string, suffix: string, services: ServiceModel[], messageExports: Map<string, 'message' | 'enum'>): string {
+export function indexFile(header: string, mods: GrpcModules, services: ServiceModel[], messageExports: Map<string, 'message' | 'enum'>): string {
+  const suffix = mods.suffix;
   const groups: [string, string[], string[]][] = [
-    ['client', ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides']],
-    ['service', services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)],
-    ['request-context', ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']],
-    ['runtime', [], ['CallContext']],
-    ['wire', [], ['JsonValue', 'Any', 'AnyInit', 'Empty']],
+    [`./client${suffix}`, ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides']],
+    [`./service${suffix}`, services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)],
+    [mods.context, ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']],
+    [mods.grpc, [], ['CallContext']],
+    [mods.wire, [], ['JsonValue', 'Any', 'AnyInit', 'Empty']],
   ];
   const taken = new Set(groups.flatMap(([, values, types]) => [...values, ...types]));
   const lines = [header];
   for (const [module, values, types] of groups) {
     const names = [...values, ...types.map((t) => `type ${t}`)];
-    lines.push(`export { ${names.join(', ')} } from './${module}${suffix}';`);
+    lines.push(`export { ${names.join(', ')} } from '${module}';`);
   }
   lines.push(`export * from './messages${suffix}';`);
   const aliases: string[] = [];
@@ -341,6 +362,7 @@ async function renderFiles(
 ): Promise<PlannedFile[]> {
   const { link } = ctx;
   const suffix = project.importSuffix;
+  const mods: GrpcModules = { suffix, grpc: ctx.runtime('grpc'), wire: ctx.runtime('wire'), context: ctx.runtime('context') };
   const stubPrefix = project.noUnusedParameters ? '_' : '';
   const out = link.out.replace(/\/$/, '');
   const env = envPrefix(link.name);
@@ -351,18 +373,9 @@ async function renderFiles(
     files.push({ kind: 'generated', path: `${out}/${name}`, content });
   };
 
-  gen('wire.ts', fill('wire.ts', {
-    header,
-    protobufImport: esm
-      ? "import $protobuf from 'protobufjs/minimal.js';"
-      : "import * as $protobuf from 'protobufjs/minimal.js';",
-  }));
-  // The same module every create-service-link link renders: one context per process, shared by all links.
-  gen('request-context.ts', fill('request-context.ts', { header }, 'shared'));
-  gen('runtime.ts', fill('runtime.ts', { header, suffix }));
   gen('messages.ts', fill('messages.ts', {
     header,
-    suffix,
+    runtimeWire: mods.wire,
     sources: [...loaded.files.keys()].join(', '),
     code: messagesCode,
   }));
@@ -395,11 +408,8 @@ async function renderFiles(
       clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
     })),
   }));
-  const rpcIndex = JSON.stringify(Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)])));
   gen('service.ts', withImports(fill('service.ts', {
     header,
-    suffix,
-    rpcIndex,
     imports: IMPORTS_HERE,
     services: view
       .map((s) =>
@@ -418,9 +428,9 @@ async function renderFiles(
       .join(''),
   }), [
     { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
-    { from: `./wire${suffix}`, namespace: '$wire', typeOnly: false },
+    { from: mods.wire, namespace: '$wire', typeOnly: false },
     { from: `./messages${suffix}`, namespace: '$msg', typeOnly: false },
-    { from: `./runtime${suffix}`, values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'], types: ['CallContext'] },
+    { from: mods.grpc, values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'], types: ['CallContext'] },
   ]));
   const clients = view
     .map((s) =>
@@ -437,30 +447,29 @@ async function renderFiles(
     ? 'function method<Req, Res>(d: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res }): Method<Req, Res> {\n' +
       '  return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize };\n}\n'
     : '';
-  gen('client.ts', withImports(fill('client.ts', { header, suffix, env, imports: IMPORTS_HERE, clients: methodHelper + clients }), [
+  gen('client.ts', withImports(fill('client.ts', { header, runtimeGrpc: mods.grpc, env, imports: IMPORTS_HERE, clients: methodHelper + clients }), [
     { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
     { from: 'node:fs', values: ['readFileSync'], types: [] },
     { from: `./messages${suffix}`, namespace: '$msg', typeOnly: true },
-    { from: `./wire${suffix}`, namespace: '$wire', typeOnly: true },
-    { from: `./runtime${suffix}`, values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'], types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'] },
+    { from: mods.wire, namespace: '$wire', typeOnly: true },
+    { from: mods.grpc, values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'], types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'] },
     { from: `./service${suffix}`, values: view.map((s) => `${s.name}Definition`), types: [] },
   ]));
-  gen('index.ts', indexFile(header, suffix, services, messageExports));
+  gen('index.ts', indexFile(header, mods, services, messageExports));
 
   if (services.length) {
-    const previousServiceTs = (await ctx.exists(`${out}/service.ts`)) ? await ctx.readFile(`${out}/service.ts`) : undefined;
-    const previous = previousRpcs(previousServiceTs);
+    const previous = await previousRpcs(ctx, out);
     files.push({
       kind: 'user',
       path: `${out}/handlers.ts`,
-      content: handlersFile(services, suffix, stubPrefix),
+      content: handlersFile(services, mods, stubPrefix),
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
         // takes longer to load than the whole rest of `generate`, so load it only when needed.
         const names = new Set(messageExports.keys());
         if (handlersUpToDate(existing, services, previous, names)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, services, previous, suffix, names, stubPrefix);
+        return mergeHandlers(existing, services, previous, mods, names, stubPrefix);
       },
     });
     const distPath = `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`;
@@ -471,6 +480,7 @@ async function renderFiles(
         name: link.name,
         env,
         suffix,
+        runtimeGrpc: mods.grpc,
         distPath,
         urlImport: esm ? "import { pathToFileURL } from 'node:url';\n" : '',
         addFunctions: view.map((s) => `add${s.name}`).join(', '),

@@ -2,7 +2,7 @@
 // edits are plain text insertions (stubs, markers) and narrow replacements inside a signature,
 // so every character the user wrote in a method body stays exactly as it was.
 import { Project, ts, type ClassDeclaration, type MethodDeclaration, type Node } from 'ts-morph';
-import { REMOVED_MARKER, handlerTypes, stubClass, stubMethod, type MethodModel, type ServiceModel } from './generate.js';
+import { REMOVED_MARKER, handlerTypes, stubClass, stubMethod, type GrpcModules, type MethodModel, type ServiceModel } from './generate.js';
 
 export { REMOVED_MARKER };
 
@@ -22,7 +22,7 @@ export function mergeHandlers(
   existing: string,
   services: ServiceModel[],
   previous: Map<string, Set<string>>,
-  suffix: string,
+  mods: GrpcModules,
   messageExports: ReadonlySet<string> = new Set(),
   stubPrefix = '',
 ): string {
@@ -98,11 +98,11 @@ export function mergeHandlers(
   // New stubs name messages through $msg and well-known types through $wire, and handlers.ts imports
   // each namespace only while it is used (noUnusedLocals): import the ones the stubs now need.
   const text = edits.map((e) => e.text).join('');
-  for (const [ns, module] of [['$msg', 'messages'], ['$wire', 'wire']] as const) {
+  for (const [ns, module] of [['$msg', `./messages${mods.suffix}`], ['$wire', mods.wire]] as const) {
     if (!text.includes(`${ns}.`) || new RegExp(`import\\s+type\\s+\\*\\s+as\\s+\\${ns}\\b`).test(existing)) continue;
     const imports = file.getImportDeclarations();
     const at = imports.length ? imports[imports.length - 1]!.getEnd() : 0;
-    insert(at, `${at ? newline : ''}import type * as ${ns} from './${module}${suffix}';${at ? '' : newline}`);
+    insert(at, `${at ? newline : ''}import type * as ${ns} from '${module}';${at ? '' : newline}`);
   }
 
   let result = existing;

@@ -174,6 +174,8 @@ export const spec: PatternSpec = {
   // Minimums the generated code needs: grpc-js 1.10 starts serving on bindAsync (server.ts never
   // calls the deprecated start()); wire.ts uses Writer/Reader members protobufjs 7 does not have.
   runtimeDependencies: ['@grpc/grpc-js@^1.10.0', 'protobufjs@^8.8.1'],
+  runtimeModules: ['context', 'grpc', 'wire'],
+  legacyModules: { 'runtime.ts': 'grpc', 'wire.ts': 'wire', 'request-context.ts': 'context' },
 
   async ask(prompts: Prompts, name: string, given: Record<string, unknown>) {
     const options = { ...given };

@@ -4,7 +4,7 @@ import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { render } from '../../util/templates.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
-import type { GenerateContext, PlannedFile } from '../types.js';
+import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
 import { schemaToTs } from './schema-ts.js';
 import { validatorName, validatorsSource } from './validators.js';
@@ -60,7 +60,7 @@ export function reservedNames(pascal: string): Set<string> {
     'messageTypeOf',
     'validateMessage',
     'parseMessage',
-    ...'ChangeMessageVisibilityBatchCommand ChangeMessageVisibilityCommand DeleteMessageBatchCommand ReceiveMessageCommand SendMessageBatchCommand SendMessageCommand DELETE_ATTEMPTS DELETE_FLUSH_MS FIFO_QUEUE QUEUE_URL_ENV SQS_ENDPOINT_ENV SQS_MAX_BATCH_ENTRIES SQS_MAX_PAYLOAD_BYTES blocked callHandler chunk defaultSqsClient describeAwsError handlers messageAttributes outgoingRequestContext prepare queueUrlFromEnv randomUUID retryDelayMs runWithRequestContext sendOptions sharedClient sleep sqsMessageBytes stringAttribute'.split(' '),
+    ...'ChangeMessageVisibilityBatchCommand ChangeMessageVisibilityCommand DeleteMessageBatchCommand ReceiveMessageCommand SendMessageBatchCommand SendMessageCommand DELETE_ATTEMPTS DELETE_FLUSH_MS FIFO_QUEUE QUEUE_URL_ENV SQS_ENDPOINT_ENV SQS_MAX_BATCH_ENTRIES SQS_MAX_PAYLOAD_BYTES blocked callHandler chunk defaultSqsClient describeAwsError handlers messageAttributes outgoingRequestContext prepare queueUrl queueUrlFromEnv randomUUID retryDelayMs runWithRequestContext sendOptions sharedClient sleep sqsMessageBytes stringAttribute'.split(' '),
   ]);
 }
 
@@ -215,7 +215,7 @@ export function parseMessage(body: string): ParseResult {
 `;
 }
 
-/** The message types of the last generate, read from the MESSAGE_TYPES constant of its messages.ts. */
+/** Releases before the manifest kept state: the message types from the MESSAGE_TYPES constant of messages.ts. */
 export function previousMessageTypes(messagesTs: string | undefined): string[] | undefined {
   const m = messagesTs ? /^export const [A-Z0-9_]*_MESSAGE_TYPES: readonly \w+\[\] = (\[.*\]);$/m.exec(messagesTs) : null;
   if (!m) return undefined;
@@ -268,7 +268,14 @@ export function usageComment(names: QueueNames): string {
   return lines.map(([code, note]) => (note ? `//   ${code.padEnd(width)}// ${note}` : `//   ${code}`)).join('\n');
 }
 
-export async function generate(ctx: GenerateContext): Promise<PlannedFile[]> {
+/** The message types of the last generate: from service-link.json, or (links of earlier releases) messages.ts. */
+async function previousTypes(ctx: GenerateContext, out: string): Promise<string[] | undefined> {
+  if (ctx.previousState) return ctx.previousState.messageTypes;
+  const file = `${out}/messages.ts`;
+  return previousMessageTypes((await ctx.exists(file)) ? await ctx.readFile(file) : undefined);
+}
+
+export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
@@ -286,18 +293,18 @@ export async function generate(ctx: GenerateContext): Promise<PlannedFile[]> {
     importSuffix: suffix,
     queueUrlEnv: names.queueUrlEnv,
     queueUrlEnvLiteral: stringLiteral(names.queueUrlEnv),
+    linkNameLiteral: stringLiteral(link.name),
+    runtimeContext: ctx.runtime('context'),
+    runtimeSqs: ctx.runtime('sqs'),
     discAccess: access(model.discriminator),
     messages: views,
     usage: usageComment(names),
   };
   const out = link.out.replace(/\/+$/, '');
-  const previousMessages = (await ctx.exists(`${out}/messages.ts`)) ? await ctx.readFile(`${out}/messages.ts`) : undefined;
-  const previous = previousMessageTypes(previousMessages);
+  const previous = await previousTypes(ctx, out);
   const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/messages.ts`, content: messagesSource(model, names, suffix) },
     { kind: 'generated', path: `${out}/validators.ts`, content: validatorsSource(model) },
-    // The one request-context module every pattern generates, so a request ID crosses links.
-    { kind: 'generated', path: `${out}/context.ts`, content: render('shared', 'request-context.ts', { header: GENERATED_HEADER }) },
     { kind: 'generated', path: `${out}/sqs.ts`, content: render('queue', 'sqs.ts', data) },
     { kind: 'generated', path: `${out}/publisher.ts`, content: render('queue', 'publisher.ts', data) },
     { kind: 'generated', path: `${out}/consumer.ts`, content: render('queue', 'consumer.ts', data) },
@@ -315,5 +322,5 @@ export async function generate(ctx: GenerateContext): Promise<PlannedFile[]> {
       },
     },
   ];
-  return files;
+  return { files, state: { messageTypes: model.messages.map((m) => m.value) } };
 }

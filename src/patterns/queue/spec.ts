@@ -40,6 +40,8 @@ export const spec: PatternSpec = {
     },
   ],
   runtimeDependencies: ['@aws-sdk/client-sqs'],
+  runtimeModules: ['context', 'sqs'],
+  legacyModules: { 'context.ts': 'context' },
 
   async ask(prompts, name, given) {
     const options = { ...given };

@@ -1,6 +1,5 @@
-// OpenAPI document -> generated files of a REST link:
-//   request-context.ts  AsyncLocalStorage request ID / trace context (the template shared by every pattern)
-//   runtime.ts          transport, auth, timeouts, retries, ServiceError (template)
+// OpenAPI document -> generated files of a REST link (the transport, auth, retries and ServiceError live
+// in the project's shared runtime, runtime/rest.ts):
 //   types.ts            one named type per component schema used, plus per-operation Params/Body/Result/Error
 //   client.ts           one class, one method per operation
 //   index.ts            the public surface
@@ -9,8 +8,7 @@
 import { OpenApiDocuments, isObject, type Json, type JsonObject, type Loc } from '../../contracts/openapi.js';
 import { camelCase, constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
-import { render } from '../../util/templates.js';
-import type { GenerateContext, PlannedFile } from '../types.js';
+import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { restDefaults } from './options.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -51,7 +49,7 @@ interface OperationModel {
   doc: string;
 }
 
-export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]> {
+export async function generateRest(ctx: GenerateContext): Promise<GenerateResult> {
   const contract = ctx.link.contracts[0];
   if (!contract) throw new Error(`link "${ctx.link.name}" has no OpenAPI contract`);
   const docs = await OpenApiDocuments.load(contract, (f) => ctx.readFile(f));
@@ -63,6 +61,7 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
   const className = `${pascalCase(ctx.link.name)}Client`;
   const out = ctx.link.out.replace(/\/+$/, '');
   const header = GENERATED_HEADER;
+  const runtimeRest = ctx.runtime('rest');
 
   const info = isObject(docs.root.info) ? docs.root.info : {};
   const title = typeof info.title === 'string' ? info.title : ctx.link.name;
@@ -86,9 +85,9 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
     `${header}\n` +
     `// Source: ${contract.replace(/[\r\n\u2028\u2029]/g, ' ')}\n` +
     (operations.length
-      ? `import { ${operations.some((op) => op.params.some((p) => p.in === 'path')) ? 'pathParam, ' : ''}Transport, type CallOptions, type ClientConfig } from './runtime${suffix}';\n` +
+      ? `import { ${operations.some((op) => op.params.some((p) => p.in === 'path')) ? 'pathParam, ' : ''}Transport, type CallOptions, type ClientConfig } from '${runtimeRest}';\n` +
         `import type * as T from './types${suffix}';\n\n`
-      : `import type { ClientConfig } from './runtime${suffix}';\n\n`) +
+      : `import type { ClientConfig } from '${runtimeRest}';\n\n`) +
     jsDoc(
       [
         [`Client for ${title}${version ? ` ${version}` : ''}.`, typeof info.description === 'string' ? info.description : '']
@@ -120,17 +119,16 @@ export async function generateRest(ctx: GenerateContext): Promise<PlannedFile[]>
   const index =
     `${header}\n` +
     `export { ${className} } from './client${suffix}';\n` +
-    `export {\n  ServiceError,\n  isServiceError,\n  type CallOptions,\n  type ClientConfig,\n  type FetchLike,\n  type ServiceErrorCode,\n  type TokenProvider,\n} from './runtime${suffix}';\n` +
-    `export {\n  runWithRequestContext,\n  currentRequestContext,\n  outgoingRequestContext,\n  type RequestContext,\n} from './request-context${suffix}';\n` +
+    `export {\n  ServiceError,\n  isServiceError,\n  type CallOptions,\n  type ClientConfig,\n  type FetchLike,\n  type ServiceErrorCode,\n  type TokenProvider,\n} from '${runtimeRest}';\n` +
+    `export {\n  runWithRequestContext,\n  currentRequestContext,\n  outgoingRequestContext,\n  type RequestContext,\n} from '${ctx.runtime('context')}';\n` +
     `export * as types from './types${suffix}';\n`;
 
-  return [
-    { kind: 'generated', path: `${out}/request-context.ts`, content: render('shared', 'request-context.ts', { header }) },
-    { kind: 'generated', path: `${out}/runtime.ts`, content: render('rest', 'runtime.ts', { header, importSuffix: suffix }) },
+  const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/types.ts`, content: `${header}\n${typesFile}` },
     { kind: 'generated', path: `${out}/client.ts`, content: client },
     { kind: 'generated', path: `${out}/index.ts`, content: index },
   ];
+  return { files };
 }
 
 function firstServerUrl(root: JsonObject): string | undefined {

@@ -52,6 +52,8 @@ export const spec: PatternSpec = {
     },
   ],
   runtimeDependencies: [],
+  runtimeModules: ['context', 'rest'],
+  legacyModules: { 'runtime.ts': 'rest', 'request-context.ts': 'context' },
 
   async ask(prompts, name, given) {
     const answers: Record<string, unknown> = { ...given };

@@ -1,8 +1,7 @@
-{{header}}
 // Wire helpers shared by the generated codecs: protobufjs's Writer/Reader, 64-bit integers as
 // bigint (exact over the full range), and the well-known types in their natural TypeScript shape.
 import type { Long, Reader, Writer } from 'protobufjs/minimal.js';
-{{{protobufImport}}}
+import $protobuf from 'protobufjs/minimal.js';
 
 export type { Reader, Writer };
 

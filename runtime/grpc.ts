@@ -1,10 +1,9 @@
-{{header}}
 // Call plumbing shared by the generated clients and servers: promise and async-iterable calls over
 // @grpc/grpc-js, metadata (request ID, traceparent/tracestate, bearer token), deadlines, typed errors.
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { currentRequestContext, runWithRequestContext } from './request-context{{suffix}}';
+import { currentRequestContext, runWithRequestContext } from './context.js';
 
 export const status = grpc.status;
 export type Status = grpc.status;

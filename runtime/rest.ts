@@ -1,11 +1,10 @@
-{{header}}
 // The HTTP runtime under the generated client: auth, request IDs, timeouts, retries and typed errors.
 // It depends on nothing but Node. The default transport is node:http(s) with a keep-alive agent
 // (measured faster than global fetch on loopback); pass `fetch` in the config to use your own.
 // Namespace imports, not default imports: they compile in CommonJS projects without esModuleInterop too.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { outgoingRequestContext } from './request-context{{importSuffix}}';
+import { outgoingRequestContext } from './context.js';
 
 /** Returns the bearer token; may be async (e.g. read from a secrets manager and cached). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;

@@ -1,0 +1,44 @@
+// The shared runtime: code every link needs (request context, errors, transports, wire helpers) is
+// written once per project into one folder that all links import, instead of a copy per link. The
+// sources are real TypeScript files in this package's runtime/ folder, type-checked by its own
+// tsconfig; writing one only adds the generated-code header and follows the project's module system.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GENERATED_HEADER } from '../util/text.js';
+import type { PlannedFile, ProjectInfo } from './types.js';
+
+const RUNTIME_SOURCES = fileURLToPath(new URL('../../runtime/', import.meta.url));
+
+/** Where the runtime goes when service-link.json does not say yet. */
+export function defaultRuntimeDir(project: ProjectInfo): string {
+  return `${project.srcDir}/links/_runtime`;
+}
+
+/** Under CommonJS without esModuleInterop a default import of a CommonJS package has no value. */
+const CJS_REWRITES: [string, string][] = [
+  ["import $protobuf from 'protobufjs/minimal.js';", "import * as $protobuf from 'protobufjs/minimal.js';"],
+];
+
+const sourceCache = new Map<string, string>();
+
+/** One runtime module (`grpc` for runtime/grpc.ts) as the project needs it. */
+export function runtimeModuleText(module: string, project: ProjectInfo): string {
+  let source = sourceCache.get(module);
+  if (source === undefined) sourceCache.set(module, (source = readFileSync(`${RUNTIME_SOURCES}${module}.ts`, 'utf8')));
+  let text = source.replace(/(from '\.\/[\w-]+)\.js'/g, `$1${project.importSuffix}'`);
+  if (project.moduleSystem === 'cjs') for (const [from, to] of CJS_REWRITES) text = text.replace(from, to);
+  return `${GENERATED_HEADER}\n${text}`;
+}
+
+/** The runtime files for these modules, in `dir`. */
+export function runtimeFiles(modules: Iterable<string>, dir: string, project: ProjectInfo): PlannedFile[] {
+  return [...new Set(modules)].sort().map((m) => ({ kind: 'generated', path: `${dir}/${m}.ts`, content: runtimeModuleText(m, project) }));
+}
+
+/** The import specifier of runtime module `module` as seen from a file in folder `fromDir`. */
+export function runtimeSpecifier(fromDir: string, runtimeDir: string, module: string, suffix: string): string {
+  let rel = path.posix.relative(fromDir, runtimeDir);
+  if (!rel.startsWith('.')) rel = rel ? `./${rel}` : '.';
+  return `${rel}/${module}${suffix}`;
+}
