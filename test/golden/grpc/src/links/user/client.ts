@@ -10,11 +10,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import type * as $msg from './messages.js';
-import { envFlag, makeChannelClient, serverStream, unary, type CallOptions, type ConnectionOptions, type ConnectionOverrides, type Method } from './runtime.js';
+import { envFlag, makeChannelClient, serverStream, unary, type CallOptions, type ConnectionOptions, type ConnectionOverrides, type Method } from '../_runtime/grpc.js';
 import { UserServiceDefinition } from './service.js';
 
-export { GrpcError, status } from './runtime.js';
-export type { CallOptions, ConnectionOptions, ConnectionOverrides } from './runtime.js';
+export { GrpcError, status } from '../_runtime/grpc.js';
+export type { CallOptions, ConnectionOptions, ConnectionOverrides } from '../_runtime/grpc.js';
 
 /** Connection settings from the environment, overridden by `options`. */
 export function connectionOptions(options: ConnectionOverrides = {}): ConnectionOptions {

@@ -1,6 +1,6 @@
 // Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs
 // and marks methods whose RPC was removed from the .proto; it never changes your code.
-import { GrpcError, status, type CallContext } from './runtime.js';
+import { GrpcError, status, type CallContext } from '../_runtime/grpc.js';
 import type * as $msg from './messages.js';
 import type * as $service from './service.js';
 

@@ -3,7 +3,7 @@
 // int64/uint64/sint64/fixed64/sfixed64 are bigint (exact); Timestamp is Date, Duration is milliseconds,
 // wrappers are `T | undefined`, Struct/Value are plain JSON values, FieldMask is its paths.
 // Decoders skip unknown fields, and known ones that arrive with another wire type (`break` -> skipType).
-import * as $wire from './wire.js';
+import * as $wire from '../_runtime/wire.js';
 
 export interface GetUserRequest {
   id: string;

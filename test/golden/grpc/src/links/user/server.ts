@@ -7,7 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { envFlag } from './runtime.js';
+import { envFlag } from '../_runtime/grpc.js';
 import { addUserService } from './service.js';
 import { UserServiceImpl } from './handlers.js';
 

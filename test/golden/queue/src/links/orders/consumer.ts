@@ -13,7 +13,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { runWithRequestContext } from './context.js';
+import { runWithRequestContext } from '../_runtime/context.js';
 import {
   parseMessage,
   type OrdersMessage,
@@ -22,7 +22,8 @@ import {
   type OrderCancelled,
   type ValidationIssue,
 } from './messages.js';
-import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, queueUrlFromEnv, sleep } from './sqs.js';
+import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, sleep } from '../_runtime/sqs.js';
+import { queueUrl } from './sqs.js';
 
 /** What a handler knows about the message besides its payload. */
 export interface MessageContext {
@@ -115,7 +116,7 @@ export class OrdersConsumer {
 
   constructor(private readonly options: ConsumerOptions = {}) {
     this.client = options.client ?? defaultSqsClient();
-    this.queueUrl = options.queueUrl ?? queueUrlFromEnv();
+    this.queueUrl = options.queueUrl ?? queueUrl();
     this.concurrency = Math.max(1, options.concurrency ?? 10);
     this.batchSize = Math.min(SQS_MAX_BATCH_ENTRIES, Math.max(1, options.batchSize ?? SQS_MAX_BATCH_ENTRIES));
     this.waitTimeSeconds = Math.min(20, Math.max(0, options.waitTimeSeconds ?? 20));

@@ -7,16 +7,15 @@
 export * from './messages.js';
 export * from './publisher.js';
 export * from './consumer.js';
-export { currentRequestContext, runWithRequestContext, type RequestContext } from './context.js';
+export { currentRequestContext, runWithRequestContext, type RequestContext } from '../_runtime/context.js';
+export { FIFO_QUEUE, QUEUE_URL_ENV } from './sqs.js';
 export {
-  FIFO_QUEUE,
   MessageTooLargeError,
   MessageValidationError,
   PublishError,
-  QUEUE_URL_ENV,
   QueueConfigError,
   SQS_ENDPOINT_ENV,
   SQS_MAX_BATCH_ENTRIES,
   SQS_MAX_PAYLOAD_BYTES,
   defaultSqsClient,
-} from './sqs.js';
+} from '../_runtime/sqs.js';

@@ -9,7 +9,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { outgoingRequestContext, type RequestContext } from './context.js';
+import { outgoingRequestContext, type RequestContext } from '../_runtime/context.js';
 import { messageTypeOf, validateMessage, type OrdersMessage } from './messages.js';
 import {
   MessageTooLargeError,
@@ -19,10 +19,10 @@ import {
   SQS_MAX_PAYLOAD_BYTES,
   defaultSqsClient,
   describeAwsError,
-  queueUrlFromEnv,
   sleep,
   sqsMessageBytes,
-} from './sqs.js';
+} from '../_runtime/sqs.js';
+import { queueUrl } from './sqs.js';
 
 export interface PublishOptions {
   /** Seconds (0-900) before the message becomes visible to consumers. */
@@ -71,7 +71,7 @@ export class OrdersPublisher {
 
   constructor(options: PublisherOptions = {}) {
     this.client = options.client ?? defaultSqsClient();
-    this.queueUrl = options.queueUrl ?? queueUrlFromEnv();
+    this.queueUrl = options.queueUrl ?? queueUrl();
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.batchConcurrency = Math.max(1, options.batchConcurrency ?? 4);
   }

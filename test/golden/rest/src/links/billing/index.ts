@@ -8,11 +8,11 @@ export {
   type FetchLike,
   type ServiceErrorCode,
   type TokenProvider,
-} from './runtime.js';
+} from '../_runtime/rest.js';
 export {
   runWithRequestContext,
   currentRequestContext,
   outgoingRequestContext,
   type RequestContext,
-} from './request-context.js';
+} from '../_runtime/context.js';
 export * as types from './types.js';

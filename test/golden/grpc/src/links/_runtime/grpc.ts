@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { currentRequestContext, runWithRequestContext } from './request-context.js';
+import { currentRequestContext, runWithRequestContext } from './context.js';
 
 export const status = grpc.status;
 export type Status = grpc.status;

@@ -5,7 +5,7 @@
 // Namespace imports, not default imports: they compile in CommonJS projects without esModuleInterop too.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { outgoingRequestContext } from './request-context.js';
+import { outgoingRequestContext } from './context.js';
 
 /** Returns the bearer token; may be async (e.g. read from a secrets manager and cached). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
