@@ -1,0 +1,107 @@
+// The one printer for what crosses module boundaries in generated code: a module's imports (each only
+// when its code uses it) and an index's re-exports (a name two modules export is re-exported once, the
+// later one under an alias). No pattern keeps lists of names its templates use: they are read from the
+// rendered text.
+
+/** Where a template's imports go; `withImports` replaces it. */
+export const IMPORTS_HERE = '/*<imports>*/\n';
+
+/** `* as ns` (type-only or not), or named values and types. */
+export type ImportSpec =
+  | { from: string; namespace: string; typeOnly: boolean }
+  | { from: string; values?: readonly string[]; types?: readonly string[] };
+
+/** The code without comments and re-exports: JSDoc from a contract may say "unary", and neither is a use. */
+function codeOnly(code: string): string {
+  return code
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|\s)\/\/[^\n]*/g, '$1')
+    .replace(/^export (type )?\{[^}]*\} from [^\n]*$/gm, '')
+    .replace(/^import [^\n]*$/gm, '');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The import lines for `specs`, each import only when `code` uses it (an unused one fails noUnusedLocals). */
+export function importLines(code: string, specs: readonly ImportSpec[]): string {
+  const body = codeOnly(code);
+  const uses = (name: string): boolean => new RegExp(`(?<![\\w$.])${escapeRegExp(name)}(?![\\w$])`).test(body);
+  const lines: string[] = [];
+  for (const spec of specs) {
+    if ('namespace' in spec) {
+      if (body.includes(`${spec.namespace}.`)) lines.push(`import ${spec.typeOnly ? 'type ' : ''}* as ${spec.namespace} from '${spec.from}';\n`);
+      continue;
+    }
+    const names = [...(spec.values ?? []).filter(uses), ...(spec.types ?? []).filter(uses).map((t) => `type ${t}`)];
+    if (names.length) lines.push(`import { ${names.join(', ')} } from '${spec.from}';\n`);
+  }
+  return lines.join('');
+}
+
+/** Puts a generated module's imports where its template says IMPORTS_HERE. */
+export function withImports(code: string, specs: readonly ImportSpec[]): string {
+  return code.replace(IMPORTS_HERE, importLines(code, specs));
+}
+
+export type ExportKind = 'value' | 'type';
+
+/** The names a rendered module exports at top level (declarations, not re-exports), with their kind. */
+export function exportedNames(code: string): Map<string, ExportKind> {
+  const out = new Map<string, ExportKind>();
+  const declaration = /^export (?:declare )?(?:(async function\*?|function\*?|class|const|let|var|enum)|(interface|type)) ([A-Za-z_$][\w$]*)/gm;
+  for (const m of code.matchAll(declaration)) out.set(m[3]!, m[2] ? 'type' : 'value');
+  return out;
+}
+
+/** What one module of a link offers its index: names, with their kind, in the order to export them. */
+export interface IndexModule {
+  from: string;
+  names: ReadonlyMap<string, ExportKind>;
+  /** The suffix of an alias for a name an earlier module already exports (`Message`: CallOptionsMessage). */
+  aliasSuffix?: (name: string) => string;
+  /**
+   * Re-export with `export *` (for the contract's many types): the index's explicit exports above win
+   * over it, so only its clashing names need a line. Only the last module may be a star module.
+   */
+  star?: boolean;
+}
+
+/**
+ * index.ts: every module's names, explicitly, so no two `export *` make a name ambiguous (which fails to
+ * compile). A name an earlier module took is re-exported under an alias, with a comment saying why.
+ */
+export function indexExports(modules: readonly IndexModule[]): string {
+  const taken = new Set<string>();
+  const lines: string[] = [];
+  const all = new Set(modules.flatMap((m) => [...m.names.keys()]));
+  if (modules.slice(0, -1).some((m) => m.star)) throw new Error('internal: only the last index module may be re-exported with export *');
+  for (const module of modules) {
+    const names: string[] = [];
+    const aliases: string[] = [];
+    for (const [name, kind] of module.names) {
+      const prefix = kind === 'type' ? 'type ' : '';
+      if (!taken.has(name)) {
+        taken.add(name);
+        names.push(`${prefix}${name}`);
+        continue;
+      }
+      const base = `${name}${module.aliasSuffix?.(name) ?? 'Export'}`;
+      let alias = base;
+      for (let i = 2; taken.has(alias) || all.has(alias); i++) alias = `${base}${i}`;
+      taken.add(alias);
+      aliases.push(`${prefix}${name} as ${alias}`);
+    }
+    if (module.star) lines.push(`export * from '${module.from}';`);
+    else if (names.length) lines.push(`export { ${names.join(', ')} } from '${module.from}';`);
+    if (aliases.length) {
+      lines.push(
+        '// These share a name with an export above, so they are exported here under another name',
+        `// (${module.from} itself keeps the contract's names).`,
+        `export { ${aliases.join(', ')} } from '${module.from}';`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
