@@ -17,6 +17,14 @@ export class ContractError extends Error {
   }
 }
 
+/**
+ * A user-owned file (handlers) that `generate` must merge into but cannot parse: exit 1, nothing
+ * written. A ContractError, so the CLI reports it the same way: file:line:column, what to do.
+ */
+export class UserFileError extends ContractError {
+  override name = 'UserFileError';
+}
+
 /** A write that would clobber a file we do not own (or one edited by hand): exit 1, nothing written. */
 export class ConflictError extends Error {
   override name = 'ConflictError';

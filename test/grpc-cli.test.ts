@@ -50,7 +50,7 @@ test('regeneration keeps every character of the user code, adds a stub for a new
   const merged = await readFile(handlersPath, 'utf8');
 
   // Take out exactly what generate inserted: the result must be the user's file, byte for byte.
-  const markerLine = /^ *\/\/ service-link: removed RPC: .*\n/m.exec(merged);
+  const markerLine = /^ *\/\/ create-service-link: removed RPC: .*\n/m.exec(merged);
   expect(markerLine).not.toBeNull();
   expect(merged.slice(markerLine!.index + markerLine![0].length)).toMatch(/^  async \*listUsers\(/);
   const stubStart = merged.indexOf('\n  /** Deletes a user.');

@@ -67,20 +67,27 @@ describe('grpc generator', () => {
   });
 
   it('skips the ts-morph merge only when no stub or marker is due', async () => {
-    const { services } = await load();
+    const { services, model } = await load();
     const stubs = handlersFile(services, MODS);
-    const none = new Map<string, Set<string>>();
-    expect(handlersUpToDate(stubs, services, none)).toBe(true);
-    expect(handlersUpToDate(stubs, services, new Map([['Store', new Set(['get', 'watch'])]]))).toBe(true);
-    // An RPC that went away needs its marker.
-    expect(handlersUpToDate(stubs, services, new Map([['Store', new Set(['get', 'watch', 'delete'])]]))).toBe(false);
+    const state = (live: string[], removed: string[] = []) => new Map([['StoreImpl', { live: new Set(live), removed: new Set(removed) }]]);
+    const same = state(['get', 'watch']);
+    expect(handlersUpToDate(stubs, services, same)).toBe(true);
+    // An RPC that went away needs its marker; one that is new needs its stub.
+    expect(handlersUpToDate(stubs, services, state(['get', 'watch', 'delete']))).toBe(false);
+    expect(handlersUpToDate(stubs, services, state(['get']))).toBe(false);
     // A method missing from the class needs its stub, even when something else calls it by name.
     const withoutWatch = stubs.replace(/ {2}async \*watch\([^]*?\n {2}\}\n/, '  helper(): void {\n    void this.watch;\n  }\n');
     expect(withoutWatch).not.toBe(stubs);
-    expect(handlersUpToDate(withoutWatch, services, none)).toBe(false);
+    expect(handlersUpToDate(withoutWatch, services, same)).toBe(false);
     // A new service needs its class.
     const extra: ServiceModel = { ...services[0]!, name: 'Other' };
-    expect(handlersUpToDate(stubs, [...services, extra], none)).toBe(false);
+    expect(handlersUpToDate(stubs, [...services, extra], new Map([...same, ['OtherImpl', { live: new Set(['get', 'watch']), removed: new Set<string>() }]]))).toBe(false);
+    // A method kept for a removed RPC that names a message that is gone gets `unknown`.
+    const kept = stubs.replace(/\}\n$/, '\n  async old(request: $msg.Gone, ctx: CallContext): Promise<$msg.GetResponseInit> {\n    throw new Error();\n  }\n}\n');
+    expect(kept).not.toBe(stubs);
+    const exports = new Set(model.exports.keys());
+    expect(handlersUpToDate(kept, services, state(['get', 'watch'], ['old']), exports)).toBe(false);
+    expect(handlersUpToDate(kept.replace('$msg.Gone', 'unknown'), services, state(['get', 'watch'], ['old']), exports)).toBe(true);
   });
 
   it('stubs fail with UNIMPLEMENTED and say where to write the handler', async () => {

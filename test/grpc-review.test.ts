@@ -121,16 +121,16 @@ describe('handlers merge when an RPC is removed and comes back', () => {
     await writeFile(protoPath, removed);
     await regenerate(dir, userLink);
     const merged = await readFile(handlersPath, 'utf8');
-    expect(merged).toMatch(/\/\/ service-link: removed RPC: .*\n {2}async \*listUsers\(request: unknown, ctx: CallContext\): AsyncGenerator<unknown> \{/);
+    expect(merged).toMatch(/\/\/ create-service-link: removed RPC: .*\n {2}async \*listUsers\(request: unknown, ctx: CallContext\): AsyncGenerator<unknown> \{/);
     expect(merged).toContain(body);
-    expect(merged.replace(/^ *\/\/ service-link: removed RPC.*\n/m, '').replace('request: unknown', 'request: $msg.ListUsersRequest').replace('AsyncGenerator<unknown>', 'AsyncGenerator<$msg.ListUsersResponseInit>')).toBe(mine);
+    expect(merged.replace(/^ *\/\/ create-service-link: removed RPC.*\n/m, '').replace('request: unknown', 'request: $msg.ListUsersRequest').replace('AsyncGenerator<unknown>', 'AsyncGenerator<$msg.ListUsersResponseInit>')).toBe(mine);
     expect(await compile(dir)).toEqual({ ok: true, output: '' });
 
     // It comes back: our marker goes, the generated types return, the user's code stays.
     await writeFile(protoPath, original);
     await regenerate(dir, userLink);
     const restored = await readFile(handlersPath, 'utf8');
-    expect(restored).not.toContain('service-link: removed RPC');
+    expect(restored).not.toContain('create-service-link: removed RPC');
     expect(restored).toBe(mine);
     expect(await compile(dir)).toEqual({ ok: true, output: '' });
   });

@@ -52,6 +52,7 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   expect(noop.loaded).toContain('/patterns/queue/generate.js');
   expect(noop.loaded).not.toContain('ts-morph');
   expect(noop.loaded).not.toContain('/patterns/queue/merge.js');
+  expect(noop.loaded).not.toContain('/codegen/reconcile.js');
   expect(await readFile(handlersPath, 'utf8')).toBe(mine);
   console.log(`[queue] no-op generate through the CLI: ${Math.round(noop.ms)} ms`);
 

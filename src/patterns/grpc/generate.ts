@@ -10,6 +10,8 @@ import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile, ProjectInfo } from '../types.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
+import { isMarker } from '../../codegen/markers.js';
+import { REMOVED_KEY, hasRemovedRecord, markedInText, mergeDue, removedFromState, removedState, type Previous } from '../../codegen/members.js';
 
 export type RpcKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
 
@@ -161,47 +163,27 @@ export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix
   ]);
 }
 
-/** The comment `generate` puts above a handler whose RPC left the .proto (and removes when it returns). */
-export const REMOVED_MARKER = 'service-link: removed RPC';
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The reconciler's container for a service's handlers: its class in handlers.ts. */
+export function handlersClass(service: string): string {
+  return `${service}Impl`;
 }
 
 /**
- * True when merging cannot change the handlers file: no RPC disappeared since the last generate (so
- * no marker is due) and each service's class already has a method for every RPC (so no stub is due).
- * A plain text check for method declarations at the start of a line; when it cannot tell, it answers
- * "not up to date", which only costs the full ts-morph merge.
+ * True when merging cannot change the handlers file, decided without ts-morph: every class has its
+ * RPCs of last time and no other (mergeDue), and no method kept for a removed RPC names a message
+ * that is gone (its signature would get `unknown`). When unsure it answers false, which only costs
+ * the full merge.
  */
 export function handlersUpToDate(
   existing: string,
   services: ServiceModel[],
-  previous: Map<string, Set<string>>,
+  previous: Map<string, Previous>,
   messageExports?: ReadonlySet<string>,
 ): boolean {
-  for (const s of services) {
-    const current = new Set(s.methods.map((m) => m.prop));
-    for (const old of previous.get(s.name) ?? []) if (!current.has(old)) return false;
-  }
-  // A marked method whose RPC came back loses its marker; one naming a message that is gone gets `unknown`.
-  const currentProps = new Set(services.flatMap((s) => s.methods.map((m) => m.prop)));
-  for (const marked of existing.matchAll(new RegExp(`^[ \\t]*// ${REMOVED_MARKER}\\b.*\\r?\\n(.*)`, 'gm'))) {
-    const line = marked[1]!;
-    const name = /^\s*(?:(?:public|protected|override|async)\s+)*\*?\s*([A-Za-z_$][\w$]*)\s*[(<]/.exec(line)?.[1];
-    if (name === undefined || currentProps.has(name)) return false;
-    if (messageExports && [...line.matchAll(/\$msg\.([A-Za-z_$][\w$]*)/g)].some((m) => !messageExports.has(m[1]!))) return false;
-  }
-  const classes = [...existing.matchAll(/\bclass\s+([A-Za-z_$][\w$]*)/g)];
-  for (const s of services) {
-    const at = classes.findIndex((c) => c[1] === `${s.name}Impl`);
-    if (at < 0) return false;
-    const body = existing.slice(classes[at]!.index, classes[at + 1]?.index ?? existing.length);
-    for (const m of s.methods) {
-      if (!new RegExp(`^[ \\t]*(?:(?:public|protected|override|async)\\s+)*\\*?\\s*${escapeRegExp(m.prop)}\\s*[(<]`, 'm').test(body)) return false;
-    }
-  }
-  return true;
+  const checks = services.map((s) => ({ ref: { class: handlersClass(s.name) }, wanted: s.methods.map((m) => m.prop), previous: previous.get(handlersClass(s.name))! }));
+  if (mergeDue(existing, checks)) return false;
+  if (!messageExports || !checks.some((c) => c.previous.removed.size)) return true;
+  return [...existing.matchAll(/\$msg\.([A-Za-z_$][\w$]*)/g)].every((m) => messageExports.has(m[1]!));
 }
 
 export function envPrefix(linkName: string): string {
@@ -210,9 +192,35 @@ export function envPrefix(linkName: string): string {
 
 /** The RPCs of the last generate: from service-link.json, or (links of earlier releases) service.ts. */
 export async function previousRpcs(ctx: GenerateContext, out: string): Promise<Map<string, Set<string>>> {
-  if (ctx.previousState) return new Map(Object.entries(ctx.previousState).map(([service, rpcs]) => [service, new Set(rpcs)]));
+  if (ctx.previousState) {
+    const services = Object.entries(ctx.previousState).filter(([key]) => key !== REMOVED_KEY);
+    return new Map(services.map(([service, rpcs]) => [service, new Set(rpcs)]));
+  }
   const file = `${out}/service.ts`;
   return legacyRpcIndex((await ctx.exists(file)) ? await ctx.readFile(file) : undefined);
+}
+
+/**
+ * Per handlers class, what the last generate recorded: the RPCs then (the methods the tool stubbed or
+ * adopted) and the methods it kept for RPCs that had left. Links of earlier releases lack the removed
+ * record: their marker comments say which methods those are; a link without any record of its RPCs
+ * trusts the methods that are there.
+ */
+export async function previousHandlers(ctx: GenerateContext, out: string, services: ServiceModel[]): Promise<Map<string, Previous>> {
+  const rpcs = await previousRpcs(ctx, out);
+  const recorded = hasRemovedRecord(ctx.previousState);
+  const file = `${out}/handlers.ts`;
+  const text = !recorded && (await ctx.exists(file)) ? await ctx.readFile(file) : '';
+  const known = ctx.previousState !== undefined || rpcs.size > 0;
+  const previous = new Map<string, Previous>();
+  for (const [service, live] of rpcs) previous.set(handlersClass(service), { live, removed: removedFromState(ctx.previousState, handlersClass(service)) ?? new Set() });
+  for (const s of services) {
+    const cls = handlersClass(s.name);
+    const live = rpcs.get(s.name) ?? new Set(known ? [] : s.methods.map((m) => m.prop));
+    const removed = removedFromState(ctx.previousState, cls) ?? markedInText(text, { class: cls }, (line) => isMarker(line, 'removed'));
+    previous.set(cls, { live, removed });
+  }
+  return previous;
 }
 
 /** Releases before the manifest kept state wrote the RPC index as a comment at the end of service.ts. */
@@ -252,9 +260,15 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
   const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
   const services = serviceModels(loaded, model.refs);
-  const files = await renderFiles(ctx, project, services, model.code, model.exports, loaded);
-  // The RPCs per service, so the next generate knows which handler methods lost their RPC.
-  const state = Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)]));
+  const previous = await previousHandlers(ctx, link.out.replace(/\/$/, ''), services);
+  const files = await renderFiles(ctx, project, services, model.code, model.exports, loaded, previous);
+  // The RPCs per service (their handler methods), and the methods kept for RPCs that left, so the
+  // next generate knows which methods are the tool's without reading them back from any file.
+  const wanted = new Map(services.map((s) => [handlersClass(s.name), s.methods.map((m) => m.prop)]));
+  const state = {
+    ...Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)])),
+    [REMOVED_KEY]: removedState(ctx.previousState, [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const)),
+  };
   return { files, state };
 }
 
@@ -359,6 +373,7 @@ async function renderFiles(
   messagesCode: string,
   messageExports: Map<string, 'message' | 'enum'>,
   loaded: LoadedProtos,
+  previous: Map<string, Previous>,
 ): Promise<PlannedFile[]> {
   const { link } = ctx;
   const suffix = project.importSuffix;
@@ -458,10 +473,10 @@ async function renderFiles(
   gen('index.ts', indexFile(header, mods, services, messageExports));
 
   if (services.length) {
-    const previous = await previousRpcs(ctx, out);
+    const handlersPath = `${out}/handlers.ts`;
     files.push({
       kind: 'user',
-      path: `${out}/handlers.ts`,
+      path: handlersPath,
       content: handlersFile(services, mods, stubPrefix),
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
@@ -469,7 +484,7 @@ async function renderFiles(
         const names = new Set(messageExports.keys());
         if (handlersUpToDate(existing, services, previous, names)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, services, previous, mods, names, stubPrefix);
+        return mergeHandlers(existing, { file: handlersPath, services, previous, mods, messageExports: names, stubPrefix });
       },
     });
     const distPath = `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`;

@@ -6,6 +6,8 @@ import { render } from '../../util/templates.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
+import { isMarker } from '../../codegen/markers.js';
+import { REMOVED_KEY, markedInText, mergeDue, removedFromState, removedState, sectionOf, type Previous } from '../../codegen/members.js';
 import { schemaToTs } from './schema-ts.js';
 import { validatorName, validatorsSource } from './validators.js';
 
@@ -227,33 +229,18 @@ export function previousMessageTypes(messagesTs: string | undefined): string[] |
   }
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Matches a line that starts the handler of `value` in an object literal (method or property). */
-function handlerLine(value: string): RegExp {
-  const keys = [JSON.stringify(value), `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`];
-  if (/^[A-Za-z_$][\w$]*$/.test(value)) keys.push(value);
-  const key = keys.map(escapeRegExp).map((k) => `${k}|\\[${k}\\]`).join('|');
-  return new RegExp(`^[ \\t]*(?:async[ \\t]+)?\\*?[ \\t]*(?:${key})[ \\t]*[(:<]`, 'm');
-}
+/** The const in handlers.ts that holds handlers of message types no longer in the contract. */
+export const REMOVED_CONST = 'removedHandlers';
 
 /**
- * True when merging cannot change the handlers file: the contract lost no message type since the last
- * generate (no handler to move out), no handler waits in the removed-handlers const (none to move
- * back), and a handler for every message type starts a line (no stub due). A plain text check; when
- * it cannot tell it answers false, which only costs the full ts-morph merge.
+ * True when merging cannot change the handlers file, decided without ts-morph: `handlers` has a
+ * handler for each message type of last time and no other is due (mergeDue), and no marker of an
+ * earlier release is left inside it. When unsure it answers false, which only costs the full merge.
  */
-export function handlersUpToDate(existing: string, messages: readonly { value: string }[], previous: readonly string[] | undefined): boolean {
-  if (!previous) return false;
-  const current = new Set(messages.map((m) => m.value));
-  if (previous.some((v) => !current.has(v))) return false;
-  if (existing.includes(`// create-service-link: message type `)) return false; // a marker of earlier versions
-  const removedAt = existing.search(/^\/\/ create-service-link:/m);
-  const main = removedAt < 0 ? existing : existing.slice(0, removedAt);
-  const removed = removedAt < 0 ? '' : existing.slice(removedAt);
-  return messages.every((m) => handlerLine(m.value).test(main) && !handlerLine(m.value).test(removed));
+export function handlersUpToDate(existing: string, messages: readonly { value: string }[], previous: Previous): boolean {
+  // A `removed` marker inside `handlers` is an earlier release's (this one parks the handler instead): it goes.
+  if ((sectionOf(existing, { object: 'handlers' }) ?? '').split('\n').some((line) => isMarker(line, 'removed'))) return false;
+  return !mergeDue(existing, [{ ref: { object: 'handlers' }, wanted: messages.map((m) => m.value), previous }]);
 }
 
 /** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
@@ -273,6 +260,23 @@ async function previousTypes(ctx: GenerateContext, out: string): Promise<string[
   if (ctx.previousState) return ctx.previousState.messageTypes;
   const file = `${out}/messages.ts`;
   return previousMessageTypes((await ctx.exists(file)) ? await ctx.readFile(file) : undefined);
+}
+
+/**
+ * What the last generate recorded about `handlers`: its message types then (handlers the tool stubbed
+ * or adopted) and the handlers it parked for types that had left. Links of earlier releases lack the
+ * parked record: the `removedHandlers` const and old per-handler markers say which those are; a link
+ * without any record of its types trusts the handlers that are there.
+ */
+async function previousHandlers(ctx: GenerateContext, out: string, wanted: string[]): Promise<Previous> {
+  const types = await previousTypes(ctx, out);
+  const live = new Set(types ?? wanted);
+  const removed = removedFromState(ctx.previousState, 'handlers');
+  if (removed) return { live, removed };
+  const file = `${out}/handlers.ts`;
+  const text = (await ctx.exists(file)) ? await ctx.readFile(file) : '';
+  const marked = markedInText(text, { object: 'handlers' }, (line) => isMarker(line, 'removed'));
+  return { live, removed: new Set([...marked, ...markedInText(text, { object: REMOVED_CONST }, () => false, true)]) };
 }
 
 export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
@@ -301,7 +305,9 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
     usage: usageComment(names),
   };
   const out = link.out.replace(/\/+$/, '');
-  const previous = await previousTypes(ctx, out);
+  const wanted = model.messages.map((m) => m.value);
+  const previous = await previousHandlers(ctx, out, wanted);
+  const handlersPath = `${out}/handlers.ts`;
   const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/messages.ts`, content: messagesSource(model, names, suffix) },
     { kind: 'generated', path: `${out}/validators.ts`, content: validatorsSource(model) },
@@ -311,16 +317,18 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
     { kind: 'generated', path: `${out}/index.ts`, content: render('queue', 'index.ts', data) },
     {
       kind: 'user',
-      path: `${out}/handlers.ts`,
+      path: handlersPath,
       content: render('queue', 'handlers.ts', data),
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it) takes
         // longer to load than the whole rest of `generate`, so load it only when a merge is due.
         if (handlersUpToDate(existing, views, previous)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, views, contract, data.discAccess, suffix);
+        return mergeHandlers(existing, { file: handlersPath, messages: views, previous, contract, discAccess: data.discAccess, importSuffix: suffix });
       },
     },
   ];
-  return { files, state: { messageTypes: model.messages.map((m) => m.value) } };
+  // The message types (their handlers), and the handlers parked for types that left, so the next
+  // generate knows which handlers are the tool's without reading them back from any file.
+  return { files, state: { messageTypes: wanted, [REMOVED_KEY]: removedState(ctx.previousState, [['handlers', previous, wanted]]) } };
 }

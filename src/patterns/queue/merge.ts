@@ -1,20 +1,17 @@
-// Merges the contract's message types into the user's handlers file. ts-morph only locates things; the
-// edits are plain text moves and insertions, so every byte the user wrote stays exactly as it was.
+// Merges the contract's message types into the user's handlers file through the shared reconciler:
+// one property of the `handlers` object literal per message type. Loaded only when a merge is due.
 //
 // - a new message type gets a stub in `handlers`;
-// - a handler whose type left the contract moves, unchanged, out of `handlers` (typed <Pascal>Handlers,
-//   where it no longer compiles) into a marked `removedHandlers` const below it;
-// - when the type comes back, its handler moves back into `handlers` and the marked const goes once empty.
-import { Node, Project, type ObjectLiteralExpression, type SourceFile, type VariableStatement } from 'ts-morph';
-import { lineComment } from '../../util/text.js';
-import { handlerStub } from './generate.js';
-
-/** Starts every comment the tool writes into the handlers file. */
-export const REMOVED_MARKER = 'create-service-link:';
-/** The const that holds handlers of removed message types. */
-export const REMOVED_CONST = 'removedHandlers';
-/** The per-handler marker comment written by earlier versions (inside `handlers`); recognised and dropped. */
-const LEGACY_MARKER = `// ${REMOVED_MARKER} message type `;
+// - a handler the state says was the tool's, whose type left the contract, moves unchanged out of
+//   `handlers` (typed <Pascal>Handlers, where it no longer compiles) into a marked `removedHandlers`
+//   const below it; a property of the user's own that the state never had stays where it is;
+// - when the type comes back, its handler moves back into `handlers`, and the marked const goes once
+//   empty (the const is the tool's: whatever in it has a current type's name moves back);
+// - a handler the user wrote for a type before it was in the contract is kept, with an `adopted` note.
+import { markerComment } from '../../codegen/markers.js';
+import { planMembers, type Previous } from '../../codegen/members.js';
+import { parseUserFile, type Container, type Member, type UserFile } from '../../codegen/reconcile.js';
+import { REMOVED_CONST, handlerStub } from './generate.js';
 
 interface HandlerView {
   typeName: string;
@@ -22,88 +19,20 @@ interface HandlerView {
   handlerKey: string;
 }
 
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-interface Found {
-  object: ObjectLiteralExpression;
-  statement: VariableStatement | undefined;
-}
-
-function findObject(file: SourceFile, name: string): Found | undefined {
-  const declaration = file.getVariableDeclaration(name);
-  let init = declaration?.getInitializer();
-  // Unwrap `{...} satisfies X`, `{...} as X`, `({...})`.
-  while (init && (Node.isSatisfiesExpression(init) || Node.isAsExpression(init) || Node.isParenthesizedExpression(init)))
-    init = init.getExpression();
-  return init && Node.isObjectLiteralExpression(init) ? { object: init, statement: declaration?.getVariableStatement() } : undefined;
-}
-
-function propertyName(node: Node): string | undefined {
-  if (Node.isMethodDeclaration(node) || Node.isPropertyAssignment(node) || Node.isShorthandPropertyAssignment(node)) {
-    const nameNode = node.getNameNode();
-    if (Node.isStringLiteral(nameNode) || Node.isNoSubstitutionTemplateLiteral(nameNode)) return nameNode.getLiteralValue();
-    if (Node.isComputedPropertyName(nameNode)) {
-      const expr = nameNode.getExpression();
-      return Node.isStringLiteral(expr) ? expr.getLiteralValue() : undefined;
-    }
-    return nameNode.getText();
-  }
-  return undefined;
-}
-
-function lineStartOf(text: string, at: number): number {
-  return text.lastIndexOf('\n', at - 1) + 1;
-}
-
-/** Just past the end of the line holding `at` (after its newline), or the end of the text. */
-function lineEndOf(text: string, at: number): number {
-  const nl = text.indexOf('\n', at);
-  return nl < 0 ? text.length : nl + 1;
-}
-
-/**
- * A property with its own comments and trailing comma: the span to cut out of one object literal and
- * the text to put into another (as whole lines, with a comma after the property).
- */
-function propertySpan(text: string, property: Node, legacy: Edit[]): { start: number; end: number; moved: string } {
-  const comments = property.getLeadingCommentRanges();
-  for (const c of comments) if (text.startsWith(LEGACY_MARKER, c.getPos())) legacy.push({ start: lineStartOf(text, c.getPos()), end: lineEndOf(text, c.getPos()), text: '' });
-  const own = comments.filter((c) => !text.startsWith(LEGACY_MARKER, c.getPos()));
-  const first = own[0]?.getPos() ?? property.getStart();
-  const lineStart = lineStartOf(text, first);
-  const ownLines = text.slice(lineStart, first).trim() === '';
-  const start = ownLines ? lineStart : first;
-  const propertyEnd = property.getEnd();
-  const comma = /^[ \t]*,/.exec(text.slice(propertyEnd));
-  let end = propertyEnd + (comma ? comma[0].length : 0);
-  const rest = /^[ \t]*(?:\/\/[^\n]*)?\n/.exec(text.slice(end));
-  if (ownLines && rest) end += rest[0].length;
-  let moved = comma ? text.slice(start, end) : `${text.slice(start, propertyEnd)},${text.slice(propertyEnd, end)}`;
-  if (!ownLines) moved = `  ${moved.trim()}`;
-  if (!moved.endsWith('\n')) moved += '\n';
-  return { start, end, moved };
-}
-
-/** Edits that add whole lines at the end of an object literal (and a comma after its last kept property). */
-function appendTo(text: string, object: ObjectLiteralExpression, keep: Node[], lines: string): Edit[] {
-  const edits: Edit[] = [];
-  const close = object.getEnd() - 1;
-  const last = keep.at(-1);
-  if (last && !text.slice(last.getEnd(), close).trimStart().startsWith(',')) edits.push({ start: last.getEnd(), end: last.getEnd(), text: ',' });
-  const lineStart = lineStartOf(text, close);
-  if (text.slice(lineStart, close).trim() === '') edits.push({ start: lineStart, end: lineStart, text: lines });
-  else edits.push({ start: close, end: close, text: `\n${lines}` });
-  return edits;
+export interface QueueMerge {
+  /** Project-relative path of handlers.ts, for errors. */
+  file: string;
+  messages: readonly HandlerView[];
+  previous: Previous;
+  contract: string;
+  discAccess: string;
+  importSuffix: string;
 }
 
 function removedBlock(contract: string, importSuffix: string, body: string): string {
   return [
     '',
-    lineComment(`${REMOVED_MARKER} handlers of message types no longer in ${contract}, moved here unchanged`),
+    markerComment(`handlers of message types no longer in ${contract}, moved here unchanged`),
     '// out of `handlers`. Nothing calls them: delete them, or add the types back and run `generate` to move',
     '// them back.',
     '// eslint-disable-next-line @typescript-eslint/no-explicit-any -- their message types no longer exist',
@@ -117,73 +46,44 @@ function removedBlock(contract: string, importSuffix: string, body: string): str
  * Brings the handlers file in line with the contract (see the top of this file). Returns `existing`
  * unchanged when there is nothing to do or when the file no longer has a `handlers` object literal.
  */
-export function mergeHandlers(existing: string, messages: HandlerView[], contract: string, discAccess: string, importSuffix: string): string {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
-  const file = project.createSourceFile('handlers.ts', existing);
-  const handlers = findObject(file, 'handlers');
+export function mergeHandlers(existing: string, merge: QueueMerge): string {
+  const user = parseUserFile(merge.file, existing);
+  const handlers = user.find({ object: 'handlers' });
   if (!handlers) return existing;
-  const removed = findObject(file, REMOVED_CONST);
-  const text = existing;
-  const wanted = new Set(messages.map((m) => m.value));
-  const edits: Edit[] = [];
+  const parked = user.find({ object: REMOVED_CONST });
+  const byValue = new Map(merge.messages.map((m) => [m.value, m]));
+  const plan = planMembers([...byValue.keys()], new Set(handlers.members.map((m) => m.name)), merge.previous);
+  const leaving = new Set([...plan.remove, ...plan.gone]);
 
-  const present = new Set<string>();
-  const keep: Node[] = [];
-  let movedOut = '';
-  for (const property of handlers.object.getProperties()) {
-    const name = propertyName(property);
-    if (name === undefined || wanted.has(name)) {
-      if (name !== undefined) present.add(name);
-      keep.push(property);
-      propertySpan(text, property, edits); // only drops a legacy marker above it, if any
-      continue;
-    }
-    const span = propertySpan(text, property, edits);
-    edits.push({ start: span.start, end: span.end, text: '' });
-    movedOut += span.moved;
-  }
+  const out = handlers.members.filter((m) => leaving.has(m.name));
+  for (const m of handlers.members) if (!leaving.has(m.name)) user.unmark(m, 'removed'); // a marker of earlier releases
+  const movedOut = out.map((m) => user.cut(m, 'removed'));
+  const keep = handlers.nodes.filter((n) => !out.some((m) => m.node === n));
+  for (const name of plan.adopt) adopt(user, handlers, name, merge.contract);
 
-  let movedBack = '';
-  const removedKeep: Node[] = [];
-  for (const property of removed?.object.getProperties() ?? []) {
-    const name = propertyName(property);
-    if (name === undefined || !wanted.has(name) || present.has(name)) {
-      removedKeep.push(property);
-      continue;
-    }
-    present.add(name);
-    const span = propertySpan(text, property, edits);
-    edits.push({ start: span.start, end: span.end, text: '' });
-    movedBack += span.moved;
-  }
+  const back = (parked?.members ?? []).filter((m) => plan.stub.includes(m.name) && m === parked!.members.find((p) => p.name === m.name));
+  const movedBack = back.map((m) => user.cut(m));
+  const stubs = plan.stub.filter((v) => !back.some((m) => m.name === v)).map((v) => stubOf(byValue.get(v)!, merge.discAccess));
+  user.insertMembers(handlers, [...movedBack, ...stubs], keep.at(-1));
 
-  const stubs = messages
-    .filter((m) => !present.has(m.value))
-    .map((m) => `${handlerStub(m.typeName, m.handlerKey, discAccess)}\n`)
-    .join('');
-  if (movedBack || stubs) edits.push(...appendTo(text, handlers.object, keep, movedBack + stubs));
+  parkHandlers(user, handlers, parked, back, movedOut, merge);
+  return user.edits.length ? user.result() : existing;
+}
 
-  if (removed && removedKeep.length === 0 && !movedOut && movedBack && removed.statement) {
-    // Every handler went back: the marked const goes, with its comment and the blank line above.
-    const statement = removed.statement;
-    const marker = statement.getLeadingCommentRanges().find((c) => text.startsWith(`// ${REMOVED_MARKER}`, c.getPos()));
-    let start = lineStartOf(text, marker?.getPos() ?? statement.getStart());
-    if (start > 0 && text.slice(lineStartOf(text, start - 1), start).trim() === '') start = lineStartOf(text, start - 1);
-    const end = lineEndOf(text, statement.getEnd());
-    // Drop the per-property edits inside it; this one covers them.
-    for (let i = edits.length - 1; i >= 0; i--) if (edits[i]!.start >= start && edits[i]!.end <= end) edits.splice(i, 1);
-    edits.push({ start, end, text: '' });
-  } else if (movedOut) {
-    if (removed) edits.push(...appendTo(text, removed.object, removedKeep, movedOut));
-    else {
-      const after = handlers.statement ? lineEndOf(text, handlers.statement.getEnd()) : text.length;
-      const block = removedBlock(contract, importSuffix, movedOut);
-      edits.push({ start: after, end: after, text: after > 0 && text[after - 1] !== '\n' ? `\n${block}` : block });
-    }
-  }
+function stubOf(m: HandlerView, discAccess: string): string {
+  return `${handlerStub(m.typeName, m.handlerKey, discAccess)}\n`;
+}
 
-  if (edits.length === 0) return existing;
-  let out = text;
-  for (const edit of edits.sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-  return out;
+/** Where the handlers that left `handlers` go: into the marked const (made when missing); an emptied const goes. */
+function parkHandlers(user: UserFile, handlers: Container, parked: Container | undefined, back: Member[], movedOut: string[], merge: QueueMerge): void {
+  const staying = (parked?.nodes ?? []).filter((n) => !back.some((m) => m.node === n));
+  if (parked && back.length && !staying.length && !movedOut.length && parked.statement) user.removeContainer(parked);
+  else if (movedOut.length && parked) user.insertMembers(parked, movedOut, staying.at(-1));
+  else if (movedOut.length) user.insertAfter(handlers.statement, removedBlock(merge.contract, merge.importSuffix, movedOut.join('')));
+}
+
+/** A handler that was there before its type was in the contract: it handles the type now, said once. */
+function adopt(user: UserFile, handlers: Container, value: string, contract: string): void {
+  const member = user.member(handlers, value)!;
+  user.mark(member, markerComment(`adopted: "${value}" is new in ${contract}; this handler was already here, so it handles those messages now.`));
 }
