@@ -10,10 +10,19 @@ import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
 import { installDependencies } from './install.js';
-import type { CommonOptions } from './main.js';
 import { info, paint } from './output.js';
 import { presentPlan } from './present.js';
 import { choosePattern } from './wizard.js';
+
+/** Options every pattern command takes. */
+export interface CommonOptions {
+  cwd?: string;
+  out?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  install: boolean;
+}
 
 const COMMON_KEYS = new Set(['cwd', 'out', 'yes', 'dryRun', 'force', 'install']);
 

@@ -6,7 +6,7 @@ import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
-import { errorCode } from './main.js';
+import { errorCode } from './exit.js';
 import { info, paint } from './output.js';
 import { presentPlan } from './present.js';
 
@@ -61,14 +61,17 @@ export async function runGenerate(names: string[], opts: GenerateOptions): Promi
 async function watchContracts(names: string[], opts: GenerateOptions): Promise<number> {
   const project = detectProject(opts.cwd ?? process.cwd());
   const links = selectLinks(readManifest(project.root), names);
+  let interrupted = false;
   const runOnce = async () => {
     try {
       await generateOnce(names, opts);
     } catch (error) {
-      errorCode(error);
+      // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
+      if (errorCode(error) === 130) interrupted = true;
     }
   };
   await runOnce();
+  if (interrupted) return 130;
   // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
   // Contract folders, plus import roots (a .proto importing another from --proto-path).
   const roots = (l: (typeof links)[number]) => (Array.isArray(l.options.protoPath) ? l.options.protoPath.map(String) : []);
@@ -103,7 +106,7 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
     process.once('SIGTERM', stop);
   });
   await running;
-  return 0;
+  return interrupted ? 130 : 0;
 }
 
 export async function runList(opts: { cwd?: string }): Promise<number> {

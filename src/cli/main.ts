@@ -1,21 +1,12 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { TOOL_VERSION } from '../core/version.js';
-import { ConflictError, ContractError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
 import type { PatternId } from '../patterns/types.js';
-import { fail } from './output.js';
-
-export interface CommonOptions {
-  cwd?: string;
-  out?: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  force?: boolean;
-  install: boolean;
-}
-
+import type { CommonOptions } from './create.js';
+import { errorCode, exitCode, setExitCode } from './exit.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -166,37 +157,5 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return errorCode(error);
   }
-  return lastCode;
-}
-
-let lastCode = 0;
-/** Commands report their exit code through here (commander discards action return values). */
-export function setExitCode(code: number): void {
-  lastCode = code;
-}
-
-export function errorCode(error: unknown): number {
-  if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    return 2;
-  }
-  const e = error as Error;
-  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
-    fail('cancelled; nothing was written.');
-    return 130;
-  }
-  if (error instanceof UsageError) {
-    fail(e.message);
-    return 2;
-  }
-  if (error instanceof ContractError) {
-    fail(`${e.message}\nNothing was written.`);
-    return 1;
-  }
-  if (error instanceof ConflictError) {
-    fail(`${e.message}\nNothing was written.`);
-    return 1;
-  }
-  fail(e?.stack ?? String(error));
-  return 1;
+  return exitCode();
 }
