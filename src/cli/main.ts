@@ -1,10 +1,11 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
 import { Command, Option } from 'commander';
+import type { OptionDecl } from '../core/options.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { UsageError } from '../errors.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
-import type { PatternId } from '../patterns/types.js';
+import type { PatternSpec } from '../patterns/types.js';
 import type { CommonOptions } from './create.js';
 import { errorCode, exitCode, setExitCode } from './exit.js';
 
@@ -20,6 +21,81 @@ function addCommonOptions(cmd: Command): Command {
     .option('--dry-run', 'print the files it would create/update and the diffs; write nothing')
     .option('--force', 'overwrite generated files that were edited by hand (never files it did not create)')
     .option('--no-install', 'do not install runtime dependencies; print the command instead');
+}
+
+/** A declared pattern option as a commander option. */
+function commanderOption(decl: OptionDecl): Option {
+  const o = new Option(decl.flag, `${decl.description} (e.g. ${decl.example})`);
+  if (decl.type === 'list') o.argParser(collect);
+  // A fixed default of an option the wizard never asks is shown by --help; the others stay unset,
+  // so the wizard can tell "not given" and ask.
+  const fixed = typeof decl.default === 'function' ? undefined : decl.default;
+  if (fixed !== undefined && !decl.prompt) o.default(fixed);
+  return o;
+}
+
+function patternCommand(spec: PatternSpec): Command {
+  const cmd = new Command(spec.id).description(spec.title).argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
+  const decls = Object.values(spec.options.decls);
+  for (const decl of decls) cmd.addOption(commanderOption(decl));
+  addCommonOptions(cmd).action(async (name: string | undefined, opts: CommonOptions & Record<string, unknown>) => {
+    const { runCreate } = await import('./create.js');
+    setExitCode(await runCreate(spec.id, name, opts, opts));
+  });
+  const examples = [...new Set(decls.map((d) => `  $ ${d.example}`))];
+  return cmd.addHelpText('after', `\nExamples:\n${examples.join('\n')}`);
+}
+
+/** `bench`: REST vs gRPC on a message, or a queue link's throughput. */
+function benchCommand(): Command {
+  return new Command('bench')
+    .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
+    .argument('[name]', 'a rest, grpc or queue link from service-link.json')
+    .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
+    .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
+    .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
+    .option('--openapi <file>', 'an OpenAPI document instead of a link (e.g. --openapi openapi/user.yaml)')
+    .option('--operation <id>', 'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)')
+    .option('--payload <size>', 'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)', 'medium')
+    .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
+    .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
+    .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
+    .option('--messages <n>', 'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)', '2000')
+    .option('--json', 'print the raw figures as JSON (for CI or plotting)')
+    .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ create-service-link bench order     # a queue link: needs fauxqs (npm i -D fauxqs@1.9.2)\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
+    )
+    .action(async (name: string | undefined, opts) => {
+      const { runBenchCommand } = await import('./bench.js');
+      setExitCode(await runBenchCommand(name, opts));
+    });
+}
+
+/** `recommend`: the wizard's decision matrix as flags. */
+function recommendCommand(): Command {
+  return new Command('recommend')
+    .description('the wizard’s decision matrix without prompts: prints the recommended pattern and why')
+    .option('--no-needs-response', 'the caller does not wait for an answer')
+    .option('--high-volume', 'many calls per second or a tight latency budget')
+    .option('--streaming', 'one call streams many messages')
+    .option('--polyglot', 'services in several languages')
+    .option('--fan-out', 'one event reaches several consumers, or the work runs in the background')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json')
+    .action(async (opts) => {
+      const { recommend } = await import('../recommend.js');
+      const r = recommend({
+        needsResponse: opts.needsResponse !== false,
+        highVolume: !!opts.highVolume,
+        streaming: !!opts.streaming,
+        polyglot: !!opts.polyglot,
+        fanOut: !!opts.fanOut,
+      });
+      if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
+    });
 }
 
 export function buildProgram(): Command {
@@ -56,22 +132,7 @@ Examples:
   $ npx create-service-link generate --check    # in CI: exit 1 when generated code is stale`,
   );
 
-  for (const id of PATTERN_IDS) {
-    const spec = PATTERNS[id];
-    const cmd = new Command(id).description(spec.title).argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
-    for (const f of spec.flags) {
-      const o = new Option(f.flags, `${f.description} (e.g. ${f.example})`);
-      if (f.repeatable) o.argParser(collect);
-      if (f.defaultValue !== undefined) o.default(f.defaultValue);
-      cmd.addOption(o);
-    }
-    addCommonOptions(cmd).action(async (name: string | undefined, opts: CommonOptions & Record<string, unknown>) => {
-      const { runCreate } = await import('./create.js');
-      setExitCode(await runCreate(id as PatternId, name, opts, opts));
-    });
-    cmd.addHelpText('after', `\nExamples:\n${spec.flags.map((f) => `  $ ${f.example}`).filter((v, i, a) => a.indexOf(v) === i).join('\n')}`);
-    program.addCommand(cmd);
-  }
+  for (const id of PATTERN_IDS) program.addCommand(patternCommand(PATTERNS[id]));
 
   program.addCommand(
     new Command('generate')
@@ -98,54 +159,8 @@ Examples:
         setExitCode(await runList(opts));
       }),
   );
-  program.addCommand(
-    new Command('bench')
-      .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
-      .argument('[name]', 'a rest, grpc or queue link from service-link.json')
-      .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
-      .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
-      .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
-      .option('--openapi <file>', 'an OpenAPI document instead of a link (e.g. --openapi openapi/user.yaml)')
-      .option('--operation <id>', 'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)')
-      .option('--payload <size>', 'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)', 'medium')
-      .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
-      .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
-      .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
-      .option('--messages <n>', 'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)', '2000')
-      .option('--json', 'print the raw figures as JSON (for CI or plotting)')
-      .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
-      .addHelpText(
-        'after',
-        '\nExamples:\n  $ create-service-link bench order     # a queue link: needs fauxqs (npm i -D fauxqs@1.9.2)\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
-      )
-      .action(async (name: string | undefined, opts) => {
-        const { runBenchCommand } = await import('./bench.js');
-        setExitCode(await runBenchCommand(name, opts));
-      }),
-  );
-  program.addCommand(
-    new Command('recommend')
-      .description('the wizard’s decision matrix without prompts: prints the recommended pattern and why')
-      .option('--no-needs-response', 'the caller does not wait for an answer')
-      .option('--high-volume', 'many calls per second or a tight latency budget')
-      .option('--streaming', 'one call streams many messages')
-      .option('--polyglot', 'services in several languages')
-      .option('--fan-out', 'one event reaches several consumers, or the work runs in the background')
-      .option('--json', 'print JSON')
-      .addHelpText('after', '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json')
-      .action(async (opts) => {
-        const { recommend } = await import('../recommend.js');
-        const r = recommend({
-          needsResponse: opts.needsResponse !== false,
-          highVolume: !!opts.highVolume,
-          streaming: !!opts.streaming,
-          polyglot: !!opts.polyglot,
-          fanOut: !!opts.fanOut,
-        });
-        if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
-      }),
-  );
+  program.addCommand(benchCommand());
+  program.addCommand(recommendCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
