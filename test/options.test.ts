@@ -111,3 +111,11 @@ describe('the wizard asks from the declarations', () => {
     expect(asked.map((q) => q.message)).not.toContain('Environment variable with the token:');
   });
 });
+
+describe('seams', () => {
+  test('generate --watch asks the pattern for extra folders: gRPC import roots', () => {
+    const link = { name: 'user', pattern: 'grpc', contracts: ['proto/user.proto'], out: 'src/links/user', options: { protoPath: ['proto', 'third_party'] } };
+    expect(PATTERNS.grpc!.watchRoots!(link)).toEqual(['proto', 'third_party']);
+    expect(PATTERNS.rest!.watchRoots).toBeUndefined();
+  });
+});

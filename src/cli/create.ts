@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { planLinks } from '../core/engine.js';
-import { missingOptions } from '../core/options.js';
+import { missingOptions, orList } from '../core/options.js';
 import { scaffoldLink } from '../core/scaffold.js';
-import { PATTERNS } from '../patterns/index.js';
+import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
 import type { LinkConfig, PatternId, Prompts } from '../patterns/types.js';
 import { detectProject } from '../project/detect.js';
 import { linkNameProblem } from '../util/names.js';
@@ -92,8 +92,8 @@ export async function runCreate(
 
   if (!patternArg && !prompts) {
     throw new UsageError(
-      'no terminal to ask on: give the pattern and name, e.g. `create-service-link grpc user --rpc GetUser:unary` (see --help).\n' +
-        '  Missing: <pattern> (rest, grpc or queue), <name>',
+      `no terminal to ask on: give the pattern and name, e.g. \`${PATTERNS[PATTERN_IDS[0]!].example}\` (see --help).\n` +
+        `  Missing: <pattern> (${orList(PATTERN_IDS)}), <name>`,
     );
   }
   const pattern = patternArg ?? (await choosePattern(prompts!));

@@ -1,7 +1,8 @@
 // `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { planLinks, selectLinks } from '../core/engine.js';
+import { patternOf, planLinks, selectLinks } from '../core/engine.js';
+import { CREATE_USAGE } from '../patterns/index.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
@@ -73,11 +74,9 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   await runOnce();
   if (interrupted) return 130;
   // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
-  // Contract folders, plus import roots (a .proto importing another from --proto-path).
-  const roots = (l: (typeof links)[number]) => (Array.isArray(l.options.protoPath) ? l.options.protoPath.map(String) : []);
-  const folders = new Set(
-    links.flatMap((l) => [...l.contracts.map((c) => path.dirname(c)), ...roots(l)]).map((f) => path.resolve(project.root, f)).filter((f) => existsSync(f)),
-  );
+  // Contract folders, plus what the pattern adds (a .proto importing another from --proto-path).
+  const roots = (l: (typeof links)[number]) => [...l.contracts.map((c) => path.dirname(c)), ...(patternOf(l).watchRoots?.(l) ?? [])];
+  const folders = new Set(links.flatMap(roots).map((f) => path.resolve(project.root, f)).filter((f) => existsSync(f)));
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
@@ -114,7 +113,7 @@ export async function runList(opts: { cwd?: string }): Promise<number> {
   const manifest = readManifest(project.root);
   const names = Object.keys(manifest.links);
   if (names.length === 0) {
-    info('No links yet. Create one with `create-service-link <rest|grpc|queue> <name>`.');
+    info(`No links yet. Create one with \`${CREATE_USAGE}\`.`);
     return 0;
   }
   const rows: string[][] = [['NAME', 'PATTERN', 'CONTRACT', 'OUT', 'STATUS']];

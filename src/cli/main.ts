@@ -111,7 +111,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addCommonOptions(program)
-    .argument('[command]', 'rest, grpc, queue, generate, list, bench or recommend (none: the wizard)')
+    .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, bench or recommend (none: the wizard)`)
     .action(async (command: string | undefined, opts: CommonOptions) => {
       if (command !== undefined) {
         const known = program.commands.map((c) => c.name()).join(', ');
@@ -125,10 +125,7 @@ export function buildProgram(): Command {
     `
 Examples:
   $ npx create-service-link                                   # the wizard
-  $ npx create-service-link grpc user --rpc GetUser:unary --rpc ListUsers:server-stream
-  $ npx create-service-link rest user --resource "users:id=string,email=string"
-  $ npx create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo
-  $ npx create-service-link generate            # after editing a contract
+${PATTERN_IDS.map((id) => `  $ npx ${PATTERNS[id].example}\n`).join('')}  $ npx create-service-link generate            # after editing a contract
   $ npx create-service-link generate --check    # in CI: exit 1 when generated code is stale`,
   );
 

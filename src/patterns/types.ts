@@ -53,6 +53,8 @@ export interface PatternGenerator {
 export interface PatternSpec<S extends OptionSet = OptionSet> {
   id: PatternId;
   title: string;
+  /** One command line for the root --help. */
+  example: string;
   /** Every option, declared once: flags, wizard questions, what is required, what service-link.json keeps. */
   options: S;
   /** Packages the generated code imports at run time, installed into the user's project. */
@@ -68,4 +70,6 @@ export interface PatternSpec<S extends OptionSet = OptionSet> {
   scaffold(input: ScaffoldInput<OptionValues<S>>): Promise<ScaffoldResult>;
   /** Lazily loads the heavy generator (protobufjs, ts-morph, ...). */
   load(): Promise<PatternGenerator>;
+  /** Folders `generate --watch` watches besides the contracts' own (gRPC: its import roots). */
+  watchRoots?(link: LinkConfig): string[];
 }

@@ -1,8 +1,9 @@
 // Options of a gRPC link, declared once (flags, wizard, service-link.json), and the parsing of --rpc
 // and --field. Light: imported by spec.ts, which `--help` imports.
-import { defineOptions, type Answers, type OptionValues, type Prompts } from '../../core/options.js';
+import { defineOptions, resolveOptions, type Answers, type OptionValues, type Prompts } from '../../core/options.js';
 import { UsageError } from '../../errors.js';
 import { pascalCase } from '../../util/names.js';
+import type { LinkConfig } from '../types.js';
 
 export const RPC_KINDS = ['unary', 'server-stream', 'client-stream', 'bidi'] as const;
 export type Kind = (typeof RPC_KINDS)[number];
@@ -176,3 +177,7 @@ export const GRPC_OPTIONS = defineOptions(
 
 export type GrpcValues = OptionValues<typeof GRPC_OPTIONS>;
 
+/** A link's stored options, typed. */
+export function grpcStored(link: LinkConfig): GrpcValues {
+  return resolveOptions(GRPC_OPTIONS, link.options, link);
+}

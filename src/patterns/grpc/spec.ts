@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { pascalCase } from '../../util/names.js';
 import type { PatternSpec } from '../types.js';
-import { GRPC_OPTIONS, defaultFields, parseField, parseRpc, type FieldDef, type RpcDef } from './options.js';
+import { GRPC_OPTIONS, defaultFields, grpcStored, parseField, parseRpc, type FieldDef, type RpcDef } from './options.js';
 
 const SCALARS = new Set([
   'double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64',
@@ -76,6 +76,7 @@ export function buildProto(linkName: string, pkg: string, rpcs: RpcDef[], fields
 export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
   id: 'grpc',
   title: 'gRPC link (.proto contract, typed @grpc/grpc-js client and server)',
+  example: 'create-service-link grpc user --rpc GetUser:unary --rpc ListUsers:server-stream',
   options: GRPC_OPTIONS,
   // Minimums the generated code needs: grpc-js 1.10 starts serving on bindAsync (server.ts never
   // calls the deprecated start()); wire.ts uses Writer/Reader members protobufjs 7 does not have.
@@ -118,4 +119,7 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
     const { generator } = await import('./generate.js');
     return generator;
   },
+
+  // A .proto importing another from --proto-path changes the link too.
+  watchRoots: (link) => grpcStored(link).protoPath,
 };

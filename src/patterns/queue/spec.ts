@@ -9,6 +9,7 @@ import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
 export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   id: 'queue',
   title: 'Message queue (SQS): typed publisher + consumer from an AsyncAPI document',
+  example: 'create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo',
   options: QUEUE_OPTIONS,
   runtimeDependencies: ['@aws-sdk/client-sqs'],
   runtimeModules: ['context', 'sqs'],

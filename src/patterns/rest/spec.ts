@@ -10,6 +10,7 @@ import { parseResource, resourceDocument } from './resource.js';
 export const spec: PatternSpec<typeof REST_OPTIONS> = {
   id: 'rest',
   title: 'REST (OpenAPI contract, typed HTTP client)',
+  example: 'create-service-link rest user --resource "users:id=string,email=string"',
   options: REST_OPTIONS,
   runtimeDependencies: [],
   runtimeModules: ['context', 'rest'],
