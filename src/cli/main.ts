@@ -1,7 +1,7 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
 import { Command, Option } from 'commander';
-import type { OptionDecl } from '../core/options.js';
+import { orList, type OptionDecl } from '../core/options.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { UsageError } from '../errors.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
@@ -46,11 +46,11 @@ function patternCommand(spec: PatternSpec): Command {
   return cmd.addHelpText('after', `\nExamples:\n${examples.join('\n')}`);
 }
 
-/** `bench`: REST vs gRPC on a message, or a queue link's throughput. */
+/** `bench`: its flags are the measurement's own; which links it takes comes from the registry. */
 function benchCommand(): Command {
   return new Command('bench')
     .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
-    .argument('[name]', 'a rest, grpc or queue link from service-link.json')
+    .argument('[name]', `a ${orList(PATTERN_IDS.filter((id) => PATTERNS[id].bench))} link from service-link.json`)
     .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
     .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
     .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')

@@ -50,6 +50,42 @@ export interface PatternGenerator {
   generate(ctx: GenerateContext): Promise<GenerateResult>;
 }
 
+/**
+ * The engine's generateStandalone. Benches get it from the command instead of importing the engine,
+ * so src/bench and the patterns' benches sit below the registry (no import cycle through it).
+ */
+export type GenerateStandalone = (input: {
+  project: ProjectInfo;
+  link: LinkConfig;
+  runtimeDir: string;
+  read(file: string): Promise<string | undefined>;
+}) => Promise<PlannedFile[]>;
+
+/** What the bench command hands a pattern's bench: its flags, already numbers where they are numbers. */
+export interface BenchSettings {
+  message?: string | undefined;
+  operation?: string | undefined;
+  payload: string;
+  concurrency: number[];
+  duration: number;
+  rounds: number;
+  messages: number;
+  progress(line: string): void;
+  signal: AbortSignal;
+  generate: GenerateStandalone;
+}
+
+export interface BenchResult {
+  /** The raw figures, printed by --json. */
+  report: unknown;
+  text: string;
+}
+
+/** How `bench <link>` measures a link of this pattern. */
+export interface LinkBench {
+  run(project: ProjectInfo, link: LinkConfig, settings: BenchSettings): Promise<BenchResult>;
+}
+
 export interface PatternSpec<S extends OptionSet = OptionSet> {
   id: PatternId;
   title: string;
@@ -72,4 +108,6 @@ export interface PatternSpec<S extends OptionSet = OptionSet> {
   load(): Promise<PatternGenerator>;
   /** Folders `generate --watch` watches besides the contracts' own (gRPC: its import roots). */
   watchRoots?(link: LinkConfig): string[];
+  /** Lazily loads how `bench <link>` measures this pattern; without it, bench refuses such links. */
+  bench?(): Promise<LinkBench>;
 }

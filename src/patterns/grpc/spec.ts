@@ -122,4 +122,8 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
 
   // A .proto importing another from --proto-path changes the link too.
   watchRoots: (link) => grpcStored(link).protoPath,
+
+  async bench() {
+    return (await import('./bench.js')).bench;
+  },
 };

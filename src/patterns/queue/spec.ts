@@ -36,4 +36,8 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   async load() {
     return import('./generate.js');
   },
+
+  async bench() {
+    return (await import('./bench.js')).bench;
+  },
 };

@@ -42,4 +42,8 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
     const { generateRest } = await import('./generate.js');
     return { generate: generateRest };
   },
+
+  async bench() {
+    return (await import('./bench.js')).bench;
+  },
 };
