@@ -1,6 +1,6 @@
 // Exit codes: only the CLI decides them. Commands report theirs through setExitCode (commander
-// discards action return values); errors map to a code and a message here.
-import { CommanderError } from 'commander';
+// discards action return values); errors map to a code and a message here (commander's own errors
+// in main.ts, which already imports commander: a second bare import costs --help start-up time).
 import { ConflictError, ContractError, InterruptedError, UsageError } from '../errors.js';
 import { fail } from './output.js';
 
@@ -15,10 +15,6 @@ export function exitCode(): number {
 }
 
 export function errorCode(error: unknown): number {
-  if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    return 2;
-  }
   const e = error as Error;
   if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
     fail('cancelled; nothing was written.');

@@ -1,6 +1,6 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { orList, type OptionDecl } from '../core/options.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { UsageError } from '../errors.js';
@@ -167,7 +167,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    return errorCode(error);
+    if (!(error instanceof CommanderError)) return errorCode(error);
+    // Commander has printed its message (or the help) already.
+    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2;
   }
   return exitCode();
 }
