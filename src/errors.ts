@@ -32,3 +32,8 @@ export class ConflictError extends Error {
     super(message);
   }
 }
+
+/** Ctrl-C (SIGINT/SIGTERM) arrived while a commit ran: the commit finished first; the CLI exits 130. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}

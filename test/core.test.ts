@@ -7,6 +7,8 @@ import { detectProject } from '../src/project/detect.js';
 import { linkNameProblem, safeIdentifier } from '../src/util/names.js';
 import { jsDoc, stringLiteral } from '../src/util/text.js';
 import { commit } from '../src/vfs/commit.js';
+import { InterruptedError } from '../src/errors.js';
+import { errorCode } from '../src/cli/exit.js';
 import { emptyManifest, hash } from '../src/vfs/manifest.js';
 import { Plan, planLink, planMeta } from '../src/vfs/plan.js';
 import { GENERATED_HEADER } from '../src/util/text.js';
@@ -172,6 +174,26 @@ describe('atomic commit', () => {
       ),
     ).rejects.toThrow('disk full');
     expect(await snapshot(d)).toEqual(before);
+  });
+  it('Ctrl-C during a commit: every file is written first, then it reports the interrupt (the CLI exits 130)', async () => {
+    const d = await tempDir();
+    const others = process.listeners('SIGINT');
+    for (const l of others) process.off('SIGINT', l);
+    try {
+      const committing = commit(
+        d,
+        [
+          { type: 'write', path: 'a.txt', content: 'a' },
+          { type: 'write', path: 'b.txt', content: 'b' },
+        ],
+        { beforeApply: (i) => void (i === 0 && process.emit('SIGINT')) },
+      );
+      await expect(committing).rejects.toThrow(InterruptedError);
+    } finally {
+      for (const l of others) process.on('SIGINT', l);
+    }
+    expect([...(await snapshot(d)).keys()].sort()).toEqual(['a.txt', 'b.txt']);
+    expect(errorCode(new InterruptedError('Interrupted: the files were written completely before stopping.'))).toBe(130);
   });
 });
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spec } from '../src/patterns/grpc/spec.js';
+import { scaffoldLink } from '../src/core/scaffold.js';
 import { compile, makeProject, removeProject } from './helpers/project.js';
 import { createLink, projectInfo, regenerate } from './fixtures/grpc/harness.js';
 import type { LinkConfig } from '../src/patterns/types.js';
@@ -90,7 +91,7 @@ describe('default scaffold', () => {
     const proto = await readFile(path.join(dir, 'proto/user.proto'), 'utf8');
     expect(proto).toContain('message ListUsersRequest {\n  uint32 limit = 1;\n  string page_token = 2;\n}');
     expect(proto).toContain('message GetUserRequest {\n  string id = 1;\n}');
-    const scaffold = await spec.scaffold({
+    const scaffold = await scaffoldLink(spec, {
       name: 'acct',
       out: 'src/links/acct',
       project: projectInfo(dir),

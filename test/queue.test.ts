@@ -16,6 +16,7 @@ import { compile, makeProject, removeProject } from './helpers/project.js';
 import { createLink, generateLink, loadCompiled, projectInfo } from './fixtures/queue/harness.js';
 import { generateFiles } from './helpers/generate.js';
 import { spec } from '../src/patterns/queue/spec.js';
+import { scaffoldLink } from '../src/core/scaffold.js';
 import type { LinkConfig } from '../src/patterns/types.js';
 import { ContractError } from '../src/errors.js';
 import { readAsyncApi } from '../src/contracts/asyncapi.js';
@@ -504,7 +505,7 @@ describe('regeneration and bad input', () => {
   test('index.ts usage comments line up for a long link name; the consumer has no two things called dispatch', async () => {
     const project = projectInfo('/nowhere', 'esm');
     const name = 'customer-order-fulfillment-events';
-    const scaffolded = await spec.scaffold({ name, options: { message: ['Shipped:id=string'], fifo: true }, project, out: `src/links/${name}` });
+    const scaffolded = await scaffoldLink(spec, { name, options: { message: ['Shipped:id=string'], fifo: true }, project, out: `src/links/${name}` });
     const texts = new Map(scaffolded.files.map((f) => [f.path, f.content]));
     const link = { name, pattern: 'queue', contracts: scaffolded.contracts, out: `src/links/${name}`, options: scaffolded.options };
     const files = await generateFiles(project, link, async (p) => texts.get(p));

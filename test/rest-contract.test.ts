@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ContractError, UsageError } from '../src/errors.js';
 import { spec } from '../src/patterns/rest/spec.js';
+import { scaffoldLink } from '../src/core/scaffold.js';
+import { missingOptions, type Prompts } from '../src/core/options.js';
+import { askOptions } from '../src/cli/questions.js';
 import { generate, projectInfo } from './fixtures/rest/harness.js';
 import type { LinkConfig, ProjectInfo } from '../src/patterns/types.js';
 
@@ -157,7 +160,7 @@ describe('names and shared pieces', () => {
   });
 
   test('--resource names its error schema ErrorBody, so no generated type shadows the global Error', async () => {
-    const scaffold = await spec.scaffold({ name: 'billing', options: { resource: ['invoices:id=string,total=number', 'errors:id=string'] }, project, out: 'src/links/billing' });
+    const scaffold = await scaffoldLink(spec, { name: 'billing', options: { resource: ['invoices:id=string,total=number', 'errors:id=string'] }, project, out: 'src/links/billing' });
     await writeFile(path.join(root, scaffold.contracts[0]!), scaffold.files[0]!.content);
     const files = await generate(project, { name: 'billing', pattern: 'rest', contracts: scaffold.contracts, out: 'src/links/billing', options: scaffold.options });
     const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
@@ -169,7 +172,7 @@ describe('names and shared pieces', () => {
   });
 
   test('--resource summaries use the right article and lower-case nouns', async () => {
-    const scaffold = await spec.scaffold({
+    const scaffold = await scaffoldLink(spec, {
       name: 'shop',
       options: { resource: ['invoices', 'users', 'order-items', 'addresses', 'hours', 'units', 'updates'] },
       project,
@@ -232,7 +235,7 @@ describe('regeneration', () => {
 
 describe('spec (flags and scaffold)', () => {
   test('--resource writes an OpenAPI 3.1 document with CRUD operations, an Error schema and the env defaults', async () => {
-    const result = await spec.scaffold({
+    const result = await scaffoldLink(spec, {
       name: 'order-service',
       options: { resource: ['orders:id=uuid,total=number,items=string[],note?=string'] },
       project,
@@ -250,13 +253,13 @@ describe('spec (flags and scaffold)', () => {
   });
 
   test('without --openapi or --resource, a default resource named after the link', async () => {
-    expect(spec.missingRequired({})).toEqual([]);
-    const result = await spec.scaffold({ name: 'user', options: {}, project, out: 'src/links/user' });
+    expect(missingOptions(spec.options, {})).toEqual([]);
+    const result = await scaffoldLink(spec, { name: 'user', options: {}, project, out: 'src/links/user' });
     expect(result.files[0]!.content).toContain('/users/{id}:');
   });
 
   test('bad flags are usage errors', async () => {
-    const scaffold = (options: Record<string, unknown>) => spec.scaffold({ name: 'user', options, project, out: 'src/links/user' });
+    const scaffold = (options: Record<string, unknown>) => scaffoldLink(spec, { name: 'user', options, project, out: 'src/links/user' });
     await expect(scaffold({ auth: 'basic' })).rejects.toThrow(UsageError);
     await expect(scaffold({ resource: ['Users:id=string'] })).rejects.toThrow(/kebab-case/);
     await expect(scaffold({ resource: ['users:id=strin'] })).rejects.toThrow(/unknown type "strin"/);
@@ -267,7 +270,7 @@ describe('spec (flags and scaffold)', () => {
 
   test('--openapi points at the existing document, project-relative', async () => {
     await writeFile(path.join(root, 'openapi', 'given.yaml'), `${HEAD}paths: {}\n`);
-    const result = await spec.scaffold({ name: 'given', options: { openapi: path.join(root, 'openapi', 'given.yaml'), auth: 'none' }, project, out: 'src/links/given' });
+    const result = await scaffoldLink(spec, { name: 'given', options: { openapi: path.join(root, 'openapi', 'given.yaml'), auth: 'none' }, project, out: 'src/links/given' });
     expect(result).toEqual({ contracts: ['openapi/given.yaml'], files: [], options: { baseUrlEnv: 'GIVEN_SERVICE_URL', auth: 'none', tokenEnv: 'SERVICE_TOKEN' } });
   });
 
@@ -283,12 +286,12 @@ describe('spec (flags and scaffold)', () => {
       asked.push(q.message);
       return answers[q.message] ?? q.default;
     };
-    const prompts = { confirm: answer, input: answer, select: answer } as unknown as Parameters<typeof spec.ask>[0];
-    const result = await spec.ask(prompts, 'people', { baseUrlEnv: 'PEOPLE_URL' });
+    const prompts = { confirm: answer, input: answer, select: answer } as unknown as Prompts;
+    const result = await askOptions(prompts, spec.options, { name: 'people' }, { baseUrlEnv: 'PEOPLE_URL' });
     expect(result).toEqual({ baseUrlEnv: 'PEOPLE_URL', resource: ['people:id=string,name=string'], auth: 'bearer', tokenEnv: 'PEOPLE_TOKEN' });
     expect(asked).toEqual(Object.keys(answers));
     asked.length = 0;
-    expect(await spec.ask(prompts, 'people', { openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' })).toEqual({ openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' });
+    expect(await askOptions(prompts, spec.options, { name: 'people' }, { openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' })).toEqual({ openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' });
     expect(asked).toEqual([]);
   });
 

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
-import { generateStandalone } from '../core/engine.js';
 import type { LinkConfig, ProjectInfo } from '../core/types.js';
+import type { GenerateStandalone } from '../patterns/types.js';
 import { percentileSorted, spread, type Spread } from './stats.js';
 import { transpile } from './workspace.js';
 
@@ -78,7 +78,7 @@ function resolveFrom(root: string, id: string): string | undefined {
 export async function runQueueBench(
   project: ProjectInfo,
   link: LinkConfig,
-  options: { messages: number; rounds: number; progress: (line: string) => void; signal: AbortSignal },
+  options: { messages: number; rounds: number; progress: (line: string) => void; signal: AbortSignal; generate: GenerateStandalone },
 ): Promise<QueueReport> {
   if (!resolveFrom(project.root, '@aws-sdk/client-sqs')) throw new UsageError('bench for a queue link needs @aws-sdk/client-sqs installed in the project (npm install @aws-sdk/client-sqs)');
   const fauxqsEntry = resolveFrom(project.root, 'fauxqs') ?? resolveFrom(fileURLToPath(new URL('.', import.meta.url)), 'fauxqs');
@@ -92,7 +92,7 @@ export async function runQueueBench(
     await writeFile(path.join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
     const modules = path.join(project.root, 'node_modules');
     if (existsSync(modules)) await symlink(modules, path.join(dir, 'node_modules'), 'dir');
-    const files = await generateStandalone({
+    const files = await options.generate({
       project: { ...project, moduleSystem: 'esm', importSuffix: '.js' },
       link: { ...link, out: 'out' },
       runtimeDir: '_runtime',

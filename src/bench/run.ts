@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import { countingProxy, runPhase, type PhaseResult } from './load.js';
 import { fillMessage, payloadBytes } from './payload.js';
 import { pairedRatios, percentileSorted, spread, type Spread } from './stats.js';
+import type { GenerateStandalone } from '../patterns/types.js';
 import { createWorkspace, type ProtoTarget } from './workspace.js';
 
 export interface BenchOptions {
@@ -21,6 +22,8 @@ export interface BenchOptions {
   /** Live progress on stderr. */
   progress: (line: string) => void;
   signal: AbortSignal;
+  /** The engine's generator (see GenerateStandalone). */
+  generate: GenerateStandalone;
 }
 
 export interface SideSummary {
@@ -112,7 +115,7 @@ export async function runBench(target: ProtoTarget & { label: string }, options:
   const target_bytes = payloadBytes(options.payload);
 
   options.progress('generating the gRPC and REST versions of the call');
-  const ws = await createWorkspace(target);
+  const ws = await createWorkspace(target, options.generate);
   let child: ChildProcess | undefined;
   const clients: { close?(): void }[] = [];
   try {

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { generateStandalone } from '../core/engine.js';
 import type { LinkConfig, ProjectInfo } from '../core/types.js';
+import type { GenerateStandalone } from '../patterns/types.js';
 
 export interface ProtoTarget {
   /** Absolute .proto files holding the message (and their import roots). */
@@ -89,9 +89,9 @@ function benchOpenApi(type: protobuf.Type): string {
   return JSON.stringify(doc, null, 2);
 }
 
-async function generateInto(dir: string, link: LinkConfig): Promise<void> {
+async function generateInto(generate: GenerateStandalone, dir: string, link: LinkConfig): Promise<void> {
   const project: ProjectInfo = { root: dir, packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' };
-  const files = await generateStandalone({
+  const files = await generate({
     project,
     link,
     runtimeDir: 'src/links/_runtime',
@@ -120,7 +120,7 @@ export async function transpile(srcDir: string, outDir: string): Promise<void> {
   }
 }
 
-export async function createWorkspace(target: ProtoTarget): Promise<Workspace> {
+export async function createWorkspace(target: ProtoTarget, generate: GenerateStandalone): Promise<Workspace> {
   const dir = await mkdtemp(path.join(tmpdir(), 'csl-bench-'));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
@@ -160,10 +160,10 @@ export async function createWorkspace(target: ProtoTarget): Promise<Workspace> {
       throw new UsageError(`message ${target.message} not found in ${target.files.join(', ')}`);
     }
 
-    await generateInto(dir, { name: 'bench', pattern: 'grpc', contracts: ['proto/bench.proto'], out: 'src/grpc', options: { protoPath: ['proto', ...allRoots] } });
+    await generateInto(generate, dir, { name: 'bench', pattern: 'grpc', contracts: ['proto/bench.proto'], out: 'src/grpc', options: { protoPath: ['proto', ...allRoots] } });
     await mkdir(path.join(dir, 'openapi'));
     await writeFile(path.join(dir, 'openapi', 'bench.yaml'), benchOpenApi(type));
-    await generateInto(dir, { name: 'bench', pattern: 'rest', contracts: ['openapi/bench.yaml'], out: 'src/rest', options: { auth: 'none' } });
+    await generateInto(generate, dir, { name: 'bench', pattern: 'rest', contracts: ['openapi/bench.yaml'], out: 'src/rest', options: { auth: 'none' } });
     await transpile(path.join(dir, 'src'), path.join(dir, 'js'));
     return { dir, type, remove };
   } catch (error) {

@@ -2,18 +2,30 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { planLinks } from '../core/engine.js';
-import { PATTERNS } from '../patterns/index.js';
+import { missingOptions, orList } from '../core/options.js';
+import { scaffoldLink } from '../core/scaffold.js';
+import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
 import type { LinkConfig, PatternId, Prompts } from '../patterns/types.js';
 import { detectProject } from '../project/detect.js';
 import { linkNameProblem } from '../util/names.js';
 import { commit } from '../vfs/commit.js';
-import { readManifest } from '../vfs/manifest.js';
+import { readManifest, type Manifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
 import { installDependencies } from './install.js';
-import type { CommonOptions } from './main.js';
 import { info, paint } from './output.js';
 import { presentPlan } from './present.js';
+import { askOptions } from './questions.js';
 import { choosePattern } from './wizard.js';
+
+/** Options every pattern command takes. */
+export interface CommonOptions {
+  cwd?: string;
+  out?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  install: boolean;
+}
 
 const COMMON_KEYS = new Set(['cwd', 'out', 'yes', 'dryRun', 'force', 'install']);
 
@@ -30,6 +42,43 @@ export function checkOutDir(out: string): string {
   return norm;
 }
 
+/**
+ * The link name (checked before any pattern question, so nobody answers them for a name that cannot
+ * be used) and the pattern's options: asked on a terminal, else the missing ones are named.
+ */
+async function nameAndOptions(
+  pattern: PatternId,
+  nameArg: string | undefined,
+  flags: Record<string, unknown>,
+  manifest: Manifest,
+  prompts: Prompts | undefined,
+): Promise<{ name: string; options: Record<string, unknown> }> {
+  const spec = PATTERNS[pattern];
+  const taken = (n: string) =>
+    manifest.links[n]
+      ? `a link named "${n}" already exists (${manifest.links[n]!.pattern}). Edit its contract and run \`create-service-link generate ${n}\`, or choose another name`
+      : undefined;
+  if (nameArg !== undefined) {
+    const problem = linkNameProblem(nameArg);
+    if (problem) throw new UsageError(`invalid link name "${nameArg}": ${problem}.`);
+    const exists = taken(nameArg);
+    if (exists) throw new UsageError(`${exists}.`);
+  }
+  if (prompts) {
+    const answer = nameArg ?? (await prompts.input({
+      message: 'Name of the link (the service you talk to, e.g. user):',
+      validate: (v) => linkNameProblem(v.trim()) ?? taken(v.trim()) ?? true,
+    }));
+    const name = answer.trim();
+    return { name, options: await askOptions(prompts, spec.options, { name }, flags) };
+  }
+  const missing = [...(nameArg ? [] : ['<name>']), ...missingOptions(spec.options, flags)];
+  if (missing.length) {
+    throw new UsageError(`missing required input (nothing can be asked without a terminal): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`);
+  }
+  return { name: nameArg!, options: flags };
+}
+
 export async function runCreate(
   patternArg: PatternId | undefined,
   nameArg: string | undefined,
@@ -43,44 +92,19 @@ export async function runCreate(
 
   if (!patternArg && !prompts) {
     throw new UsageError(
-      'no terminal to ask on: give the pattern and name, e.g. `create-service-link grpc user --rpc GetUser:unary` (see --help).\n' +
-        '  Missing: <pattern> (rest, grpc or queue), <name>',
+      `no terminal to ask on: give the pattern and name, e.g. \`${PATTERNS[PATTERN_IDS[0]!].example}\` (see --help).\n` +
+        `  Missing: <pattern> (${orList(PATTERN_IDS)}), <name>`,
     );
   }
   const pattern = patternArg ?? (await choosePattern(prompts!));
   const spec = PATTERNS[pattern];
 
-  let options: Record<string, unknown> = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
-  // Checked before any pattern question, so nobody answers them for a name that cannot be used.
   const manifest = readManifest(project.root);
-  const taken = (n: string) =>
-    manifest.links[n]
-      ? `a link named "${n}" already exists (${manifest.links[n]!.pattern}). Edit its contract and run \`create-service-link generate ${n}\`, or choose another name`
-      : undefined;
-  let name = nameArg;
-  if (name !== undefined) {
-    const problem = linkNameProblem(name);
-    if (problem) throw new UsageError(`invalid link name "${name}": ${problem}.`);
-    const exists = taken(name);
-    if (exists) throw new UsageError(`${exists}.`);
-  }
-  if (prompts) {
-    name ??= await prompts.input({
-      message: 'Name of the link (the service you talk to, e.g. user):',
-      validate: (v) => linkNameProblem(v.trim()) ?? taken(v.trim()) ?? true,
-    });
-    name = name.trim();
-    options = await spec.ask(prompts, name, options);
-  } else {
-    const missing = [...(name ? [] : ['<name>']), ...spec.missingRequired(options)];
-    if (missing.length) {
-      throw new UsageError(`missing required input (nothing can be asked without a terminal): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`);
-    }
-  }
-  name = name!;
+  const flagOptions = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
+  const { name, options } = await nameAndOptions(pattern, nameArg, flagOptions, manifest, prompts);
 
   const out = checkOutDir(opts.out ?? `${project.srcDir}/links/${name}`);
-  const scaffold = await spec.scaffold({ name, options, project, out });
+  const scaffold = await scaffoldLink(spec, { name, options, project, out });
   const link: LinkConfig = { name, pattern, contracts: scaffold.contracts, out, options: scaffold.options };
   const plan = await planLinks(project, manifest, [{ link, newContracts: scaffold.files }], !!opts.force);
   if (plan.conflicts.length) throw conflictError(plan);

@@ -1,12 +1,13 @@
 // `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { planLinks, selectLinks } from '../core/engine.js';
+import { patternOf, planLinks, selectLinks } from '../core/engine.js';
+import { CREATE_USAGE } from '../patterns/index.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
-import { errorCode } from './main.js';
+import { errorCode } from './exit.js';
 import { info, paint } from './output.js';
 import { presentPlan } from './present.js';
 
@@ -61,20 +62,21 @@ export async function runGenerate(names: string[], opts: GenerateOptions): Promi
 async function watchContracts(names: string[], opts: GenerateOptions): Promise<number> {
   const project = detectProject(opts.cwd ?? process.cwd());
   const links = selectLinks(readManifest(project.root), names);
+  let interrupted = false;
   const runOnce = async () => {
     try {
       await generateOnce(names, opts);
     } catch (error) {
-      errorCode(error);
+      // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
+      if (errorCode(error) === 130) interrupted = true;
     }
   };
   await runOnce();
+  if (interrupted) return 130;
   // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
-  // Contract folders, plus import roots (a .proto importing another from --proto-path).
-  const roots = (l: (typeof links)[number]) => (Array.isArray(l.options.protoPath) ? l.options.protoPath.map(String) : []);
-  const folders = new Set(
-    links.flatMap((l) => [...l.contracts.map((c) => path.dirname(c)), ...roots(l)]).map((f) => path.resolve(project.root, f)).filter((f) => existsSync(f)),
-  );
+  // Contract folders, plus what the pattern adds (a .proto importing another from --proto-path).
+  const roots = (l: (typeof links)[number]) => [...l.contracts.map((c) => path.dirname(c)), ...(patternOf(l).watchRoots?.(l) ?? [])];
+  const folders = new Set(links.flatMap(roots).map((f) => path.resolve(project.root, f)).filter((f) => existsSync(f)));
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
@@ -103,7 +105,7 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
     process.once('SIGTERM', stop);
   });
   await running;
-  return 0;
+  return interrupted ? 130 : 0;
 }
 
 export async function runList(opts: { cwd?: string }): Promise<number> {
@@ -111,7 +113,7 @@ export async function runList(opts: { cwd?: string }): Promise<number> {
   const manifest = readManifest(project.root);
   const names = Object.keys(manifest.links);
   if (names.length === 0) {
-    info('No links yet. Create one with `create-service-link <rest|grpc|queue> <name>`.');
+    info(`No links yet. Create one with \`${CREATE_USAGE}\`.`);
     return 0;
   }
   const rows: string[][] = [['NAME', 'PATTERN', 'CONTRACT', 'OUT', 'STATUS']];

@@ -1,21 +1,13 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
 import { Command, CommanderError, Option } from 'commander';
+import { orList, type OptionDecl } from '../core/options.js';
 import { TOOL_VERSION } from '../core/version.js';
-import { ConflictError, ContractError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
-import type { PatternId } from '../patterns/types.js';
-import { fail } from './output.js';
-
-export interface CommonOptions {
-  cwd?: string;
-  out?: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  force?: boolean;
-  install: boolean;
-}
-
+import type { PatternSpec } from '../patterns/types.js';
+import type { CommonOptions } from './create.js';
+import { errorCode, exitCode, setExitCode } from './exit.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -31,6 +23,81 @@ function addCommonOptions(cmd: Command): Command {
     .option('--no-install', 'do not install runtime dependencies; print the command instead');
 }
 
+/** A declared pattern option as a commander option. */
+function commanderOption(decl: OptionDecl): Option {
+  const o = new Option(decl.flag, `${decl.description} (e.g. ${decl.example})`);
+  if (decl.type === 'list') o.argParser(collect);
+  // A fixed default of an option the wizard never asks is shown by --help; the others stay unset,
+  // so the wizard can tell "not given" and ask.
+  const fixed = typeof decl.default === 'function' ? undefined : decl.default;
+  if (fixed !== undefined && !decl.prompt) o.default(fixed);
+  return o;
+}
+
+function patternCommand(spec: PatternSpec): Command {
+  const cmd = new Command(spec.id).description(spec.title).argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
+  const decls = Object.values(spec.options.decls);
+  for (const decl of decls) cmd.addOption(commanderOption(decl));
+  addCommonOptions(cmd).action(async (name: string | undefined, opts: CommonOptions & Record<string, unknown>) => {
+    const { runCreate } = await import('./create.js');
+    setExitCode(await runCreate(spec.id, name, opts, opts));
+  });
+  const examples = [...new Set(decls.map((d) => `  $ ${d.example}`))];
+  return cmd.addHelpText('after', `\nExamples:\n${examples.join('\n')}`);
+}
+
+/** `bench`: its flags are the measurement's own; which links it takes comes from the registry. */
+function benchCommand(): Command {
+  return new Command('bench')
+    .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
+    .argument('[name]', `a ${orList(PATTERN_IDS.filter((id) => PATTERNS[id].bench))} link from service-link.json`)
+    .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
+    .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
+    .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
+    .option('--openapi <file>', 'an OpenAPI document instead of a link (e.g. --openapi openapi/user.yaml)')
+    .option('--operation <id>', 'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)')
+    .option('--payload <size>', 'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)', 'medium')
+    .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
+    .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
+    .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
+    .option('--messages <n>', 'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)', '2000')
+    .option('--json', 'print the raw figures as JSON (for CI or plotting)')
+    .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ create-service-link bench order     # a queue link: needs fauxqs (npm i -D fauxqs@1.9.2)\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
+    )
+    .action(async (name: string | undefined, opts) => {
+      const { runBenchCommand } = await import('./bench.js');
+      setExitCode(await runBenchCommand(name, opts));
+    });
+}
+
+/** `recommend`: the wizard's decision matrix as flags. */
+function recommendCommand(): Command {
+  return new Command('recommend')
+    .description('the wizard’s decision matrix without prompts: prints the recommended pattern and why')
+    .option('--no-needs-response', 'the caller does not wait for an answer')
+    .option('--high-volume', 'many calls per second or a tight latency budget')
+    .option('--streaming', 'one call streams many messages')
+    .option('--polyglot', 'services in several languages')
+    .option('--fan-out', 'one event reaches several consumers, or the work runs in the background')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json')
+    .action(async (opts) => {
+      const { recommend } = await import('../recommend.js');
+      const r = recommend({
+        needsResponse: opts.needsResponse !== false,
+        highVolume: !!opts.highVolume,
+        streaming: !!opts.streaming,
+        polyglot: !!opts.polyglot,
+        fanOut: !!opts.fanOut,
+      });
+      if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
+    });
+}
+
 export function buildProgram(): Command {
   const program = new Command('create-service-link')
     .description(
@@ -44,7 +111,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addCommonOptions(program)
-    .argument('[command]', 'rest, grpc, queue, generate, list, bench or recommend (none: the wizard)')
+    .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, bench or recommend (none: the wizard)`)
     .action(async (command: string | undefined, opts: CommonOptions) => {
       if (command !== undefined) {
         const known = program.commands.map((c) => c.name()).join(', ');
@@ -58,29 +125,11 @@ export function buildProgram(): Command {
     `
 Examples:
   $ npx create-service-link                                   # the wizard
-  $ npx create-service-link grpc user --rpc GetUser:unary --rpc ListUsers:server-stream
-  $ npx create-service-link rest user --resource "users:id=string,email=string"
-  $ npx create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo
-  $ npx create-service-link generate            # after editing a contract
+${PATTERN_IDS.map((id) => `  $ npx ${PATTERNS[id].example}\n`).join('')}  $ npx create-service-link generate            # after editing a contract
   $ npx create-service-link generate --check    # in CI: exit 1 when generated code is stale`,
   );
 
-  for (const id of PATTERN_IDS) {
-    const spec = PATTERNS[id];
-    const cmd = new Command(id).description(spec.title).argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
-    for (const f of spec.flags) {
-      const o = new Option(f.flags, `${f.description} (e.g. ${f.example})`);
-      if (f.repeatable) o.argParser(collect);
-      if (f.defaultValue !== undefined) o.default(f.defaultValue);
-      cmd.addOption(o);
-    }
-    addCommonOptions(cmd).action(async (name: string | undefined, opts: CommonOptions & Record<string, unknown>) => {
-      const { runCreate } = await import('./create.js');
-      setExitCode(await runCreate(id as PatternId, name, opts, opts));
-    });
-    cmd.addHelpText('after', `\nExamples:\n${spec.flags.map((f) => `  $ ${f.example}`).filter((v, i, a) => a.indexOf(v) === i).join('\n')}`);
-    program.addCommand(cmd);
-  }
+  for (const id of PATTERN_IDS) program.addCommand(patternCommand(PATTERNS[id]));
 
   program.addCommand(
     new Command('generate')
@@ -107,54 +156,8 @@ Examples:
         setExitCode(await runList(opts));
       }),
   );
-  program.addCommand(
-    new Command('bench')
-      .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
-      .argument('[name]', 'a rest, grpc or queue link from service-link.json')
-      .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
-      .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
-      .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
-      .option('--openapi <file>', 'an OpenAPI document instead of a link (e.g. --openapi openapi/user.yaml)')
-      .option('--operation <id>', 'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)')
-      .option('--payload <size>', 'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)', 'medium')
-      .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
-      .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
-      .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
-      .option('--messages <n>', 'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)', '2000')
-      .option('--json', 'print the raw figures as JSON (for CI or plotting)')
-      .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
-      .addHelpText(
-        'after',
-        '\nExamples:\n  $ create-service-link bench order     # a queue link: needs fauxqs (npm i -D fauxqs@1.9.2)\n  $ create-service-link bench user\n  $ create-service-link bench --proto proto/user.proto --message user.v1.User --payload large\n  $ create-service-link bench --openapi openapi/user.yaml --operation getUser --concurrency 1,64 --json',
-      )
-      .action(async (name: string | undefined, opts) => {
-        const { runBenchCommand } = await import('./bench.js');
-        setExitCode(await runBenchCommand(name, opts));
-      }),
-  );
-  program.addCommand(
-    new Command('recommend')
-      .description('the wizard’s decision matrix without prompts: prints the recommended pattern and why')
-      .option('--no-needs-response', 'the caller does not wait for an answer')
-      .option('--high-volume', 'many calls per second or a tight latency budget')
-      .option('--streaming', 'one call streams many messages')
-      .option('--polyglot', 'services in several languages')
-      .option('--fan-out', 'one event reaches several consumers, or the work runs in the background')
-      .option('--json', 'print JSON')
-      .addHelpText('after', '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json')
-      .action(async (opts) => {
-        const { recommend } = await import('../recommend.js');
-        const r = recommend({
-          needsResponse: opts.needsResponse !== false,
-          highVolume: !!opts.highVolume,
-          streaming: !!opts.streaming,
-          polyglot: !!opts.polyglot,
-          fanOut: !!opts.fanOut,
-        });
-        if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
-      }),
-  );
+  program.addCommand(benchCommand());
+  program.addCommand(recommendCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
@@ -164,39 +167,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    return errorCode(error);
+    if (!(error instanceof CommanderError)) return errorCode(error);
+    // Commander has printed its message (or the help) already.
+    return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : 2;
   }
-  return lastCode;
-}
-
-let lastCode = 0;
-/** Commands report their exit code through here (commander discards action return values). */
-export function setExitCode(code: number): void {
-  lastCode = code;
-}
-
-export function errorCode(error: unknown): number {
-  if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-    return 2;
-  }
-  const e = error as Error;
-  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
-    fail('cancelled; nothing was written.');
-    return 130;
-  }
-  if (error instanceof UsageError) {
-    fail(e.message);
-    return 2;
-  }
-  if (error instanceof ContractError) {
-    fail(`${e.message}\nNothing was written.`);
-    return 1;
-  }
-  if (error instanceof ConflictError) {
-    fail(`${e.message}\nNothing was written.`);
-    return 1;
-  }
-  fail(e?.stack ?? String(error));
-  return 1;
+  return exitCode();
 }

@@ -60,6 +60,7 @@ async function offerBench(prompts: Prompts): Promise<PatternId | undefined> {
     },
   });
   const { protoFile, runBench, formatReport } = await import('../bench/run.js');
+  const { generateStandalone } = await import('../core/engine.js');
   const file = await protoFile(sampleProto(fields));
   const controller = new AbortController();
   try {
@@ -71,6 +72,7 @@ async function offerBench(prompts: Prompts): Promise<PatternId | undefined> {
         duration: 0.8,
         rounds: 3,
         signal: controller.signal,
+        generate: generateStandalone,
         progress: (line) => process.stderr.write(`\r\u001b[K${line}…`),
       },
     );

@@ -1,7 +1,7 @@
 // The one code path from contracts to a plan: used by the first run (scaffold) and every `generate`.
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { PATTERNS } from '../patterns/index.js';
+import { CREATE_USAGE, PATTERNS } from '../patterns/index.js';
 import type { GenerateContext, PatternSpec } from '../patterns/types.js';
 import { linkConfig, type Manifest } from '../vfs/manifest.js';
 import { Plan, planLink, planMeta, planRuntime, readText } from '../vfs/plan.js';
@@ -124,7 +124,7 @@ async function legacyShims(spec: PatternSpec, link: LinkConfig, userFiles: strin
 export function selectLinks(manifest: Manifest, names: string[]): LinkConfig[] {
   const all = Object.keys(manifest.links);
   if (all.length === 0) {
-    throw new UsageError('service-link.json has no links yet. Create one with `create-service-link <rest|grpc|queue> <name>`.');
+    throw new UsageError(`service-link.json has no links yet. Create one with \`${CREATE_USAGE}\`.`);
   }
   const unknown = names.filter((n) => !all.includes(n));
   if (unknown.length) throw new UsageError(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${all.join(', ')})`);

@@ -2,24 +2,15 @@
 // Data flows one way: flags/answers -> contract -> model -> PlannedFile[] -> one commit by the core.
 // All paths here are project-relative and use forward slashes.
 
+import type { OptionSet, OptionValues, Prompts } from '../core/options.js';
 import type { LinkConfig, LinkState, PatternId, PlannedFile, ProjectInfo } from '../core/types.js';
 
-export type { LinkConfig, LinkState, PatternId, PlannedFile, ProjectInfo };
+export type { LinkConfig, LinkState, PatternId, PlannedFile, ProjectInfo, Prompts };
 
-export interface FlagSpec {
-  /** Commander syntax, e.g. '--rpc <NAME:KIND>' or '--fifo'. */
-  flags: string;
-  description: string;
-  /** A full example command line using the flag. */
-  example: string;
-  repeatable?: boolean;
-  defaultValue?: string | boolean;
-}
-
-export interface ScaffoldInput {
+export interface ScaffoldInput<V = Record<string, unknown>> {
   name: string;
-  /** Parsed flags (commander camelCase keys), merged with wizard answers. Repeatable flags are string[]. */
-  options: Record<string, unknown>;
+  /** Flags merged with wizard answers, resolved by the pattern's option declarations (defaults applied, validated). */
+  options: V;
   project: ProjectInfo;
   /** Output folder chosen by the core (default `<srcDir>/links/<name>`). */
   out: string;
@@ -30,8 +21,11 @@ export interface ScaffoldResult {
   contracts: string[];
   /** New contract files to create; the user owns them afterwards. */
   files: { path: string; content: string }[];
-  /** Options to keep in service-link.json for later `generate` runs. */
-  options: Record<string, unknown>;
+  /**
+   * Stored options the scaffold rewrote (e.g. made project-relative), kept in service-link.json over
+   * the declared stored values.
+   */
+  options?: Record<string, unknown>;
 }
 
 export interface GenerateContext {
@@ -56,12 +50,49 @@ export interface PatternGenerator {
   generate(ctx: GenerateContext): Promise<GenerateResult>;
 }
 
-export type Prompts = typeof import('@inquirer/prompts');
+/**
+ * The engine's generateStandalone. Benches get it from the command instead of importing the engine,
+ * so src/bench and the patterns' benches sit below the registry (no import cycle through it).
+ */
+export type GenerateStandalone = (input: {
+  project: ProjectInfo;
+  link: LinkConfig;
+  runtimeDir: string;
+  read(file: string): Promise<string | undefined>;
+}) => Promise<PlannedFile[]>;
 
-export interface PatternSpec {
+/** What the bench command hands a pattern's bench: its flags, already numbers where they are numbers. */
+export interface BenchSettings {
+  message?: string | undefined;
+  operation?: string | undefined;
+  payload: string;
+  concurrency: number[];
+  duration: number;
+  rounds: number;
+  messages: number;
+  progress(line: string): void;
+  signal: AbortSignal;
+  generate: GenerateStandalone;
+}
+
+export interface BenchResult {
+  /** The raw figures, printed by --json. */
+  report: unknown;
+  text: string;
+}
+
+/** How `bench <link>` measures a link of this pattern. */
+export interface LinkBench {
+  run(project: ProjectInfo, link: LinkConfig, settings: BenchSettings): Promise<BenchResult>;
+}
+
+export interface PatternSpec<S extends OptionSet = OptionSet> {
   id: PatternId;
   title: string;
-  flags: FlagSpec[];
+  /** One command line for the root --help. */
+  example: string;
+  /** Every option, declared once: flags, wizard questions, what is required, what service-link.json keeps. */
+  options: S;
   /** Packages the generated code imports at run time, installed into the user's project. */
   runtimeDependencies: string[];
   /** Modules of the shared runtime (files of runtime/, e.g. 'context', 'grpc') the generated code imports. */
@@ -71,15 +102,12 @@ export interface PatternSpec {
    * name -> runtime module. While a user file of the link still imports one, it is kept as a re-export.
    */
   legacyModules?: Record<string, string>;
-  /**
-   * Wizard questions of this pattern. Receives what flags already gave; asks only for the rest and
-   * returns the merged options. Never called without a TTY.
-   */
-  ask(prompts: Prompts, name: string, given: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** Flags (e.g. '--rpc') that must be given when nothing can be asked and there is no default. */
-  missingRequired(options: Record<string, unknown>): string[];
   /** Decides the contract: writes a new one from options, or points at existing files. Light: no heavy imports. */
-  scaffold(input: ScaffoldInput): Promise<ScaffoldResult>;
+  scaffold(input: ScaffoldInput<OptionValues<S>>): Promise<ScaffoldResult>;
   /** Lazily loads the heavy generator (protobufjs, ts-morph, ...). */
   load(): Promise<PatternGenerator>;
+  /** Folders `generate --watch` watches besides the contracts' own (gRPC: its import roots). */
+  watchRoots?(link: LinkConfig): string[];
+  /** Lazily loads how `bench <link>` measures this pattern; without it, bench refuses such links. */
+  bench?(): Promise<LinkBench>;
 }

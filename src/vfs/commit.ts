@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { InterruptedError } from '../errors.js';
 
 export type Operation = { type: 'write'; path: string; content: string } | { type: 'delete'; path: string };
 
@@ -51,7 +52,8 @@ async function ensureDir(dir: string, created: string[]): Promise<void> {
 
 /**
  * Applies the operations atomically. Ctrl-C (SIGINT/SIGTERM) while it runs is held back until the
- * commit is done, so a project is never left half-written; the process then exits with 130.
+ * commit is done, so a project is never left half-written; then it throws InterruptedError, so the
+ * caller stops there (the CLI exits with 130).
  */
 export async function commit(root: string, operations: Operation[], hooks: CommitHooks = {}): Promise<void> {
   let interrupted = false;
@@ -66,10 +68,7 @@ export async function commit(root: string, operations: Operation[], hooks: Commi
     process.off('SIGINT', hold);
     process.off('SIGTERM', hold);
   }
-  if (interrupted) {
-    process.stderr.write('Interrupted: the files were written completely before stopping.\n');
-    process.exit(130);
-  }
+  if (interrupted) throw new InterruptedError('Interrupted: the files were written completely before stopping.');
 }
 
 async function apply(root: string, operations: Operation[], hooks: CommitHooks): Promise<void> {

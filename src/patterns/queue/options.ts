@@ -1,4 +1,6 @@
-// Flag parsing for the queue pattern. Light: imported by spec.ts, so no heavy dependencies here.
+// Options of a queue link, declared once (flags, wizard, service-link.json), and the parsing of
+// --message. Light: imported by spec.ts, so no heavy dependencies here.
+import { defineOptions, type OptionValues } from '../../core/options.js';
 import { UsageError } from '../../errors.js';
 import { constantCase, isReservedWord } from '../../util/names.js';
 
@@ -59,13 +61,73 @@ export function defaultQueueUrlEnv(linkName: string): string {
   return `${constantCase(linkName)}_QUEUE_URL`;
 }
 
-export function checkQueueUrlEnv(value: string): string {
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(value))
-    throw new UsageError(`--queue-url-env "${value}": use an environment variable name like ORDER_QUEUE_URL`);
-  return value;
-}
+const QUEUE_URL_ENV = /^[A-Z_][A-Z0-9_]*$/;
 
-export function checkBroker(value: unknown): 'sqs' {
-  if (value === undefined || value === 'sqs') return 'sqs';
-  throw new UsageError(`--broker "${String(value)}": only "sqs" is supported`);
-}
+export const QUEUE_OPTIONS = defineOptions(
+  {
+    message: {
+      flag: '--message <TYPE:FIELD=TYPE,...>',
+      type: 'list',
+      description:
+        'a message type and its fields (string, number, integer, boolean; "name?=" optional, "TYPE[]" a list); repeatable',
+      example: 'create-service-link queue order --message "OrderCreated:orderId=string,total=number" --message "OrderCancelled:orderId=string,reason?=string"',
+      validate(value) {
+        if (!value.trim()) return 'at least one message type is needed';
+        try {
+          parseMessageFlag(value);
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+      required: { unless: 'asyncapi' },
+      prompt: {
+        message: 'First message type and fields (e.g. OrderCreated:orderId=string,total=number):',
+        list: { next: 'Next message type (empty to finish):' },
+        when: (v) => v.asyncapi === undefined,
+      },
+    },
+    fifo: {
+      flag: '--fifo',
+      type: 'boolean',
+      description: 'a FIFO queue: ordered per message group, deduplicated; publish requires a group id',
+      example: 'create-service-link queue order --message "OrderCreated:orderId=string" --fifo',
+      default: false,
+      stored: true,
+      prompt: { message: 'FIFO queue (ordered per group, deduplicated)?', when: (v) => v.asyncapi === undefined },
+    },
+    queueUrlEnv: {
+      flag: '--queue-url-env <VAR>',
+      type: 'string',
+      description: 'environment variable holding the queue URL (default: <NAME>_QUEUE_URL, e.g. ORDER_QUEUE_URL)',
+      example: 'create-service-link queue order --message "OrderCreated:orderId=string" --queue-url-env ORDERS_SQS_URL',
+      default: ({ name }) => defaultQueueUrlEnv(name),
+      validate: (v) => (QUEUE_URL_ENV.test(v) ? undefined : `--queue-url-env "${v}": use an environment variable name like ORDER_QUEUE_URL`),
+      stored: true,
+      prompt: { message: 'Environment variable holding the queue URL:' },
+    },
+    broker: {
+      flag: '--broker <BROKER>',
+      type: 'string',
+      description: 'message broker; only "sqs" (AWS SQS or an SQS-compatible emulator)',
+      example: 'create-service-link queue order --message "OrderCreated:orderId=string" --broker sqs',
+      default: 'sqs',
+      validate: (v) => (v === 'sqs' ? undefined : `--broker "${v}": only "sqs" is supported`),
+      stored: true,
+    },
+    asyncapi: {
+      flag: '--asyncapi <FILE>',
+      type: 'string',
+      description: 'generate from an existing AsyncAPI 3.0 document (one channel) instead of --message',
+      example: 'create-service-link queue order --asyncapi asyncapi/order.yaml',
+      prompt: {
+        message: 'Path of an existing AsyncAPI 3.0 document (leave empty to describe the messages now):',
+        when: (v) => v.message === undefined,
+      },
+    },
+  },
+  // The wizard asks for an existing document first; --help lists --message first.
+  ['asyncapi', 'message', 'fifo', 'queueUrlEnv'],
+);
+
+export type QueueValues = OptionValues<typeof QUEUE_OPTIONS>;

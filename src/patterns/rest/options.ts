@@ -1,31 +1,89 @@
-// Options of a REST link, shared by the light spec and the generator (no heavy imports here).
+// Options of a REST link, declared once (flags, wizard, service-link.json); shared by the light spec
+// and the generator, so no heavy imports here.
+import { defineOptions, resolveOptions, type OptionValues } from '../../core/options.js';
 import { constantCase } from '../../util/names.js';
-import { UsageError } from '../../errors.js';
-
-export interface RestOptions {
-  baseUrlEnv: string;
-  auth: 'bearer' | 'none';
-  tokenEnv: string;
-}
+import { RESOURCE_EXAMPLE, parseResource } from './resource.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Options with defaults applied: `<NAME>_SERVICE_URL`, bearer auth, `SERVICE_TOKEN`. Throws UsageError on bad values. */
-export function restDefaults(linkName: string, options: Record<string, unknown>): RestOptions {
-  const baseUrlEnv = stringOption(options.baseUrlEnv) ?? `${constantCase(linkName)}_SERVICE_URL`;
-  const tokenEnv = stringOption(options.tokenEnv) ?? 'SERVICE_TOKEN';
-  const auth = stringOption(options.auth) ?? 'bearer';
-  if (auth !== 'bearer' && auth !== 'none') throw new UsageError(`--auth must be "bearer" or "none", not "${auth}"`);
-  for (const [flag, value] of [
-    ['--base-url-env', baseUrlEnv],
-    ['--token-env', tokenEnv],
-  ] as const) {
-    if (!ENV_NAME.test(value)) throw new UsageError(`${flag} must be an environment variable name (e.g. USER_SERVICE_URL), not "${value}"`);
-  }
-  return { baseUrlEnv, auth, tokenEnv };
+const envName = (flag: string, example: string) => (value: string) =>
+  ENV_NAME.test(value) ? undefined : `${flag} must be an environment variable name (e.g. ${example}), not "${value}"`;
+
+/** With neither --openapi nor --resource, a link gets one resource named after it, e.g. `user` -> `/users`. */
+export function defaultResource(linkName: string): string {
+  return `${linkName.endsWith('s') ? linkName : `${linkName}s`}:id=string,name=string`;
 }
 
-function stringOption(value: unknown): string | undefined {
-  if (Array.isArray(value)) value = value[value.length - 1];
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+export const REST_OPTIONS = defineOptions(
+  {
+    resource: {
+      flag: '--resource <NAME:FIELD=TYPE,...>',
+      type: 'list',
+      description:
+        'a resource to create list/get/create/update/delete operations for (repeatable); types: string, number, integer, boolean, date, datetime, email, uuid, with [] for lists and FIELD?=TYPE for optional fields',
+      example: `create-service-link rest user --resource "${RESOURCE_EXAMPLE}"`,
+      validate(value) {
+        try {
+          parseResource(value);
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+      prompt: { message: 'Resource (NAME:FIELD=TYPE,...):', default: ({ name }) => defaultResource(name), when: (v) => v.openapi === undefined },
+    },
+    openapi: {
+      flag: '--openapi <FILE>',
+      type: 'string',
+      description: 'generate from an existing OpenAPI 3.0/3.1 document (YAML or JSON) instead of writing one',
+      example: 'create-service-link rest github --openapi specs/github.yaml',
+      validate: (value) => (value ? undefined : 'enter a path'),
+      prompt: {
+        gate: 'Do you already have an OpenAPI document for this service?',
+        message: 'Path of the OpenAPI document (YAML or JSON):',
+        when: (v) => v.resource === undefined,
+      },
+    },
+    baseUrlEnv: {
+      flag: '--base-url-env <VAR>',
+      type: 'string',
+      description: 'environment variable holding the service base URL (default <NAME>_SERVICE_URL)',
+      example: 'create-service-link rest user --base-url-env USERS_API_URL',
+      default: ({ name }) => `${constantCase(name)}_SERVICE_URL`,
+      validate: envName('--base-url-env', 'USER_SERVICE_URL'),
+      stored: true,
+      prompt: { message: 'Environment variable with the base URL:' },
+    },
+    auth: {
+      flag: '--auth <bearer|none>',
+      type: 'choice',
+      choices: { bearer: 'Bearer service token from the environment', none: 'None' },
+      description: 'authentication sent on each call (default bearer)',
+      example: 'create-service-link rest user --auth none',
+      default: 'bearer',
+      stored: true,
+      prompt: { message: 'Authentication:' },
+    },
+    tokenEnv: {
+      flag: '--token-env <VAR>',
+      type: 'string',
+      description: 'environment variable holding the bearer token, read per request, never logged (default SERVICE_TOKEN)',
+      example: 'create-service-link rest user --token-env USER_SERVICE_TOKEN',
+      default: 'SERVICE_TOKEN',
+      validate: envName('--token-env', 'USER_SERVICE_TOKEN'),
+      stored: true,
+      prompt: { message: 'Environment variable with the token:', when: (v) => v.auth === 'bearer' },
+    },
+  },
+  // The wizard asks for an existing document first; --help lists --resource first.
+  ['openapi', 'resource', 'baseUrlEnv', 'auth', 'tokenEnv'],
+);
+
+export type RestValues = OptionValues<typeof REST_OPTIONS>;
+export type RestOptions = Pick<RestValues, 'baseUrlEnv' | 'auth' | 'tokenEnv'>;
+
+/** The stored options with defaults applied: `<NAME>_SERVICE_URL`, bearer auth, `SERVICE_TOKEN`. Throws UsageError on bad values. */
+export function restDefaults(linkName: string, options: Record<string, unknown>): RestOptions {
+  const { baseUrlEnv, auth, tokenEnv } = resolveOptions(REST_OPTIONS, options, { name: linkName });
+  return { baseUrlEnv, auth, tokenEnv };
 }
