@@ -1,14 +1,13 @@
 // The heavy half of the grpc pattern (loaded lazily): .proto files -> PlannedFile[].
 import protobuf from '../../contracts/proto-lib.js';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { loadProtos, type LoadedProtos } from '../../contracts/proto.js';
 import { UsageError } from '../../errors.js';
 import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
-import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile, ProjectInfo } from '../types.js';
+import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } from '../types.js';
+import { render } from '../../codegen/render.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 import { isMarker } from '../../codegen/markers.js';
 import { REMOVED_KEY, hasRemovedRecord, markedInText, mergeDue, removedFromState, removedState, type Previous } from '../../codegen/members.js';
@@ -261,7 +260,7 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
   const services = serviceModels(loaded, model.refs);
   const previous = await previousHandlers(ctx, link.out.replace(/\/$/, ''), services);
-  const files = await renderFiles(ctx, project, services, model.code, model.exports, loaded, previous);
+  const files = await renderFiles(ctx, services, model.code, model.exports, loaded, previous);
   // The RPCs per service (their handler methods), and the methods kept for RPCs that left, so the
   // next generate knows which methods are the tool's without reading them back from any file.
   const wanted = new Map(services.map((s) => [handlersClass(s.name), s.methods.map((m) => m.prop)]));
@@ -270,24 +269,6 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
     [REMOVED_KEY]: removedState(ctx.previousState, [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const)),
   };
   return { files, state };
-}
-
-const TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url));
-
-/**
- * Fills a template that only substitutes values ({{x}} / {{{x}}}, no blocks or helpers); repeated
- * parts are fragments (client-method, service-method, ...) joined here. Compiling templates with
- * Handlebars cost more than a fifth of a `generate` run, and no template here needs its logic.
- */
-const templateCache = new Map<string, string>();
-function fill(name: string, data: Record<string, string>, pattern = 'grpc'): string {
-  const file = `${TEMPLATES}${pattern}/${name}.hbs`;
-  let source = templateCache.get(file);
-  if (source === undefined) templateCache.set(file, (source = readFileSync(file, 'utf8')));
-  return source.replace(/\{\{\{?\s*(\w+)\s*\}?\}\}/g, (_, key: string) => {
-    if (!Object.hasOwn(data, key)) throw new Error(`template ${pattern}/${name}.hbs: no value for "${key}"`);
-    return data[key]!;
-  });
 }
 
 const IMPORTS_HERE = '/*<imports>*/\n';
@@ -318,11 +299,89 @@ function withImports(code: string, specs: ImportSpec[]): string {
   return code.replace(IMPORTS_HERE, lines.join(''));
 }
 
-/** The string and boolean fields of a view object, as template values. */
-function stringFields(view: object): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(view)) if (typeof v === 'string' || typeof v === 'boolean') out[k] = String(v);
-  return out;
+/** An RPC as the templates see it: every type, literal and signature already written out. */
+interface MethodView {
+  prop: string;
+  doc: string;
+  pathLiteral: string;
+  originalLiteral: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  reqType: string;
+  reqInit: string;
+  reqEncode: string;
+  reqDecode: string;
+  resType: string;
+  resInit: string;
+  resEncode: string;
+  resDecode: string;
+  /** The member of the handlers interface, and the grpc-js adapter over it. */
+  signature: string;
+  serverHelper: string;
+  clientSignature: string;
+  clientHelper: string;
+  clientArg: string;
+}
+
+interface ServiceView {
+  name: string;
+  camel: string;
+  fullName: string;
+  doc: string;
+  methods: MethodView[];
+}
+
+function methodView(m: MethodModel): MethodView {
+  return {
+    prop: m.prop,
+    doc: jsDoc(m.comment, '  '),
+    pathLiteral: stringLiteral(m.path),
+    originalLiteral: stringLiteral(m.original),
+    requestStream: m.kind === 'client-stream' || m.kind === 'bidi',
+    responseStream: m.kind === 'server-stream' || m.kind === 'bidi',
+    reqType: qual(m.req, 'ts'),
+    reqInit: qual(m.req, 'init'),
+    reqEncode: qual(m.req, 'encode'),
+    reqDecode: qual(m.req, 'decode'),
+    resType: qual(m.res, 'ts'),
+    resInit: qual(m.res, 'init'),
+    resEncode: qual(m.res, 'encode'),
+    resDecode: qual(m.res, 'decode'),
+    signature: handlerSignature(m, false),
+    serverHelper: HELPERS[m.kind].server,
+    clientSignature: clientSignature(m),
+    clientHelper: HELPERS[m.kind].client,
+    clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
+  };
+}
+
+function serviceView(s: ServiceModel): ServiceView {
+  return { name: s.name, camel: camelCase(s.name), fullName: s.fullName, doc: jsDoc(s.comment), methods: s.methods.map(methodView) };
+}
+
+function messagesTs(mods: GrpcModules, loaded: LoadedProtos, code: string): string {
+  return render('grpc/messages.ts', { header: GENERATED_HEADER, runtimeWire: mods.wire, sources: [...loaded.files.keys()].join(', '), code });
+}
+
+function serviceTs(mods: GrpcModules, services: ServiceView[]): string {
+  return withImports(render('grpc/service.ts', { header: GENERATED_HEADER, imports: IMPORTS_HERE, services }), [
+    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
+    { from: mods.wire, namespace: '$wire', typeOnly: false },
+    { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: false },
+    { from: mods.grpc, values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'], types: ['CallContext'] },
+  ]);
+}
+
+function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): string {
+  const view = { header: GENERATED_HEADER, imports: IMPORTS_HERE, runtimeGrpc: mods.grpc, env, services };
+  return withImports(render('grpc/client.ts', view), [
+    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
+    { from: 'node:fs', values: ['readFileSync'], types: [] },
+    { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: true },
+    { from: mods.wire, namespace: '$wire', typeOnly: true },
+    { from: mods.grpc, values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'], types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'] },
+    { from: `./service${mods.suffix}`, values: services.map((s) => `${s.name}Definition`), types: [] },
+  ]);
 }
 
 /**
@@ -341,12 +400,12 @@ export function indexFile(header: string, mods: GrpcModules, services: ServiceMo
     [mods.wire, [], ['JsonValue', 'Any', 'AnyInit', 'Empty']],
   ];
   const taken = new Set(groups.flatMap(([, values, types]) => [...values, ...types]));
-  const lines = [header];
-  for (const [module, values, types] of groups) {
-    const names = [...values, ...types.map((t) => `type ${t}`)];
-    lines.push(`export { ${names.join(', ')} } from '${module}';`);
-  }
-  lines.push(`export * from './messages${suffix}';`);
+  const exports = groups.map(([from, values, types]) => ({ from, names: [...values, ...types.map((t) => `type ${t}`)].join(', ') }));
+  return render('grpc/index.ts', { header, exports, suffix, aliases: messageAliases(messageExports, taken).join(', ') });
+}
+
+/** `Name as NameMessage` (or NameEnum, NameMessage2, ...) for each message export whose name is taken. */
+function messageAliases(messageExports: Map<string, 'message' | 'enum'>, taken: Set<string>): string[] {
   const aliases: string[] = [];
   for (const [name, kind] of messageExports) {
     if (!taken.has(name)) continue;
@@ -356,154 +415,73 @@ export function indexFile(header: string, mods: GrpcModules, services: ServiceMo
     taken.add(alias);
     aliases.push(`${name} as ${alias}`);
   }
-  if (aliases.length) {
-    lines.push(
-      '// These messages share a name with the runtime API exported above, so they are exported here under',
-      '// another name (messages.ts itself keeps the proto names).',
-      `export { ${aliases.join(', ')} } from './messages${suffix}';`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  return aliases;
+}
+
+/** server.ts (user-owned, written once): starts a grpc-js server with every service's handlers. */
+function serverTs(ctx: GenerateContext, mods: GrpcModules, out: string, services: ServiceView[]): string {
+  const { link, project } = ctx;
+  return render('grpc/server.ts', {
+    linkName: link.name,
+    env: envPrefix(link.name),
+    suffix: mods.suffix,
+    runtimeGrpc: mods.grpc,
+    distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,
+    esm: project.moduleSystem === 'esm',
+    addFunctions: services.map((s) => `add${s.name}`).join(', '),
+    implClasses: services.map((s) => `${s.name}Impl`).join(', '),
+    services,
+  });
+}
+
+/** handlers.ts (user-owned): stubs when new; later, stubs for new RPCs merged into the user's file. */
+function handlersPlan(
+  ctx: GenerateContext,
+  out: string,
+  services: ServiceModel[],
+  mods: GrpcModules,
+  messageExports: Map<string, 'message' | 'enum'>,
+  previous: Map<string, Previous>,
+): PlannedFile {
+  const stubPrefix = ctx.project.noUnusedParameters ? '_' : '';
+  const file = `${out}/handlers.ts`;
+  return {
+    kind: 'user',
+    path: file,
+    content: handlersFile(services, mods, stubPrefix),
+    merge: async (existing) => {
+      // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
+      // takes longer to load than the whole rest of `generate`, so load it only when needed.
+      const names = new Set(messageExports.keys());
+      if (handlersUpToDate(existing, services, previous, names)) return existing;
+      const { mergeHandlers } = await import('./merge.js');
+      return mergeHandlers(existing, { file, services, previous, mods, messageExports: names, stubPrefix });
+    },
+  };
 }
 
 async function renderFiles(
   ctx: GenerateContext,
-  project: ProjectInfo,
   services: ServiceModel[],
   messagesCode: string,
   messageExports: Map<string, 'message' | 'enum'>,
   loaded: LoadedProtos,
   previous: Map<string, Previous>,
 ): Promise<PlannedFile[]> {
-  const { link } = ctx;
-  const suffix = project.importSuffix;
-  const mods: GrpcModules = { suffix, grpc: ctx.runtime('grpc'), wire: ctx.runtime('wire'), context: ctx.runtime('context') };
-  const stubPrefix = project.noUnusedParameters ? '_' : '';
-  const out = link.out.replace(/\/$/, '');
-  const env = envPrefix(link.name);
-  const header = GENERATED_HEADER;
-  const esm = project.moduleSystem === 'esm';
-  const files: PlannedFile[] = [];
-  const gen = (name: string, content: string): void => {
-    files.push({ kind: 'generated', path: `${out}/${name}`, content });
-  };
-
-  gen('messages.ts', fill('messages.ts', {
-    header,
-    runtimeWire: mods.wire,
-    sources: [...loaded.files.keys()].join(', '),
-    code: messagesCode,
-  }));
-
-  const view = services.map((s) => ({
-    name: s.name,
-    camel: camelCase(s.name),
-    fullName: s.fullName,
-    doc: jsDoc(s.comment),
-    methods: s.methods.map((m) => ({
-      prop: m.prop,
-      pathLiteral: stringLiteral(m.path),
-      originalLiteral: stringLiteral(m.original),
-      requestStream: m.kind === 'client-stream' || m.kind === 'bidi',
-      responseStream: m.kind === 'server-stream' || m.kind === 'bidi',
-      reqType: qual(m.req, 'ts'),
-      reqInit: qual(m.req, 'init'),
-      resType: qual(m.res, 'ts'),
-      resInit: qual(m.res, 'init'),
-      reqEncode: qual(m.req, 'encode'),
-      reqDecode: qual(m.req, 'decode'),
-      resEncode: qual(m.res, 'encode'),
-      resDecode: qual(m.res, 'decode'),
-      doc: jsDoc(m.comment, '  '),
-      signature: handlerSignature(m, false),
-      helper: HELPERS[m.kind].server,
-      clientDoc: jsDoc(m.comment, '  '),
-      clientSignature: clientSignature(m),
-      clientHelper: HELPERS[m.kind].client,
-      clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
-    })),
-  }));
-  gen('service.ts', withImports(fill('service.ts', {
-    header,
-    imports: IMPORTS_HERE,
-    services: view
-      .map((s) =>
-        fill('service-definition.ts', {
-          doc: s.doc,
-          name: s.name,
-          camel: s.camel,
-          fullName: s.fullName,
-          definitionEntries: s.methods.map((m) => fill('service-method.ts', stringFields(m))).join(''),
-          handlerMembers: s.methods.map((m) => `${m.doc}  ${m.signature};\n`).join(''),
-          implementationEntries: s.methods
-            .map((m) => `    ${m.prop}: ${m.helper}<${m.reqType}, ${m.resInit}>((request, ctx) => handlers.${m.prop}(request, ctx)),\n`)
-            .join(''),
-        }),
-      )
-      .join(''),
-  }), [
-    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
-    { from: mods.wire, namespace: '$wire', typeOnly: false },
-    { from: `./messages${suffix}`, namespace: '$msg', typeOnly: false },
-    { from: mods.grpc, values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'], types: ['CallContext'] },
-  ]));
-  const clients = view
-    .map((s) =>
-      fill('client-class.ts', {
-        doc: s.doc,
-        name: s.name,
-        methodConsts: s.methods.map((m) => `const ${s.camel}_${m.prop} = method(${s.name}Definition.${m.prop});`).join('\n'),
-        methods: s.methods.map((m) => fill('client-method.ts', { ...stringFields(m), constName: `${s.camel}_${m.prop}` })).join(''),
-      }),
-    )
-    .join('');
-  // The per-RPC method table helper, only when there are RPCs (an unused function fails noUnusedLocals).
-  const methodHelper = view.length
-    ? 'function method<Req, Res>(d: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res }): Method<Req, Res> {\n' +
-      '  return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize };\n}\n'
-    : '';
-  gen('client.ts', withImports(fill('client.ts', { header, runtimeGrpc: mods.grpc, env, imports: IMPORTS_HERE, clients: methodHelper + clients }), [
-    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
-    { from: 'node:fs', values: ['readFileSync'], types: [] },
-    { from: `./messages${suffix}`, namespace: '$msg', typeOnly: true },
-    { from: mods.wire, namespace: '$wire', typeOnly: true },
-    { from: mods.grpc, values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'], types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'] },
-    { from: `./service${suffix}`, values: view.map((s) => `${s.name}Definition`), types: [] },
-  ]));
-  gen('index.ts', indexFile(header, mods, services, messageExports));
-
+  const mods: GrpcModules = { suffix: ctx.project.importSuffix, grpc: ctx.runtime('grpc'), wire: ctx.runtime('wire'), context: ctx.runtime('context') };
+  const out = ctx.link.out.replace(/\/$/, '');
+  const views = services.map(serviceView);
+  const generated = (name: string, content: string): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content });
+  const files = [
+    generated('messages.ts', messagesTs(mods, loaded, messagesCode)),
+    generated('service.ts', serviceTs(mods, views)),
+    generated('client.ts', clientTs(mods, envPrefix(ctx.link.name), views)),
+    generated('index.ts', indexFile(GENERATED_HEADER, mods, services, messageExports)),
+  ];
+  // No service, nothing to serve or implement.
   if (services.length) {
-    const handlersPath = `${out}/handlers.ts`;
-    files.push({
-      kind: 'user',
-      path: handlersPath,
-      content: handlersFile(services, mods, stubPrefix),
-      merge: async (existing) => {
-        // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
-        // takes longer to load than the whole rest of `generate`, so load it only when needed.
-        const names = new Set(messageExports.keys());
-        if (handlersUpToDate(existing, services, previous, names)) return existing;
-        const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, { file: handlersPath, services, previous, mods, messageExports: names, stubPrefix });
-      },
-    });
-    const distPath = `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`;
-    files.push({
-      kind: 'user',
-      path: `${out}/server.ts`,
-      content: fill('server.ts', {
-        name: link.name,
-        env,
-        suffix,
-        runtimeGrpc: mods.grpc,
-        distPath,
-        urlImport: esm ? "import { pathToFileURL } from 'node:url';\n" : '',
-        addFunctions: view.map((s) => `add${s.name}`).join(', '),
-        implClasses: view.map((s) => `${s.name}Impl`).join(', '),
-        addServices: view.map((s) => `  add${s.name}(server, new ${s.name}Impl());\n`).join(''),
-        isMain: esm ? 'if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {' : 'if (require.main === module) {',
-      }),
-    });
+    files.push(handlersPlan(ctx, out, services, mods, messageExports, previous));
+    files.push({ kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, mods, out, views) });
   }
   return files;
 }

@@ -2,7 +2,7 @@
 import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
-import { render } from '../../util/templates.js';
+import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
@@ -311,14 +311,14 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/messages.ts`, content: messagesSource(model, names, suffix) },
     { kind: 'generated', path: `${out}/validators.ts`, content: validatorsSource(model) },
-    { kind: 'generated', path: `${out}/sqs.ts`, content: render('queue', 'sqs.ts', data) },
-    { kind: 'generated', path: `${out}/publisher.ts`, content: render('queue', 'publisher.ts', data) },
-    { kind: 'generated', path: `${out}/consumer.ts`, content: render('queue', 'consumer.ts', data) },
-    { kind: 'generated', path: `${out}/index.ts`, content: render('queue', 'index.ts', data) },
+    { kind: 'generated', path: `${out}/sqs.ts`, content: render('queue/sqs.ts', data) },
+    { kind: 'generated', path: `${out}/publisher.ts`, content: render('queue/publisher.ts', data) },
+    { kind: 'generated', path: `${out}/consumer.ts`, content: render('queue/consumer.ts', data) },
+    { kind: 'generated', path: `${out}/index.ts`, content: render('queue/index.ts', data) },
     {
       kind: 'user',
       path: handlersPath,
-      content: render('queue', 'handlers.ts', data),
+      content: render('queue/handlers.ts', data),
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it) takes
         // longer to load than the whole rest of `generate`, so load it only when a merge is due.

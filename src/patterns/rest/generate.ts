@@ -7,9 +7,10 @@
 // document gives byte-identical files.
 import { OpenApiDocuments, isObject, type Json, type JsonObject, type Loc } from '../../contracts/openapi.js';
 import { camelCase, constantCase, pascalCase, propertyKey } from '../../util/names.js';
+import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
-import { restDefaults } from './options.js';
+import { restDefaults, type RestOptions } from './options.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
@@ -56,79 +57,71 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   const options = restDefaults(ctx.link.name, ctx.link.options);
   const emitter = new TypeEmitter(docs);
   const operations = emitter.collectOperations();
-  const typesFile = emitter.renderTypes(operations);
-  const suffix = ctx.project.importSuffix;
-  const className = `${pascalCase(ctx.link.name)}Client`;
+  const view = {
+    header: GENERATED_HEADER,
+    suffix: ctx.project.importSuffix,
+    className: `${pascalCase(ctx.link.name)}Client`,
+    runtimeRest: ctx.runtime('rest'),
+    runtimeContext: ctx.runtime('context'),
+  };
+  const types = render('rest/types.ts', { header: view.header, code: emitter.renderTypes(operations) });
+  const client = render('rest/client.ts', { ...view, ...clientView(ctx.link.name, options, docs.root, contract, operations) });
   const out = ctx.link.out.replace(/\/+$/, '');
-  const header = GENERATED_HEADER;
-  const runtimeRest = ctx.runtime('rest');
+  const files: PlannedFile[] = [
+    { kind: 'generated', path: `${out}/types.ts`, content: types },
+    { kind: 'generated', path: `${out}/client.ts`, content: client },
+    { kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', view) },
+  ];
+  return { files };
+}
 
-  const info = isObject(docs.root.info) ? docs.root.info : {};
-  const title = typeof info.title === 'string' ? info.title : ctx.link.name;
+/** What client.ts says beyond the link's names. */
+interface ClientView {
+  source: string;
+  doc: string;
+  /** The link's defaults handed to the Transport, one `key: value` each. */
+  defaults: string[];
+  pathParam: boolean;
+  methods: string[];
+}
+
+function clientView(link: string, options: RestOptions, root: JsonObject, contract: string, operations: OperationModel[]): ClientView {
+  const info = isObject(root.info) ? root.info : {};
+  const title = typeof info.title === 'string' ? info.title : link;
   const version = typeof info.version === 'string' ? info.version : '';
-  const defaultBaseUrl = firstServerUrl(docs.root);
+  const defaultBaseUrl = firstServerUrl(root);
   // The link's own variables first, then the shared token (SERVICE_TOKEN or --token-env).
-  const envPrefix = `${constantCase(ctx.link.name)}_SERVICE`;
+  const envPrefix = `${constantCase(link)}_SERVICE`;
   const tokenEnvs = [...new Set([`${envPrefix}_TOKEN`, options.tokenEnv])];
   const timeoutEnv = `${envPrefix}_TIMEOUT_MS`;
-  const linkDefaults = [
-    `service: ${stringLiteral(ctx.link.name)}`,
+  const doc = jsDoc(
+    [
+      [`Client for ${title}${version ? ` ${version}` : ''}.`, typeof info.description === 'string' ? info.description : ''].filter(Boolean).join('\n'),
+      [
+        'Environment (config options win):',
+        `- \`${options.baseUrlEnv}\`: base URL${defaultBaseUrl ? ` (default ${defaultBaseUrl})` : ''}.`,
+        ...(options.auth === 'bearer' ? [`- ${tokenEnvs.map((e) => `\`${e}\``).join(', else ')}: bearer token, read per request, never logged.`] : []),
+        `- \`${timeoutEnv}\`: timeout of each attempt in ms (default 10000; 0: none).`,
+      ].join('\n'),
+      'Every method throws ServiceError on failure: non-2xx status, timeout, abort, network error, or\n' +
+        'missing configuration (code CONFIG: nothing was sent).',
+    ].join('\n\n'),
+  );
+  const defaults = [
+    `service: ${stringLiteral(link)}`,
     `baseUrlEnv: ${stringLiteral(options.baseUrlEnv)}`,
     ...(defaultBaseUrl ? [`defaultBaseUrl: ${stringLiteral(defaultBaseUrl)}`] : []),
     `auth: ${stringLiteral(options.auth)}`,
     `tokenEnvs: [${tokenEnvs.map(stringLiteral).join(', ')}]`,
     `timeoutEnv: ${stringLiteral(timeoutEnv)}`,
   ];
-
-  const methods = operations.map((op) => renderMethod(op)).join('\n');
-  const client =
-    `${header}\n` +
-    `// Source: ${contract.replace(/[\r\n\u2028\u2029]/g, ' ')}\n` +
-    (operations.length
-      ? `import { ${operations.some((op) => op.params.some((p) => p.in === 'path')) ? 'pathParam, ' : ''}Transport, type CallOptions, type ClientConfig } from '${runtimeRest}';\n` +
-        `import type * as T from './types${suffix}';\n\n`
-      : `import type { ClientConfig } from '${runtimeRest}';\n\n`) +
-    jsDoc(
-      [
-        [`Client for ${title}${version ? ` ${version}` : ''}.`, typeof info.description === 'string' ? info.description : '']
-          .filter(Boolean)
-          .join('\n'),
-        [
-          'Environment (config options win):',
-          `- \`${options.baseUrlEnv}\`: base URL${defaultBaseUrl ? ` (default ${defaultBaseUrl})` : ''}.`,
-          ...(options.auth === 'bearer'
-            ? [`- ${tokenEnvs.map((e) => `\`${e}\``).join(', else ')}: bearer token, read per request, never logged.`]
-            : []),
-          `- \`${timeoutEnv}\`: timeout of each attempt in ms (default 10000; 0: none).`,
-        ].join('\n'),
-        'Every method throws ServiceError on failure: non-2xx status, timeout, abort, network error, or\n' +
-          'missing configuration (code CONFIG: nothing was sent).',
-      ].join('\n\n'),
-    ) +
-    `export class ${className} {\n` +
-    (operations.length
-      ? `  readonly #transport: Transport;\n\n` +
-        `  constructor(config: ClientConfig = {}) {\n` +
-        `    this.#transport = new Transport(config, {\n${linkDefaults.map((l) => `      ${l},\n`).join('')}    });\n` +
-        `  }\n\n${methods}`
-      : // Nothing to call yet: no transport to hold (an unread private field fails noUnusedLocals).
-        '  /** The document has no operations yet: `generate` adds a method for each one under `paths`. */\n' +
-        '  constructor(_config: ClientConfig = {}) {}\n') +
-    `}\n`;
-
-  const index =
-    `${header}\n` +
-    `export { ${className} } from './client${suffix}';\n` +
-    `export {\n  ServiceError,\n  isServiceError,\n  type CallOptions,\n  type ClientConfig,\n  type FetchLike,\n  type ServiceErrorCode,\n  type TokenProvider,\n} from '${runtimeRest}';\n` +
-    `export {\n  runWithRequestContext,\n  currentRequestContext,\n  outgoingRequestContext,\n  type RequestContext,\n} from '${ctx.runtime('context')}';\n` +
-    `export * as types from './types${suffix}';\n`;
-
-  const files: PlannedFile[] = [
-    { kind: 'generated', path: `${out}/types.ts`, content: `${header}\n${typesFile}` },
-    { kind: 'generated', path: `${out}/client.ts`, content: client },
-    { kind: 'generated', path: `${out}/index.ts`, content: index },
-  ];
-  return { files };
+  return {
+    source: contract.replace(/[\r\n\u2028\u2029]/g, ' '),
+    doc,
+    defaults,
+    pathParam: operations.some((op) => op.params.some((p) => p.in === 'path')),
+    methods: operations.map(renderMethod),
+  };
 }
 
 function firstServerUrl(root: JsonObject): string | undefined {
@@ -142,6 +135,7 @@ function access(object: string, key: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${object}.${key}` : `${object}[${stringLiteral(key)}]`;
 }
 
+/** One client method, without a trailing newline (client.ts.hbs puts each on its own lines). */
 function renderMethod(op: OperationModel): string {
   const args: string[] = [];
   const hasParams = op.params.length > 0;
@@ -192,7 +186,7 @@ function renderMethod(op: OperationModel): string {
     `      {\n${fields.map((f) => `        ${f.replace(/\n/g, '\n  ')},\n`).join('')}      },\n` +
     `      options,\n` +
     `    );\n` +
-    `  }\n`
+    '  }'
   );
 }
 
