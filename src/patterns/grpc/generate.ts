@@ -8,6 +8,7 @@ import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } from '../types.js';
 import { render } from '../../codegen/render.js';
+import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 import { isMarker } from '../../codegen/markers.js';
 import { REMOVED_KEY, hasRemovedRecord, markedInText, mergeDue, removedFromState, removedState, type Previous } from '../../codegen/members.js';
@@ -271,33 +272,6 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   return { files, state };
 }
 
-const IMPORTS_HERE = '/*<imports>*/\n';
-/** `* as ns` (type-only or not), or named values and types. */
-type ImportSpec = { from: string; namespace: string; typeOnly: boolean } | { from: string; values: string[]; types: string[] };
-
-/**
- * Puts a generated module's imports where its template says IMPORTS_HERE, each only when the module's
- * code uses it (re-exports do not count): an unused import fails noUnusedLocals, and which helpers a
- * module uses depends on the contract (RPC kinds, well-known types).
- */
-function withImports(code: string, specs: ImportSpec[]): string {
-  // Comments (JSDoc from the .proto may say "unary") and re-exports are not uses.
-  const body = code
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/(^|\s)\/\/[^\n]*/g, '$1')
-    .replace(/^export (type )?\{[^}]*\} from [^\n]*$/gm, '');
-  const uses = (name: string): boolean => new RegExp(`(?<![\\w$.])${name}(?![\\w$])`).test(body);
-  const lines: string[] = [];
-  for (const spec of specs) {
-    if ('namespace' in spec) {
-      if (body.includes(`${spec.namespace}.`)) lines.push(`import ${spec.typeOnly ? 'type ' : ''}* as ${spec.namespace} from '${spec.from}';\n`);
-      continue;
-    }
-    const names = [...spec.values.filter(uses), ...spec.types.filter(uses).map((t) => `type ${t}`)];
-    if (names.length) lines.push(`import { ${names.join(', ')} } from '${spec.from}';\n`);
-  }
-  return code.replace(IMPORTS_HERE, lines.join(''));
-}
 
 /** An RPC as the templates see it: every type, literal and signature already written out. */
 interface MethodView {
@@ -392,30 +366,23 @@ function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): stri
  */
 export function indexFile(header: string, mods: GrpcModules, services: ServiceModel[], messageExports: Map<string, 'message' | 'enum'>): string {
   const suffix = mods.suffix;
-  const groups: [string, string[], string[]][] = [
-    [`./client${suffix}`, ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides']],
-    [`./service${suffix}`, services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)],
-    [mods.context, ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']],
-    [mods.grpc, [], ['CallContext']],
-    [mods.wire, [], ['JsonValue', 'Any', 'AnyInit', 'Empty']],
+  const names = (values: string[], types: string[]): Map<string, ExportKind> =>
+    new Map([...values.map((v) => [v, 'value'] as const), ...types.map((t) => [t, 'type'] as const)]);
+  const modules: IndexModule[] = [
+    { from: `./client${suffix}`, names: names(['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides']) },
+    { from: `./service${suffix}`, names: names(services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)) },
+    { from: mods.context, names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']) },
+    { from: mods.grpc, names: names([], ['CallContext']) },
+    { from: mods.wire, names: names([], ['JsonValue', 'Any', 'AnyInit', 'Empty']) },
+    // The proto's messages and enums: a name the runtime API already exports gets an alias (CallOptionsMessage).
+    {
+      from: `./messages${suffix}`,
+      names: new Map([...messageExports.keys()].map((n) => [n, 'value'] as const)),
+      aliasSuffix: (name) => (messageExports.get(name) === 'enum' ? 'Enum' : 'Message'),
+      star: true,
+    },
   ];
-  const taken = new Set(groups.flatMap(([, values, types]) => [...values, ...types]));
-  const exports = groups.map(([from, values, types]) => ({ from, names: [...values, ...types.map((t) => `type ${t}`)].join(', ') }));
-  return render('grpc/index.ts', { header, exports, suffix, aliases: messageAliases(messageExports, taken).join(', ') });
-}
-
-/** `Name as NameMessage` (or NameEnum, NameMessage2, ...) for each message export whose name is taken. */
-function messageAliases(messageExports: Map<string, 'message' | 'enum'>, taken: Set<string>): string[] {
-  const aliases: string[] = [];
-  for (const [name, kind] of messageExports) {
-    if (!taken.has(name)) continue;
-    const base = `${name}${kind === 'enum' ? 'Enum' : 'Message'}`;
-    let alias = base;
-    for (let i = 2; taken.has(alias) || messageExports.has(alias); i++) alias = `${base}${i}`;
-    taken.add(alias);
-    aliases.push(`${name} as ${alias}`);
-  }
-  return aliases;
+  return render('grpc/index.ts', { header, exports: indexExports(modules) });
 }
 
 /** server.ts (user-owned, written once): starts a grpc-js server with every service's handlers. */
