@@ -55,6 +55,12 @@ export function exportedNames(code: string): Map<string, ExportKind> {
   return out;
 }
 
+/** `export { a, b } from 'x';`, one name a line when that would pass 120 columns. */
+function exportLine(names: readonly string[], from: string): string {
+  const line = `export { ${names.join(', ')} } from '${from}';`;
+  return line.length <= 120 ? line : `export {\n${names.map((n) => `  ${n},\n`).join('')}} from '${from}';`;
+}
+
 /** What one module of a link offers its index: names, with their kind, in the order to export them. */
 export interface IndexModule {
   from: string;
@@ -94,12 +100,12 @@ export function indexExports(modules: readonly IndexModule[]): string {
       aliases.push(`${prefix}${name} as ${alias}`);
     }
     if (module.star) lines.push(`export * from '${module.from}';`);
-    else if (names.length) lines.push(`export { ${names.join(', ')} } from '${module.from}';`);
+    else if (names.length) lines.push(exportLine(names, module.from));
     if (aliases.length) {
       lines.push(
         '// These share a name with an export above, so they are exported here under another name',
         `// (${module.from} itself keeps the contract's names).`,
-        `export { ${aliases.join(', ')} } from '${module.from}';`,
+        exportLine(aliases, module.from),
       );
     }
   }

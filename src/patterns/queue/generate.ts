@@ -2,6 +2,7 @@
 import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
+import { exportedNames, indexExports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -243,6 +244,31 @@ export function handlersUpToDate(existing: string, messages: readonly { value: s
   return !mergeDue(existing, [{ ref: { object: 'handlers' }, wanted: messages.map((m) => m.value), previous }]);
 }
 
+/** The shared runtime's part of a queue link's public API. */
+const RUNTIME_EXPORTS: Record<'context' | 'sqs', [string, ExportKind][]> = {
+  context: [['currentRequestContext', 'value'], ['runWithRequestContext', 'value'], ['RequestContext', 'type']],
+  sqs: [
+    ['MessageTooLargeError', 'value'], ['MessageValidationError', 'value'], ['PublishError', 'value'], ['QueueConfigError', 'value'],
+    ['SQS_ENDPOINT_ENV', 'value'], ['SQS_MAX_BATCH_ENTRIES', 'value'], ['SQS_MAX_PAYLOAD_BYTES', 'value'], ['defaultSqsClient', 'value'],
+  ],
+};
+
+/**
+ * index.ts's exports: the link's API by name (read from its rendered modules), then the contract's
+ * message types, where one named like the API (a message called PublishOptions) gets an alias.
+ */
+function indexSource(modules: Record<string, string>, data: { runtimeContext: string; runtimeSqs: string }, suffix: string): string {
+  const own = (file: string): IndexModule => ({ from: `./${file.replace(/\.ts$/, '')}${suffix}`, names: exportedNames(modules[file]!) });
+  return indexExports([
+    own('publisher.ts'),
+    own('consumer.ts'),
+    own('sqs.ts'),
+    { from: data.runtimeContext, names: new Map(RUNTIME_EXPORTS.context) },
+    { from: data.runtimeSqs, names: new Map(RUNTIME_EXPORTS.sqs) },
+    { ...own('messages.ts'), aliasSuffix: () => 'Message', star: true },
+  ]).trimEnd();
+}
+
 /** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
 export function usageComment(names: QueueNames): string {
   const lines: [string, string][] = [
@@ -308,13 +334,17 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const wanted = model.messages.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
   const handlersPath = `${out}/handlers.ts`;
+  const modules = {
+    'messages.ts': messagesSource(model, names, suffix),
+    'validators.ts': validatorsSource(model),
+    'sqs.ts': render('queue/sqs.ts', data),
+    'publisher.ts': render('queue/publisher.ts', data),
+    'consumer.ts': render('queue/consumer.ts', data),
+  };
+  const index = render('queue/index.ts', { ...data, exports: indexSource(modules, data, suffix) });
   const files: PlannedFile[] = [
-    { kind: 'generated', path: `${out}/messages.ts`, content: messagesSource(model, names, suffix) },
-    { kind: 'generated', path: `${out}/validators.ts`, content: validatorsSource(model) },
-    { kind: 'generated', path: `${out}/sqs.ts`, content: render('queue/sqs.ts', data) },
-    { kind: 'generated', path: `${out}/publisher.ts`, content: render('queue/publisher.ts', data) },
-    { kind: 'generated', path: `${out}/consumer.ts`, content: render('queue/consumer.ts', data) },
-    { kind: 'generated', path: `${out}/index.ts`, content: render('queue/index.ts', data) },
+    ...Object.entries(modules).map(([name, content]): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content })),
+    { kind: 'generated', path: `${out}/index.ts`, content: index },
     {
       kind: 'user',
       path: handlersPath,

@@ -14,14 +14,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { runWithRequestContext } from '../_runtime/context.js';
-import {
-  parseMessage,
-  type OrdersMessage,
-  type OrdersMessageType,
-  type OrderCreated,
-  type OrderCancelled,
-  type ValidationIssue,
-} from './messages.js';
+import { parseMessage, type OrdersMessage, type OrdersMessageType, type ValidationIssue } from './messages.js';
+// The contract's message types through a namespace, so no message name can clash with a name here.
+import type * as $msg from './messages.js';
 import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, sleep } from '../_runtime/sqs.js';
 import { queueUrl } from './sqs.js';
 
@@ -40,8 +35,8 @@ export interface MessageContext {
 
 /** One handler per message type. Return to have the message deleted; throw to have it redelivered. */
 export interface OrdersHandlers {
-  OrderCreated(message: OrderCreated, context: MessageContext): Promise<void> | void;
-  OrderCancelled(message: OrderCancelled, context: MessageContext): Promise<void> | void;
+  OrderCreated(message: $msg.OrderCreated, context: MessageContext): Promise<void> | void;
+  OrderCancelled(message: $msg.OrderCancelled, context: MessageContext): Promise<void> | void;
 }
 
 export interface ConsumerHooks {

@@ -4,11 +4,24 @@
 //   await publisher.publish(message);
 //   const consumer = startOrdersConsumer();   // handlers from ./handlers
 //   await consumer.stop();                    // drains in-flight handlers
-export * from './messages.js';
-export * from './publisher.js';
-export * from './consumer.js';
+export {
+  type PublishOptions,
+  type BatchEntry,
+  type PublishResult,
+  type PublishBatchResult,
+  type PublisherOptions,
+  OrdersPublisher,
+} from './publisher.js';
+export {
+  type MessageContext,
+  type OrdersHandlers,
+  type ConsumerHooks,
+  type ConsumerOptions,
+  OrdersConsumer,
+  startOrdersConsumer,
+} from './consumer.js';
+export { QUEUE_URL_ENV, FIFO_QUEUE, queueUrl } from './sqs.js';
 export { currentRequestContext, runWithRequestContext, type RequestContext } from '../_runtime/context.js';
-export { FIFO_QUEUE, QUEUE_URL_ENV } from './sqs.js';
 export {
   MessageTooLargeError,
   MessageValidationError,
@@ -19,3 +32,4 @@ export {
   SQS_MAX_PAYLOAD_BYTES,
   defaultSqsClient,
 } from '../_runtime/sqs.js';
+export * from './messages.js';
