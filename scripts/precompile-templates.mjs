@@ -22,7 +22,9 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 for (const pattern of readdirSync(TEMPLATES).sort()) {
   const entries = [];
-  for (const file of readdirSync(path.join(TEMPLATES, pattern)).sort()) {
+  // Sub-folders too: a queue broker's templates sit in templates/queue/brokers/<broker>/.
+  const files = readdirSync(path.join(TEMPLATES, pattern), { recursive: true }).map((f) => String(f).split(path.sep).join('/'));
+  for (const file of files.sort()) {
     if (!file.endsWith('.hbs')) continue;
     const name = file.slice(0, -'.hbs'.length);
     const source = readFileSync(path.join(TEMPLATES, pattern, file), 'utf8');

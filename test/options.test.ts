@@ -51,7 +51,7 @@ describe('resolveOptions and missingOptions', () => {
     });
     expect(() => resolveOptions(rest, { auth: 'basic' }, ctx)).toThrow(new UsageError('--auth must be "bearer" or "none", not "basic"'));
     expect(() => resolveOptions(PATTERNS.grpc!.options, { rpc: ['Get:sideways'] }, ctx)).toThrow(/--rpc "Get:sideways": KIND must be one of/);
-    expect(() => resolveOptions(PATTERNS.queue!.options, { broker: 'kafka' }, ctx)).toThrow(/only "sqs"/);
+    expect(() => resolveOptions(PATTERNS.queue!.options, { broker: 'kafka' }, ctx)).toThrow(/--broker "kafka": one of sqs/);
   });
 
   test('a required option may be stood in for by another', () => {

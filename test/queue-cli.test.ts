@@ -92,7 +92,7 @@ test('every name the queue templates import or declare at top level is refused a
   const reserved = reservedNames('Order');
   const dir = path.join(TOOL_ROOT, 'templates', 'queue');
   const names = new Set<string>();
-  for (const file of ['consumer.ts.hbs', 'publisher.ts.hbs', 'sqs.ts.hbs', 'handlers.ts.hbs', 'index.ts.hbs']) {
+  for (const file of ['brokers/sqs/consumer.ts.hbs', 'brokers/sqs/publisher.ts.hbs', 'brokers/sqs/sqs.ts.hbs', 'handlers.ts.hbs', 'index.ts.hbs']) {
     const text = await readFile(path.join(dir, file), 'utf8');
     // Message types are imported from ./messages themselves; everything else shares their scope.
     for (const m of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {

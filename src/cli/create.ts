@@ -5,7 +5,7 @@ import { planLinks } from '../core/engine.js';
 import { missingOptions, orList } from '../core/options.js';
 import { scaffoldLink } from '../core/scaffold.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
-import type { LinkConfig, PatternId, Prompts } from '../patterns/types.js';
+import { perLink, type LinkConfig, type PatternId, type Prompts } from '../patterns/types.js';
 import { detectProject } from '../project/detect.js';
 import { linkNameProblem } from '../util/names.js';
 import { commit } from '../vfs/commit.js';
@@ -117,7 +117,7 @@ export async function runCreate(
   }
   await commit(project.root, plan.operations());
   info(paint('green', `\nWrote ${plan.changes.length} files.`));
-  const installed = await installDependencies(project, spec.runtimeDependencies, !opts.install);
+  const installed = await installDependencies(project, perLink(spec.runtimeDependencies, link.options), !opts.install);
   info(`\nNext: edit ${scaffold.contracts.join(', ')} as your API grows, then run \`npx create-service-link generate\`.`);
   return installed ? 0 : 1;
 }

@@ -18,7 +18,9 @@ const cache = new Map<TemplateName, Handlebars.TemplateDelegate>();
 function template(name: TemplateName): Handlebars.TemplateDelegate {
   let compiled = cache.get(name);
   if (!compiled) {
-    const [pattern, file] = name.split('/') as [string, string];
+    const at = name.indexOf('/');
+    const pattern = name.slice(0, at);
+    const file = name.slice(at + 1);
     // dist/templates/ is at the same place from dist/codegen/ and from src/codegen/ (tests run the sources).
     const spec = (require(`../../dist/templates/${pattern}.cjs`) as Partial<Record<string, Spec>>)[file];
     if (!spec) throw new Error(`no template ${name} (run the build: npm run build)`);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { CREATE_USAGE, PATTERNS } from '../patterns/index.js';
-import type { GenerateContext, PatternSpec } from '../patterns/types.js';
+import { perLink, type GenerateContext, type PatternSpec } from '../patterns/types.js';
 import { linkConfig, type Manifest } from '../vfs/manifest.js';
 import { Plan, planLink, planMeta, planRuntime, readText } from '../vfs/plan.js';
 import { defaultRuntimeDir, runtimeFiles, runtimeSpecifier } from './runtime.js';
@@ -59,7 +59,7 @@ export function generateContext(input: ContextInput): GenerateContext {
 export async function generateStandalone(input: ContextInput): Promise<PlannedFile[]> {
   const spec = patternOf(input.link);
   const { files } = await (await spec.load()).generate(generateContext(input));
-  return [...runtimeFiles(spec.runtimeModules, input.runtimeDir, input.project), ...files];
+  return [...runtimeFiles(perLink(spec.runtimeModules, input.link.options), input.runtimeDir, input.project), ...files];
 }
 
 export async function planLinks(project: ProjectInfo, manifest: Manifest, jobs: LinkJob[], force: boolean): Promise<Plan> {
@@ -83,7 +83,10 @@ export async function planLinks(project: ProjectInfo, manifest: Manifest, jobs: 
     await planLink(plan, { name, entry, files, newContracts: job.newContracts, force });
   }
   // The runtime serves every link in the project, also those this run did not regenerate.
-  const modules = Object.values(plan.manifest.links).flatMap((l) => PATTERNS[l.pattern]?.runtimeModules ?? []);
+  const modules = Object.values(plan.manifest.links).flatMap((l) => {
+    const spec = PATTERNS[l.pattern];
+    return spec ? perLink(spec.runtimeModules, l.options) : [];
+  });
   await planRuntime(plan, runtimeDir, TOOL_VERSION, runtimeFiles(modules, runtimeDir, project), force);
   await planMeta(plan);
   return plan;

@@ -86,6 +86,14 @@ export interface LinkBench {
   run(project: ProjectInfo, link: LinkConfig, settings: BenchSettings): Promise<BenchResult>;
 }
 
+/** A value fixed for the pattern, or one that depends on a link's stored options. */
+export type PerLink<T> = T | ((options: Record<string, unknown>) => T);
+
+/** The value of a PerLink field for one link's options. */
+export function perLink<T>(value: PerLink<T>, options: Record<string, unknown>): T {
+  return typeof value === 'function' ? (value as (options: Record<string, unknown>) => T)(options) : value;
+}
+
 export interface PatternSpec<S extends OptionSet = OptionSet> {
   id: PatternId;
   title: string;
@@ -93,10 +101,10 @@ export interface PatternSpec<S extends OptionSet = OptionSet> {
   example: string;
   /** Every option, declared once: flags, wizard questions, what is required, what service-link.json keeps. */
   options: S;
-  /** Packages the generated code imports at run time, installed into the user's project. */
-  runtimeDependencies: string[];
+  /** Packages the generated code imports at run time, installed into the user's project (per link's options: the queue's broker). */
+  runtimeDependencies: PerLink<string[]>;
   /** Modules of the shared runtime (files of runtime/, e.g. 'context', 'grpc') the generated code imports. */
-  runtimeModules: string[];
+  runtimeModules: PerLink<string[]>;
   /**
    * Files earlier releases generated into each link folder that now live in the shared runtime: file
    * name -> runtime module. While a user file of the link still imports one, it is kept as a re-export.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { generateContext, patternOf } from '../../src/core/engine.js';
 import { defaultRuntimeDir, runtimeFiles } from '../../src/core/runtime.js';
 import type { LinkConfig, LinkState, PlannedFile, ProjectInfo } from '../../src/core/types.js';
+import { perLink } from '../../src/patterns/types.js';
 
 const states = new Map<string, LinkState | undefined>();
 
@@ -22,5 +23,5 @@ export async function generateFiles(project: ProjectInfo, link: LinkConfig, read
   const ctx = generateContext({ project, link, runtimeDir, previousState: states.get(key), read });
   const result = await (await spec.load()).generate(ctx);
   states.set(key, result.state);
-  return [...runtimeFiles(spec.runtimeModules, runtimeDir, project), ...result.files];
+  return [...runtimeFiles(perLink(spec.runtimeModules, link.options), runtimeDir, project), ...result.files];
 }

@@ -3,6 +3,7 @@ import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { exportedNames, indexExports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import { brokerOf, type BrokerCode, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -244,27 +245,18 @@ export function handlersUpToDate(existing: string, messages: readonly { value: s
   return !mergeDue(existing, [{ ref: { object: 'handlers' }, wanted: messages.map((m) => m.value), previous }]);
 }
 
-/** The shared runtime's part of a queue link's public API. */
-const RUNTIME_EXPORTS: Record<'context' | 'sqs', [string, ExportKind][]> = {
-  context: [['currentRequestContext', 'value'], ['runWithRequestContext', 'value'], ['RequestContext', 'type']],
-  sqs: [
-    ['MessageTooLargeError', 'value'], ['MessageValidationError', 'value'], ['PublishError', 'value'], ['QueueConfigError', 'value'],
-    ['SQS_ENDPOINT_ENV', 'value'], ['SQS_MAX_BATCH_ENTRIES', 'value'], ['SQS_MAX_PAYLOAD_BYTES', 'value'], ['defaultSqsClient', 'value'],
-  ],
-};
-
 /**
- * index.ts's exports: the link's API by name (read from its rendered modules), then the contract's
- * message types, where one named like the API (a message called PublishOptions) gets an alias.
+ * index.ts's exports: the link's API by name (read from its rendered modules), the runtime's part of
+ * it, then the contract's message types, where one named like the API (a message called
+ * PublishOptions) gets an alias.
  */
-function indexSource(modules: Record<string, string>, data: { runtimeContext: string; runtimeSqs: string }, suffix: string): string {
-  const own = (file: string): IndexModule => ({ from: `./${file.replace(/\.ts$/, '')}${suffix}`, names: exportedNames(modules[file]!) });
+function indexSource(modules: Record<string, string>, brokerFiles: string[], broker: BrokerCode, ctx: GenerateContext): string {
+  const own = (file: string): IndexModule => ({ from: `./${file.replace(/\.ts$/, '')}${ctx.project.importSuffix}`, names: exportedNames(modules[file]!) });
+  const context: [string, ExportKind][] = [['currentRequestContext', 'value'], ['runWithRequestContext', 'value'], ['RequestContext', 'type']];
   return indexExports([
-    own('publisher.ts'),
-    own('consumer.ts'),
-    own('sqs.ts'),
-    { from: data.runtimeContext, names: new Map(RUNTIME_EXPORTS.context) },
-    { from: data.runtimeSqs, names: new Map(RUNTIME_EXPORTS.sqs) },
+    ...brokerFiles.map(own),
+    { from: ctx.runtime('context'), names: new Map(context) },
+    { from: ctx.runtime(broker.runtimeModule), names: new Map(broker.runtimeExports) },
     { ...own('messages.ts'), aliasSuffix: () => 'Message', star: true },
   ]).trimEnd();
 }
@@ -313,7 +305,8 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const names = namesFor(model, link.name, link.options);
   const views = messageViews(model, names.pascal);
   const suffix = project.importSuffix;
-  const data = {
+  const broker = await brokerOf(link.options).load();
+  const data: QueueView & { usage: string } = {
     header: GENERATED_HEADER,
     linkName: link.name,
     contract,
@@ -325,7 +318,6 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
     queueUrlEnvLiteral: stringLiteral(names.queueUrlEnv),
     linkNameLiteral: stringLiteral(link.name),
     runtimeContext: ctx.runtime('context'),
-    runtimeSqs: ctx.runtime('sqs'),
     discAccess: access(model.discriminator),
     messages: views,
     usage: usageComment(names),
@@ -334,14 +326,13 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const wanted = model.messages.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
   const handlersPath = `${out}/handlers.ts`;
-  const modules = {
+  const brokerFiles = broker.files(data, ctx);
+  const modules: Record<string, string> = {
     'messages.ts': messagesSource(model, names, suffix),
     'validators.ts': validatorsSource(model),
-    'sqs.ts': render('queue/sqs.ts', data),
-    'publisher.ts': render('queue/publisher.ts', data),
-    'consumer.ts': render('queue/consumer.ts', data),
+    ...brokerFiles,
   };
-  const index = render('queue/index.ts', { ...data, exports: indexSource(modules, data, suffix) });
+  const index = render('queue/index.ts', { ...data, exports: indexSource(modules, Object.keys(brokerFiles), broker, ctx) });
   const files: PlannedFile[] = [
     ...Object.entries(modules).map(([name, content]): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content })),
     { kind: 'generated', path: `${out}/index.ts`, content: index },

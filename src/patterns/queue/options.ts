@@ -1,6 +1,7 @@
 // Options of a queue link, declared once (flags, wizard, service-link.json), and the parsing of
 // --message. Light: imported by spec.ts, so no heavy dependencies here.
 import { defineOptions, type OptionValues } from '../../core/options.js';
+import { BROKERS } from './brokers/index.js';
 import { UsageError } from '../../errors.js';
 import { constantCase, isReservedWord } from '../../util/names.js';
 
@@ -109,10 +110,10 @@ export const QUEUE_OPTIONS = defineOptions(
     broker: {
       flag: '--broker <BROKER>',
       type: 'string',
-      description: 'message broker; only "sqs" (AWS SQS or an SQS-compatible emulator)',
+      description: `message broker: ${Object.keys(BROKERS).join(', ')} (sqs: AWS SQS or an SQS-compatible emulator)`,
       example: 'create-service-link queue order --message "OrderCreated:orderId=string" --broker sqs',
       default: 'sqs',
-      validate: (v) => (v === 'sqs' ? undefined : `--broker "${v}": only "sqs" is supported`),
+      validate: (v) => (v in BROKERS ? undefined : `--broker "${v}": one of ${Object.keys(BROKERS).join(', ')}`),
       stored: true,
     },
     asyncapi: {

@@ -5,14 +5,15 @@ import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { PatternSpec } from '../types.js';
 import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
+import { brokerOf } from './brokers/index.js';
 
 export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   id: 'queue',
   title: 'Message queue (SQS): typed publisher + consumer from an AsyncAPI document',
   example: 'create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo',
   options: QUEUE_OPTIONS,
-  runtimeDependencies: ['@aws-sdk/client-sqs'],
-  runtimeModules: ['context', 'sqs'],
+  runtimeDependencies: (options) => brokerOf(options).runtimeDependencies,
+  runtimeModules: (options) => ['context', ...brokerOf(options).runtimeModules],
   legacyModules: { 'context.ts': 'context' },
 
   async scaffold({ name, options, project }) {
