@@ -10,29 +10,11 @@ import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } f
 import { render } from '../../codegen/render.js';
 import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
+import { handlerSignature, handlersClass, qual, stubClass, type GrpcModules, type MethodModel, type RpcKind, type ServiceModel } from './stubs.js';
+
+export { handlersClass, stubClass, stubMethod, type GrpcModules, type MethodModel, type RpcKind, type ServiceModel } from './stubs.js';
 import { isMarker } from '../../codegen/markers.js';
 import { REMOVED_KEY, hasRemovedRecord, markedInText, mergeDue, removedFromState, removedState, type Previous } from '../../codegen/members.js';
-
-export type RpcKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi';
-
-export interface MethodModel {
-  /** Proto name, e.g. GetUser. */
-  original: string;
-  /** TS member name, e.g. getUser. */
-  prop: string;
-  kind: RpcKind;
-  path: string;
-  comment: string | null;
-  req: TypeRef;
-  res: TypeRef;
-}
-
-export interface ServiceModel {
-  name: string;
-  fullName: string;
-  comment: string | null;
-  methods: MethodModel[];
-}
 
 const MEMBER_CLASH = new Set(['constructor', 'close']);
 
@@ -74,34 +56,6 @@ export function serviceModels(loaded: LoadedProtos, refs: Map<string, TypeRef>):
   });
 }
 
-/** A type as seen from another generated module (messages live behind `$msg`). */
-export function qual(ref: TypeRef, which: 'ts' | 'init' | 'encode' | 'decode'): string {
-  return ref.wkt ? ref[which] : `$msg.${ref[which]}`;
-}
-
-/** The parameter types and return type of a handler method, as written in handlers.ts. */
-export function handlerTypes(m: MethodModel): { request: string; returns: string } {
-  const req = qual(m.req, 'ts');
-  const res = qual(m.res, 'init');
-  const streamIn = m.kind === 'client-stream' || m.kind === 'bidi';
-  const streamOut = m.kind === 'server-stream' || m.kind === 'bidi';
-  return { request: streamIn ? `AsyncIterable<${req}>` : req, returns: streamOut ? `AsyncGenerator<${res}>` : `Promise<${res}>` };
-}
-
-/**
- * A handler method's signature: for the service interface, or (`forClass`) for a stub in handlers.ts,
- * where `prefix` ('_' under noUnusedParameters) marks parameters the stub does not read yet.
- */
-export function handlerSignature(m: MethodModel, forClass: boolean, prefix = ''): string {
-  const req = qual(m.req, 'ts');
-  const res = qual(m.res, 'init');
-  const streamIn = m.kind === 'client-stream' || m.kind === 'bidi';
-  const streamOut = m.kind === 'server-stream' || m.kind === 'bidi';
-  const params = `${prefix}${streamIn ? `requests: AsyncIterable<${req}>` : `request: ${req}`}, ${prefix}ctx: CallContext`;
-  if (!forClass) return `${m.prop}(${params}): ${streamOut ? 'AsyncIterable' : 'Promise'}<${res}>`;
-  return `async ${streamOut ? '*' : ''}${m.prop}(${params}): ${streamOut ? 'AsyncGenerator' : 'Promise'}<${res}>`;
-}
-
 function clientSignature(m: MethodModel): string {
   const req = qual(m.req, 'init');
   const res = qual(m.res, 'ts');
@@ -120,34 +74,6 @@ const HELPERS: Record<RpcKind, { client: string; server: string }> = {
   bidi: { client: 'bidiStream', server: 'bidiStreamHandler' },
 };
 
-/** One stub method of the user-owned handlers class. */
-export function stubMethod(service: ServiceModel, m: MethodModel, prefix = ''): string {
-  return (
-    `${jsDoc(m.comment, '  ')}  ${handlerSignature(m, true, prefix)} {\n` +
-    `    throw new GrpcError(status.UNIMPLEMENTED, ${stringLiteral(`${service.name}.${m.original}: write this handler in handlers.ts`)});\n` +
-    '  }\n'
-  );
-}
-
-export function stubClass(service: ServiceModel, prefix = ''): string {
-  return (
-    `/** Implements ${service.fullName}. Write your code in the methods; \`generate\` adds stubs for new RPCs. */\n` +
-    `export class ${service.name}Impl implements $service.${service.name}Handlers {\n` +
-    service.methods.map((m) => stubMethod(service, m, prefix)).join('\n') +
-    '}\n'
-  );
-}
-
-/** Import specifiers of the modules a gRPC link's files import: its own and the shared runtime's. */
-export interface GrpcModules {
-  suffix: string;
-  /** The shared runtime's call plumbing (GrpcError, status, CallContext, ...). */
-  grpc: string;
-  /** The shared runtime's wire helpers and well-known types. */
-  wire: string;
-  context: string;
-}
-
 export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix = ''): string {
   const code = [
     '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
@@ -161,11 +87,6 @@ export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix
     { from: `./service${mods.suffix}`, namespace: '$service', typeOnly: true },
     { from: mods.wire, namespace: '$wire', typeOnly: true },
   ]);
-}
-
-/** The reconciler's container for a service's handlers: its class in handlers.ts. */
-export function handlersClass(service: string): string {
-  return `${service}Impl`;
 }
 
 /**
@@ -271,7 +192,6 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   };
   return { files, state };
 }
-
 
 /** An RPC as the templates see it: every type, literal and signature already written out. */
 interface MethodView {

@@ -14,7 +14,7 @@ import { lineColumnOf } from '../../codegen/edits.js';
 import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous } from '../../codegen/members.js';
 import { isPublicInstance, parseUserFile, type Container, type Member, type UserFile } from '../../codegen/reconcile.js';
-import { handlerTypes, stubClass, stubMethod, type GrpcModules, type MethodModel, type ServiceModel } from './generate.js';
+import { handlerTypes, stubClass, stubMethod, type GrpcModules, type MethodModel, type ServiceModel } from './stubs.js';
 
 /** `$msg.X` names that messages.ts no longer exports, as `unknown`: a method can outlive its messages. */
 function withoutRemovedTypes(typeText: string, messageExports: ReadonlySet<string>): string {

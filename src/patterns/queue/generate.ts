@@ -3,6 +3,7 @@ import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { exportedNames, indexExports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
@@ -89,14 +90,6 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   };
 }
 
-export function handlerStub(typeName: string, handlerKey: string, discAccess: string): string {
-  return [
-    `  async ${handlerKey}(message, context) {`,
-    `    // Handle the ${typeName.replace(/[^\w]/g, '')} message here.`,
-    `    throw new Error(\`no handler written yet for \${message${discAccess}} (message \${context.messageId})\`);`,
-    `  },`,
-  ].join('\n');
-}
 
 export function messageViews(model: QueueContractModel, pascal: string): MessageView[] {
   const reserved = reservedNames(pascal);
@@ -231,8 +224,6 @@ export function previousMessageTypes(messagesTs: string | undefined): string[] |
   }
 }
 
-/** The const in handlers.ts that holds handlers of message types no longer in the contract. */
-export const REMOVED_CONST = 'removedHandlers';
 
 /**
  * True when merging cannot change the handlers file, decided without ts-morph: `handlers` has a

@@ -11,7 +11,7 @@
 import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous } from '../../codegen/members.js';
 import { parseUserFile, type Container, type Member, type UserFile } from '../../codegen/reconcile.js';
-import { REMOVED_CONST, handlerStub } from './generate.js';
+import { REMOVED_CONST, handlerStub } from './stubs.js';
 
 interface HandlerView {
   typeName: string;

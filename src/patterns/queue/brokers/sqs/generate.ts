@@ -1,6 +1,6 @@
 // The SQS broker's files of a queue link: its settings (queue URL, FIFO), publisher and consumer.
 import { render } from '../../../../codegen/render.js';
-import type { BrokerCode } from '../index.js';
+import type { BrokerCode } from '../types.js';
 
 export const code: BrokerCode = {
   files(view, ctx) {

@@ -1,5 +1,5 @@
 // AWS SQS (or an SQS-compatible emulator such as fauxqs, through SQS_ENDPOINT). Light: the code loads in load().
-import type { Broker } from '../index.js';
+import type { Broker } from '../types.js';
 
 export const sqs: Broker = {
   id: 'sqs',
