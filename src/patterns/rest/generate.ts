@@ -8,11 +8,11 @@
 import { OpenApiDocuments, isObject, type Json, type JsonObject, type Loc } from '../../contracts/openapi.js';
 import { camelCase, constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
+import { SchemaTypes, isSchemaObject, schemaDoc, unionOf, type SchemaObject } from '../../codegen/schema-ts.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { restDefaults } from './options.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
 // Globals and built-in types a schema name must not shadow inside types.ts (and in code that imports its
 // names one by one): a schema called `Error` becomes `ErrorSchema`.
 const AVOID_TYPE_NAMES = new Set([
@@ -211,8 +211,10 @@ class TypeEmitter {
   private readonly needsWriteMemo = new Map<string, boolean>();
   private readonly queue: Pending[] = [];
   private readonly emitted: string[] = [];
+  private readonly views: Record<Mode, SchemaTypes>;
 
   constructor(private readonly docs: OpenApiDocuments) {
+    this.views = { read: this.view('read'), write: this.view('write') };
     // Component schemas of the entry document keep their names (in document order) and are all emitted.
     const components = docs.root.components;
     if (isObject(components) && isObject(components.schemas)) {
@@ -261,11 +263,11 @@ class TypeEmitter {
   }
 
   /** readOnly/writeOnly of a property schema, also when declared on the schema its `$ref` points to. */
-  private accessFlags(prop: Json, loc: Loc): { readOnly: boolean; writeOnly: boolean } {
+  private accessFlags(prop: unknown, loc: Loc): { readOnly: boolean; writeOnly: boolean } {
     let readOnly = false;
     let writeOnly = false;
-    let current: { value: Json; loc: Loc } = { value: prop, loc };
-    for (let hops = 0; hops < 16 && isObject(current.value); hops++) {
+    let current: { value: unknown; loc: Loc } = { value: prop, loc };
+    for (let hops = 0; hops < 16 && isSchemaObject(current.value); hops++) {
       readOnly ||= current.value.readOnly === true;
       writeOnly ||= current.value.writeOnly === true;
       if (typeof current.value.$ref !== 'string') break;
@@ -320,58 +322,41 @@ class TypeEmitter {
 
   /** TypeScript type for a schema. `indent` is the indentation of the line the type starts on. */
   type(schema: Json, loc: Loc, mode: Mode, indent: string): string {
-    if (schema === true) return 'unknown';
-    if (schema === false) return 'never';
-    if (!isObject(schema)) return this.docs.fail(loc, 'a schema must be an object');
-    if (typeof schema.$ref === 'string') {
-      const target = this.docs.resolve(schema.$ref, loc);
-      if (!isObject(target.value) && typeof target.value !== 'boolean')
-        this.docs.fail({ file: loc.file, path: [...loc.path, '$ref'] }, `$ref "${schema.$ref}" does not point to a schema`);
-      const name = this.nameFor(target, mode);
-      return schema.nullable === true ? `${name} | null` : name;
-    }
-    let type = this.baseType(schema, loc, mode, indent);
-    if (schema.nullable === true && type !== 'unknown' && !/(^|\| )null$/.test(type)) type = `${wrap(type)} | null`;
-    return type;
+    return this.views[mode].type(schema, loc, indent);
   }
 
-  private baseType(schema: JsonObject, loc: Loc, mode: Mode, indent: string): string {
-    const at = (...p: (string | number)[]): Loc => ({ file: loc.file, path: [...loc.path, ...p] });
-    if (schema.const !== undefined) return literal(schema.const);
-    if (Array.isArray(schema.enum)) {
-      const values = schema.enum.map(literal);
-      if (schema.nullable === true && !values.includes('null')) values.push('null');
-      return values.length ? [...new Set(values)].join(' | ') : 'never';
-    }
-    const parts: string[] = [];
-    for (const combinator of ['oneOf', 'anyOf'] as const) {
-      const list = schema[combinator];
-      if (list === undefined) continue;
-      if (!Array.isArray(list)) this.docs.fail(at(combinator), `${combinator} must be a list of schemas`);
-      const members = list.map((member, i) => this.unionMember(schema, member, at(combinator, i), mode, indent));
-      parts.push(members.length ? [...new Set(members)].join(' | ') : 'never');
-    }
-    if (schema.allOf !== undefined) {
-      if (!Array.isArray(schema.allOf)) this.docs.fail(at('allOf'), 'allOf must be a list of schemas');
-      const members = schema.allOf.map((member, i) => wrap(this.type(member, at('allOf', i), mode, indent)));
-      if (members.length) parts.push(members.join(' & '));
-    }
-    const own = this.ownType(schema, loc, mode, indent, parts.length > 0);
-    if (own) parts.push(own);
-    if (!parts.length) return 'unknown';
-    return parts.length === 1 ? parts[0]! : parts.map(wrap).join(' & ');
+  private view(mode: Mode): SchemaTypes {
+    return new SchemaTypes({
+      optional: 'plain',
+      nullable: true,
+      prefixItems: true,
+      invalid: (at, message, hint) => this.docs.fail(at, message, hint),
+      ref: (ref, at) => this.refType(ref, at, mode),
+      property: (prop, at) => {
+        const { readOnly, writeOnly } = this.accessFlags(prop, at);
+        // Responses never carry writeOnly properties; requests never send readOnly ones.
+        return { omit: mode === 'read' ? writeOnly : readOnly, readonly: readOnly };
+      },
+      discriminator: (parent, member, at) => this.discriminatorPin(parent, member, at),
+    });
   }
 
-  /** A oneOf/anyOf member; with a discriminator, each `$ref` member is pinned to its discriminator value. */
-  private unionMember(parent: JsonObject, member: Json, loc: Loc, mode: Mode, indent: string): string {
-    const type = this.type(member, loc, mode, indent);
+  private refType(ref: string, at: Loc, mode: Mode): string {
+    const target = this.docs.resolve(ref, at);
+    if (!isObject(target.value) && typeof target.value !== 'boolean')
+      this.docs.fail({ file: at.file, path: [...at.path, '$ref'] }, `$ref "${ref}" does not point to a schema`);
+    return this.nameFor(target, mode);
+  }
+
+  /** With a discriminator, each `$ref` member of a oneOf/anyOf is pinned to its discriminator value(s). */
+  private discriminatorPin(parent: SchemaObject, member: unknown, at: Loc): { property: string; values: string[] } | undefined {
     const discriminator = parent.discriminator;
-    if (!isObject(discriminator) || typeof discriminator.propertyName !== 'string') return wrap(type);
-    if (!isObject(member) || typeof member.$ref !== 'string') return wrap(type);
-    const target = this.docs.resolve(member.$ref, loc);
+    if (!isSchemaObject(discriminator) || typeof discriminator.propertyName !== 'string') return undefined;
+    if (!isSchemaObject(member) || typeof member.$ref !== 'string') return undefined;
+    const target = this.docs.resolve(member.$ref, at);
     const targetKey = this.key(target.loc);
     const values: string[] = [];
-    if (isObject(discriminator.mapping)) {
+    if (isSchemaObject(discriminator.mapping)) {
       for (const [value, ref] of Object.entries(discriminator.mapping)) {
         if (typeof ref !== 'string') continue;
         const mapped = ref.includes('#') || ref.includes('/') ? ref : `#/components/schemas/${ref}`;
@@ -380,83 +365,7 @@ class TypeEmitter {
       }
     }
     if (!values.length) values.push(String(target.loc.path[target.loc.path.length - 1] ?? ''));
-    return `(${type} & { ${propertyKey(discriminator.propertyName)}: ${values.map(stringLiteral).join(' | ')} })`;
-  }
-
-  /** The schema's own `type`/`properties`/`items`, or '' when it has none (a pure combinator). */
-  private ownType(schema: JsonObject, loc: Loc, mode: Mode, indent: string, hasCombinators: boolean): string {
-    const at = (...p: (string | number)[]): Loc => ({ file: loc.file, path: [...loc.path, ...p] });
-    let types: string[];
-    if (schema.type === undefined) {
-      if (isObject(schema.properties) || schema.additionalProperties !== undefined) types = ['object'];
-      else if (schema.items !== undefined) types = ['array'];
-      else return '';
-    } else if (typeof schema.type === 'string') types = [schema.type];
-    else if (Array.isArray(schema.type) && schema.type.every((t) => typeof t === 'string')) types = schema.type as string[];
-    else return this.docs.fail(at('type'), 'a schema "type" must be a string or a list of strings');
-    for (const t of types) {
-      if (!KNOWN_TYPES.has(t)) {
-        this.docs.fail(
-          at('type'),
-          `unknown type "${t}"`,
-          'use one of string, number, integer, boolean, array, object, null',
-        );
-      }
-    }
-    // Under allOf/oneOf, a bare `type: object` without properties adds nothing.
-    if (hasCombinators && types.length === 1 && types[0] === 'object' && !isObject(schema.properties) && schema.additionalProperties === undefined)
-      return '';
-    const out = types.map((t) => {
-      switch (t) {
-        case 'string':
-          return 'string';
-        case 'integer':
-        case 'number':
-          return 'number';
-        case 'boolean':
-          return 'boolean';
-        case 'null':
-          return 'null';
-        case 'array': {
-          if (Array.isArray(schema.prefixItems)) {
-            const items = schema.prefixItems.map((s, i) => this.type(s, at('prefixItems', i), mode, indent));
-            return `[${items.join(', ')}]`;
-          }
-          if (schema.items === undefined) return 'unknown[]';
-          return `${wrap(this.type(schema.items, at('items'), mode, indent))}[]`;
-        }
-        default:
-          return this.objectType(schema, loc, mode, indent);
-      }
-    });
-    return [...new Set(out)].join(' | ');
-  }
-
-  private objectType(schema: JsonObject, loc: Loc, mode: Mode, indent: string): string {
-    const at = (...p: (string | number)[]): Loc => ({ file: loc.file, path: [...loc.path, ...p] });
-    const inner = `${indent}  `;
-    const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : []);
-    const lines: string[] = [];
-    if (schema.properties !== undefined && !isObject(schema.properties)) this.docs.fail(at('properties'), 'properties must be an object');
-    const props = isObject(schema.properties) ? schema.properties : {};
-    for (const [name, prop] of Object.entries(props)) {
-      const { readOnly, writeOnly } = this.accessFlags(prop, at('properties', name));
-      // Responses never carry writeOnly properties; requests never send readOnly ones.
-      if ((mode === 'read' && writeOnly) || (mode === 'write' && readOnly)) continue;
-      const doc = isObject(prop) ? schemaDoc(prop) : '';
-      const type = this.type(prop, at('properties', name), mode, inner);
-      const optional = required.has(name) ? '' : '?';
-      lines.push(`${jsDoc(doc, inner)}${inner}${readOnly ? 'readonly ' : ''}${propertyKey(name)}${optional}: ${type};\n`);
-    }
-    const extra = schema.additionalProperties;
-    let index: string | undefined;
-    if (extra === true || (isObject(extra) && !Object.keys(extra).length)) index = 'unknown';
-    else if (isObject(extra)) index = this.type(extra, at('additionalProperties'), mode, inner);
-    else if (extra === undefined && !lines.length) index = 'unknown';
-    if (index && !lines.length) return `{ [key: string]: ${index} }`;
-    const body = `{\n${lines.join('')}${indent}}`;
-    // Declared properties may not fit the index type, so additional properties join by intersection.
-    return index && index !== 'unknown' ? `${body} & { [key: string]: ${index} }` : body;
+    return { property: discriminator.propertyName, values };
   }
 
   collectOperations(): OperationModel[] {
@@ -601,10 +510,6 @@ class TypeEmitter {
       if (isSuccess) success.push(type);
       else if (type !== 'undefined' && type !== 'string') failure.push(type);
     }
-    const union = (types: string[], empty: string) => {
-      const unique = [...new Set(types)];
-      return unique.length ? unique.map((t) => (unique.length > 1 ? wrap(t) : t)).join(' | ') : empty;
-    };
     const docLines = [
       typeof op.summary === 'string' ? op.summary : '',
       typeof op.description === 'string' && op.description !== op.summary ? op.description : '',
@@ -619,8 +524,8 @@ class TypeEmitter {
       path,
       params,
       body,
-      resultType: union(success, 'unknown'),
-      errorType: union(failure, 'unknown'),
+      resultType: unionOf(success, 'unknown'),
+      errorType: unionOf(failure, 'unknown'),
       doc: docLines.join('\n\n'),
     };
   }
@@ -653,39 +558,4 @@ function pickMediaType(types: string[]): string | undefined {
     types.find((t) => /x-www-form-urlencoded/i.test(t)) ??
     types[0]
   );
-}
-
-function schemaDoc(schema: JsonObject): string {
-  const lines: string[] = [];
-  if (typeof schema.title === 'string' && schema.title !== schema.description) lines.push(schema.title);
-  if (typeof schema.description === 'string') lines.push(schema.description);
-  if (typeof schema.format === 'string') lines.push(`Format: ${schema.format}`);
-  if (schema.deprecated === true) lines.push('@deprecated');
-  return lines.join('\n\n');
-}
-
-function literal(value: Json): string {
-  if (typeof value === 'string') return stringLiteral(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === null) return 'null';
-  return 'unknown';
-}
-
-/** Parenthesises unions, intersections and function-like types before `[]`, `&` or `|`. */
-function wrap(type: string): string {
-  let depth = 0;
-  for (let i = 0; i < type.length; i++) {
-    const c = type[i];
-    if (c === '/' && type[i + 1] === '*') {
-      // Skip doc comments: their text is the document's, braces and quotes included.
-      const end = type.indexOf('*/', i + 2);
-      i = end === -1 ? type.length : end + 1;
-    } else if (c === '{' || c === '(' || c === '[' || c === '<') depth++;
-    else if (c === '}' || c === ')' || c === ']' || c === '>') depth--;
-    else if (c === '"') {
-      // Skip string literals (JSON-escaped).
-      for (i++; i < type.length && type[i] !== '"'; i++) if (type[i] === '\\') i++;
-    } else if (depth === 0 && (c === '|' || c === '&')) return `(${type})`;
-  }
-  return type;
 }
