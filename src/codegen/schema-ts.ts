@@ -70,10 +70,7 @@ export class SchemaTypes {
       const list = schema[combinator];
       if (list === undefined) continue;
       if (!Array.isArray(list)) parts.push(this.options.invalid(child(at, combinator), `${combinator} must be a list of schemas`));
-      else {
-        const members = list.map((member, i) => group(this.unionMember(schema, member, child(at, combinator, i), indent)));
-        parts.push(members.length ? [...new Set(members)].join(' | ') : 'never');
-      }
+      else parts.push(unionOf(list.map((member, i) => this.unionMember(schema, member, child(at, combinator, i), indent)), 'never'));
     }
     if (schema.allOf !== undefined) {
       if (!Array.isArray(schema.allOf)) parts.push(this.options.invalid(child(at, 'allOf'), 'allOf must be a list of schemas'));
@@ -88,7 +85,7 @@ export class SchemaTypes {
   private enumType(values: unknown[], schema: SchemaObject): string {
     const literals = values.map(literal);
     if (this.options.nullable === true && schema.nullable === true) literals.push('null');
-    return literals.length ? [...new Set(literals)].join(' | ') : 'never';
+    return unionOf(literals, 'never');
   }
 
   /** A oneOf/anyOf member, pinned to its discriminator value(s) when the parent declares one. */
@@ -106,7 +103,7 @@ export class SchemaTypes {
     // Under allOf/oneOf, a bare `type: object` without properties adds nothing.
     if (hasCombinators && types.length === 1 && types[0] === 'object' && !isSchemaObject(schema.properties) && schema.additionalProperties === undefined)
       return '';
-    return [...new Set(types.map((t) => this.typeOf(t, schema, at, indent)))].join(' | ');
+    return unionOf(types.map((t) => this.typeOf(t, schema, at, indent)), '');
   }
 
   /** The names in `type` (or implied by properties/items), or a type text: '' for none, a fallback when invalid. */
@@ -242,9 +239,10 @@ export function group(type: string): string {
   return shape(type) === 'plain' ? type : `(${type})`;
 }
 
-/** `A | B` of distinct alternatives; no alternatives give `empty`. */
+/** `A | B` of distinct alternatives; `unknown` swallows the rest, and no alternatives give `empty`. */
 export function unionOf(types: string[], empty = 'never'): string {
   const unique = [...new Set(types)];
+  if (unique.includes('unknown')) return 'unknown';
   if (unique.length <= 1) return unique[0] ?? empty;
   return unique.map(group).join(' | ');
 }

@@ -7,6 +7,7 @@
 // (here). Generation is a pure function of the document and the link options, so regenerating an
 // unchanged document gives byte-identical files.
 import { OpenApiDocuments, isObject, type JsonObject } from '../../contracts/openapi.js';
+import { orUndefined } from '../../codegen/schema-ts.js';
 import { constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -85,7 +86,7 @@ function operationTypes(op: OperationModel): string[] {
   const types: string[] = [];
   if (op.params.length) {
     // Optional parameters also take an explicit undefined (exactOptionalPropertyTypes); they are then left out.
-    const lines = op.params.map((p) => `${jsDoc(p.doc, '  ')}  ${propertyKey(p.key)}${p.required ? `: ${p.type}` : `?: ${p.type} | undefined`};\n`);
+    const lines = op.params.map((p) => `${jsDoc(p.doc, '  ')}  ${propertyKey(p.key)}${p.required ? `: ${p.type}` : `?: ${orUndefined(p.type)}`};\n`);
     types.push(`export type ${op.typeBase}Params = {\n${lines.join('')}};\n`);
   }
   if (op.body) types.push(`export type ${op.typeBase}Body = ${op.body.type};\n`);
