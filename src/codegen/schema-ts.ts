@@ -152,8 +152,11 @@ export class SchemaTypes {
     if (index && !members.length) return `{ [key: string]: ${index} }`;
     const lines = members.map((m) => m.line);
     if (!index || index === 'unknown') return `{\n${lines.join('')}${indent}}`;
-    // Declared properties may not fit the index type, so additional properties join by intersection.
-    return `{\n${lines.join('')}${indent}} & { [key: string]: ${index} }`;
+    // An index signature in an intersection applies to the declared properties too, so it may only keep
+    // its type when every declared property fits it; otherwise TypeScript would refuse values the schema
+    // accepts, and extra keys are typed `unknown` instead.
+    if (members.every((m) => fitsIndex(m.type, index))) return `{\n${lines.join('')}${indent}} & { [key: string]: ${index} }`;
+    return `{\n${lines.join('')}${inner}[key: string]: unknown;\n${indent}}`;
   }
 
   /** One line per declared property (with its doc), and the type written for it. */
@@ -208,8 +211,11 @@ export function literal(value: unknown): string {
 
 type Shape = 'plain' | 'union' | 'intersection' | 'function';
 
-/** The operator a type text has at its top level: `|`, `&`, or `=>` (conditional types bind as loosely). */
-function shape(type: string): Shape {
+/**
+ * The operator a type text has at its top level: `|`, `&`, or `=>` (conditional types bind as loosely).
+ * `bars`, when given, receives the positions of the top-level `|`s.
+ */
+function shape(type: string, bars?: number[]): Shape {
   let depth = 0;
   let found: Shape = 'plain';
   for (let i = 0; i < type.length; i++) {
@@ -228,10 +234,32 @@ function shape(type: string): Shape {
     else if (c === '}' || c === ')' || c === ']' || c === '>') depth--;
     else if (depth !== 0) continue;
     else if (c === '?') return 'function';
-    else if (c === '|') found = 'union';
-    else if (c === '&' && found === 'plain') found = 'intersection';
+    else if (c === '|') {
+      found = 'union';
+      bars?.push(i);
+    } else if (c === '&' && found === 'plain') found = 'intersection';
   }
   return found;
+}
+
+/** The members of a union type text (the type itself when it is no union). */
+function unionMembers(type: string): string[] {
+  const bars: number[] = [];
+  if (shape(type, bars) !== 'union') return [type];
+  return [...bars, type.length].map((end, i) => type.slice(i ? bars[i - 1]! + 1 : 0, end).trim());
+}
+
+/** Whether every value of type `type` is also one of `index`, judged from the text: conservative. */
+function fitsIndex(type: string, index: string): boolean {
+  if (type === index) return true;
+  const allowed = new Set(unionMembers(index));
+  return unionMembers(type).every(
+    (m) =>
+      allowed.has(m) ||
+      (m.startsWith('"') && allowed.has('string')) ||
+      (/^-?[0-9]/.test(m) && allowed.has('number')) ||
+      ((m === 'true' || m === 'false') && allowed.has('boolean')),
+  );
 }
 
 /** Brackets a union, intersection or function type so it can stand next to `|`, `&` or `[]`. */
