@@ -150,6 +150,8 @@ export class SchemaTypes {
     const members = this.propertyLines(schema, at, inner);
     const index = this.indexType(schema, at, inner, members.length > 0);
     if (index && !members.length) return `{ [key: string]: ${index} }`;
+    // No property at all (`{}` would take any value but null and undefined).
+    if (!members.length) return '{ [key: string]: never }';
     const lines = members.map((m) => m.line);
     if (!index || index === 'unknown') return `{\n${lines.join('')}${indent}}`;
     // An index signature in an intersection applies to the declared properties too, so it may only keep
