@@ -93,7 +93,11 @@ export class SchemaTypes {
     const type = this.type(member, at, indent);
     const pin = this.options.discriminator?.(parent, member, at);
     if (!pin) return type;
-    return `(${type} & { ${propertyKey(pin.property)}: ${pin.values.map(stringLiteral).join(' | ')} })`;
+    const values = `{ ${propertyKey(pin.property)}: ${pin.values.map(stringLiteral).join(' | ')} }`;
+    // A nullable member stays nullable: null carries no discriminator property to pin.
+    const nullable = this.options.nullable === true && isSchemaObject(member) && member.nullable === true;
+    if (!nullable) return `(${intersectionOf([type, values])})`;
+    return `(${intersectionOf([type.replace(/ \| null$/, ''), values])}) | null`;
   }
 
   /** The schema's own `type`/`properties`/`items`, or '' when it has none (a pure combinator). */
@@ -203,7 +207,9 @@ export function schemaDoc(schema: SchemaObject): string {
 /** The literal type of a `const`/`enum` value; objects and arrays are typed `unknown`. */
 export function literal(value: unknown): string {
   if (typeof value === 'string') return stringLiteral(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // YAML can write .inf and .nan, which have no literal type.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'number';
+  if (typeof value === 'boolean') return String(value);
   return value === null ? 'null' : 'unknown';
 }
 
