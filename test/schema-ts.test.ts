@@ -137,7 +137,8 @@ describe('schemas', () => {
     const view = (mode: 'read' | 'write'): Partial<SchemaTypeOptions> => ({
       property: (prop) => {
         const p = prop as { readOnly?: boolean; writeOnly?: boolean };
-        return { omit: mode === 'read' ? p.writeOnly === true : p.readOnly === true, readonly: p.readOnly === true };
+        if (mode === 'read' ? p.writeOnly === true : p.readOnly === true) return 'omit';
+        return p.readOnly === true ? 'readonly' : 'plain';
       },
     });
     expect(ts(schema, view('read'))).toBe('{\n  readonly id?: string;\n}');

@@ -29,20 +29,22 @@ export interface SchemaTypeOptions {
   nullable?: boolean;
   /** 2020-12 `prefixItems` give a tuple (draft-07 validators ignore the keyword, so their types must too). */
   prefixItems?: boolean;
-  /** How a declared property appears in this view: left out, or `readonly` (REST's read/write views). */
-  property?(prop: unknown, at: SchemaLoc): { omit: boolean; readonly: boolean };
+  /** How a declared property appears in this view: left out, `readonly` or plain (REST's read/write views). */
+  property?(prop: unknown, at: SchemaLoc): 'omit' | 'readonly' | 'plain';
   /** For a oneOf/anyOf member: the property and values its discriminator pins it to, if any. */
   discriminator?(parent: SchemaObject, member: unknown, at: SchemaLoc): { property: string; values: string[] } | undefined;
 }
 
 const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
+const UNIONS = ['oneOf', 'anyOf'] as const;
 
 export function isSchemaObject(value: unknown): value is SchemaObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function child(at: SchemaLoc, ...path: (string | number)[]): SchemaLoc {
-  return { file: at.file, path: [...at.path, ...path] };
+// Called for every schema node of a large document: one or two segments, no rest parameters.
+function child(at: SchemaLoc, key: string, index?: string | number): SchemaLoc {
+  return { file: at.file, path: index === undefined ? [...at.path, key] : [...at.path, key, index] };
 }
 
 export class SchemaTypes {
@@ -66,7 +68,7 @@ export class SchemaTypes {
     if (schema.const !== undefined) return literal(schema.const);
     if (Array.isArray(schema.enum)) return this.enumType(schema.enum, schema);
     const parts: string[] = [];
-    for (const combinator of ['oneOf', 'anyOf'] as const) {
+    for (const combinator of UNIONS) {
       const list = schema[combinator];
       if (list === undefined) continue;
       if (!Array.isArray(list)) parts.push(this.options.invalid(child(at, combinator), `${combinator} must be a list of schemas`));
@@ -107,6 +109,8 @@ export class SchemaTypes {
     // Under allOf/oneOf, a bare `type: object` without properties adds nothing.
     if (hasCombinators && types.length === 1 && types[0] === 'object' && !isSchemaObject(schema.properties) && schema.additionalProperties === undefined)
       return '';
+    // One type is the common case on large documents: no list to build.
+    if (types.length === 1) return this.typeOf(types[0]!, schema, at, indent);
     return unionOf(types.map((t) => this.typeOf(t, schema, at, indent)), '');
   }
 
@@ -151,28 +155,28 @@ export class SchemaTypes {
     if (schema.properties !== undefined && !isSchemaObject(schema.properties))
       return this.options.invalid(child(at, 'properties'), 'properties must be an object');
     const inner = `${indent}  `;
-    const members = this.propertyLines(schema, at, inner);
-    const index = this.indexType(schema, at, inner, members.length > 0);
-    if (index && !members.length) return `{ [key: string]: ${index} }`;
-    // No property at all (`{}` would take any value but null and undefined).
-    if (!members.length) return '{ [key: string]: never }';
-    const lines = members.map((m) => m.line);
-    if (!index || index === 'unknown') return `{\n${lines.join('')}${indent}}`;
+    const types: string[] = [];
+    const body = this.propertyLines(schema, at, inner, types).join('');
+    const index = this.indexType(schema, at, inner, types.length > 0);
+    // Without properties: only the index signature (`never` when no key is allowed: `{}` would take
+    // any value but null and undefined).
+    if (!types.length) return `{ [key: string]: ${index ?? 'never'} }`;
+    if (!index || index === 'unknown') return `{\n${body}${indent}}`;
     // An index signature in an intersection applies to the declared properties too, so it may only keep
     // its type when every declared property fits it; otherwise TypeScript would refuse values the schema
     // accepts, and extra keys are typed `unknown` instead.
-    if (members.every((m) => fitsIndex(m.type, index))) return `{\n${lines.join('')}${indent}} & { [key: string]: ${index} }`;
-    return `{\n${lines.join('')}${inner}[key: string]: unknown;\n${indent}}`;
+    if (types.every((t) => fitsIndex(t, index))) return `{\n${body}${indent}} & { [key: string]: ${index} }`;
+    return `{\n${body}${inner}[key: string]: unknown;\n${indent}}`;
   }
 
-  /** One line per declared property (with its doc), and the type written for it. */
-  private propertyLines(schema: SchemaObject, at: SchemaLoc, inner: string): { line: string; type: string }[] {
+  /** The lines of the declared properties (with their docs); `types` receives the type written for each. */
+  private propertyLines(schema: SchemaObject, at: SchemaLoc, inner: string, types: string[]): string[] {
     const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : []);
-    const out: { line: string; type: string }[] = [];
+    const lines: string[] = [];
     for (const [name, prop] of Object.entries(isSchemaObject(schema.properties) ? schema.properties : {})) {
       const propAt = child(at, 'properties', name);
-      const view = this.options.property?.(prop, propAt);
-      if (view?.omit) continue;
+      const view = this.options.property?.(prop, propAt) ?? 'plain';
+      if (view === 'omit') continue;
       const doc = isSchemaObject(prop) ? schemaDoc(prop) : '';
       let type = this.type(prop, propAt, inner);
       let key = propertyKey(name);
@@ -180,9 +184,10 @@ export class SchemaTypes {
         key += '?';
         if (this.options.optional === 'or-undefined') type = orUndefined(type);
       }
-      out.push({ line: `${jsDoc(doc, inner)}${inner}${view?.readonly ? 'readonly ' : ''}${key}: ${type};\n`, type });
+      types.push(type);
+      lines.push(`${jsDoc(doc, inner)}${inner}${view === 'readonly' ? 'readonly ' : ''}${key}: ${type};\n`);
     }
-    return out;
+    return lines;
   }
 
   /** The type of keys beyond the declared ones, or undefined when there are none. */
@@ -224,6 +229,8 @@ type Shape = 'plain' | 'union' | 'intersection' | 'function';
  * `bars`, when given, receives the positions of the top-level `|`s.
  */
 function shape(type: string, bars?: number[]): Shape {
+  // Most types (names, literals, arrays of them) have no operator at all: one native scan says so.
+  if (!/[|&?=]/.test(type)) return 'plain';
   let depth = 0;
   let found: Shape = 'plain';
   for (let i = 0; i < type.length; i++) {
@@ -277,6 +284,7 @@ export function group(type: string): string {
 
 /** `A | B` of distinct alternatives; `unknown` swallows the rest, and no alternatives give `empty`. */
 export function unionOf(types: string[], empty = 'never'): string {
+  if (types.length === 1) return types[0]!;
   const unique = [...new Set(types)];
   if (unique.includes('unknown')) return 'unknown';
   if (unique.length <= 1) return unique[0] ?? empty;

@@ -20,6 +20,10 @@ const AVOID_TYPE_NAMES = new Set([
   'Uint8Array', 'ArrayBuffer', 'Iterable', 'Iterator', 'AsyncIterable', 'PropertyKey',
 ]);
 
+// accessFlags bits (a number: it runs for every property of a large document).
+const READ_ONLY = 1;
+const WRITE_ONLY = 2;
+
 interface Pending {
   name: string;
   mode: Mode;
@@ -79,9 +83,10 @@ export class RestSchemas {
       invalid: (at, message, hint) => this.docs.fail(at, message, hint),
       ref: (ref, at) => this.refType(ref, at, mode),
       property: (prop, at) => {
-        const { readOnly, writeOnly } = this.accessFlags(prop, at);
+        const flags = this.accessFlags(prop, at);
         // Responses never carry writeOnly properties; requests never send readOnly ones.
-        return { omit: mode === 'read' ? writeOnly : readOnly, readonly: readOnly };
+        if (flags & (mode === 'read' ? WRITE_ONLY : READ_ONLY)) return 'omit';
+        return flags & READ_ONLY ? 'readonly' : 'plain';
       },
       discriminator: (parent, member, at) => this.discriminatorPin(parent, member, at),
     });
@@ -155,18 +160,17 @@ export class RestSchemas {
     return name;
   }
 
-  /** readOnly/writeOnly of a property schema, also when declared on the schema its `$ref` points to. */
-  private accessFlags(prop: unknown, loc: Loc): { readOnly: boolean; writeOnly: boolean } {
-    let readOnly = false;
-    let writeOnly = false;
+  /** READ_ONLY/WRITE_ONLY bits of a property schema, also when declared on the schema its `$ref` points to. */
+  private accessFlags(prop: unknown, loc: Loc): number {
+    let flags = 0;
     let current: { value: unknown; loc: Loc } = { value: prop, loc };
     for (let hops = 0; hops < 16 && isSchemaObject(current.value); hops++) {
-      readOnly ||= current.value.readOnly === true;
-      writeOnly ||= current.value.writeOnly === true;
+      if (current.value.readOnly === true) flags |= READ_ONLY;
+      if (current.value.writeOnly === true) flags |= WRITE_ONLY;
       if (typeof current.value.$ref !== 'string') break;
       current = this.docs.resolve(current.value.$ref, current.loc);
     }
-    return { readOnly, writeOnly };
+    return flags;
   }
 
   /** Whether the schema reads differently when sent: readOnly/writeOnly properties, here or through refs. */
@@ -205,8 +209,7 @@ export class RestSchemas {
     if (!isSchemaObject(node.properties)) return false;
     let found = false;
     for (const [name, prop] of Object.entries(node.properties)) {
-      const flags = this.accessFlags(prop, { file: loc.file, path: [...loc.path, 'properties', name] });
-      if (flags.readOnly || flags.writeOnly) found = true;
+      if (this.accessFlags(prop, { file: loc.file, path: [...loc.path, 'properties', name] })) found = true;
     }
     return found;
   }
