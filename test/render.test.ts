@@ -17,7 +17,10 @@ test('strict: a name the view lacks is an error, not an empty string', () => {
 test('every template of templates/ is precompiled', async () => {
   const names: string[] = [];
   for (const pattern of await readdir(path.join(TOOL_ROOT, 'templates'))) {
-    for (const file of await readdir(path.join(TOOL_ROOT, 'templates', pattern))) names.push(`${pattern}/${file.replace(/\.hbs$/, '')}`);
+    // Sub-folders too (templates/queue/brokers/sqs/).
+    for (const file of await readdir(path.join(TOOL_ROOT, 'templates', pattern), { recursive: true })) {
+      if (file.endsWith('.hbs')) names.push(`${pattern}/${file.split(path.sep).join('/').replace(/\.hbs$/, '')}`);
+    }
   }
   expect(names.length).toBeGreaterThan(8);
   expect(() => render('grpc/nope.ts' as TemplateName, {})).toThrow(/no template grpc\/nope\.ts/);

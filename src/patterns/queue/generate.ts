@@ -1,6 +1,7 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
+import { SchemaTypes, isSchemaObject, schemaDoc } from '../../codegen/schema-ts.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { exportedNames, indexExports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
@@ -11,7 +12,6 @@ import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
 import { isMarker } from '../../codegen/markers.js';
 import { REMOVED_KEY, markedInText, mergeDue, removedFromState, removedState, sectionOf, type Previous } from '../../codegen/members.js';
-import { schemaToTs } from './schema-ts.js';
 import { validatorName, validatorsSource } from './validators.js';
 
 interface MessageView {
@@ -111,8 +111,8 @@ export function messageViews(model: QueueContractModel, pascal: string): Message
   });
 }
 
-function messagesSource(model: QueueContractModel, names: QueueNames, importSuffix: string): string {
-  const { pascal, unionName } = names;
+/** The `export type` declarations of messages.ts: the component schemas payloads refer to, then the messages. */
+function typeDeclarations(model: QueueContractModel, pascal: string): string[] {
   const taken = new Set([...reservedNames(pascal), ...model.messages.map((m) => m.name)]);
   // Component schemas become named types when a payload refers to them; top-level payload refs were inlined.
   const refNames = new Map<string, string>();
@@ -128,11 +128,19 @@ function messagesSource(model: QueueContractModel, names: QueueNames, importSuff
     }
     return name;
   };
-  const blocks: string[] = [];
-  for (const m of model.messages) {
+  const types = new SchemaTypes({
+    // The reader rewrote every component ref to `#/$defs/<name>`, the name escaped as a JSON pointer.
+    ref: (ref) => refName(ref.replace(/^#\/\$defs\//, '').replace(/~1/g, '/').replace(/~0/g, '~')),
+    // Optional fields also take an explicit undefined (exactOptionalPropertyTypes); JSON drops it.
+    optional: 'or-undefined',
+    // A schema that is not valid JSON Schema stops generation in validatorsSource (Ajv checks it).
+    invalid: () => 'unknown',
+  });
+  const at = { file: model.file, path: [] };
+  const messages = model.messages.map((m) => {
     const doc = jsDoc([m.title, m.summary, m.description].filter(Boolean).join('\n\n'));
-    blocks.push(`${doc}export type ${m.name} = ${schemaToTs(m.schema, refName)};`);
-  }
+    return `${doc}export type ${m.name} = ${types.type(m.schema, at)};`;
+  });
   // Emit referenced component types (a ref inside one may pull in more, so loop until stable).
   const named: string[] = [];
   const emitted = new Set<string>();
@@ -143,10 +151,15 @@ function messagesSource(model: QueueContractModel, names: QueueNames, importSuff
       emitted.add(def);
       changed = true;
       const schema = model.schemas[def];
-      const doc = jsDoc(typeof schema === 'object' && schema && typeof schema.description === 'string' ? schema.description : undefined);
-      named.push(`${doc}export type ${refNames.get(def)} = ${schemaToTs(schema, refName)};`);
+      const doc = jsDoc(isSchemaObject(schema) ? schemaDoc(schema) : undefined);
+      named.push(`${doc}export type ${refNames.get(def)} = ${types.type(schema, at)};`);
     }
   }
+  return [...named, ...messages];
+}
+
+function messagesSource(model: QueueContractModel, names: QueueNames, importSuffix: string): string {
+  const { pascal, unionName } = names;
   const disc = stringLiteral(model.discriminator);
   const imports = model.messages.map((_m, i) => validatorName(i)).join(', ');
   return `${GENERATED_HEADER}
@@ -154,7 +167,7 @@ ${lineComment(`Message types of the ${names.pascal} queue, generated from ${mode
 ${lineComment(`Every body is a JSON object whose ${JSON.stringify(model.discriminator)} property names its type.`)}
 import { ${imports} } from './validators${importSuffix}';
 
-${[...named, ...blocks].join('\n\n')}
+${typeDeclarations(model, pascal).join('\n\n')}
 
 ${jsDoc(`Every message on the queue, discriminated by its ${JSON.stringify(model.discriminator)} property.`)}export type ${unionName} = ${model.messages.map((m) => m.name).join(' | ')};
 
