@@ -44,17 +44,48 @@ function githubContestants(spec) {
         rmrf(out);
         mkdirp(out);
       },
-      command: () => ({ cmd: process.execPath, args: [binJs(bin), ...args(out)], cwd: out, env: { NO_COLOR: '1', CI: '1' } }),
+      command: () => ({
+        cmd: process.execPath,
+        args: [binJs(bin), ...args(out)],
+        cwd: out,
+        env: { NO_COLOR: '1', CI: '1' },
+      }),
       check: () => (describeDir(out).startsWith('out 0 B') ? `no output in ${out}` : undefined),
       describe: () => describeDir(out),
     };
   };
   return [
-    oursScaffold({ dir: path.join(WORKDIR, 'ours'), createArgs, setup, linkDir: 'src/links/github', note: 'types + client; fresh project per run' }),
-    oursRegenerate({ dir: path.join(WORKDIR, 'ours-regen'), createArgs, setup, note: 'generate --force after deleting generated files' }),
-    peer('openapi-typescript', 'openapi-typescript', (out) => [spec, '-o', path.join(out, 'schema.d.ts')], 'types only'),
-    peer('orval', 'orval', (out) => ['-i', spec, '-o', path.join(out, 'github.ts'), '--client', 'fetch'], 'client fetch'),
-    peer('@hey-api/openapi-ts', 'openapi-ts', (out) => ['-i', spec, '-o', out], 'default plugins: types, sdk, client-fetch'),
+    oursScaffold({
+      dir: path.join(WORKDIR, 'ours'),
+      createArgs,
+      setup,
+      linkDir: 'src/links/github',
+      note: 'types + client; fresh project per run',
+    }),
+    oursRegenerate({
+      dir: path.join(WORKDIR, 'ours-regen'),
+      createArgs,
+      setup,
+      note: 'generate --force after deleting generated files',
+    }),
+    peer(
+      'openapi-typescript',
+      'openapi-typescript',
+      (out) => [spec, '-o', path.join(out, 'schema.d.ts')],
+      'types only',
+    ),
+    peer(
+      'orval',
+      'orval',
+      (out) => ['-i', spec, '-o', path.join(out, 'github.ts'), '--client', 'fetch'],
+      'client fetch',
+    ),
+    peer(
+      '@hey-api/openapi-ts',
+      'openapi-ts',
+      (out) => ['-i', spec, '-o', out],
+      'default plugins: types, sdk, client-fetch',
+    ),
   ];
 }
 
@@ -92,14 +123,28 @@ async function main() {
     if (!existsSync(SPEC_SRC)) throw new Error(`GitHub's description not found at ${SPEC_SRC}`);
     const spec = path.join(WORKDIR, 'api.github.com.json');
     copyFileSync(SPEC_SRC, spec);
-    console.log(`\n# GitHub REST description: ${path.relative(NM, SPEC_SRC)} (${fmtBytes(statSync(spec).size)}, OpenAPI 3.0)`);
-    const res = await compare({ title: "Generate from GitHub's REST description", contestants: githubContestants(spec), rounds, warmup: 0, timeoutMs });
+    console.log(
+      `\n# GitHub REST description: ${path.relative(NM, SPEC_SRC)} (${fmtBytes(statSync(spec).size)}, OpenAPI 3.0)`,
+    );
+    const res = await compare({
+      title: "Generate from GitHub's REST description",
+      contestants: githubContestants(spec),
+      rounds,
+      warmup: 0,
+      timeoutMs,
+    });
     printTable(res);
     results.github = res;
   }
   if (all || which.has('help')) {
     console.log('\n# start-up: `--help` of each CLI (process spawn to exit)');
-    const res = await compare({ title: 'Start-up (--help)', contestants: helpContestants(), rounds: helpRounds, warmup: 1, timeoutMs: 60_000 });
+    const res = await compare({
+      title: 'Start-up (--help)',
+      contestants: helpContestants(),
+      rounds: helpRounds,
+      warmup: 1,
+      timeoutMs: 60_000,
+    });
     printTable(res);
     results.help = res;
   }

@@ -59,7 +59,7 @@ const nonEmpty = (dir) => () => {
 };
 
 /** The contestants for one set of protos. `entry` = files passed to the tools; all `files` form the set. */
-function contestants(setName, { root, files, entry }) {
+function contestants(setName, { root, entry }) {
   const base = path.join(WORKDIR, setName);
   const outOf = (tool) => path.join(base, tool);
   // Paths relative to our project folder (ours/ and ours-regen/ sit at the same depth): with an absolute
@@ -74,18 +74,31 @@ function contestants(setName, { root, files, entry }) {
     mkdirp(base);
     writeFileSync(
       yaml,
-      ['version: v2', 'plugins:', `  - local: ${JSON.stringify(path.join(NM, '.bin', plugin))}`, `    out: ${JSON.stringify(dir)}`, `    opt: ${JSON.stringify(opt)}`, ''].join('\n'),
+      [
+        'version: v2',
+        'plugins:',
+        `  - local: ${JSON.stringify(path.join(NM, '.bin', plugin))}`,
+        `    out: ${JSON.stringify(dir)}`,
+        `    opt: ${JSON.stringify(opt)}`,
+        '',
+      ].join('\n'),
     );
     return { dir, yaml };
   };
-  const tsProto = bufTemplate('ts-proto', 'protoc-gen-ts_proto', ['outputServices=grpc-js', 'esModuleInterop=true', 'importSuffix=.js']);
+  const tsProto = bufTemplate('ts-proto', 'protoc-gen-ts_proto', [
+    'outputServices=grpc-js',
+    'esModuleInterop=true',
+    'importSuffix=.js',
+  ]);
   const es = bufTemplate('protoc-gen-es', 'protoc-gen-es', ['target=ts', 'import_extension=js']);
   const clean = (dir) => () => {
     rmrf(dir);
     mkdirp(dir);
   };
 
-  const bufRun = ({ yaml }) => () => ({ cmd: bufBinary(), args: ['generate', root, '--template', yaml], cwd: base });
+  const bufRun =
+    ({ yaml }) =>
+    () => ({ cmd: bufBinary(), args: ['generate', root, '--template', yaml], cwd: base });
   const pbDir = outOf('pbjs');
   const pbjs = binJs('pbjs');
   const pbts = binJs('pbts');
@@ -101,15 +114,56 @@ function contestants(setName, { root, files, entry }) {
     tsProtoDir: tsProto.dir,
     oursDir: path.join(base, 'ours'),
     list: [
-      oursScaffold({ dir: path.join(base, 'ours'), createArgs, linkDir: 'src/links/bench', note: 'fresh project per run' }),
-      oursRegenerate({ dir: path.join(base, 'ours-regen'), createArgs, note: 'generate --force after deleting generated files; handlers merged' }),
-      { name: 'buf + ts-proto', prepare: clean(tsProto.dir), command: bufRun(tsProto), check: nonEmpty(tsProto.dir), describe: () => describeDir(tsProto.dir), note: 'outputServices=grpc-js, importSuffix=.js' },
-      { name: 'buf + protoc-gen-es', prepare: clean(es.dir), command: bufRun(es), check: nonEmpty(es.dir), describe: () => describeDir(es.dir), note: 'target=ts, import_extension=js' },
-      { name: 'pbjs + pbts', prepare: clean(pbDir), command: () => ({ cmd: '/bin/sh', args: ['-c', pbjsCmd], cwd: base }), check: nonEmpty(pbDir), describe: () => describeDir(pbDir), note: 'static-module es6, then .d.ts' },
+      oursScaffold({
+        dir: path.join(base, 'ours'),
+        createArgs,
+        linkDir: 'src/links/bench',
+        note: 'fresh project per run',
+      }),
+      oursRegenerate({
+        dir: path.join(base, 'ours-regen'),
+        createArgs,
+        note: 'generate --force after deleting generated files; handlers merged',
+      }),
+      {
+        name: 'buf + ts-proto',
+        prepare: clean(tsProto.dir),
+        command: bufRun(tsProto),
+        check: nonEmpty(tsProto.dir),
+        describe: () => describeDir(tsProto.dir),
+        note: 'outputServices=grpc-js, importSuffix=.js',
+      },
+      {
+        name: 'buf + protoc-gen-es',
+        prepare: clean(es.dir),
+        command: bufRun(es),
+        check: nonEmpty(es.dir),
+        describe: () => describeDir(es.dir),
+        note: 'target=ts, import_extension=js',
+      },
+      {
+        name: 'pbjs + pbts',
+        prepare: clean(pbDir),
+        command: () => ({ cmd: '/bin/sh', args: ['-c', pbjsCmd], cwd: base }),
+        check: nonEmpty(pbDir),
+        describe: () => describeDir(pbDir),
+        note: 'static-module es6, then .d.ts',
+      },
       {
         name: 'proto-loader-gen-types',
         prepare: clean(plDir),
-        command: () => ({ cmd: node, args: [binJs('proto-loader-gen-types'), '--grpcLib=@grpc/grpc-js', `--outDir=${plDir}`, ...entry, '-I', root] /* -I is a yargs array: keep it last */, cwd: base }),
+        command: () => ({
+          cmd: node,
+          args: [
+            binJs('proto-loader-gen-types'),
+            '--grpcLib=@grpc/grpc-js',
+            `--outDir=${plDir}`,
+            ...entry,
+            '-I',
+            root,
+          ] /* -I is a yargs array: keep it last */,
+          cwd: base,
+        }),
         check: nonEmpty(plDir),
         describe: () => describeDir(plDir),
         note: 'types only, no codecs',
@@ -121,9 +175,24 @@ function contestants(setName, { root, files, entry }) {
 function tsconfigFor(dir, include) {
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, noEmit: true }, include }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        include,
+      },
+      null,
+      2,
+    ) + '\n',
   );
-  if (!existsSync(path.join(dir, 'package.json'))) writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
+  if (!existsSync(path.join(dir, 'package.json')))
+    writeFileSync(path.join(dir, 'package.json'), '{ "private": true, "type": "module" }\n');
 }
 
 function tscContestant(name, dir, { ours = false, timeoutNote } = {}) {
@@ -131,7 +200,11 @@ function tscContestant(name, dir, { ours = false, timeoutNote } = {}) {
   return {
     name,
     ours,
-    command: () => ({ cmd: process.execPath, args: [binJs('tsc'), '-p', path.join(dir, 'tsconfig.json'), '--noEmit', '--strict', '--diagnostics'], cwd: dir }),
+    command: () => ({
+      cmd: process.execPath,
+      args: [binJs('tsc'), '-p', path.join(dir, 'tsconfig.json'), '--noEmit', '--strict', '--diagnostics'],
+      cwd: dir,
+    }),
     check: (_r, res) => {
       const m = /Memory used:\s+(\d+)K/.exec(res.stdout);
       if (m) memory = `${(Number(m[1]) / 1024).toFixed(0)} MB heap`;
@@ -162,9 +235,17 @@ async function main() {
 
   if (all || which.has('pubsub')) {
     const set = copyPubsubClosure(path.join(WORKDIR, 'pubsub-src'));
-    console.log(`\n# pubsub.proto with its imports: ${set.files.length} files (${set.files.join(', ')}) + well-known types`);
+    console.log(
+      `\n# pubsub.proto with its imports: ${set.files.length} files (${set.files.join(', ')}) + well-known types`,
+    );
     const c = contestants('pubsub', set);
-    const res = await compare({ title: 'Generate from googleapis pubsub.proto (+ imports)', contestants: c.list, rounds, warmup: 1, timeoutMs: genTimeoutMs });
+    const res = await compare({
+      title: 'Generate from googleapis pubsub.proto (+ imports)',
+      contestants: c.list,
+      rounds,
+      warmup: 1,
+      timeoutMs: genTimeoutMs,
+    });
     printTable(res);
     results.pubsub = res;
   }
@@ -174,13 +255,21 @@ async function main() {
     const info = writeSyntheticProtos(path.join(WORKDIR, 'synth-src'));
     synth = { root: info.root, files: info.files, entry: info.files };
     if (all || which.has('synthetic')) {
-      console.log(`\n# synthetic set: ${info.messages} messages, ${info.services} services (${info.rpcs} RPCs of all four kinds) over ${info.files.length} files in 2 packages, imports between files`);
+      console.log(
+        `\n# synthetic set: ${info.messages} messages, ${info.services} services (${info.rpcs} RPCs of all four kinds) over ${info.files.length} files in 2 packages, imports between files`,
+      );
     }
   }
   let synthC;
   if (all || which.has('synthetic') || which.has('typecheck')) synthC = contestants('synthetic', synth);
   if (all || which.has('synthetic')) {
-    const res = await compare({ title: 'Generate from the synthetic set (1,000 messages, 50 services, 10 files)', contestants: synthC.list, rounds: synthRounds, warmup: envInt('BENCH_SYNTH_WARMUP', 0, { min: 0, max: 5 }), timeoutMs: genTimeoutMs });
+    const res = await compare({
+      title: 'Generate from the synthetic set (1,000 messages, 50 services, 10 files)',
+      contestants: synthC.list,
+      rounds: synthRounds,
+      warmup: envInt('BENCH_SYNTH_WARMUP', 0, { min: 0, max: 5 }),
+      timeoutMs: genTimeoutMs,
+    });
     printTable(res);
     results.synthetic = res;
   }
@@ -191,23 +280,42 @@ async function main() {
     const withTsProto = process.env.BENCH_TSC_TSPROTO === '1';
     if (!results.synthetic) {
       const needed = [synthC.list[0], synthC.list[3], ...(withTsProto ? [synthC.list[2]] : [])];
-      const prep = await compare({ title: 'prepare', contestants: needed, rounds: 1, warmup: 0, timeoutMs: genTimeoutMs, log: () => {} });
+      const prep = await compare({
+        title: 'prepare',
+        contestants: needed,
+        rounds: 1,
+        warmup: 0,
+        timeoutMs: genTimeoutMs,
+        log: () => {},
+      });
       const failed = prep.rows.find((r) => r.failed);
       if (failed) throw new Error(`could not generate the synthetic set with ${failed.name}: ${failed.failed}`);
     }
     tsconfigFor(synthC.oursDir, ['src']);
     tsconfigFor(synthC.esDir, ['**/*.ts']);
     const list = [
-      tscContestant('tsc over ours', synthC.oursDir, { ours: true, timeoutNote: 'generated code + handler/server stubs' }),
+      tscContestant('tsc over ours', synthC.oursDir, {
+        ours: true,
+        timeoutNote: 'generated code + handler/server stubs',
+      }),
       tscContestant('tsc over protoc-gen-es', synthC.esDir),
     ];
     if (withTsProto) {
       tsconfigFor(synthC.tsProtoDir, ['**/*.ts']);
       list.push(tscContestant('tsc over ts-proto', synthC.tsProtoDir));
     }
-    console.log(`\n# type-check cost: tsc --noEmit --strict (skipLibCheck) over the synthetic set's output, timeout ${fmtMs(tscTimeoutMs)}`);
-    if (!withTsProto) console.log('  (ts-proto left out: it needs minutes and >10 GB here; BENCH_TSC_TSPROTO=1 adds it)');
-    const res = await compare({ title: 'Type-check the synthetic set output (tsc --noEmit --strict)', contestants: list, rounds: tscRounds, warmup: 0, timeoutMs: tscTimeoutMs });
+    console.log(
+      `\n# type-check cost: tsc --noEmit --strict (skipLibCheck) over the synthetic set's output, timeout ${fmtMs(tscTimeoutMs)}`,
+    );
+    if (!withTsProto)
+      console.log('  (ts-proto left out: it needs minutes and >10 GB here; BENCH_TSC_TSPROTO=1 adds it)');
+    const res = await compare({
+      title: 'Type-check the synthetic set output (tsc --noEmit --strict)',
+      contestants: list,
+      rounds: tscRounds,
+      warmup: 0,
+      timeoutMs: tscTimeoutMs,
+    });
     printTable(res);
     results.typecheck = res;
   }

@@ -52,15 +52,16 @@ const project = await generatedProject({ handlers: HANDLERS });
 const { dir, link } = project;
 await writeFile(path.join(dir, 'server.mjs'), SERVER);
 const child = fork(path.join(dir, 'server.mjs'), [], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const reply = (pred) => new Promise((resolve) => {
-  const on = (m) => {
-    if (pred(m)) {
-      child.off('message', on);
-      resolve(m);
-    }
-  };
-  child.on('message', on);
-});
+const reply = (pred) =>
+  new Promise((resolve) => {
+    const on = (m) => {
+      if (pred(m)) {
+        child.off('message', on);
+        resolve(m);
+      }
+    };
+    child.on('message', on);
+  });
 const serverCpu = async () => {
   const answer = reply((m) => m.cpu);
   child.send('cpu');
@@ -83,12 +84,18 @@ try {
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(path.join(dir, 'proto', 'bench.proto'), LOADER_OPTIONS));
   const peerClient = new pkg.bench.v1.BenchService(`127.0.0.1:${ports.peer}`, grpc.credentials.createInsecure());
   // What people write around a proto-loader client: a promise per call.
-  const peerEcho = (req) => new Promise((resolve, reject) => peerClient.Echo(req, (err, res) => (err ? reject(err) : resolve(res))));
+  const peerEcho = (req) =>
+    new Promise((resolve, reject) => peerClient.Echo(req, (err, res) => (err ? reject(err) : resolve(res))));
 
   // Both answer the same message before anything is timed.
   const a = await ours.echo(ourOrder);
   const b = await peerEcho(plain);
-  if (a.lines.length !== 10 || b.lines.length !== 10 || a.itemIds[3] !== 9007199254740993n || b.item_ids[3] !== '9007199254740993') {
+  if (
+    a.lines.length !== 10 ||
+    b.lines.length !== 10 ||
+    a.itemIds[3] !== 9007199254740993n ||
+    b.item_ids[3] !== '9007199254740993'
+  ) {
     throw new Error('the two servers do not echo the same order');
   }
 
@@ -107,7 +114,9 @@ try {
     return { rate, ...extra };
   }
 
-  console.log(`Unary Echo of a ${bytes.length}-byte order on 127.0.0.1, ${ROUNDS} interleaved rounds of ${DURATION} ms`);
+  console.log(
+    `Unary Echo of a ${bytes.length}-byte order on 127.0.0.1, ${ROUNDS} interleaved rounds of ${DURATION} ms`,
+  );
   const fmt = (n) => Math.round(n).toLocaleString('en').padStart(8);
   for (const callers of [1, 64]) {
     const runs = { ours: [], peer: [] };
@@ -121,9 +130,15 @@ try {
     const m = (side, key) => median(runs[side].map((r) => r[key]));
     const ratios = runs.ours.map((r, i) => r.rate / runs.peer[i].rate);
     console.log(`${String(callers).padStart(2)} caller(s):`);
-    console.log(`  create-service-link  ${fmt(m('ours', 'rate'))} calls/s   client ${m('ours', 'clientUs').toFixed(0)} µs CPU/call, server ${m('ours', 'serverUs').toFixed(0)} µs`);
-    console.log(`  @grpc/proto-loader   ${fmt(m('peer', 'rate'))} calls/s   client ${m('peer', 'clientUs').toFixed(0)} µs CPU/call, server ${m('peer', 'serverUs').toFixed(0)} µs`);
-    console.log(`  ratio ours/proto-loader: median of paired rounds ${median(ratios).toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`);
+    console.log(
+      `  create-service-link  ${fmt(m('ours', 'rate'))} calls/s   client ${m('ours', 'clientUs').toFixed(0)} µs CPU/call, server ${m('ours', 'serverUs').toFixed(0)} µs`,
+    );
+    console.log(
+      `  @grpc/proto-loader   ${fmt(m('peer', 'rate'))} calls/s   client ${m('peer', 'clientUs').toFixed(0)} µs CPU/call, server ${m('peer', 'serverUs').toFixed(0)} µs`,
+    );
+    console.log(
+      `  ratio ours/proto-loader: median of paired rounds ${median(ratios).toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')})`,
+    );
   }
   ours.close();
   peerClient.close();

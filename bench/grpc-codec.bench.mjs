@@ -22,7 +22,8 @@ try {
   const pbOrder = T.fromObject(orderObject(4));
   const bytes = T.encode(pbOrder).finish();
   const ourOrder = ours.Order.decode(bytes);
-  if (Buffer.compare(Buffer.from(ours.Order.encode(ourOrder)), Buffer.from(bytes)) !== 0) throw new Error('encodings differ');
+  if (Buffer.compare(Buffer.from(ours.Order.encode(ourOrder)), Buffer.from(bytes)) !== 0)
+    throw new Error('encodings differ');
 
   const codecs = {
     'protobufjs codegen': { encode: () => T.encode(pbOrder).finish(), decode: () => T.decode(bytes) },
@@ -31,11 +32,21 @@ try {
   const pbjs = path.join(ROOT, 'bench', 'node_modules', '.bin', 'pbjs');
   if (existsSync(pbjs)) {
     await writeFile(path.join(dir, 'proto', 'bench.proto'), BENCH_PROTO);
-    execFileSync(pbjs, ['-t', 'static-module', '-w', 'es6', '--keep-case', '-o', path.join(dir, 'static.mjs'), path.join(dir, 'proto', 'bench.proto')]);
+    execFileSync(pbjs, [
+      '-t',
+      'static-module',
+      '-w',
+      'es6',
+      '--keep-case',
+      '-o',
+      path.join(dir, 'static.mjs'),
+      path.join(dir, 'proto', 'bench.proto'),
+    ]);
     const { bench } = await import(pathToFileURL(path.join(dir, 'static.mjs')).href);
     const S = bench.v1.Order;
     const staticOrder = S.decode(bytes);
-    if (Buffer.compare(Buffer.from(S.encode(staticOrder).finish()), Buffer.from(bytes)) !== 0) throw new Error('static module encoding differs');
+    if (Buffer.compare(Buffer.from(S.encode(staticOrder).finish()), Buffer.from(bytes)) !== 0)
+      throw new Error('static module encoding differs');
     codecs['pbjs static-module'] = { encode: () => S.encode(staticOrder).finish(), decode: () => S.decode(bytes) };
   }
 
@@ -53,20 +64,23 @@ try {
 
   const names = Object.keys(codecs);
   const runs = {};
-  for (const name of names) for (const op of ['encode', 'decode']) {
-    runs[`${name} ${op}`] = [];
-    for (let i = 0; i < 20000; i++) codecs[name][op]();
-  }
+  for (const name of names)
+    for (const op of ['encode', 'decode']) {
+      runs[`${name} ${op}`] = [];
+      for (let i = 0; i < 20000; i++) codecs[name][op]();
+    }
   for (let round = 0; round < ROUNDS; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
-    for (const op of ['encode', 'decode']) for (const name of order) runs[`${name} ${op}`].push(opsPerSecond(codecs[name][op]));
+    for (const op of ['encode', 'decode'])
+      for (const name of order) runs[`${name} ${op}`].push(opsPerSecond(codecs[name][op]));
   }
   console.log(`Order message: ${bytes.length} bytes, ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, medians`);
   for (const [label, values] of Object.entries(runs)) {
     console.log(`${label.padEnd(32)} ${Math.round(median(values)).toLocaleString('en').padStart(10)} ops/s`);
   }
   for (const peer of names.filter((n) => n !== 'create-service-link')) {
-    const ratio = (op) => median(runs[`create-service-link ${op}`].map((v, i) => v / runs[`${peer} ${op}`][i])).toFixed(2);
+    const ratio = (op) =>
+      median(runs[`create-service-link ${op}`].map((v, i) => v / runs[`${peer} ${op}`][i])).toFixed(2);
     console.log(`ours / ${peer}: encode ${ratio('encode')}x, decode ${ratio('decode')}x (median of paired rounds)`);
   }
 } finally {

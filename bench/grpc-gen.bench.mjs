@@ -5,7 +5,17 @@
 // whole processes. Works in its own temp dir (bench/codegen-proto.mjs covers the full peer set).
 // Run: npm run build && node bench/grpc-gen.bench.mjs   (ROUNDS=5)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, median } from './grpc-project.mjs';
@@ -31,7 +41,10 @@ try {
     seen.add(rel);
     mkdirSync(path.dirname(path.join(protoRoot, rel)), { recursive: true });
     cpSync(path.join(GOOGLE, rel), path.join(protoRoot, rel));
-    for (const m of readFileSync(path.join(GOOGLE, rel), 'utf8').matchAll(/^import\s+(?:public\s+|weak\s+)?"([^"]+)";/gm)) todo.push(m[1]);
+    for (const m of readFileSync(path.join(GOOGLE, rel), 'utf8').matchAll(
+      /^import\s+(?:public\s+|weak\s+)?"([^"]+)";/gm,
+    ))
+      todo.push(m[1]);
   }
 
   const project = (name) => {
@@ -40,15 +53,30 @@ try {
     mkdirSync(path.join(dir, 'src'), { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{"name":"gen","type":"module","private":true}\n');
     writeFileSync(path.join(dir, 'package-lock.json'), '{}\n');
-    writeFileSync(path.join(dir, 'tsconfig.json'), '{"compilerOptions":{"module":"NodeNext","moduleResolution":"NodeNext","strict":true,"outDir":"dist","rootDir":"src"},"include":["src"]}\n');
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      '{"compilerOptions":{"module":"NodeNext","moduleResolution":"NodeNext","strict":true,"outDir":"dist","rootDir":"src"},"include":["src"]}\n',
+    );
     cpSync(protoRoot, path.join(dir, 'proto'), { recursive: true });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     return dir;
   };
-  const scaffoldArgs = [CLI, 'grpc', 'pubsub', '--proto', 'proto/google/pubsub/v1/pubsub.proto', '--proto-path', 'proto', '--yes', '--no-install'];
+  const scaffoldArgs = [
+    CLI,
+    'grpc',
+    'pubsub',
+    '--proto',
+    'proto/google/pubsub/v1/pubsub.proto',
+    '--proto-path',
+    'proto',
+    '--yes',
+    '--no-install',
+  ];
   const regenDir = project('regen');
   execFileSync(process.execPath, scaffoldArgs, { cwd: regenDir, stdio: 'ignore' });
-  const generated = Object.keys(JSON.parse(readFileSync(path.join(regenDir, 'service-link.json'), 'utf8')).links.pubsub.files ?? {});
+  const generated = Object.keys(
+    JSON.parse(readFileSync(path.join(regenDir, 'service-link.json'), 'utf8')).links.pubsub.files ?? {},
+  );
 
   const contestants = [
     {
@@ -70,16 +98,33 @@ try {
   const bufPeer = (name, plugin, opt) => {
     const out = path.join(work, `out-${plugin}`);
     const yaml = path.join(work, `${plugin}.buf.gen.yaml`);
-    writeFileSync(yaml, ['version: v2', 'plugins:', `  - local: ${JSON.stringify(path.join(NM, '.bin', plugin))}`, `    out: ${JSON.stringify(out)}`, `    opt: ${JSON.stringify(opt)}`, ''].join('\n'));
+    writeFileSync(
+      yaml,
+      [
+        'version: v2',
+        'plugins:',
+        `  - local: ${JSON.stringify(path.join(NM, '.bin', plugin))}`,
+        `    out: ${JSON.stringify(out)}`,
+        `    opt: ${JSON.stringify(opt)}`,
+        '',
+      ].join('\n'),
+    );
     return {
       name,
       prepare: () => rmSync(out, { recursive: true, force: true }),
       run: () => execFileSync(buf, ['generate', protoRoot, '--template', yaml], { cwd: work, stdio: 'ignore' }),
     };
   };
-  if (existsSync(buf) && existsSync(path.join(NM, '.bin', 'protoc-gen-es'))) contestants.push(bufPeer('buf + protoc-gen-es', 'protoc-gen-es', ['target=ts', 'import_extension=js']));
+  if (existsSync(buf) && existsSync(path.join(NM, '.bin', 'protoc-gen-es')))
+    contestants.push(bufPeer('buf + protoc-gen-es', 'protoc-gen-es', ['target=ts', 'import_extension=js']));
   if (process.env.ALL_PEERS && existsSync(buf) && existsSync(path.join(NM, '.bin', 'protoc-gen-ts_proto'))) {
-    contestants.push(bufPeer('buf + ts-proto', 'protoc-gen-ts_proto', ['outputServices=grpc-js', 'esModuleInterop=true', 'importSuffix=.js']));
+    contestants.push(
+      bufPeer('buf + ts-proto', 'protoc-gen-ts_proto', [
+        'outputServices=grpc-js',
+        'esModuleInterop=true',
+        'importSuffix=.js',
+      ]),
+    );
   }
   if (existsSync(path.join(NM, '.bin', 'proto-loader-gen-types'))) {
     const out = path.join(work, 'out-proto-loader');
@@ -87,7 +132,12 @@ try {
     contestants.push({
       name: 'proto-loader-gen-types (types only)',
       prepare: () => rmSync(out, { recursive: true, force: true }),
-      run: () => execFileSync(process.execPath, [bin, '--grpcLib=@grpc/grpc-js', `--outDir=${out}`, 'google/pubsub/v1/pubsub.proto', '-I', protoRoot], { cwd: work, stdio: 'ignore' }),
+      run: () =>
+        execFileSync(
+          process.execPath,
+          [bin, '--grpcLib=@grpc/grpc-js', `--outDir=${out}`, 'google/pubsub/v1/pubsub.proto', '-I', protoRoot],
+          { cwd: work, stdio: 'ignore' },
+        ),
     });
   }
 
@@ -103,10 +153,14 @@ try {
     }
   }
   const ours = times.get('create-service-link generate');
-  console.log(`pubsub.proto + ${seen.size - 1} imported files, ${ROUNDS} interleaved rounds, median wall time of the whole process`);
+  console.log(
+    `pubsub.proto + ${seen.size - 1} imported files, ${ROUNDS} interleaved rounds, median wall time of the whole process`,
+  );
   for (const [name, t] of times) {
     const ratio = median(t.map((v, i) => v / ours[i]));
-    console.log(`  ${name.padEnd(38)} ${Math.round(median(t)).toString().padStart(6)} ms   ${ratio.toFixed(2)}x the time of \`generate\``);
+    console.log(
+      `  ${name.padEnd(38)} ${Math.round(median(t)).toString().padStart(6)} ms   ${ratio.toFixed(2)}x the time of \`generate\``,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

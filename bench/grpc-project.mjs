@@ -28,13 +28,22 @@ service BenchService { rpc Echo(Order) returns (Order); }
 export function orderObject(lines = 4) {
   const money = (u) => ({ currency_code: 'EUR', units: u, nanos: 990000000 });
   return {
-    id: 'ord_01HZX3K9Q8R7', customer_id: 'cus_9f8e7d6c5b4a', created_unix_ms: '1718000000000', status: 2,
+    id: 'ord_01HZX3K9Q8R7',
+    customer_id: 'cus_9f8e7d6c5b4a',
+    created_unix_ms: '1718000000000',
+    status: 2,
     lines: Array.from({ length: lines }, (_, k) => k + 1).map((i) => ({
-      sku: `SKU-000${i}`, title: `Product number ${i} with a longer title`, quantity: i, unit_price: money(String(10 * i)), tags: ['new', 'sale'],
+      sku: `SKU-000${i}`,
+      title: `Product number ${i} with a longer title`,
+      quantity: i,
+      unit_price: money(String(10 * i)),
+      tags: ['new', 'sale'],
     })),
     shipping: { line1: '221B Baker Street', line2: 'Flat 2', city: 'London', postal_code: 'NW1 6XE', country: 'GB' },
-    total: money('100'), labels: { channel: 'web', campaign: 'spring-2024', region: 'eu-west' },
-    item_ids: ['1000001', '1000002', '1000003', '9007199254740993'], gift: true,
+    total: money('100'),
+    labels: { channel: 'web', campaign: 'spring-2024', region: 'eu-west' },
+    item_ids: ['1000001', '1000002', '1000003', '9007199254740993'],
+    gift: true,
     note: 'Please leave the parcel with the neighbour if nobody is home.',
   };
 }
@@ -52,11 +61,15 @@ export async function generatedProject({ handlers } = {}) {
   await mkdir(path.join(dir, 'proto'));
   await writeFile(path.join(dir, 'proto', 'bench.proto'), BENCH_PROTO);
   await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync('node', [CLI, 'grpc', 'bench', '--proto', 'proto/bench.proto', '--proto-path', 'proto', '--yes', '--no-install'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  execFileSync(
+    'node',
+    [CLI, 'grpc', 'bench', '--proto', 'proto/bench.proto', '--proto-path', 'proto', '--yes', '--no-install'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   if (handlers) await writeFile(path.join(dir, 'src', 'links', 'bench', 'handlers.ts'), handlers);
   execFileSync('node', [TSC, '-p', dir], { stdio: 'inherit' });
   return { dir, link: path.join(dir, 'dist', 'links', 'bench') };

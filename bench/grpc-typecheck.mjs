@@ -5,7 +5,18 @@
 // bench/.work/grpc-tc/<name> and checks it in later runs too, for before/after comparisons)
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { binJs, bufBinary, ensureBuilt, ensurePeers, freshProject, mkdirp, NM, OUR_BIN, rmrf, WORK } from './lib/env.mjs';
+import {
+  binJs,
+  bufBinary,
+  ensureBuilt,
+  ensurePeers,
+  freshProject,
+  mkdirp,
+  NM,
+  OUR_BIN,
+  rmrf,
+  WORK,
+} from './lib/env.mjs';
 import { run, tail } from './lib/proc.mjs';
 import { writeSyntheticProtos } from './lib/synth-proto.mjs';
 
@@ -22,7 +33,20 @@ const info = writeSyntheticProtos(path.join(BASE, 'synth-src'));
 const ours = path.join(BASE, 'ours');
 freshProject(ours);
 const rel = path.relative(ours, info.root);
-const res = await run(process.execPath, [OUR_BIN, 'grpc', 'bench', ...info.files.flatMap((f) => ['--proto', path.join(rel, f)]), '--proto-path', rel, '--yes', '--no-install'], { cwd: ours, timeoutMs: 600_000 });
+const res = await run(
+  process.execPath,
+  [
+    OUR_BIN,
+    'grpc',
+    'bench',
+    ...info.files.flatMap((f) => ['--proto', path.join(rel, f)]),
+    '--proto-path',
+    rel,
+    '--yes',
+    '--no-install',
+  ],
+  { cwd: ours, timeoutMs: 600_000 },
+);
 if (!res.ok) throw new Error(`generate failed: ${tail(res.stderr || res.stdout)}`);
 if (process.env.KEEP) {
   rmrf(path.join(BASE, process.env.KEEP));
@@ -67,14 +91,25 @@ if (process.env.FLOOR) {
 const es = path.join(BASE, 'protoc-gen-es');
 freshProject(es);
 const yaml = path.join(BASE, 'es.buf.gen.yaml');
-writeFileSync(yaml, ['version: v2', 'plugins:', `  - local: ${JSON.stringify(path.join(NM, '.bin', 'protoc-gen-es'))}`, `    out: ${JSON.stringify(path.join(es, 'src'))}`, '    opt: ["target=ts", "import_extension=js"]', ''].join('\n'));
+writeFileSync(
+  yaml,
+  [
+    'version: v2',
+    'plugins:',
+    `  - local: ${JSON.stringify(path.join(NM, '.bin', 'protoc-gen-es'))}`,
+    `    out: ${JSON.stringify(path.join(es, 'src'))}`,
+    '    opt: ["target=ts", "import_extension=js"]',
+    '',
+  ].join('\n'),
+);
 const buf = await run(bufBinary(), ['generate', info.root, '--template', yaml], { cwd: BASE, timeoutMs: 600_000 });
 if (!buf.ok) throw new Error(`buf generate failed: ${tail(buf.stderr || buf.stdout)}`);
 
 const dirs = { ours, 'protoc-gen-es': es };
 for (const d of readdirSync(BASE)) {
   const full = path.join(BASE, d);
-  if (!(d in dirs) && d !== 'synth-src' && statSync(full).isDirectory() && existsSync(path.join(full, 'tsconfig.json'))) dirs[d] = full;
+  if (!(d in dirs) && d !== 'synth-src' && statSync(full).isDirectory() && existsSync(path.join(full, 'tsconfig.json')))
+    dirs[d] = full;
 }
 const size = (dir) => {
   let total = 0;
@@ -93,7 +128,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (let i = 0; i < names.length; i++) {
     const name = names[(i + round) % names.length];
     const start = performance.now();
-    const r = await run(process.execPath, [binJs('tsc'), '-p', path.join(dirs[name], 'tsconfig.json'), '--noEmit', '--strict', '--diagnostics'], { cwd: dirs[name], timeoutMs: 600_000 });
+    const r = await run(
+      process.execPath,
+      [binJs('tsc'), '-p', path.join(dirs[name], 'tsconfig.json'), '--noEmit', '--strict', '--diagnostics'],
+      { cwd: dirs[name], timeoutMs: 600_000 },
+    );
     const ms = performance.now() - start;
     if (!r.ok) throw new Error(`tsc over ${name} failed: ${tail(r.stdout || r.stderr)}`);
     stats[name].ms.push(ms);
@@ -108,5 +147,7 @@ for (const name of names) {
   const m = median(stats[name].ms);
   const msgs = path.join(dirs[name], 'src', 'links', 'bench', 'messages.ts');
   const msgSize = existsSync(msgs) ? `, messages.ts ${(statSync(msgs).size / 1e6).toFixed(2)} MB` : '';
-  console.log(`${name.padEnd(22)} ${(m / 1000).toFixed(2)} s (${(m / esMs).toFixed(2)}x protoc-gen-es), heap ${median(stats[name].heap).toFixed(0)} MB, .ts ${(size(dirs[name]) / 1e6).toFixed(2)} MB${msgSize}`);
+  console.log(
+    `${name.padEnd(22)} ${(m / 1000).toFixed(2)} s (${(m / esMs).toFixed(2)}x protoc-gen-es), heap ${median(stats[name].heap).toFixed(0)} MB, .ts ${(size(dirs[name]) / 1e6).toFixed(2)} MB${msgSize}`,
+  );
 }

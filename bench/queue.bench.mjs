@@ -31,17 +31,41 @@ function loadPeers() {
 
 async function generatedPair() {
   const dir = await mkdtemp(path.join(tmpdir(), 'csl-bench-queue-'));
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench-queue', private: true, type: 'module' }));
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'bench-queue', private: true, type: 'module' }),
+  );
   await writeFile(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src' },
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        skipLibCheck: true,
+        types: ['node'],
+        outDir: 'dist',
+        rootDir: 'src',
+      },
       include: ['src'],
     }),
   );
   await mkdir(path.join(dir, 'src'));
   await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  execFileSync('node', [path.join(root, 'bin', 'create-service-link.js'), 'queue', 'bench', '--message', 'Tick:id=string,n=integer', '--yes', '--no-install'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    'node',
+    [
+      path.join(root, 'bin', 'create-service-link.js'),
+      'queue',
+      'bench',
+      '--message',
+      'Tick:id=string,n=integer',
+      '--yes',
+      '--no-install',
+    ],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   execFileSync('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
   return { dir, mod: await import(pathToFileURL(path.join(dir, 'dist', 'links', 'bench', 'index.js')).href) };
 }
@@ -52,13 +76,25 @@ const endpoint = `http://127.0.0.1:${server.server.address().port}`;
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const sqs = new SQSClient({ endpoint, region, credentials });
-Object.assign(process.env, { AWS_REGION: region, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', SQS_ENDPOINT: endpoint });
+Object.assign(process.env, {
+  AWS_REGION: region,
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  SQS_ENDPOINT: endpoint,
+});
 
 async function freshQueue(name) {
   return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl;
 }
 async function empty(queueUrl) {
-  const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes;
+  const a = (
+    await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    )
+  ).Attributes;
   return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) === 0;
 }
 async function waitFor(condition) {
@@ -75,7 +111,13 @@ async function runOurs(mod, run) {
   if (result.failed.length) throw new Error(`${result.failed.length} failed`);
   const published = performance.now();
   let handled = 0;
-  const consumer = new mod.BenchConsumer({ queueUrl, concurrency: CONCURRENCY, waitTimeSeconds: 1, stopOnSignals: false, handlers: { Tick: async () => void handled++ } });
+  const consumer = new mod.BenchConsumer({
+    queueUrl,
+    concurrency: CONCURRENCY,
+    waitTimeSeconds: 1,
+    stopOnSignals: false,
+    handlers: { Tick: async () => void handled++ },
+  });
   void consumer.start();
   await waitFor(async () => handled >= N && (await empty(queueUrl)));
   const done = performance.now();
@@ -129,7 +171,9 @@ try {
       else if (peers) rows['sqs-producer + sqs-consumer'].push(await runPeers(peers, run));
     }
   }
-  log(`\nQueue: ${N} messages publish -> consume -> delete on fauxqs (in-process, 127.0.0.1), median of ${RUNS}, consumer concurrency ${CONCURRENCY} / batch 10`);
+  log(
+    `\nQueue: ${N} messages publish -> consume -> delete on fauxqs (in-process, 127.0.0.1), median of ${RUNS}, consumer concurrency ${CONCURRENCY} / batch 10`,
+  );
   log('  pair                              publish msg/s   end-to-end msg/s');
   for (const [name, results] of Object.entries(rows)) {
     const pub = N / (median(results.map((r) => r.publishMs)) / 1000);

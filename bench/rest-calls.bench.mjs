@@ -39,9 +39,20 @@ async function generatedClient(dir) {
   await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   const { spec } = await import(pathToFileURL(path.join(root, 'dist', 'patterns', 'rest', 'spec.js')).href);
   const project = { root: dir, packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' };
-  const scaffold = await spec.scaffold({ name: 'user', options: { resource: ['users:id=string,email=string,name=string'] }, project, out: 'src/links/user' });
+  const scaffold = await spec.scaffold({
+    name: 'user',
+    options: { resource: ['users:id=string,email=string,name=string'] },
+    project,
+    out: 'src/links/user',
+  });
   const planned = new Map(scaffold.files.map((f) => [f.path, f.content]));
-  const link = { name: 'user', pattern: 'rest', contracts: scaffold.contracts, out: 'src/links/user', options: scaffold.options };
+  const link = {
+    name: 'user',
+    pattern: 'rest',
+    contracts: scaffold.contracts,
+    out: 'src/links/user',
+    options: scaffold.options,
+  };
   const files = await (await spec.load()).generate({
     project,
     link,
@@ -91,14 +102,17 @@ try {
   for (const callers of [1, 64]) {
     for (const [name, call] of modes) {
       let best = 0;
-      for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++) best = Math.max(best, await measure(call, callers));
+      for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++)
+        best = Math.max(best, await measure(call, callers));
       rows.push([callers, name, best]);
     }
   }
   console.log(`\nREST calls/s on loopback (GET /users/{id}, small JSON), ${DURATION} ms per row:`);
   for (const [callers, name, rate] of rows) {
     const base = rows.find((r) => r[0] === callers && r[1] === 'hand-written fetch')[2];
-    console.log(`  ${String(callers).padStart(2)} caller(s)  ${name.padEnd(42)} ${rate.toFixed(0).padStart(7)} calls/s  (${(rate / base).toFixed(2)}x fetch)`);
+    console.log(
+      `  ${String(callers).padStart(2)} caller(s)  ${name.padEnd(42)} ${rate.toFixed(0).padStart(7)} calls/s  (${(rate / base).toFixed(2)}x fetch)`,
+    );
   }
 } finally {
   server.kill();

@@ -12,7 +12,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const requireTool = createRequire(path.join(root, 'package.json'));
-const spec = path.join(path.dirname(requireTool.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json');
+const spec = path.join(
+  path.dirname(requireTool.resolve('@octokit/openapi/package.json')),
+  'generated',
+  'api.github.com.json',
+);
 const runs = Number(process.env.RUNS ?? 3);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -30,7 +34,10 @@ const dir = await mkdtemp(path.join(tmpdir(), 'csl-bench-gen-'));
 const results = [];
 try {
   await writeFile(path.join(dir, 'package.json'), '{"name":"bench","type":"module","private":true}\n');
-  await writeFile(path.join(dir, 'tsconfig.json'), '{"compilerOptions":{"module":"NodeNext","moduleResolution":"NodeNext","strict":true,"outDir":"dist","rootDir":"src"},"include":["src"]}\n');
+  await writeFile(
+    path.join(dir, 'tsconfig.json'),
+    '{"compilerOptions":{"module":"NodeNext","moduleResolution":"NodeNext","strict":true,"outDir":"dist","rootDir":"src"},"include":["src"]}\n',
+  );
   await writeFile(path.join(dir, 'package-lock.json'), '{}\n');
   await mkdir(path.join(dir, 'src'));
   await mkdir(path.join(dir, 'openapi'));
@@ -49,13 +56,19 @@ try {
   let files = [];
   const inProcess = await time(async () => (files = await generator.generate(ctx)));
   const bytes = files.reduce((n, f) => n + f.content.length, 0);
-  results.push(['create-service-link (in-process generate)', inProcess, `${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`]);
+  results.push([
+    'create-service-link (in-process generate)',
+    inProcess,
+    `${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`,
+  ]);
 
   // 2. The CLI from a cold start, writing the files (what a user waits for).
   const cli = path.join(root, 'bin', 'create-service-link.js');
   let first = true;
   const viaCli = await time(async () => {
-    const args = first ? ['rest', 'github', '--openapi', 'openapi/github.json', '--yes', '--no-install'] : ['generate', '--force'];
+    const args = first
+      ? ['rest', 'github', '--openapi', 'openapi/github.json', '--yes', '--no-install']
+      : ['generate', '--force'];
     first = false;
     const r = await run(process.execPath, [cli, ...args], { cwd: dir });
     if (!r.ok) throw new Error(r.stderr);
@@ -93,5 +106,7 @@ try {
 
 console.log(`\nGenerating from GitHub's REST description (api.github.com.json, 13 MB), median of ${runs}:`);
 for (const [name, ms, note] of results) {
-  console.log(`  ${name.padEnd(52)} ${Number.isNaN(ms) ? '     -' : `${(ms / 1000).toFixed(2).padStart(6)} s`}  ${note}`);
+  console.log(
+    `  ${name.padEnd(52)} ${Number.isNaN(ms) ? '     -' : `${(ms / 1000).toFixed(2).padStart(6)} s`}  ${note}`,
+  );
 }

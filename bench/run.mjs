@@ -59,7 +59,9 @@ function runChild(cmd, args, { timeoutMs, cwd = ROOT }) {
 }
 
 function discover() {
-  const files = readdirSync(BENCH).filter((f) => f.endsWith('.mjs')).sort();
+  const files = readdirSync(BENCH)
+    .filter((f) => f.endsWith('.mjs'))
+    .sort();
   const codegen = files.filter((f) => /^codegen-.+\.mjs$/.test(f));
   const runtime = files.filter((f) => f.endsWith('.bench.mjs'));
   const others = files.filter((f) => f !== 'run.mjs' && !codegen.includes(f) && !runtime.includes(f));
@@ -73,7 +75,9 @@ async function main() {
   const byName = new Map([...codegen, ...runtime, ...others].map((f) => [nameOf(f), f]));
   const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    console.log(`usage: node bench/run.mjs [name[:part,part]]...\n  default: ${[...codegen, ...runtime].map(nameOf).join(' ')}\n  also by name: ${others.map(nameOf).join(' ') || '-'}`);
+    console.log(
+      `usage: node bench/run.mjs [name[:part,part]]...\n  default: ${[...codegen, ...runtime].map(nameOf).join(' ')}\n  also by name: ${others.map(nameOf).join(' ') || '-'}`,
+    );
     return 0;
   }
   const selected = [];
@@ -105,7 +109,9 @@ async function main() {
   console.log('create-service-link benchmarks');
   for (const line of machineInfo()) console.log(line);
   console.log(QUIET_CAVEAT);
-  console.log(`running: ${selected.map((s) => nameOf(s.file) + (s.parts.length ? `:${s.parts.join(',')}` : '')).join(', ')}`);
+  console.log(
+    `running: ${selected.map((s) => nameOf(s.file) + (s.parts.length ? `:${s.parts.join(',')}` : '')).join(', ')}`,
+  );
 
   const codegenTimeout = envInt('BENCH_CODEGEN_LIMIT', 60, { max: 600 }) * 60_000;
   const runtimeTimeout = envInt('BENCH_RUNTIME_LIMIT', 20, { max: 600 }) * 60_000;
@@ -113,15 +119,23 @@ async function main() {
   for (const { file, parts } of selected) {
     const isCodegen = codegen.includes(file);
     console.log(`\n======== ${file}${parts.length ? ` (${parts.join(', ')})` : ''} ========`);
-    const res = await runChild(process.execPath, [path.join(BENCH, file), ...parts], { timeoutMs: isCodegen ? codegenTimeout : runtimeTimeout });
-    const status = res.timedOut ? `stopped after ${fmtMs(isCodegen ? codegenTimeout : runtimeTimeout)}` : res.code === 0 ? 'ok' : `exit ${res.code ?? res.signal}`;
+    const res = await runChild(process.execPath, [path.join(BENCH, file), ...parts], {
+      timeoutMs: isCodegen ? codegenTimeout : runtimeTimeout,
+    });
+    const status = res.timedOut
+      ? `stopped after ${fmtMs(isCodegen ? codegenTimeout : runtimeTimeout)}`
+      : res.code === 0
+        ? 'ok'
+        : `exit ${res.code ?? res.signal}`;
     summary.push({ file, status, ms: res.ms });
   }
   console.log('\n======== summary ========');
   for (const s of summary) console.log(`${s.file.padEnd(28)} ${s.status.padEnd(24)} ${fmtMs(s.ms)}`);
   const skipped = others.filter((f) => !selected.some((s) => s.file === f));
   if (skipped.length && !args.length) {
-    console.log(`other bench/*.mjs (scripts or helpers), not run by default; name a script to run it: ${skipped.map(nameOf).join(', ')}`);
+    console.log(
+      `other bench/*.mjs (scripts or helpers), not run by default; name a script to run it: ${skipped.map(nameOf).join(', ')}`,
+    );
   }
   console.log('machine at the end: ' + machineInfo().join(' '));
   return summary.every((s) => s.status === 'ok') ? 0 : 1;

@@ -78,7 +78,12 @@ export class PublishError extends Error {
 }
 
 /** AWS error details, without ever touching credentials. */
-export function describeAwsError(error: unknown): { code: string; message: string; status?: number | undefined; awsRequestId?: string | undefined } {
+export function describeAwsError(error: unknown): {
+  code: string;
+  message: string;
+  status?: number | undefined;
+  awsRequestId?: string | undefined;
+} {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
   return {
     code: e?.name ?? 'Error',
@@ -89,7 +94,10 @@ export function describeAwsError(error: unknown): { code: string; message: strin
 }
 
 /** UTF-8 size of a message as SQS counts it: body plus attribute names, data types and values. */
-export function sqsMessageBytes(body: string, attributes: Record<string, { DataType?: string | undefined; StringValue?: string | undefined }>): number {
+export function sqsMessageBytes(
+  body: string,
+  attributes: Record<string, { DataType?: string | undefined; StringValue?: string | undefined }>,
+): number {
   let bytes = Buffer.byteLength(body, 'utf8');
   for (const [name, value] of Object.entries(attributes)) {
     bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType ?? '', 'utf8');

@@ -35,7 +35,10 @@ export interface MessageCodec<I, T> {
   decode(bytes: Uint8Array): T;
 }
 
-export function codec<I, T>(encode: (message: I, w: Writer) => Writer, decode: (r: Reader, end: number) => T): MessageCodec<I, T> {
+export function codec<I, T>(
+  encode: (message: I, w: Writer) => Writer,
+  decode: (r: Reader, end: number) => T,
+): MessageCodec<I, T> {
   return {
     encode: (message) => encodeMessage(encode, message),
     decode: (bytes) => {
@@ -249,10 +252,14 @@ export function rString(w: Writer, tag: number, v: readonly string[] | undefined
 export function rBytes(w: Writer, tag: number, v: readonly Uint8Array[] | undefined): void {
   if (v !== undefined) for (const x of v) w.uint32(tag).bytes(x);
 }
-export function rMsg<T>(w: Writer, tag: number, v: readonly T[] | undefined, encode: (value: T, w: Writer) => Writer): void {
+export function rMsg<T>(
+  w: Writer,
+  tag: number,
+  v: readonly T[] | undefined,
+  encode: (value: T, w: Writer) => Writer,
+): void {
   if (v !== undefined) for (const x of v) encode(x, w.uint32(tag).fork()).ldelim();
 }
-
 
 function truncated(): RangeError {
   return new RangeError('protobuf: truncated or malformed 64-bit field');
@@ -365,7 +372,8 @@ export function own<T extends object, K extends keyof T>(message: T, key: K): T[
 
 /** Sets a decoded map entry; a "__proto__" key stays an ordinary property. */
 export function setKey<V>(map: { [key: string]: V }, key: string, value: V): void {
-  if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
   else map[key] = value;
 }
 
@@ -455,7 +463,7 @@ export type AnyInit = { [K in keyof Any]?: Any[K] | undefined };
 
 export function encodeAny(value: AnyInit, w: Writer): Writer {
   if (value.typeUrl) w.uint32(10).string(value.typeUrl);
-  if (value.value !== undefined && value.value.length) w.uint32(18).bytes(value.value);
+  if (value.value?.length) w.uint32(18).bytes(value.value);
   return w;
 }
 
@@ -517,13 +525,27 @@ export function decodeValue(r: Reader, end: number): JsonValue {
   while (r.pos < end) {
     const t = r.uint32();
     switch (t) {
-      case 8: r.int32(); value = null; break;
-      case 17: value = r.double(); break;
-      case 26: value = r.stringVerify(); break;
-      case 32: value = r.bool(); break;
-      case 42: value = decodeStruct(r, r.uint32() + r.pos); break;
-      case 50: value = decodeListValue(r, r.uint32() + r.pos); break;
-      default: r.skipType(t & 7);
+      case 8:
+        r.int32();
+        value = null;
+        break;
+      case 17:
+        value = r.double();
+        break;
+      case 26:
+        value = r.stringVerify();
+        break;
+      case 32:
+        value = r.bool();
+        break;
+      case 42:
+        value = decodeStruct(r, r.uint32() + r.pos);
+        break;
+      case 50:
+        value = decodeListValue(r, r.uint32() + r.pos);
+        break;
+      default:
+        r.skipType(t & 7);
     }
   }
   return value;
@@ -571,7 +593,8 @@ export const decodeUInt32Value = (r: Reader, end: number): number => decodeWrapp
 export const encodeBoolValue = (v: boolean, w: Writer): Writer => (v ? w.uint32(8).bool(v) : w);
 export const decodeBoolValue = (r: Reader, end: number): boolean => decodeWrapper(r, end, false, 8, (x) => x.bool());
 export const encodeStringValue = (v: string, w: Writer): Writer => (v !== '' ? w.uint32(10).string(v) : w);
-export const decodeStringValue = (r: Reader, end: number): string => decodeWrapper(r, end, '', 10, (x) => x.stringVerify());
+export const decodeStringValue = (r: Reader, end: number): string =>
+  decodeWrapper(r, end, '', 10, (x) => x.stringVerify());
 export const encodeBytesValue = (v: Uint8Array, w: Writer): Writer => (v.length ? w.uint32(10).bytes(v) : w);
 export const decodeBytesValue = (r: Reader, end: number): Uint8Array =>
   decodeWrapper(r, end, new Uint8Array(0), 10, (x) => x.bytes());

@@ -50,7 +50,12 @@ async function makeSampleProject() {
 
 async function runCli(args) {
   log(`\n$ create-service-link ${args.join(' ')}`);
-  const r = await execa('node', [cli, ...args], { cwd: projectDir, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+  const r = await execa('node', [cli, ...args], {
+    cwd: projectDir,
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1' },
+  });
   const out = `${r.stdout}${r.stderr ? `\n${r.stderr}` : ''}`.trim();
   if (out) log(out.replace(/^/gm, '  '));
   if (r.exitCode !== 0) throw new Error(`create-service-link ${args.join(' ')} exited ${r.exitCode}`);

@@ -23,7 +23,9 @@ mkdirSync(OUT, { recursive: true });
 for (const pattern of readdirSync(TEMPLATES).sort()) {
   const entries = [];
   // Sub-folders too: a queue broker's templates sit in templates/queue/brokers/<broker>/.
-  const files = readdirSync(path.join(TEMPLATES, pattern), { recursive: true }).map((f) => String(f).split(path.sep).join('/'));
+  const files = readdirSync(path.join(TEMPLATES, pattern), { recursive: true }).map((f) =>
+    String(f).split(path.sep).join('/'),
+  );
   for (const file of files.sort()) {
     if (!file.endsWith('.hbs')) continue;
     const name = file.slice(0, -'.hbs'.length);
@@ -37,7 +39,10 @@ for (const pattern of readdirSync(TEMPLATES).sort()) {
     names.push(`${pattern}/${name}`);
     entries.push(`  ${JSON.stringify(name)}: ${spec},\n`);
   }
-  writeFileSync(path.join(OUT, `${pattern}.cjs`), `${banner}'use strict';\nmodule.exports = {\n${entries.join('')}};\n`);
+  writeFileSync(
+    path.join(OUT, `${pattern}.cjs`),
+    `${banner}'use strict';\nmodule.exports = {\n${entries.join('')}};\n`,
+  );
 }
 writeFileSync(
   path.join(OUT, 'index.d.ts'),

@@ -6,7 +6,16 @@
 // Run: npm run build && node scripts/proto-sweep.mjs [--all | --limit N] [--filter SUBSTRING]
 //   default: the largest service file of each API folder (~490 files)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +26,9 @@ const CLI = path.join(ROOT, 'bin', 'create-service-link.js');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const BATCH = 20;
 
-const { values: opts } = parseArgs({ options: { all: { type: 'boolean' }, limit: { type: 'string' }, filter: { type: 'string' } } });
+const { values: opts } = parseArgs({
+  options: { all: { type: 'boolean' }, limit: { type: 'string' }, filter: { type: 'string' } },
+});
 
 function serviceProtos() {
   const out = [];
@@ -25,7 +36,8 @@ function serviceProtos() {
     for (const e of readdirSync(path.join(PROTOS, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
-      else if (e.name.endsWith('.proto') && /^service\s/m.test(readFileSync(path.join(PROTOS, child), 'utf8'))) out.push(child);
+      else if (e.name.endsWith('.proto') && /^service\s/m.test(readFileSync(path.join(PROTOS, child), 'utf8')))
+        out.push(child);
     }
   };
   for (const top of ['google', 'grafeas']) walk(top);
@@ -63,14 +75,30 @@ try {
     mkdirSync(path.join(dir, 'src'), { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{"name":"sweep","private":true,"type":"module"}\n');
     writeFileSync(path.join(dir, 'package-lock.json'), '{}\n');
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, noEmit: true }, include: ['src'] }));
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        include: ['src'],
+      }),
+    );
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const links = new Map();
     files.slice(start, start + BATCH).forEach((f, i) => {
       const name = `link${start + i}`;
-      const err = run([CLI, 'grpc', name, '--proto', path.join(PROTOS, f), '--proto-path', PROTOS, '--yes', '--no-install'], dir);
+      const err = run(
+        [CLI, 'grpc', name, '--proto', path.join(PROTOS, f), '--proto-path', PROTOS, '--yes', '--no-install'],
+        dir,
+      );
       if (err) failures.push({ proto: f, stage: 'generate', output: err });
-      else (generated++, links.set(name, f));
+      else generated++, links.set(name, f);
     });
     const tsc = run([TSC, '-p', '.'], dir);
     if (tsc) {
@@ -81,12 +109,24 @@ try {
       }
     } else compiledBatches++;
     const check = run([CLI, 'generate', '--check'], dir);
-    if (check) failures.push({ proto: `(batch of ${[...links.values()][0]})`, stage: 'generate --check', output: check });
-    process.stdout.write(`\r${Math.min(start + BATCH, files.length)}/${files.length} files, ${failures.length} failures`);
+    if (check)
+      failures.push({ proto: `(batch of ${[...links.values()][0]})`, stage: 'generate --check', output: check });
+    process.stdout.write(
+      `\r${Math.min(start + BATCH, files.length)}/${files.length} files, ${failures.length} failures`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`\n${files.length} protos: ${generated} generated, ${compiledBatches} of ${Math.ceil(files.length / BATCH)} batches compiled clean, ${failures.length} failures`);
-for (const f of failures) console.log(`\n[${f.stage}] ${f.proto}\n${f.output.split('\n').slice(0, 6).map((l) => `  ${l}`).join('\n')}`);
+console.log(
+  `\n${files.length} protos: ${generated} generated, ${compiledBatches} of ${Math.ceil(files.length / BATCH)} batches compiled clean, ${failures.length} failures`,
+);
+for (const f of failures)
+  console.log(
+    `\n[${f.stage}] ${f.proto}\n${f.output
+      .split('\n')
+      .slice(0, 6)
+      .map((l) => `  ${l}`)
+      .join('\n')}`,
+  );
 process.exitCode = failures.length ? 1 : 0;

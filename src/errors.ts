@@ -28,7 +28,10 @@ export class UserFileError extends ContractError {
 /** A write that would clobber a file we do not own (or one edited by hand): exit 1, nothing written. */
 export class ConflictError extends Error {
   override name = 'ConflictError';
-  constructor(readonly files: string[], message: string) {
+  constructor(
+    readonly files: string[],
+    message: string,
+  ) {
     super(message);
   }
 }

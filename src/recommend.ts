@@ -31,7 +31,9 @@ export interface Recommendation {
 
 export function recommend(a: Answers): Recommendation {
   if (a.streaming) {
-    const reasons = ['the call streams many messages, which gRPC supports natively (server, client and bidirectional streams)'];
+    const reasons = [
+      'the call streams many messages, which gRPC supports natively (server, client and bidirectional streams)',
+    ];
     if (a.highVolume) reasons.push('high volume and low latency favour gRPC’s binary protocol over HTTP/2');
     if (a.polyglot) reasons.push('one .proto gives typed stubs to every language involved');
     return { pattern: 'grpc', reasons, borderline: false };
@@ -39,9 +41,13 @@ export function recommend(a: Answers): Recommendation {
   if (!a.needsResponse || a.fanOut) {
     const reasons: string[] = [];
     if (!a.needsResponse) reasons.push('the caller needs no immediate response, so the work can run asynchronously');
-    if (a.fanOut) reasons.push('a queue decouples the services: work runs in the background and can fan out to several consumers');
-    reasons.push('the producer keeps working while the consumer is slow or down; messages wait in the queue and are retried');
-    if (a.needsResponse) reasons.push('the caller wants an answer too: send it back later (a reply queue or a status query over REST)');
+    if (a.fanOut)
+      reasons.push('a queue decouples the services: work runs in the background and can fan out to several consumers');
+    reasons.push(
+      'the producer keeps working while the consumer is slow or down; messages wait in the queue and are retried',
+    );
+    if (a.needsResponse)
+      reasons.push('the caller wants an answer too: send it back later (a reply queue or a status query over REST)');
     return { pattern: 'queue', reasons, borderline: false };
   }
   if (a.highVolume) {
@@ -56,6 +62,9 @@ export function recommend(a: Answers): Recommendation {
     'the caller needs the answer now and the call is a simple query: REST is the default for cross-service queries',
     'REST keeps the services loosely coupled and is easy to debug with any HTTP tool',
   ];
-  if (a.polyglot) reasons.push('several languages: gRPC would also fit (typed stubs everywhere), but without volume or streaming REST is the default advice');
+  if (a.polyglot)
+    reasons.push(
+      'several languages: gRPC would also fit (typed stubs everywhere), but without volume or streaming REST is the default advice',
+    );
   return { pattern: 'rest', reasons, borderline: a.polyglot };
 }

@@ -1,9 +1,8 @@
 // `create-service-link bench` end to end: real servers in a child process, real calls, nothing left behind.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeProject, removeProject, runCli } from './helpers/project.js';
 
@@ -93,7 +92,14 @@ describe('bench', () => {
   });
 
   it('measures a REST link from its OpenAPI document, and prints a table with advice', async () => {
-    expect((await runCli(['rest', 'user', '--resource', 'users:id=string,email=string,age=integer', '--yes', '--no-install'], dir)).exitCode).toBe(0);
+    expect(
+      (
+        await runCli(
+          ['rest', 'user', '--resource', 'users:id=string,email=string,age=integer', '--yes', '--no-install'],
+          dir,
+        )
+      ).exitCode,
+    ).toBe(0);
     const r = await runCli(['bench', 'user', ...FAST], dir);
     expect(r.exitCode, r.stderr).toBe(0);
     expectFigures(JSON.parse(r.stdout) as Report);
@@ -105,7 +111,10 @@ describe('bench', () => {
   });
 
   it('measures a queue link: publish -> consume -> delete and end-to-end latency on the local emulator', async () => {
-    const made = await runCli(['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number', '--yes', '--no-install'], dir);
+    const made = await runCli(
+      ['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number', '--yes', '--no-install'],
+      dir,
+    );
     expect(made.exitCode, made.stderr).toBe(0);
     const r = await runCli(['bench', 'order', '--messages', '60', '--rounds', '1', '--json'], dir);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -135,16 +144,22 @@ describe('bench', () => {
 
   it('Ctrl-C stops the servers and removes the temp folder', async () => {
     const before = new Set((await readdir(tmpdir())).filter((f) => f.startsWith('csl-bench-')));
-    const child = execa('node', [CLI, 'bench', '--proto', 'proto/shop.proto', '--duration', '30', '--concurrency', '1'], {
-      cwd: dir,
-      reject: false,
-      env: { NO_COLOR: '1' },
-    });
+    const child = execa(
+      'node',
+      [CLI, 'bench', '--proto', 'proto/shop.proto', '--duration', '30', '--concurrency', '1'],
+      {
+        cwd: dir,
+        reject: false,
+        env: { NO_COLOR: '1' },
+      },
+    );
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     for (let i = 0; i < 300 && !/round 1/.test(err); i++) await new Promise((r) => setTimeout(r, 100));
     expect(err).toMatch(/round 1/);
-    const servers = (await execa('pgrep', ['-f', 'bench/server-process.js'], { reject: false })).stdout.split('\n').filter(Boolean);
+    const servers = (await execa('pgrep', ['-f', 'bench/server-process.js'], { reject: false })).stdout
+      .split('\n')
+      .filter(Boolean);
     expect(servers.length).toBeGreaterThan(0);
     child.kill('SIGINT');
     const result = await child;

@@ -18,7 +18,8 @@ describe('help and start-up', () => {
   it('documents every command and flag with an example', async () => {
     const root = await runCli(['--help'], project);
     expect(root.exitCode).toBe(0);
-    for (const cmd of ['rest', 'grpc', 'queue', 'generate', 'list', 'recommend']) expect(root.stdout).toMatch(new RegExp(`\\n  ${cmd} `));
+    for (const cmd of ['rest', 'grpc', 'queue', 'generate', 'list', 'recommend'])
+      expect(root.stdout).toMatch(new RegExp(`\\n  ${cmd} `));
     expect(root.stdout).toContain('Examples:');
     for (const cmd of ['generate', 'list', 'recommend', 'grpc', 'rest', 'queue']) {
       const r = await runCli([cmd, '--help'], project);
@@ -31,15 +32,20 @@ describe('help and start-up', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'csl-trace-'));
     const trace = path.join(dir, 'trace.txt');
     await writeFile(trace, '');
-    const r = await execa('node', ['--import', path.join(TOOL_ROOT, 'test/fixtures/trace-imports.mjs'), CLI, '--help'], {
-      env: { CSL_TRACE_FILE: trace },
-      reject: false,
-    });
+    const r = await execa(
+      'node',
+      ['--import', path.join(TOOL_ROOT, 'test/fixtures/trace-imports.mjs'), CLI, '--help'],
+      {
+        env: { CSL_TRACE_FILE: trace },
+        reject: false,
+      },
+    );
     expect(r.exitCode).toBe(0);
     const loaded = await readFile(trace, 'utf8');
     await rm(dir, { recursive: true, force: true });
     expect(loaded).toContain('commander');
-    for (const heavy of ['ts-morph', '/typescript/', 'protobufjs', 'handlebars', '/yaml/', '@inquirer']) expect(loaded).not.toContain(heavy);
+    for (const heavy of ['ts-morph', '/typescript/', 'protobufjs', 'handlebars', '/yaml/', '@inquirer'])
+      expect(loaded).not.toContain(heavy);
   });
 });
 

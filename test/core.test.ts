@@ -28,7 +28,8 @@ describe('names', () => {
   it('refuses names that would escape a folder or break an identifier', () => {
     for (const bad of ['', '../x', 'a/b', 'a\\b', '..', 'class', 'delete', 'User', '1user', 'user_svc', 'a--b'])
       expect(linkNameProblem(bad), bad).toBeDefined();
-    for (const good of ['user', 'order-events', 'v2'.replace('v2', 'billing2')]) expect(linkNameProblem(good)).toBeUndefined();
+    for (const good of ['user', 'order-events', 'v2'.replace('v2', 'billing2')])
+      expect(linkNameProblem(good)).toBeUndefined();
   });
   it('makes reserved and odd names into valid identifiers', () => {
     expect(safeIdentifier('class')).toBe('class_');
@@ -39,6 +40,7 @@ describe('names', () => {
     const doc = jsDoc('evil */ console.log(1) /* `${x}`');
     expect(doc).not.toMatch(/\*\/ console/);
     expect(doc.trim().endsWith('*/')).toBe(true);
+    // biome-ignore lint/security/noGlobalEval: evaluating the literal is the test: the text must come back unchanged.
     expect(eval(stringLiteral('a"b`${c}\u2028'))).toBe('a"b`${c}\u2028');
   });
 });
@@ -73,7 +75,7 @@ describe('install', () => {
     await fake('long', '5.3.2'); // installed wins over the declared range
     expect(await versionProblems(d, declared, wanted)).toEqual([]);
   });
-  it('uses each package manager\'s own verb', () => {
+  it("uses each package manager's own verb", () => {
     expect(installCommand('npm', ['a'])).toEqual(['npm', 'install', 'a']);
     expect(installCommand('pnpm', ['a'])).toEqual(['pnpm', 'add', 'a']);
     expect(installCommand('yarn', ['a'])).toEqual(['yarn', 'add', 'a']);
@@ -86,8 +88,18 @@ describe('project detection', () => {
     const esm = await makeProject({ module: 'esm', packageManager: 'pnpm' });
     const cjs = await makeProject({ module: 'cjs', packageManager: 'npm' });
     dirs.push(esm, cjs);
-    expect(detectProject(esm)).toMatchObject({ packageManager: 'pnpm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' });
-    expect(detectProject(cjs)).toMatchObject({ packageManager: 'npm', moduleSystem: 'cjs', importSuffix: '', srcDir: 'src' });
+    expect(detectProject(esm)).toMatchObject({
+      packageManager: 'pnpm',
+      moduleSystem: 'esm',
+      importSuffix: '.js',
+      srcDir: 'src',
+    });
+    expect(detectProject(cjs)).toMatchObject({
+      packageManager: 'npm',
+      moduleSystem: 'cjs',
+      importSuffix: '',
+      srcDir: 'src',
+    });
     // found from a sub-folder too
     expect(detectProject(path.join(esm, 'src')).root).toBe(esm);
   });
@@ -95,21 +107,41 @@ describe('project detection', () => {
     const d = await tempDir();
     await writeFile(path.join(d, 'package.json'), '{"type":"module"}');
     await writeFile(path.join(d, 'yarn.lock'), '');
-    await writeFile(path.join(d, 'tsconfig.base.json'), '{ // base\n "compilerOptions": { "module": "ESNext", "moduleResolution": "Bundler", },\n}');
+    await writeFile(
+      path.join(d, 'tsconfig.base.json'),
+      '{ // base\n "compilerOptions": { "module": "ESNext", "moduleResolution": "Bundler", },\n}',
+    );
     await writeFile(path.join(d, 'tsconfig.json'), '{ "extends": "./tsconfig.base.json", "include": ["lib/**/*"] }');
     await mkdir(path.join(d, 'lib'));
-    expect(detectProject(d)).toMatchObject({ packageManager: 'yarn', moduleSystem: 'esm', importSuffix: '', srcDir: 'lib' });
+    expect(detectProject(d)).toMatchObject({
+      packageManager: 'yarn',
+      moduleSystem: 'esm',
+      importSuffix: '',
+      srcDir: 'lib',
+    });
   });
   it('follows extends into packages (@tsconfig/strictest style) and lists of configs, later ones winning', async () => {
     const d = await tempDir();
     await writeFile(path.join(d, 'package.json'), '{"type":"module"}');
     await mkdir(path.join(d, 'node_modules', '@tsconfig', 'strictest'), { recursive: true });
-    await writeFile(path.join(d, 'node_modules', '@tsconfig', 'strictest', 'tsconfig.json'), '{"compilerOptions":{"noUnusedParameters":true,"module":"commonjs"}}');
+    await writeFile(
+      path.join(d, 'node_modules', '@tsconfig', 'strictest', 'tsconfig.json'),
+      '{"compilerOptions":{"noUnusedParameters":true,"module":"commonjs"}}',
+    );
     await mkdir(path.join(d, 'node_modules', '@tsconfig', 'node20'), { recursive: true });
-    await writeFile(path.join(d, 'node_modules', '@tsconfig', 'node20', 'tsconfig.json'), '{"compilerOptions":{"module":"NodeNext"}}');
-    await writeFile(path.join(d, 'tsconfig.json'), '{ "extends": ["@tsconfig/strictest/tsconfig.json", "@tsconfig/node20"] }');
+    await writeFile(
+      path.join(d, 'node_modules', '@tsconfig', 'node20', 'tsconfig.json'),
+      '{"compilerOptions":{"module":"NodeNext"}}',
+    );
+    await writeFile(
+      path.join(d, 'tsconfig.json'),
+      '{ "extends": ["@tsconfig/strictest/tsconfig.json", "@tsconfig/node20"] }',
+    );
     expect(detectProject(d)).toMatchObject({ moduleSystem: 'esm', importSuffix: '.js', noUnusedParameters: true });
-    await writeFile(path.join(d, 'tsconfig.json'), '{ "extends": "@tsconfig/node20/tsconfig.json", "compilerOptions": { "noUnusedParameters": false } }');
+    await writeFile(
+      path.join(d, 'tsconfig.json'),
+      '{ "extends": "@tsconfig/node20/tsconfig.json", "compilerOptions": { "noUnusedParameters": false } }',
+    );
     expect(detectProject(d)).toMatchObject({ importSuffix: '.js', noUnusedParameters: false });
   });
   it('an ESM package with no module settings gets .js suffixes (Node runs it as emitted)', async () => {
@@ -193,19 +225,30 @@ describe('atomic commit', () => {
       for (const l of others) process.on('SIGINT', l);
     }
     expect([...(await snapshot(d)).keys()].sort()).toEqual(['a.txt', 'b.txt']);
-    expect(errorCode(new InterruptedError('Interrupted: the files were written completely before stopping.'))).toBe(130);
+    expect(errorCode(new InterruptedError('Interrupted: the files were written completely before stopping.'))).toBe(
+      130,
+    );
   });
 });
 
 describe('plan: ownership and conflicts', () => {
-  const gen = (p: string, body: string) => ({ kind: 'generated' as const, path: p, content: `${GENERATED_HEADER}\n${body}\n` });
+  const gen = (p: string, body: string) => ({
+    kind: 'generated' as const,
+    path: p,
+    content: `${GENERATED_HEADER}\n${body}\n`,
+  });
   const entry = { pattern: 'grpc' as const, contracts: ['c.proto'], out: 'src/links/x', options: {} };
 
   it('creates, then updates our own files, refuses hand-edited and foreign ones', async () => {
     const d = await tempDir();
     const m = emptyManifest();
     const first = new Plan(d, m);
-    await planLink(first, { name: 'x', entry, files: [gen('g.ts', '1'), { kind: 'user', path: 'u.ts', content: 'stub' }], force: false });
+    await planLink(first, {
+      name: 'x',
+      entry,
+      files: [gen('g.ts', '1'), { kind: 'user', path: 'u.ts', content: 'stub' }],
+      force: false,
+    });
     await planMeta(first);
     expect(first.conflicts).toEqual([]);
     expect(first.changes.map((e) => `${e.action} ${e.path}`).sort()).toEqual([
@@ -221,7 +264,12 @@ describe('plan: ownership and conflicts', () => {
 
     // unchanged contract: nothing to write
     const again = new Plan(d, m2);
-    await planLink(again, { name: 'x', entry, files: [gen('g.ts', '1'), { kind: 'user', path: 'u.ts', content: 'stub' }], force: false });
+    await planLink(again, {
+      name: 'x',
+      entry,
+      files: [gen('g.ts', '1'), { kind: 'user', path: 'u.ts', content: 'stub' }],
+      force: false,
+    });
     await planMeta(again);
     expect(again.changes).toEqual([]);
 
@@ -244,7 +292,12 @@ describe('plan: ownership and conflicts', () => {
   it('merges user files and deletes generated files that are no longer produced', async () => {
     const d = await tempDir();
     const first = new Plan(d, emptyManifest());
-    await planLink(first, { name: 'x', entry, files: [gen('a.ts', 'a'), gen('b.ts', 'b'), { kind: 'user', path: 'u.ts', content: 'stub\n' }], force: false });
+    await planLink(first, {
+      name: 'x',
+      entry,
+      files: [gen('a.ts', 'a'), gen('b.ts', 'b'), { kind: 'user', path: 'u.ts', content: 'stub\n' }],
+      force: false,
+    });
     await planMeta(first);
     await commit(d, first.operations());
     await writeFile(path.join(d, 'u.ts'), 'stub\nmy code\n');

@@ -1,7 +1,7 @@
 // The core flows end to end through the built CLI, in real temp projects: scaffold, regenerate,
 // --check, --dry-run, hand edits, foreign files, list, --watch, install, CommonJS + pnpm.
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,13 +74,18 @@ describe('scaffold then regenerate (ESM, npm)', () => {
     expect(await snapshot(dir)).toEqual(before);
     const check = await runCli(['generate', '--check'], dir);
     expect(check.exitCode).toBe(0);
-    expect((await runCli(['list'], dir)).stdout).toMatch(/user\s+rest\s+openapi\/user\.yaml\s+src\/links\/user\s+current/);
+    expect((await runCli(['list'], dir)).stdout).toMatch(
+      /user\s+rest\s+openapi\/user\.yaml\s+src\/links\/user\s+current/,
+    );
   });
 
   it('after a contract edit: --check names stale files, --dry-run shows a diff, generate updates', async () => {
     const contract = await read(dir, 'openapi/user.yaml');
     expect(contract).toContain('summary: "List users"');
-    await writeFile(path.join(dir, 'openapi/user.yaml'), contract.replace('summary: "List users"', 'summary: "List every user, newest first"'));
+    await writeFile(
+      path.join(dir, 'openapi/user.yaml'),
+      contract.replace('summary: "List users"', 'summary: "List every user, newest first"'),
+    );
     const before = await snapshot(dir);
 
     const check = await runCli(['generate', '--check'], dir);
@@ -102,7 +107,9 @@ describe('scaffold then regenerate (ESM, npm)', () => {
 
   it('a hand-edited generated file is refused by name; --force overwrites it', async () => {
     manifest = JSON.parse(await read(dir, 'service-link.json'));
-    const file = Object.keys(manifest.links.user!.files).find((f) => f.endsWith('client.ts')) ?? Object.keys(manifest.links.user!.files)[0]!;
+    const file =
+      Object.keys(manifest.links.user!.files).find((f) => f.endsWith('client.ts')) ??
+      Object.keys(manifest.links.user!.files)[0]!;
     await writeFile(path.join(dir, file), `${await read(dir, file)}\n// my hack\n`);
     const before = await snapshot(dir);
 
@@ -130,12 +137,27 @@ describe('scaffold then regenerate (ESM, npm)', () => {
     await mkdir(path.join(dir, 'src/links/billing'), { recursive: true });
     await writeFile(path.join(dir, 'src/links/billing/client.ts'), 'export const mine = 1;\n');
     const before = await snapshot(dir);
-    const r = await runCli(['rest', 'billing', '--resource', 'invoices:id=string,total=number', '--yes', '--no-install', '--force'], dir);
+    const r = await runCli(
+      ['rest', 'billing', '--resource', 'invoices:id=string,total=number', '--yes', '--no-install', '--force'],
+      dir,
+    );
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/src\/links\/billing\/client\.ts exists and was not created by create-service-link/);
     expect(await snapshot(dir)).toEqual(before);
 
-    const ok = await runCli(['rest', 'billing', '--resource', 'invoices:id=string,total=number', '--out', 'src/billing', '--yes', '--no-install'], dir);
+    const ok = await runCli(
+      [
+        'rest',
+        'billing',
+        '--resource',
+        'invoices:id=string,total=number',
+        '--out',
+        'src/billing',
+        '--yes',
+        '--no-install',
+      ],
+      dir,
+    );
     expect(ok.exitCode, ok.stderr).toBe(0);
     const list = await runCli(['list'], dir);
     expect(list.stdout).toMatch(/billing\s+rest/);
@@ -184,8 +206,15 @@ describe('generate --watch', () => {
   it('regenerates on save and survives a momentarily invalid contract', async () => {
     const dir = await project();
     expect((await runCli(['rest', 'user', '--resource', RESOURCE, '--yes', '--no-install'], dir)).exitCode).toBe(0);
-    const client = Object.keys(JSON.parse(await read(dir, 'service-link.json')).links.user.files).find((f: string) => f.endsWith('client.ts'))!;
-    const child = execa('node', [CLI, 'generate', '--watch'], { cwd: dir, reject: false, env: { NO_COLOR: '1' }, all: true });
+    const client = Object.keys(JSON.parse(await read(dir, 'service-link.json')).links.user.files).find((f: string) =>
+      f.endsWith('client.ts'),
+    )!;
+    const child = execa('node', [CLI, 'generate', '--watch'], {
+      cwd: dir,
+      reject: false,
+      env: { NO_COLOR: '1' },
+      all: true,
+    });
     let output = '';
     child.all!.on('data', (d: Buffer) => (output += d.toString()));
     const until = async (pred: () => Promise<boolean> | boolean, what: string) => {
@@ -201,7 +230,10 @@ describe('generate --watch', () => {
       await writeFile(path.join(dir, 'openapi/user.yaml'), `${contract}\n  bad: [unclosed\n`);
       await until(() => /openapi\/user\.yaml:\d+/.test(output), 'the contract error');
       expect(child.exitCode).toBeNull();
-      await writeFile(path.join(dir, 'openapi/user.yaml'), contract.replace('summary: "List users"', 'summary: "Watched change"'));
+      await writeFile(
+        path.join(dir, 'openapi/user.yaml'),
+        contract.replace('summary: "List users"', 'summary: "Watched change"'),
+      );
       await until(async () => (await read(dir, client)).includes('Watched change'), 'regeneration');
     } finally {
       child.kill('SIGTERM');

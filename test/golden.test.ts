@@ -13,7 +13,14 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const GOLDEN_LINKS: Record<string, string[]> = {
   grpc: ['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream'],
   rest: ['rest', 'billing', '--resource', 'invoices:id=string,total=number,paid?=boolean'],
-  queue: ['queue', 'orders', '--message', 'OrderCreated:orderId=string,total=number', '--message', 'OrderCancelled:orderId=string,reason?=string'],
+  queue: [
+    'queue',
+    'orders',
+    '--message',
+    'OrderCreated:orderId=string,total=number',
+    '--message',
+    'OrderCancelled:orderId=string,reason?=string',
+  ],
 };
 
 /** Project files the tool wrote (not the project's own package.json, tsconfig, lockfile). */
@@ -24,7 +31,8 @@ async function written(root: string, rel = ''): Promise<string[]> {
     if (entry.name === 'node_modules') continue;
     if (entry.isDirectory()) out.push(...(await written(root, child)));
     // .gitattributes stays out: inside test/golden git would read it as the folder's own attributes.
-    else if (!['package.json', 'tsconfig.json', 'package-lock.json', 'src/index.ts', '.gitattributes'].includes(child)) out.push(child);
+    else if (!['package.json', 'tsconfig.json', 'package-lock.json', 'src/index.ts', '.gitattributes'].includes(child))
+      out.push(child);
   }
   return out.sort();
 }
@@ -51,7 +59,8 @@ describe('golden output', () => {
         }
       }
       expect(files).toEqual(await written(golden));
-      for (const f of files) expect(await readFile(path.join(dir, f), 'utf8'), f).toBe(await readFile(path.join(golden, f), 'utf8'));
+      for (const f of files)
+        expect(await readFile(path.join(dir, f), 'utf8'), f).toBe(await readFile(path.join(golden, f), 'utf8'));
     });
   }
 });

@@ -21,7 +21,10 @@ const USER_CODE = `  async getUser(request: $msg.GetUserRequest, ctx: CallContex
   }`;
 
 test('regeneration keeps every character of the user code, adds a stub for a new RPC and marks a removed one', async () => {
-  const created = await runCli(['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--yes', '--no-install'], dir);
+  const created = await runCli(
+    ['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--yes', '--no-install'],
+    dir,
+  );
   expect(created.stderr).toBe('');
   expect(created.exitCode).toBe(0);
   const handlersPath = path.join(dir, 'src/links/user/handlers.ts');
@@ -39,7 +42,10 @@ test('regeneration keeps every character of the user code, adds a stub for a new
   const protoPath = path.join(dir, 'proto/user.proto');
   const proto = await readFile(protoPath, 'utf8');
   const edited = proto
-    .replace('  rpc ListUsers(ListUsersRequest) returns (stream ListUsersResponse);\n', '  // Deletes a user. */ `${x}`\n  rpc DeleteUser(GetUserRequest) returns (GetUserResponse);\n')
+    .replace(
+      '  rpc ListUsers(ListUsersRequest) returns (stream ListUsersResponse);\n',
+      '  // Deletes a user. */ `${x}`\n  rpc DeleteUser(GetUserRequest) returns (GetUserResponse);\n',
+    )
     .replace('  string name = 2;\n}', '  string name = 2;\n  repeated string roles = 3;\n}');
   expect(edited).not.toBe(proto);
   await writeFile(protoPath, edited);
@@ -52,14 +58,17 @@ test('regeneration keeps every character of the user code, adds a stub for a new
   // Take out exactly what generate inserted: the result must be the user's file, byte for byte.
   const markerLine = /^ *\/\/ create-service-link: removed RPC: .*\n/m.exec(merged);
   expect(markerLine).not.toBeNull();
-  expect(merged.slice(markerLine!.index + markerLine![0].length)).toMatch(/^  async \*listUsers\(/);
+  expect(merged.slice(markerLine!.index + markerLine![0].length)).toMatch(/^ {2}async \*listUsers\(/);
   const stubStart = merged.indexOf('\n  /** Deletes a user.');
   expect(stubStart).toBeGreaterThan(0);
   const stubEnd = merged.indexOf('  }\n', merged.indexOf('async deleteUser(')) + 4;
   const inserted = merged.slice(stubStart, stubEnd);
   expect(inserted).toContain('status.UNIMPLEMENTED, "UserService.DeleteUser: write this handler in handlers.ts"');
   expect(inserted).toContain('*\\/ `${x}`');
-  const withoutInsertions = merged.slice(0, markerLine!.index) + merged.slice(markerLine!.index + markerLine![0].length, stubStart) + merged.slice(stubEnd);
+  const withoutInsertions =
+    merged.slice(0, markerLine!.index) +
+    merged.slice(markerLine!.index + markerLine![0].length, stubStart) +
+    merged.slice(stubEnd);
   expect(withoutInsertions).toBe(mine);
   expect(merged).toContain(USER_CODE);
 
@@ -73,9 +82,24 @@ test('regeneration keeps every character of the user code, adds a stub for a new
 
 test.each([
   ['a syntax error', (p: string) => p.replace('  string id = 1;', '  string id = ;'), 'string id = ;', /: illegal/],
-  ['a missing import', (p: string) => p.replace('package user.v1;', 'package user.v1;\n\nimport "acme/missing.proto";'), 'acme/missing', /: import "acme\/missing\.proto" not found[\s\S]*--proto-path/],
-  ['an unresolved type', (p: string) => p.replace('  string id = 1;\n}', '  Nope thing = 9;\n  string id = 1;\n}'), 'Nope thing', /: type "Nope" is not defined/],
-  ['a __proto__ field', (p: string) => p.replace('  string id = 1;\n}', '  string __proto__ = 9;\n  string id = 1;\n}'), '__proto__', /: a field named "__proto__"/],
+  [
+    'a missing import',
+    (p: string) => p.replace('package user.v1;', 'package user.v1;\n\nimport "acme/missing.proto";'),
+    'acme/missing',
+    /: import "acme\/missing\.proto" not found[\s\S]*--proto-path/,
+  ],
+  [
+    'an unresolved type',
+    (p: string) => p.replace('  string id = 1;\n}', '  Nope thing = 9;\n  string id = 1;\n}'),
+    'Nope thing',
+    /: type "Nope" is not defined/,
+  ],
+  [
+    'a __proto__ field',
+    (p: string) => p.replace('  string id = 1;\n}', '  string __proto__ = 9;\n  string id = 1;\n}'),
+    '__proto__',
+    /: a field named "__proto__"/,
+  ],
 ])('%s: exit 1 naming file:line, nothing written', async (_label, edit, needle, message) => {
   const protoPath = path.join(dir, 'proto/user.proto');
   const good = await readFile(protoPath, 'utf8');
@@ -98,14 +122,28 @@ test.each([
 test('real-world protos: grpc-js channelz + the xds ORCA service with their imports generate and compile', async () => {
   const root = 'node_modules/@grpc/grpc-js/proto';
   const r = await runCli(
-    ['grpc', 'channelz', '--proto', `${root}/channelz.proto`, '--proto', `${root}/xds/xds/service/orca/v3/orca.proto`,
-      '--proto-path', root, '--proto-path', `${root}/xds`, '--proto-path', `${root}/protoc-gen-validate`, '--yes', '--no-install'],
+    [
+      'grpc',
+      'channelz',
+      '--proto',
+      `${root}/channelz.proto`,
+      '--proto',
+      `${root}/xds/xds/service/orca/v3/orca.proto`,
+      '--proto-path',
+      root,
+      '--proto-path',
+      `${root}/xds`,
+      '--proto-path',
+      `${root}/protoc-gen-validate`,
+      '--yes',
+      '--no-install',
+    ],
     dir,
   );
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const service = await readFile(path.join(dir, 'src/links/channelz/service.ts'), 'utf8');
-  expect(service).toContain("path: \"/grpc.channelz.v1.Channelz/GetTopChannels\"");
+  expect(service).toContain('path: "/grpc.channelz.v1.Channelz/GetTopChannels"');
   expect(service).toContain('OpenRcaServiceDefinition');
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 });
@@ -116,8 +154,14 @@ test('absolute --proto and --proto-path: a contract that another contract import
   const a = path.join(protos, 'acme/a.proto');
   const b = path.join(protos, 'acme/b.proto');
   await writeFile(a, 'syntax = "proto3";\npackage acme;\n\nmessage Thing {\n  string id = 1;\n}\n');
-  await writeFile(b, 'syntax = "proto3";\npackage acme;\n\nimport "acme/a.proto";\n\nservice Things {\n  rpc GetThing(Thing) returns (Thing);\n}\n');
-  const r = await runCli(['grpc', 'things', '--proto', a, '--proto', b, '--proto-path', protos, '--yes', '--no-install'], dir);
+  await writeFile(
+    b,
+    'syntax = "proto3";\npackage acme;\n\nimport "acme/a.proto";\n\nservice Things {\n  rpc GetThing(Thing) returns (Thing);\n}\n',
+  );
+  const r = await runCli(
+    ['grpc', 'things', '--proto', a, '--proto', b, '--proto-path', protos, '--yes', '--no-install'],
+    dir,
+  );
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const service = await readFile(path.join(dir, 'src/links/things/service.ts'), 'utf8');

@@ -1,6 +1,6 @@
 // The generated code compiles under tsc --strict in ESM/NodeNext and CommonJS projects, for a
 // contract using every field kind, imports across packages and well-known types.
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, makeProject, removeProject } from './helpers/project.js';
@@ -18,7 +18,12 @@ describe.each(['esm', 'cjs'] as const)('grpc generated code (%s)', (module) => {
     dirs.push(dir);
     await cp(KITCHEN, path.join(dir, 'protos'), { recursive: true });
     await createLink(dir, 'shop', { proto: ['protos/acme/shop.proto'], protoPath: ['protos'] }, module);
-    await createLink(dir, 'user', { rpc: ['GetUser:unary', 'ListUsers:server-stream', 'UploadAvatars:client-stream', 'Chat:bidi'] }, module);
+    await createLink(
+      dir,
+      'user',
+      { rpc: ['GetUser:unary', 'ListUsers:server-stream', 'UploadAvatars:client-stream', 'Chat:bidi'] },
+      module,
+    );
     const r = await compile(dir);
     expect(r.output).toBe('');
     expect(r.ok).toBe(true);

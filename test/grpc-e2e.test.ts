@@ -34,7 +34,12 @@ beforeAll(async () => {
   handlers = await import(pathToFileURL(path.join(base, 'handlers.js')).href);
   const { startServer } = await import(pathToFileURL(path.join(base, 'server.js')).href);
   ({ server, port } = await startServer({ address: '127.0.0.1:0', insecure: true }));
-  client = new link.OrderServiceClient({ address: `127.0.0.1:${port}`, insecure: true, token: 'secret', timeoutMs: 5000 });
+  client = new link.OrderServiceClient({
+    address: `127.0.0.1:${port}`,
+    insecure: true,
+    token: 'secret',
+    timeoutMs: 5000,
+  });
 });
 
 afterAll(async () => {
@@ -71,7 +76,9 @@ describe('generated client <-> generated server', () => {
   it('sends x-request-id from the request context, traceparent and the bearer token', async () => {
     const { runWithRequestContext } = link;
     const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const order = await runWithRequestContext({ requestId: 'req-42', traceparent: tp }, () => client.getOrder({ id: 'x' }));
+    const order = await runWithRequestContext({ requestId: 'req-42', traceparent: tp }, () =>
+      client.getOrder({ id: 'x' }),
+    );
     expect(order.note).toBe('req-42');
     expect(handlers.seen.lastRequestId).toBe('req-42');
     expect(handlers.seen.lastAuth).toBe('Bearer secret');
@@ -84,13 +91,16 @@ describe('generated client <-> generated server', () => {
     const { runWithRequestContext, currentRequestContext } = link;
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const key = Symbol.for('create-service-link.request-context');
-    const order = await runWithRequestContext({ requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' }, async () => {
-      // Any other link's module reads the same storage through this symbol.
-      const storage = (globalThis as any)[key];
-      expect(storage.getStore()).toBe(currentRequestContext());
-      expect(storage.getStore()).toEqual({ requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' });
-      return client.getOrder({ id: 'ctx' });
-    });
+    const order = await runWithRequestContext(
+      { requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' },
+      async () => {
+        // Any other link's module reads the same storage through this symbol.
+        const storage = (globalThis as any)[key];
+        expect(storage.getStore()).toBe(currentRequestContext());
+        expect(storage.getStore()).toEqual({ requestId: 'shared-7', traceparent: tp, tracestate: 'vendor=abc' });
+        return client.getOrder({ id: 'ctx' });
+      },
+    );
     expect(order.note).toBe('shared-7');
     expect(handlers.seen.lastTracestate).toBe('vendor=abc');
     // The server runs the handler inside the caller's context, tracestate included.
@@ -126,7 +136,9 @@ describe('generated client <-> generated server', () => {
 
   it('cancellation with an AbortSignal reaches the server', async () => {
     const controller = new AbortController();
-    const pending = client.getOrder({ id: 'slow' }, { signal: controller.signal, requestId: 'cancel-me' }).catch((e: unknown) => e);
+    const pending = client
+      .getOrder({ id: 'slow' }, { signal: controller.signal, requestId: 'cancel-me' })
+      .catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     const err = await pending;
@@ -151,7 +163,8 @@ describe('generated client <-> generated server', () => {
 
   it('client streaming takes an AsyncIterable and resolves', async () => {
     async function* orders() {
-      for (let i = 0; i < 4; i++) yield { id: `u${i}`, payment: { $case: 'cash' as const, cash: { units: BigInt(i + 1) } } };
+      for (let i = 0; i < 4; i++)
+        yield { id: `u${i}`, payment: { $case: 'cash' as const, cash: { units: BigInt(i + 1) } } };
     }
     const result = await client.uploadOrders(orders(), { requestId: 'up-1' });
     expect(result).toEqual({ count: 4, totalUnits: 10n, requestId: 'up-1' });
@@ -174,7 +187,14 @@ describe('generated client <-> generated server', () => {
 });
 
 describe('wire interop with @grpc/proto-loader (a peer nobody here wrote)', () => {
-  const loaderOptions = { keepCase: false, longs: String, enums: Number, defaults: false, oneofs: true, includeDirs: [path.join(FIXTURES, 'kitchen')] };
+  const loaderOptions = {
+    keepCase: false,
+    longs: String,
+    enums: Number,
+    defaults: false,
+    oneofs: true,
+    includeDirs: [path.join(FIXTURES, 'kitchen')],
+  };
 
   it('a proto-loader client calls our generated server', async () => {
     const def = protoLoader.loadSync(SHOP, loaderOptions);
@@ -205,7 +225,14 @@ describe('wire interop with @grpc/proto-loader (a peer nobody here wrote)', () =
     peer.addService(pkg.acme.shop.v1.OrderService.service, {
       getOrder(call: any, cb: any) {
         seenMeta = call.metadata;
-        cb(null, { id: call.request.id, priority: '-5', packedIds: ['1', '9007199254740993'], labels: { k: 'v' }, cardToken: 'tok', createdAt: { seconds: '10', nanos: 5000000 } });
+        cb(null, {
+          id: call.request.id,
+          priority: '-5',
+          packedIds: ['1', '9007199254740993'],
+          labels: { k: 'v' },
+          cardToken: 'tok',
+          createdAt: { seconds: '10', nanos: 5000000 },
+        });
       },
       listOrders(call: any) {
         for (let i = 0; i < call.request.limit; i++) call.write({ id: `d${i}` });
@@ -260,7 +287,10 @@ describe('codec differential against protobufjs reflection', () => {
     return seed / 0x7fffffff;
   };
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-  const str = (): string => Array.from({ length: int(0, 6) }, () => String.fromCodePoint(int(0, 3) === 0 ? int(0x4e00, 0x4e80) : int(32, 126))).join('');
+  const str = (): string =>
+    Array.from({ length: int(0, 6) }, () =>
+      String.fromCodePoint(int(0, 3) === 0 ? int(0x4e00, 0x4e80) : int(32, 126)),
+    ).join('');
   const long = (signed: boolean): string => {
     const big = (BigInt(int(0, 0x7fffffff)) << 32n) | BigInt(int(0, 0xffffffff) >>> 0);
     const v = signed && rand() < 0.5 ? -big : big;
@@ -269,15 +299,30 @@ describe('codec differential against protobufjs reflection', () => {
 
   function scalar(type: string): unknown {
     switch (type) {
-      case 'double': return rand() < 0.2 ? 0 : (rand() - 0.5) * 1e6;
-      case 'float': return Math.fround((rand() - 0.5) * 1000);
-      case 'int32': case 'sint32': case 'sfixed32': return int(-2147483648, 2147483647);
-      case 'uint32': case 'fixed32': return int(0, 4294967295);
-      case 'int64': case 'sint64': case 'sfixed64': return long(true);
-      case 'uint64': case 'fixed64': return long(false);
-      case 'bool': return rand() < 0.5;
-      case 'string': return str();
-      case 'bytes': return Buffer.from(Array.from({ length: int(0, 5) }, () => int(0, 255)));
+      case 'double':
+        return rand() < 0.2 ? 0 : (rand() - 0.5) * 1e6;
+      case 'float':
+        return Math.fround((rand() - 0.5) * 1000);
+      case 'int32':
+      case 'sint32':
+      case 'sfixed32':
+        return int(-2147483648, 2147483647);
+      case 'uint32':
+      case 'fixed32':
+        return int(0, 4294967295);
+      case 'int64':
+      case 'sint64':
+      case 'sfixed64':
+        return long(true);
+      case 'uint64':
+      case 'fixed64':
+        return long(false);
+      case 'bool':
+        return rand() < 0.5;
+      case 'string':
+        return str();
+      case 'bytes':
+        return Buffer.from(Array.from({ length: int(0, 5) }, () => int(0, 255)));
     }
     throw new Error(type);
   }
@@ -289,17 +334,22 @@ describe('codec differential against protobufjs reflection', () => {
     if (k === 2) return { stringValue: str() };
     if (k === 3) return { boolValue: rand() < 0.5 };
     if (k === 4) return { listValue: { values: Array.from({ length: int(0, 3) }, () => jsonValue(depth + 1)) } };
-    return { structValue: { fields: Object.fromEntries(Array.from({ length: int(0, 3) }, (_, i) => [`k${i}`, jsonValue(depth + 1)])) } };
+    return {
+      structValue: {
+        fields: Object.fromEntries(Array.from({ length: int(0, 3) }, (_, i) => [`k${i}`, jsonValue(depth + 1)])),
+      },
+    };
   }
 
-  function value(f: protobuf.Field, type: string, resolved: protobuf.ReflectionObject | null, depth: number): unknown {
+  function value(_f: protobuf.Field, type: string, resolved: protobuf.ReflectionObject | null, depth: number): unknown {
     if (resolved instanceof protobuf.Enum) {
       const vals = Object.values(resolved.values);
       return vals[int(0, vals.length - 1)];
     }
     if (resolved instanceof protobuf.Type) {
       const name = resolved.fullName;
-      if (name === '.google.protobuf.Timestamp') return { seconds: String(int(-1e9, 4e9)), nanos: int(0, 999) * 1_000_000 };
+      if (name === '.google.protobuf.Timestamp')
+        return { seconds: String(int(-1e9, 4e9)), nanos: int(0, 999) * 1_000_000 };
       if (name === '.google.protobuf.Duration') {
         const s = int(-100000, 100000);
         return { seconds: String(s), nanos: (s < 0 ? -1 : 1) * int(0, 999999) * 1000 };
@@ -330,7 +380,8 @@ describe('codec differential against protobufjs reflection', () => {
           entries[String(k)] = value(f, f.type, f.resolvedType, depth);
         }
         out[f.name] = entries;
-      } else if (f.repeated) out[f.name] = Array.from({ length: int(0, 4) }, () => value(f, f.type, f.resolvedType, depth));
+      } else if (f.repeated)
+        out[f.name] = Array.from({ length: int(0, 4) }, () => value(f, f.type, f.resolvedType, depth));
       else out[f.name] = value(f, f.type, f.resolvedType, depth);
     }
     return out;
@@ -338,11 +389,15 @@ describe('codec differential against protobufjs reflection', () => {
 
   it('200 random Orders (+ Scalars) agree both ways', async () => {
     const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : path.join(FIXTURES, 'kitchen', target));
+    root.resolvePath = (_origin, target) =>
+      target.startsWith('google/') ? target : path.join(FIXTURES, 'kitchen', target);
     await root.load('acme/shop.proto', { keepCase: true });
     root.resolveAll();
     const toObj = { longs: String, bytes: Array, defaults: false, enums: Number, oneofs: false };
-    for (const [typeName, ours] of [['acme.shop.v1.Order', link.Order], ['acme.shop.v1.Scalars', link.Scalars]] as const) {
+    for (const [typeName, ours] of [
+      ['acme.shop.v1.Order', link.Order],
+      ['acme.shop.v1.Scalars', link.Scalars],
+    ] as const) {
       const T = root.lookupType(typeName);
       for (let i = 0; i < 100; i++) {
         const obj = T.fromObject(message(T, 0));
@@ -360,10 +415,24 @@ describe('codec differential against protobufjs reflection', () => {
     w.uint32((1 << 3) | 0).uint32(7); // id is a string: a varint here must not be read as its length
     w.uint32((2 << 3) | 2).bytes(Buffer.from('xy')); // status is an enum: length-delimited is skipped
     w.uint32((4 << 3) | 0).int64(5); // packed_ids, sent unpacked
-    w.uint32((4 << 3) | 2).fork().int64(6).int64(7).ldelim(); // ... and packed
-    w.uint32((5 << 3) | 2).fork().sint32(-1).sint32(2).ldelim(); // deltas is [packed = false], sent packed
+    w.uint32((4 << 3) | 2)
+      .fork()
+      .int64(6)
+      .int64(7)
+      .ldelim(); // ... and packed
+    w.uint32((5 << 3) | 2)
+      .fork()
+      .sint32(-1)
+      .sint32(2)
+      .ldelim(); // deltas is [packed = false], sent packed
     w.uint32((11 << 3) | 2).string('tok');
     const order = link.Order.decode(w.finish()) as Record<string, unknown>;
-    expect(order).toMatchObject({ id: '', status: 0, packedIds: [5n, 6n, 7n], deltas: [-1, 2], payment: { $case: 'cardToken', cardToken: 'tok' } });
+    expect(order).toMatchObject({
+      id: '',
+      status: 0,
+      packedIds: [5n, 6n, 7n],
+      deltas: [-1, 2],
+      payment: { $case: 'cardToken', cardToken: 'tok' },
+    });
   });
 });

@@ -1,9 +1,20 @@
 // Generator details that need no compiler: only reachable types are generated, the handlers merge
 // is skipped when it cannot change anything, and stubs fail with UNIMPLEMENTED and a useful message.
 import { describe, expect, it } from 'vitest';
-import { handlersFile, handlersUpToDate, serviceModels, type GrpcModules, type ServiceModel } from '../src/patterns/grpc/generate.js';
+import {
+  handlersFile,
+  handlersUpToDate,
+  serviceModels,
+  type GrpcModules,
+  type ServiceModel,
+} from '../src/patterns/grpc/generate.js';
 
-const MODS: GrpcModules = { suffix: '.js', grpc: '../_runtime/grpc.js', wire: '../_runtime/wire.js', context: '../_runtime/context.js' };
+const MODS: GrpcModules = {
+  suffix: '.js',
+  grpc: '../_runtime/grpc.js',
+  wire: '../_runtime/wire.js',
+  context: '../_runtime/context.js',
+};
 import { buildMessages, reachableTypes } from '../src/patterns/grpc/messages.js';
 import { loadProtos } from '../src/contracts/proto.js';
 import { spec } from '../src/patterns/grpc/spec.js';
@@ -58,7 +69,10 @@ describe('grpc generator', () => {
 
   it('generates the contract file types and what they reach, not the rest of the imports', async () => {
     const { model } = await load();
-    const names = [...model.refs.values()].filter((r) => !r.wkt).map((r) => r.ts).sort();
+    const names = [...model.refs.values()]
+      .filter((r) => !r.wkt)
+      .map((r) => r.ts)
+      .sort();
     expect(names).toEqual(['Event', 'GetRequest', 'GetResponse', 'Item', 'Item_Tag', 'Ref', 'Unused']);
     expect([...model.enums.values()]).toEqual(['Kind']);
     // descriptor.proto (imported for the option) contributes nothing.
@@ -69,32 +83,51 @@ describe('grpc generator', () => {
   it('skips the ts-morph merge only when no stub or marker is due', async () => {
     const { services, model } = await load();
     const stubs = handlersFile(services, MODS);
-    const state = (live: string[], removed: string[] = []) => new Map([['StoreImpl', { live: new Set(live), removed: new Set(removed) }]]);
+    const state = (live: string[], removed: string[] = []) =>
+      new Map([['StoreImpl', { live: new Set(live), removed: new Set(removed) }]]);
     const same = state(['get', 'watch']);
     expect(handlersUpToDate(stubs, services, same)).toBe(true);
     // An RPC that went away needs its marker; one that is new needs its stub.
     expect(handlersUpToDate(stubs, services, state(['get', 'watch', 'delete']))).toBe(false);
     expect(handlersUpToDate(stubs, services, state(['get']))).toBe(false);
     // A method missing from the class needs its stub, even when something else calls it by name.
-    const withoutWatch = stubs.replace(/ {2}async \*watch\([^]*?\n {2}\}\n/, '  helper(): void {\n    void this.watch;\n  }\n');
+    const withoutWatch = stubs.replace(
+      / {2}async \*watch\([^]*?\n {2}\}\n/,
+      '  helper(): void {\n    void this.watch;\n  }\n',
+    );
     expect(withoutWatch).not.toBe(stubs);
     expect(handlersUpToDate(withoutWatch, services, same)).toBe(false);
     // A new service needs its class.
     const extra: ServiceModel = { ...services[0]!, name: 'Other' };
-    expect(handlersUpToDate(stubs, [...services, extra], new Map([...same, ['OtherImpl', { live: new Set(['get', 'watch']), removed: new Set<string>() }]]))).toBe(false);
+    expect(
+      handlersUpToDate(
+        stubs,
+        [...services, extra],
+        new Map([...same, ['OtherImpl', { live: new Set(['get', 'watch']), removed: new Set<string>() }]]),
+      ),
+    ).toBe(false);
     // A method kept for a removed RPC that names a message that is gone gets `unknown`.
-    const kept = stubs.replace(/\}\n$/, '\n  async old(request: $msg.Gone, ctx: CallContext): Promise<$msg.GetResponseInit> {\n    throw new Error();\n  }\n}\n');
+    const kept = stubs.replace(
+      /\}\n$/,
+      '\n  async old(request: $msg.Gone, ctx: CallContext): Promise<$msg.GetResponseInit> {\n    throw new Error();\n  }\n}\n',
+    );
     expect(kept).not.toBe(stubs);
     const exports = new Set(model.exports.keys());
     expect(handlersUpToDate(kept, services, state(['get', 'watch'], ['old']), exports)).toBe(false);
-    expect(handlersUpToDate(kept.replace('$msg.Gone', 'unknown'), services, state(['get', 'watch'], ['old']), exports)).toBe(true);
+    expect(
+      handlersUpToDate(kept.replace('$msg.Gone', 'unknown'), services, state(['get', 'watch'], ['old']), exports),
+    ).toBe(true);
   });
 
   it('stubs fail with UNIMPLEMENTED and say where to write the handler', async () => {
     const { services } = await load();
     const stubs = handlersFile(services, MODS);
-    expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Get: write this handler in handlers.ts");');
-    expect(stubs).toContain('throw new GrpcError(status.UNIMPLEMENTED, "Store.Watch: write this handler in handlers.ts");');
+    expect(stubs).toContain(
+      'throw new GrpcError(status.UNIMPLEMENTED, "Store.Get: write this handler in handlers.ts");',
+    );
+    expect(stubs).toContain(
+      'throw new GrpcError(status.UNIMPLEMENTED, "Store.Watch: write this handler in handlers.ts");',
+    );
   });
 
   it('runtime dependencies carry the minimum versions the generated code needs (the core passes them to npm install)', () => {

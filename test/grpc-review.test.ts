@@ -56,13 +56,25 @@ describe('message names and field names', () => {
     expect(T.toObject(T.decode(sparse))).toEqual({ class: 'x' });
     const back = msg.CallOptions.decode(sparse);
     expect(back).toEqual({
-      class: 'x', constructor: '', toString: undefined, valueOf: 0, hasOwnProperty: false, isPrototypeOf: undefined,
-      propertyIsEnumerable: [], toLocaleString: {},
+      class: 'x',
+      constructor: '',
+      toString: undefined,
+      valueOf: 0,
+      hasOwnProperty: false,
+      isPrototypeOf: undefined,
+      propertyIsEnumerable: [],
+      toLocaleString: {},
     });
 
     const full = {
-      class: 'c', constructor: 'k', toString: '', valueOf: 7, hasOwnProperty: true, isPrototypeOf: { note: 'n' },
-      propertyIsEnumerable: ['a', 'b'], toLocaleString: { x: 'y' },
+      class: 'c',
+      constructor: 'k',
+      toString: '',
+      valueOf: 7,
+      hasOwnProperty: true,
+      isPrototypeOf: { note: 'n' },
+      propertyIsEnumerable: ['a', 'b'],
+      toLocaleString: { x: 'y' },
     };
     const bytes = msg.CallOptions.encode(full);
     expect(msg.CallOptions.decode(bytes)).toEqual(full);
@@ -70,10 +82,12 @@ describe('message names and field names', () => {
 
     // A oneof named `constructor`: unset is really unset, set round-trips.
     expect(msg.Method.encode({}).length).toBe(0);
-    expect(msg.Method.decode(msg.Method.encode({ constructor: { $case: 'number', number: 3 }, valueOf: 'v' }))).toEqual({
-      constructor: { $case: 'number', number: 3 },
-      valueOf: 'v',
-    });
+    expect(msg.Method.decode(msg.Method.encode({ constructor: { $case: 'number', number: 3 }, valueOf: 'v' }))).toEqual(
+      {
+        constructor: { $case: 'number', number: 3 },
+        valueOf: 'v',
+      },
+    );
     expect(msg.status.decode(msg.status.encode({}))).toEqual({ toString: '' });
   });
 
@@ -95,7 +109,10 @@ describe('default scaffold', () => {
       name: 'acct',
       out: 'src/links/acct',
       project: projectInfo(dir),
-      options: { rpc: ['GetAcct:unary'], field: ['GetAcctRequest.email:string', 'GetAcctRequest.id:int64', 'GetAcctRequest.email:bytes'] },
+      options: {
+        rpc: ['GetAcct:unary'],
+        field: ['GetAcctRequest.email:string', 'GetAcctRequest.id:int64', 'GetAcctRequest.email:bytes'],
+      },
     });
     expect(scaffold.files[0]!.content).toContain('message GetAcctRequest {\n  int64 id = 1;\n  bytes email = 2;\n}');
     expect(scaffold.files[0]!.content).toContain('message GetAcctResponse {\n  string id = 1;\n  string name = 2;\n}');
@@ -122,9 +139,16 @@ describe('handlers merge when an RPC is removed and comes back', () => {
     await writeFile(protoPath, removed);
     await regenerate(dir, userLink);
     const merged = await readFile(handlersPath, 'utf8');
-    expect(merged).toMatch(/\/\/ create-service-link: removed RPC: .*\n {2}async \*listUsers\(request: unknown, ctx: CallContext\): AsyncGenerator<unknown> \{/);
+    expect(merged).toMatch(
+      /\/\/ create-service-link: removed RPC: .*\n {2}async \*listUsers\(request: unknown, ctx: CallContext\): AsyncGenerator<unknown> \{/,
+    );
     expect(merged).toContain(body);
-    expect(merged.replace(/^ *\/\/ create-service-link: removed RPC.*\n/m, '').replace('request: unknown', 'request: $msg.ListUsersRequest').replace('AsyncGenerator<unknown>', 'AsyncGenerator<$msg.ListUsersResponseInit>')).toBe(mine);
+    expect(
+      merged
+        .replace(/^ *\/\/ create-service-link: removed RPC.*\n/m, '')
+        .replace('request: unknown', 'request: $msg.ListUsersRequest')
+        .replace('AsyncGenerator<unknown>', 'AsyncGenerator<$msg.ListUsersResponseInit>'),
+    ).toBe(mine);
     expect(await compile(dir)).toEqual({ ok: true, output: '' });
 
     // It comes back: our marker goes, the generated types return, the user's code stays.

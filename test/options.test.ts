@@ -24,19 +24,27 @@ function scripted(answers: unknown[]): { prompts: Prompts; asked: Asked[] } {
     const a = answers.shift();
     return a ?? q.default ?? (kind === 'select' ? q.choices![0]!.value : kind === 'confirm' ? false : '');
   };
-  return { prompts: { input: ask('input'), confirm: ask('confirm'), select: ask('select') } as unknown as Prompts, asked };
+  return {
+    prompts: { input: ask('input'), confirm: ask('confirm'), select: ask('select') } as unknown as Prompts,
+    asked,
+  };
 }
 
 const ctx = { name: 'user' };
 
 describe('declarations', () => {
-  test.each(PATTERN_IDS)('%s: each key is its flag in camelCase, each question a declared option, each flag in --help', (id) => {
-    const { decls, questions } = PATTERNS[id].options;
-    for (const [key, decl] of Object.entries(decls)) expect(camelCase(flagName(decl).slice(2)), decl.flag).toBe(key);
-    for (const key of questions) expect(decls[key], key).toBeDefined();
-    const help = buildProgram().commands.find((c) => c.name() === id)!.helpInformation();
-    for (const decl of Object.values(decls)) expect(help).toContain(decl.flag);
-  });
+  test.each(PATTERN_IDS)(
+    '%s: each key is its flag in camelCase, each question a declared option, each flag in --help',
+    (id) => {
+      const { decls, questions } = PATTERNS[id].options;
+      for (const [key, decl] of Object.entries(decls)) expect(camelCase(flagName(decl).slice(2)), decl.flag).toBe(key);
+      for (const key of questions) expect(decls[key], key).toBeDefined();
+      const help = buildProgram()
+        .commands.find((c) => c.name() === id)!
+        .helpInformation();
+      for (const decl of Object.values(decls)) expect(help).toContain(decl.flag);
+    },
+  );
 });
 
 describe('resolveOptions and missingOptions', () => {
@@ -49,9 +57,15 @@ describe('resolveOptions and missingOptions', () => {
       auth: 'bearer',
       tokenEnv: 'SERVICE_TOKEN',
     });
-    expect(() => resolveOptions(rest, { auth: 'basic' }, ctx)).toThrow(new UsageError('--auth must be "bearer" or "none", not "basic"'));
-    expect(() => resolveOptions(PATTERNS.grpc!.options, { rpc: ['Get:sideways'] }, ctx)).toThrow(/--rpc "Get:sideways": KIND must be one of/);
-    expect(() => resolveOptions(PATTERNS.queue!.options, { broker: 'kafka' }, ctx)).toThrow(/--broker "kafka": one of sqs/);
+    expect(() => resolveOptions(rest, { auth: 'basic' }, ctx)).toThrow(
+      new UsageError('--auth must be "bearer" or "none", not "basic"'),
+    );
+    expect(() => resolveOptions(PATTERNS.grpc!.options, { rpc: ['Get:sideways'] }, ctx)).toThrow(
+      /--rpc "Get:sideways": KIND must be one of/,
+    );
+    expect(() => resolveOptions(PATTERNS.queue!.options, { broker: 'kafka' }, ctx)).toThrow(
+      /--broker "kafka": one of sqs/,
+    );
   });
 
   test('a required option may be stood in for by another', () => {
@@ -65,8 +79,23 @@ describe('resolveOptions and missingOptions', () => {
 
 describe('the wizard asks from the declarations', () => {
   test('gRPC, describing a service: the RPC loop, then the package; fields given by flag are kept', async () => {
-    const { prompts, asked } = scripted([false, 'ListUsers', 'server-stream', 'tags:string[]', '', true, 'Chat', 'bidi', '', '', false, undefined]);
-    const values = await askOptions(prompts, PATTERNS.grpc!.options, ctx, { field: ['ListUsersResponse.total:uint32'] });
+    const { prompts, asked } = scripted([
+      false,
+      'ListUsers',
+      'server-stream',
+      'tags:string[]',
+      '',
+      true,
+      'Chat',
+      'bidi',
+      '',
+      '',
+      false,
+      undefined,
+    ]);
+    const values = await askOptions(prompts, PATTERNS.grpc!.options, ctx, {
+      field: ['ListUsersResponse.total:uint32'],
+    });
     expect(values).toEqual({
       rpc: ['ListUsers:server-stream', 'Chat:bidi'],
       field: ['ListUsersResponse.total:uint32', 'ListUsersRequest.tags:string[]'],
@@ -79,10 +108,15 @@ describe('the wizard asks from the declarations', () => {
 
   test('gRPC with existing files: comma-separated files and import roots; nothing asked when flags name the files', async () => {
     const existing = scripted([true, 'a.proto, b.proto', 'protos']);
-    expect(await askOptions(existing.prompts, PATTERNS.grpc!.options, ctx, {})).toEqual({ proto: ['a.proto', 'b.proto'], protoPath: ['protos'] });
+    expect(await askOptions(existing.prompts, PATTERNS.grpc!.options, ctx, {})).toEqual({
+      proto: ['a.proto', 'b.proto'],
+      protoPath: ['protos'],
+    });
     expect(await existing.asked[1]!.validate!(' ')).toBe('give at least one file');
     const given = scripted([]);
-    expect(await askOptions(given.prompts, PATTERNS.grpc!.options, ctx, { proto: ['a.proto'] })).toEqual({ proto: ['a.proto'] });
+    expect(await askOptions(given.prompts, PATTERNS.grpc!.options, ctx, { proto: ['a.proto'] })).toEqual({
+      proto: ['a.proto'],
+    });
   });
 
   test('queue: message types until an empty answer, each checked as typed; --asyncapi skips them', async () => {
@@ -97,7 +131,9 @@ describe('the wizard asks from the declarations', () => {
     expect(await asked[2]!.validate!('')).toBe(true);
     expect(await asked.at(-1)!.validate!('bad-name')).toMatch(/--queue-url-env "bad-name"/);
     const withDocument = scripted([undefined]);
-    expect(await askOptions(withDocument.prompts, PATTERNS.queue!.options, ctx, { asyncapi: 'asyncapi/order.yaml' })).toEqual({
+    expect(
+      await askOptions(withDocument.prompts, PATTERNS.queue!.options, ctx, { asyncapi: 'asyncapi/order.yaml' }),
+    ).toEqual({
       asyncapi: 'asyncapi/order.yaml',
       queueUrlEnv: 'USER_QUEUE_URL',
     });
@@ -114,7 +150,13 @@ describe('the wizard asks from the declarations', () => {
 
 describe('seams', () => {
   test('generate --watch asks the pattern for extra folders: gRPC import roots', () => {
-    const link = { name: 'user', pattern: 'grpc', contracts: ['proto/user.proto'], out: 'src/links/user', options: { protoPath: ['proto', 'third_party'] } };
+    const link = {
+      name: 'user',
+      pattern: 'grpc',
+      contracts: ['proto/user.proto'],
+      out: 'src/links/user',
+      options: { protoPath: ['proto', 'third_party'] },
+    };
     expect(PATTERNS.grpc!.watchRoots!(link)).toEqual(['proto', 'third_party']);
     expect(PATTERNS.rest!.watchRoots).toBeUndefined();
   });

@@ -10,12 +10,16 @@ import { CLI, TOOL_ROOT, compile, makeProject, removeProject, runCli, snapshot }
 async function tracedGenerate(dir: string): Promise<{ exitCode: number; stderr: string; loaded: string; ms: number }> {
   const trace = path.join(dir, '.trace');
   const started = performance.now();
-  const r = await execa('node', ['--import', path.join(TOOL_ROOT, 'test/fixtures/trace-imports.mjs'), CLI, 'generate'], {
-    cwd: dir,
-    reject: false,
-    stdin: 'ignore',
-    env: { NO_COLOR: '1', CSL_TRACE_FILE: trace },
-  });
+  const r = await execa(
+    'node',
+    ['--import', path.join(TOOL_ROOT, 'test/fixtures/trace-imports.mjs'), CLI, 'generate'],
+    {
+      cwd: dir,
+      reject: false,
+      stdin: 'ignore',
+      env: { NO_COLOR: '1', CSL_TRACE_FILE: trace },
+    },
+  );
   const ms = performance.now() - started;
   const loaded = await readFile(trace, 'utf8');
   await rm(trace);
@@ -35,7 +39,10 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   expect(missing.exitCode).toBe(2);
   expect(missing.stderr).toContain('--message');
 
-  const created = await runCli(['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number', '--fifo', '--yes', '--no-install'], dir);
+  const created = await runCli(
+    ['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number', '--fifo', '--yes', '--no-install'],
+    dir,
+  );
   expect(created.stderr).toBe('');
   expect(created.exitCode).toBe(0);
   const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
@@ -44,7 +51,10 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
 
   // The user writes a handler; `generate` with nothing to merge leaves it alone without loading ts-morph.
   const handlersPath = path.join(dir, 'src/links/order/handlers.ts');
-  const mine = (await readFile(handlersPath, 'utf8')).replace(/throw new Error\([^\n]*\n/, "console.log('mine', message.orderId, context.groupId);\n");
+  const mine = (await readFile(handlersPath, 'utf8')).replace(
+    /throw new Error\([^\n]*\n/,
+    "console.log('mine', message.orderId, context.groupId);\n",
+  );
   await writeFile(handlersPath, mine);
   const noop = await tracedGenerate(dir);
   expect(noop.stderr).toBe('');
@@ -73,15 +83,25 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   const merged = await readFile(handlersPath, 'utf8');
   expect(merged.slice(0, mine.lastIndexOf('};'))).toBe(mine.slice(0, mine.lastIndexOf('};')));
   expect(merged).toContain('async OrderShipped(message, context) {');
-  expect(await readFile(path.join(dir, 'src/links/order/messages.ts'), 'utf8')).toContain('carrier?: "ups" | "dhl" | undefined;');
+  expect(await readFile(path.join(dir, 'src/links/order/messages.ts'), 'utf8')).toContain(
+    'carrier?: "ups" | "dhl" | undefined;',
+  );
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 
   // A payload that is not an object: exit 1 with file:line:column, nothing written.
-  await writeFile(docPath, edited.replace('          type: object\n          properties:\n            carrier', '          type: array\n          properties:\n            carrier'));
+  await writeFile(
+    docPath,
+    edited.replace(
+      '          type: object\n          properties:\n            carrier',
+      '          type: array\n          properties:\n            carrier',
+    ),
+  );
   const snap = await snapshot(dir);
   const broken = await runCli(['generate'], dir);
   expect(broken.exitCode).toBe(1);
-  expect(broken.stderr).toMatch(/asyncapi\/order\.yaml:\d+:\d+: the payload of "OrderShipped" must be an object schema/);
+  expect(broken.stderr).toMatch(
+    /asyncapi\/order\.yaml:\d+:\d+: the payload of "OrderShipped" must be an object schema/,
+  );
   const after = await snapshot(dir);
   after.delete('dist/');
   expect([...after.keys()].filter((k) => after.get(k) !== snap.get(k))).toEqual([]);
@@ -92,17 +112,28 @@ test('every name the queue templates import or declare at top level is refused a
   const reserved = reservedNames('Order');
   const dir = path.join(TOOL_ROOT, 'templates', 'queue');
   const names = new Set<string>();
-  for (const file of ['brokers/sqs/consumer.ts.hbs', 'brokers/sqs/publisher.ts.hbs', 'brokers/sqs/sqs.ts.hbs', 'handlers.ts.hbs', 'index.ts.hbs']) {
+  for (const file of [
+    'brokers/sqs/consumer.ts.hbs',
+    'brokers/sqs/publisher.ts.hbs',
+    'brokers/sqs/sqs.ts.hbs',
+    'handlers.ts.hbs',
+    'index.ts.hbs',
+  ]) {
     const text = await readFile(path.join(dir, file), 'utf8');
     // Message types are imported from ./messages themselves; everything else shares their scope.
     for (const m of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
       if (m[2]!.includes('messages')) continue;
       for (const part of m[1]!.split(',')) {
-        const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!;
+        const name = part
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)
+          .pop()!;
         if (/^\w+$/.test(name)) names.add(name);
       }
     }
-    for (const m of text.matchAll(/^(?:export )?(?:async )?(?:function|const|class|let) (\w+)(?=[\s(<:=])/gm)) names.add(m[1]!);
+    for (const m of text.matchAll(/^(?:export )?(?:async )?(?:function|const|class|let) (\w+)(?=[\s(<:=])/gm))
+      names.add(m[1]!);
   }
   expect(names.size).toBeGreaterThan(20);
   expect([...names].filter((n) => !reserved.has(n))).toEqual([]);

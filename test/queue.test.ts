@@ -22,7 +22,17 @@ import { ContractError } from '../src/errors.js';
 import { readAsyncApi } from '../src/contracts/asyncapi.js';
 
 /* Shapes of the compiled modules, as the tests use them. */
-type Handler = (message: Record<string, unknown>, context: { messageId: string; receiveCount: number; requestId: string; traceparent?: string; tracestate?: string; groupId?: string }) => Promise<void> | void;
+type Handler = (
+  message: Record<string, unknown>,
+  context: {
+    messageId: string;
+    receiveCount: number;
+    requestId: string;
+    traceparent?: string;
+    tracestate?: string;
+    groupId?: string;
+  },
+) => Promise<void> | void;
 interface Consumer {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -40,8 +50,13 @@ interface ConsumerOptions {
   hooks?: Record<string, (...args: never[]) => void>;
 }
 interface Publisher {
-  publish(message: Record<string, unknown>, options?: Record<string, unknown>): Promise<{ messageId: string; requestId: string }>;
-  publishBatch(entries: Record<string, unknown>[]): Promise<{ sent: { index: number }[]; failed: { index: number; code: string }[] }>;
+  publish(
+    message: Record<string, unknown>,
+    options?: Record<string, unknown>,
+  ): Promise<{ messageId: string; requestId: string }>;
+  publishBatch(
+    entries: Record<string, unknown>[],
+  ): Promise<{ sent: { index: number }[]; failed: { index: number; code: string }[] }>;
 }
 interface LinkModule {
   [key: string]: unknown;
@@ -58,14 +73,19 @@ let order: LinkModule;
 let ledger: LinkModule;
 const dirs: string[] = [];
 
-const ORDER_MESSAGES = ['OrderCreated:orderId=string,total=number,tags?=string[]', 'OrderCancelled:orderId=string,reason?=string'];
+const ORDER_MESSAGES = [
+  'OrderCreated:orderId=string,total=number,tags?=string[]',
+  'OrderCancelled:orderId=string,reason?=string',
+];
 
 function publisherOf(mod: LinkModule, queueUrl: string): Publisher {
   const Ctor = Object.entries(mod).find(([k]) => k.endsWith('Publisher'))![1] as new (o: object) => Publisher;
   return new Ctor({ client: sqs, queueUrl });
 }
 function consumerOf(mod: LinkModule, options: ConsumerOptions): Consumer {
-  const Ctor = Object.entries(mod).find(([k]) => k.endsWith('Consumer') && !k.startsWith('start'))![1] as new (o: object) => Consumer;
+  const Ctor = Object.entries(mod).find(([k]) => k.endsWith('Consumer') && !k.startsWith('start'))![1] as new (
+    o: object,
+  ) => Consumer;
   return new Ctor({ client: sqs, stopOnSignals: false, waitTimeSeconds: 1, ...options });
 }
 
@@ -77,7 +97,11 @@ async function depth(queueUrl: string): Promise<{ visible: number; inFlight: num
   const out = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   const a = out.Attributes ?? {};
@@ -100,13 +124,21 @@ beforeAll(async () => {
   server = buildApp({ logger: false });
   await server.listen({ host: '127.0.0.1', port: 0 });
   endpoint = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', SQS_ENDPOINT: endpoint });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    SQS_ENDPOINT: endpoint,
+  });
   sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
   esmDir = await makeProject({ module: 'esm' });
   cjsDir = await makeProject({ module: 'cjs' });
   dirs.push(esmDir, cjsDir);
-  for (const [dir, module] of [[esmDir, 'esm'], [cjsDir, 'cjs']] as const) {
+  for (const [dir, module] of [
+    [esmDir, 'esm'],
+    [cjsDir, 'cjs'],
+  ] as const) {
     await createLink(dir, 'order', { message: ORDER_MESSAGES }, module);
     await createLink(dir, 'ledger', { message: ['Entry:account=string,seq=integer'], fifo: true }, module);
   }
@@ -166,7 +198,9 @@ describe('standard queue', () => {
   test('10,000 messages published in batches are all handled once with concurrency, queue empty', async () => {
     const queueUrl = await createQueue('bulk');
     const total = 10_000;
-    const entries = Array.from({ length: total }, (_, i) => ({ message: { type: 'OrderCreated', orderId: `o-${i}`, total: i } }));
+    const entries = Array.from({ length: total }, (_, i) => ({
+      message: { type: 'OrderCreated', orderId: `o-${i}`, total: i },
+    }));
     const started = performance.now();
     const result = await publisherOf(order, queueUrl).publishBatch(entries);
     const publishMs = performance.now() - started;
@@ -195,7 +229,9 @@ describe('standard queue', () => {
     await until(() => handled.size === total, 60_000, 'all messages');
     await consumer.stop();
     const consumeMs = performance.now() - consumeStart;
-    console.log(`[queue] 10k: publishBatch ${Math.round(publishMs)} ms (${Math.round(total / (publishMs / 1000))} msg/s), consume+delete ${Math.round(consumeMs)} ms (${Math.round(total / (consumeMs / 1000))} msg/s), max concurrent handlers ${maxActive}`);
+    console.log(
+      `[queue] 10k: publishBatch ${Math.round(publishMs)} ms (${Math.round(total / (publishMs / 1000))} msg/s), consume+delete ${Math.round(consumeMs)} ms (${Math.round(total / (consumeMs / 1000))} msg/s), max concurrent handlers ${maxActive}`,
+    );
     expect([...handled.values()].every((n) => n === 1)).toBe(true);
     expect(maxActive).toBeGreaterThan(1);
     expect(maxActive).toBeLessThanOrEqual(20);
@@ -211,16 +247,28 @@ describe('standard queue', () => {
     await ledger.runWithRequestContext({ requestId: 'req-42', traceparent, tracestate }, () =>
       publisherOf(order, queueUrl).publish({ type: 'OrderCancelled', orderId: 'x' }),
     );
-    const raw = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }));
+    const raw = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }),
+    );
     const attributes = raw.Messages?.[0]?.MessageAttributes;
-    expect([attributes?.requestId?.StringValue, attributes?.traceparent?.StringValue, attributes?.tracestate?.StringValue]).toEqual(['req-42', traceparent, tracestate]);
+    expect([
+      attributes?.requestId?.StringValue,
+      attributes?.traceparent?.StringValue,
+      attributes?.tracestate?.StringValue,
+    ]).toEqual(['req-42', traceparent, tracestate]);
     const seen: unknown[] = [];
     const consumer = consumerOf(order, {
       queueUrl,
       handlers: {
         OrderCreated: () => undefined,
-        OrderCancelled: (m, ctx) =>
-          void seen.push({ id: ctx.requestId, tp: ctx.traceparent, ts: ctx.tracestate, current: order.currentRequestContext(), viaLedger: ledger.currentRequestContext() }),
+        OrderCancelled: (_m, ctx) =>
+          void seen.push({
+            id: ctx.requestId,
+            tp: ctx.traceparent,
+            ts: ctx.tracestate,
+            current: order.currentRequestContext(),
+            viaLedger: ledger.currentRequestContext(),
+          }),
       },
     });
     void consumer.start();
@@ -232,21 +280,35 @@ describe('standard queue', () => {
 
   test('oversized or invalid messages fail before any network call', async () => {
     // A client pointed at a closed port: any request would surface as a PublishError, not these.
-    const dead = new SQSClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' }, maxAttempts: 1 });
+    const dead = new SQSClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      maxAttempts: 1,
+    });
     const Ctor = order.OrderPublisher as new (o: object) => Publisher;
     const publisher = new Ctor({ client: dead, queueUrl: `${endpoint}/000000000000/none` });
     const big = { type: 'OrderCreated', orderId: 'x'.repeat(1_048_576), total: 1 };
     await expect(publisher.publish(big)).rejects.toMatchObject({ name: 'MessageTooLargeError', limit: 1_048_576 });
-    await expect(publisher.publishBatch([{ message: { type: 'OrderCreated', orderId: 'ok', total: 1 } }, { message: big }])).rejects.toMatchObject({ name: 'MessageTooLargeError' });
-    await expect(publisher.publish({ type: 'OrderCreated', orderId: 1, total: 1 })).rejects.toMatchObject({ name: 'MessageValidationError', issues: [{ path: '/orderId', message: 'must be string' }] });
-    await expect(publisher.publish({ type: 'OrderCreated', orderId: 'x', total: 1 })).rejects.toMatchObject({ name: 'PublishError' });
+    await expect(
+      publisher.publishBatch([{ message: { type: 'OrderCreated', orderId: 'ok', total: 1 } }, { message: big }]),
+    ).rejects.toMatchObject({ name: 'MessageTooLargeError' });
+    await expect(publisher.publish({ type: 'OrderCreated', orderId: 1, total: 1 })).rejects.toMatchObject({
+      name: 'MessageValidationError',
+      issues: [{ path: '/orderId', message: 'must be string' }],
+    });
+    await expect(publisher.publish({ type: 'OrderCreated', orderId: 'x', total: 1 })).rejects.toMatchObject({
+      name: 'PublishError',
+    });
     expect(order.SQS_MAX_PAYLOAD_BYTES).toBe(1_048_576);
     dead.destroy();
   }, 30_000);
 
   test('batches split by bytes: 3 messages of 400 KB go out in separate requests, all sent', async () => {
     const queueUrl = await createQueue('big-batches');
-    const entries = [0, 1, 2].map((i) => ({ message: { type: 'OrderCreated', orderId: `${i}${'y'.repeat(400_000)}`, total: i } }));
+    const entries = [0, 1, 2].map((i) => ({
+      message: { type: 'OrderCreated', orderId: `${i}${'y'.repeat(400_000)}`, total: i },
+    }));
     const result = await publisherOf(order, queueUrl).publishBatch(entries);
     expect(result.failed).toEqual([]);
     expect(result.sent.map((s) => s.index)).toEqual([0, 1, 2]);
@@ -255,15 +317,20 @@ describe('standard queue', () => {
 
   test('a handler failing twice is redelivered and handled; poison and invalid messages land in the DLQ while others flow', async () => {
     const dlqUrl = await createQueue('orders-dlq');
-    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const queueUrl = await createQueue('orders-redrive', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) });
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
+      .Attributes!.QueueArn!;
+    const queueUrl = await createQueue('orders-redrive', {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }),
+    });
     const publisher = publisherOf(order, queueUrl);
     await publisher.publishBatch([
       { message: { type: 'OrderCreated', orderId: 'flaky', total: 1 } },
       { message: { type: 'OrderCreated', orderId: 'poison', total: 1 } },
       ...Array.from({ length: 20 }, (_, i) => ({ message: { type: 'OrderCancelled', orderId: `ok-${i}` } })),
     ]);
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"type":"OrderCreated","orderId":7,"total":1}' }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"type":"OrderCreated","orderId":7,"total":1}' }),
+    );
     const attempts = new Map<string, number>();
     const ok = new Set<string>();
     const invalid: unknown[] = [];
@@ -289,24 +356,33 @@ describe('standard queue', () => {
       },
     });
     void consumer.start();
-    await until(async () => ok.size === 21 && (await depth(dlqUrl)).visible === 2, 20_000, 'flaky handled and 2 messages dead-lettered');
+    await until(
+      async () => ok.size === 21 && (await depth(dlqUrl)).visible === 2,
+      20_000,
+      'flaky handled and 2 messages dead-lettered',
+    );
     await consumer.stop();
     expect(attempts.get('flaky')).toBe(3);
     expect(attempts.get('poison')).toBe(3);
     expect(invalid[0]).toMatchObject({ reason: 'schema', issues: [{ path: '/orderId', message: 'must be string' }] });
     expect(await depth(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
-    expect(dead.Messages!.map((m) => m.Body).sort()).toEqual(['{"type":"OrderCreated","orderId":"poison","total":1}', '{"type":"OrderCreated","orderId":7,"total":1}']);
+    expect(dead.Messages!.map((m) => m.Body).sort()).toEqual([
+      '{"type":"OrderCreated","orderId":"poison","total":1}',
+      '{"type":"OrderCreated","orderId":7,"total":1}',
+    ]);
   }, 40_000);
 
   test('a handler slower than the visibility timeout is not redelivered thanks to the heartbeat (and is without it)', async () => {
     const withBeat = await createQueue('slow-heartbeat');
     const without = await createQueue('slow-no-heartbeat');
     const calls = { withBeat: 0, without: 0 };
-    const slow = (key: keyof typeof calls): Handler => async () => {
-      calls[key]++;
-      await sleep(3500);
-    };
+    const slow =
+      (key: keyof typeof calls): Handler =>
+      async () => {
+        calls[key]++;
+        await sleep(3500);
+      };
     const run = async (queueUrl: string, key: keyof typeof calls, heartbeatIntervalSeconds: number) => {
       await publisherOf(order, queueUrl).publish({ type: 'OrderCancelled', orderId: key });
       const consumer = consumerOf(order, {
@@ -330,7 +406,9 @@ describe('standard queue', () => {
 
   test('stop() with messages in flight lets them finish and deletes them; nothing is processed twice', async () => {
     const queueUrl = await createQueue('graceful');
-    await publisherOf(order, queueUrl).publishBatch(Array.from({ length: 20 }, (_, i) => ({ message: { type: 'OrderCancelled', orderId: `g-${i}` } })));
+    await publisherOf(order, queueUrl).publishBatch(
+      Array.from({ length: 20 }, (_, i) => ({ message: { type: 'OrderCancelled', orderId: `g-${i}` } })),
+    );
     const started: string[] = [];
     const finished: string[] = [];
     const handlers = {
@@ -367,11 +445,14 @@ describe('FIFO queue', () => {
     const perGroup = 12;
     const entries = [];
     for (let seq = 0; seq < perGroup; seq++)
-      for (const g of groups) entries.push({ message: { type: 'Entry', account: g, seq }, groupId: g, deduplicationId: `${g}-${seq}` });
+      for (const g of groups)
+        entries.push({ message: { type: 'Entry', account: g, seq }, groupId: g, deduplicationId: `${g}-${seq}` });
     expect((await publisher.publishBatch(entries)).failed).toEqual([]);
     // Repeats of already-sent deduplication IDs are accepted by SQS and dropped.
     await publisher.publish({ type: 'Entry', account: 'a', seq: 0 }, { groupId: 'a', deduplicationId: 'a-0' });
-    await publisher.publishBatch([{ message: { type: 'Entry', account: 'b', seq: 1 }, groupId: 'b', deduplicationId: 'b-1' }]);
+    await publisher.publishBatch([
+      { message: { type: 'Entry', account: 'b', seq: 1 }, groupId: 'b', deduplicationId: 'b-1' },
+    ]);
 
     const seen = new Map<string, number[]>();
     const active = new Map<string, number>();
@@ -394,7 +475,11 @@ describe('FIFO queue', () => {
       },
     });
     void consumer.start();
-    await until(() => [...seen.values()].reduce((n, l) => n + l.length, 0) >= groups.length * perGroup, 30_000, 'all FIFO messages');
+    await until(
+      () => [...seen.values()].reduce((n, l) => n + l.length, 0) >= groups.length * perGroup,
+      30_000,
+      'all FIFO messages',
+    );
     await sleep(300); // a duplicate, if delivered, would show up now
     await consumer.stop();
     for (const g of groups) expect(seen.get(g)).toEqual(Array.from({ length: perGroup }, (_, i) => i));
@@ -403,7 +488,7 @@ describe('FIFO queue', () => {
     expect(await depth(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   }, 45_000);
 
-  test('publishBatch retries a request\'s failures before the next request, and stops a group after a final failure', async () => {
+  test("publishBatch retries a request's failures before the next request, and stops a group after a final failure", async () => {
     // An injected client: entry 2 fails once (SQS-side), entry 13 is refused for good (sender fault).
     const requests: number[][] = [];
     const failedOnce = new Set<number>();
@@ -417,7 +502,8 @@ describe('FIFO queue', () => {
           if (id === 2 && !failedOnce.has(id)) {
             failedOnce.add(id);
             Failed.push({ Id: String(id), Code: 'InternalError', Message: 'try again', SenderFault: false });
-          } else if (id === 13) Failed.push({ Id: String(id), Code: 'InvalidParameterValue', Message: 'refused', SenderFault: true });
+          } else if (id === 13)
+            Failed.push({ Id: String(id), Code: 'InvalidParameterValue', Message: 'refused', SenderFault: true });
           else Successful.push({ Id: String(id), MessageId: `m-${id}` });
         }
         return { Successful, Failed };
@@ -428,7 +514,11 @@ describe('FIFO queue', () => {
     // Groups a (even indexes) and b (odd indexes), 15 each, interleaved: requests of 10 entries.
     const entries = Array.from({ length: 30 }, (_, i) => {
       const g = i % 2 === 0 ? 'a' : 'b';
-      return { message: { type: 'Entry', account: g, seq: Math.floor(i / 2) }, groupId: g, deduplicationId: `${g}-${i}` };
+      return {
+        message: { type: 'Entry', account: g, seq: Math.floor(i / 2) },
+        groupId: g,
+        deduplicationId: `${g}-${i}`,
+      };
     });
     const result = await publisher.publishBatch(entries);
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -438,7 +528,10 @@ describe('FIFO queue', () => {
       range(10, 20),
       range(20, 30).filter((i) => i % 2 === 0), // group b stopped after 13 failed for good
     ]);
-    expect(result.failed.map((f) => [f.index, f.code])).toEqual([[13, 'InvalidParameterValue'], ...[21, 23, 25, 27, 29].map((i) => [i, 'PrecedingEntryFailed'])]);
+    expect(result.failed.map((f) => [f.index, f.code])).toEqual([
+      [13, 'InvalidParameterValue'],
+      ...[21, 23, 25, 27, 29].map((i) => [i, 'PrecedingEntryFailed']),
+    ]);
     expect(result.sent.map((s) => s.index)).toEqual(range(0, 30).filter((i) => i !== 13 && !(i > 20 && i % 2 === 1)));
   }, 30_000);
 });
@@ -450,24 +543,25 @@ describe('regeneration and bad input', () => {
     const link: LinkConfig = await createLink(dir, 'shop', { message: ['ItemAdded:sku=string'] });
     const handlersPath = path.join(dir, 'src/links/shop/handlers.ts');
     const mine = (await readFile(handlersPath, 'utf8')).replace(
-      /async ItemAdded\(message, context\) \{[\s\S]*?\n  \},/,
+      /async ItemAdded\(message, context\) \{[\s\S]*?\n {2}\},/,
       "async ItemAdded(message) {\n    // my code — keep me\n    console.log('added', message.sku);\n  }",
     );
     await writeFile(handlersPath, mine);
     const contractPath = path.join(dir, 'asyncapi/shop.yaml');
     const doc = await readFile(contractPath, 'utf8');
-    const added = doc
-      .replace(
-        '      ItemAdded:\n        $ref: "#/components/messages/ItemAdded"\n',
-        '      ItemAdded:\n        $ref: "#/components/messages/ItemAdded"\n      ItemRemoved:\n        name: ItemRemoved\n        payload:\n          type: object\n          required: [sku]\n          properties:\n            sku: { type: string }\n',
-      );
+    const added = doc.replace(
+      '      ItemAdded:\n        $ref: "#/components/messages/ItemAdded"\n',
+      '      ItemAdded:\n        $ref: "#/components/messages/ItemAdded"\n      ItemRemoved:\n        name: ItemRemoved\n        payload:\n          type: object\n          required: [sku]\n          properties:\n            sku: { type: string }\n',
+    );
     expect(added).not.toBe(doc);
     await writeFile(contractPath, added);
     await generateLink(dir, link, 'esm');
     const merged = await readFile(handlersPath, 'utf8');
     expect(merged.startsWith(mine.slice(0, mine.lastIndexOf('\n};')))).toBe(true);
     expect(merged).toContain("console.log('added', message.sku);\n  },\n  async ItemRemoved(message, context) {");
-    expect(await readFile(path.join(dir, 'src/links/shop/messages.ts'), 'utf8')).toContain('export type ShopMessage = ItemAdded | ItemRemoved;');
+    expect(await readFile(path.join(dir, 'src/links/shop/messages.ts'), 'utf8')).toContain(
+      'export type ShopMessage = ItemAdded | ItemRemoved;',
+    );
     const r = await compile(dir);
     expect(r.output).toBe('');
     // Generate again: nothing changes.
@@ -479,15 +573,20 @@ describe('regeneration and bad input', () => {
     await writeFile(contractPath, withoutAdded);
     await generateLink(dir, link, 'esm');
     const moved = await readFile(handlersPath, 'utf8');
-    const userHandler = "  async ItemAdded(message) {\n    // my code — keep me\n    console.log('added', message.sku);\n  },\n";
+    const userHandler =
+      "  async ItemAdded(message) {\n    // my code — keep me\n    console.log('added', message.sku);\n  },\n";
     const handlersLiteral = moved.slice(moved.indexOf('export const handlers'), moved.indexOf('\n};\n') + 4);
     expect(handlersLiteral).not.toContain('ItemAdded');
     expect(handlersLiteral).toContain('async ItemRemoved(message, context) {');
     const removedConst = moved.slice(moved.indexOf('// create-service-link:'));
     expect(removedConst).toMatch(/^\/\/ create-service-link: .*no longer in asyncapi\/shop\.yaml/);
-    expect(removedConst).toContain(`export const removedHandlers: Record<string, (message: any, context: import('./consumer.js').MessageContext) => unknown> = {\n${userHandler}};\n`);
+    expect(removedConst).toContain(
+      `export const removedHandlers: Record<string, (message: any, context: import('./consumer.js').MessageContext) => unknown> = {\n${userHandler}};\n`,
+    );
     // Everything above the marked const is the merged file minus that handler.
-    expect(moved.slice(0, moved.indexOf('\n\n// create-service-link:')).trimEnd()).toBe(merged.replace(userHandler, '').trimEnd());
+    expect(moved.slice(0, moved.indexOf('\n\n// create-service-link:')).trimEnd()).toBe(
+      merged.replace(userHandler, '').trimEnd(),
+    );
     expect((await compile(dir)).output).toBe('');
     // Generate again: nothing moves twice.
     await generateLink(dir, link, 'esm');
@@ -505,12 +604,25 @@ describe('regeneration and bad input', () => {
   test('index.ts usage comments line up for a long link name; the consumer has no two things called dispatch', async () => {
     const project = projectInfo('/nowhere', 'esm');
     const name = 'customer-order-fulfillment-events';
-    const scaffolded = await scaffoldLink(spec, { name, options: { message: ['Shipped:id=string'], fifo: true }, project, out: `src/links/${name}` });
+    const scaffolded = await scaffoldLink(spec, {
+      name,
+      options: { message: ['Shipped:id=string'], fifo: true },
+      project,
+      out: `src/links/${name}`,
+    });
     const texts = new Map(scaffolded.files.map((f) => [f.path, f.content]));
-    const link = { name, pattern: 'queue', contracts: scaffolded.contracts, out: `src/links/${name}`, options: scaffolded.options };
+    const link = {
+      name,
+      pattern: 'queue',
+      contracts: scaffolded.contracts,
+      out: `src/links/${name}`,
+      options: scaffolded.options,
+    };
     const files = await generateFiles(project, link, async (p) => texts.get(p));
     const content = (suffix: string) => files.find((f) => f.path.endsWith(suffix))!.content;
-    const usage = content('/index.ts').split('\n').filter((l) => /^\/\/   \S.*\S  +\/\/ /.test(l));
+    const usage = content('/index.ts')
+      .split('\n')
+      .filter((l) => /^\/\/ {3}\S.*\S {2,}\/\/ /.test(l));
     expect(usage).toHaveLength(3);
     expect(new Set(usage.map((l) => l.lastIndexOf('// '))).size).toBe(1);
     expect(usage[0]).toContain('new CustomerOrderFulfillmentEventsPublisher();');
@@ -533,10 +645,16 @@ describe('regeneration and bad input', () => {
       }
       throw new Error('expected a ContractError');
     };
-    expect(at('asyncapi: 3.0.0\nchannels:\n  q:\n    messages:\n      A:\n        payload:\n          type: string\n')).toMatch(/^7:17 the payload of "A" must be an object schema/);
+    expect(
+      at('asyncapi: 3.0.0\nchannels:\n  q:\n    messages:\n      A:\n        payload:\n          type: string\n'),
+    ).toMatch(/^7:17 the payload of "A" must be an object schema/);
     expect(at('asyncapi: 2.6.0\nchannels: {}\n')).toMatch(/^1:11 AsyncAPI 2.6.0 is not supported/);
-    expect(at('asyncapi: 3.0.0\nchannels:\n  q:\n    messages:\n      A:\n        $ref: "#/components/messages/Nope"\n')).toMatch(/^6:15 "#\/components\/messages\/Nope" does not resolve/);
+    expect(
+      at('asyncapi: 3.0.0\nchannels:\n  q:\n    messages:\n      A:\n        $ref: "#/components/messages/Nope"\n'),
+    ).toMatch(/^6:15 "#\/components\/messages\/Nope" does not resolve/);
     expect(at('asyncapi: 3.0.0\nasyncapi: 3.0.0\n')).toMatch(/^2:1 invalid YAML: Map keys must be unique/);
-    expect(at('asyncapi: 3.0.0\nchannels:\n  q:\n    messages: {}\n')).toMatch(/^4:15 channel "q" declares no messages/);
+    expect(at('asyncapi: 3.0.0\nchannels:\n  q:\n    messages: {}\n')).toMatch(
+      /^4:15 channel "q" declares no messages/,
+    );
   });
 });

@@ -7,11 +7,20 @@ import { TOOL_ROOT } from './helpers/project.js';
 
 test('output is code: values are not HTML-escaped', () => {
   const code = 'if (a < b && c > "d") { return `&${e}`; }';
-  expect(render('grpc/messages.ts', { header: '// h', runtimeWire: '../_runtime/wire.js', sources: "a.proto, 'b'.proto", code })).toContain(code);
+  expect(
+    render('grpc/messages.ts', {
+      header: '// h',
+      runtimeWire: '../_runtime/wire.js',
+      sources: "a.proto, 'b'.proto",
+      code,
+    }),
+  ).toContain(code);
 });
 
 test('strict: a name the view lacks is an error, not an empty string', () => {
-  expect(() => render('grpc/messages.ts', { header: '// h', runtimeWire: 'w', sources: 's' })).toThrow(/"code" not defined/);
+  expect(() => render('grpc/messages.ts', { header: '// h', runtimeWire: 'w', sources: 's' })).toThrow(
+    /"code" not defined/,
+  );
 });
 
 test('every template of templates/ is precompiled', async () => {
@@ -19,7 +28,13 @@ test('every template of templates/ is precompiled', async () => {
   for (const pattern of await readdir(path.join(TOOL_ROOT, 'templates'))) {
     // Sub-folders too (templates/queue/brokers/sqs/).
     for (const file of await readdir(path.join(TOOL_ROOT, 'templates', pattern), { recursive: true })) {
-      if (file.endsWith('.hbs')) names.push(`${pattern}/${file.split(path.sep).join('/').replace(/\.hbs$/, '')}`);
+      if (file.endsWith('.hbs'))
+        names.push(
+          `${pattern}/${file
+            .split(path.sep)
+            .join('/')
+            .replace(/\.hbs$/, '')}`,
+        );
     }
   }
   expect(names.length).toBeGreaterThan(8);

@@ -13,7 +13,10 @@ afterAll(async () => {
 });
 
 test('create, compile, edit the document, regenerate; a broken document exits 1 with its location and writes nothing', async () => {
-  const created = await runCli(['rest', 'user', '--resource', 'users:id=string,email=string', '--yes', '--no-install'], dir);
+  const created = await runCli(
+    ['rest', 'user', '--resource', 'users:id=string,email=string', '--yes', '--no-install'],
+    dir,
+  );
   expect(created.stderr).toBe('');
   expect(created.exitCode).toBe(0);
   expect(await compile(dir)).toEqual({ ok: true, output: '' });

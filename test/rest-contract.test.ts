@@ -68,7 +68,12 @@ describe('bad documents', () => {
 
   test('a dangling $ref in a JSON document has a location too', async () => {
     const doc = JSON.stringify(
-      { openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {}, components: { schemas: { A: { $ref: '#/components/schemas/B' } } } },
+      {
+        openapi: '3.0.3',
+        info: { title: 't', version: '1' },
+        paths: {},
+        components: { schemas: { A: { $ref: '#/components/schemas/B' } } },
+      },
       null,
       2,
     );
@@ -92,7 +97,9 @@ describe('bad documents', () => {
   });
 
   test('Swagger 2.0 is refused with a way forward', async () => {
-    const error = await contractError({ 'openapi/swagger.yaml': 'swagger: "2.0"\ninfo:\n  title: t\n  version: "1"\npaths: {}\n' });
+    const error = await contractError({
+      'openapi/swagger.yaml': 'swagger: "2.0"\ninfo:\n  title: t\n  version: "1"\npaths: {}\n',
+    });
     expect(error.detail).toContain('Swagger 2.0 documents are not supported');
     expect(error.hint).toContain('swagger2openapi');
     expect(error.line).toBe(1);
@@ -113,12 +120,16 @@ describe('bad documents', () => {
 
 describe('schemas', () => {
   test('3.0 nullable and 3.1 type lists, named refs across files, clashing and reserved names', async () => {
-    const files = await generateFrom({
-      'openapi/main.yaml':
-        `${HEAD}paths:\n  /x:\n    get:\n      operationId: get x\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: "./shared/models.yaml#/Thing"\n` +
-        `components:\n  schemas:\n    A:\n      type: [string, "null"]\n    Promise:\n      type: object\n      properties:\n        "weird-key":\n          type: integer\n        "__proto__":\n          type: string\n    "2fa":\n      type: boolean\n    thing:\n      type: string\n    GetXResult:\n      type: integer\n`,
-      'openapi/shared/models.yaml': 'Thing:\n  type: object\n  properties:\n    a:\n      $ref: "../main.yaml#/components/schemas/A"\n',
-    }, 'openapi/main.yaml');
+    const files = await generateFrom(
+      {
+        'openapi/main.yaml':
+          `${HEAD}paths:\n  /x:\n    get:\n      operationId: get x\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: "./shared/models.yaml#/Thing"\n` +
+          `components:\n  schemas:\n    A:\n      type: [string, "null"]\n    Promise:\n      type: object\n      properties:\n        "weird-key":\n          type: integer\n        "__proto__":\n          type: string\n    "2fa":\n      type: boolean\n    thing:\n      type: string\n    GetXResult:\n      type: integer\n`,
+        'openapi/shared/models.yaml':
+          'Thing:\n  type: object\n  properties:\n    a:\n      $ref: "../main.yaml#/components/schemas/A"\n',
+      },
+      'openapi/main.yaml',
+    );
     const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
     expect(types).toContain('export type A = string | null;');
     expect(types).toContain('export type PromiseSchema = {');
@@ -137,8 +148,27 @@ describe('schemas', () => {
 });
 
 describe('names and shared pieces', () => {
-  const BUILTINS = ['Error', 'Date', 'Map', 'Set', 'Array', 'Object', 'String', 'Number', 'Boolean', 'Symbol', 'Function',
-    'Response', 'Request', 'Headers', 'URL', 'AbortSignal', 'Buffer', 'Record', 'Promise'];
+  const BUILTINS = [
+    'Error',
+    'Date',
+    'Map',
+    'Set',
+    'Array',
+    'Object',
+    'String',
+    'Number',
+    'Boolean',
+    'Symbol',
+    'Function',
+    'Response',
+    'Request',
+    'Headers',
+    'URL',
+    'AbortSignal',
+    'Buffer',
+    'Record',
+    'Promise',
+  ];
 
   test('schemas named like globals (Error, Date, Map, Response, ...) get a suffix instead of shadowing them', async () => {
     const schemas = BUILTINS.map((name) => `    ${name}:\n      type: string\n`).join('');
@@ -160,9 +190,20 @@ describe('names and shared pieces', () => {
   });
 
   test('--resource names its error schema ErrorBody, so no generated type shadows the global Error', async () => {
-    const scaffold = await scaffoldLink(spec, { name: 'billing', options: { resource: ['invoices:id=string,total=number', 'errors:id=string'] }, project, out: 'src/links/billing' });
+    const scaffold = await scaffoldLink(spec, {
+      name: 'billing',
+      options: { resource: ['invoices:id=string,total=number', 'errors:id=string'] },
+      project,
+      out: 'src/links/billing',
+    });
     await writeFile(path.join(root, scaffold.contracts[0]!), scaffold.files[0]!.content);
-    const files = await generate(project, { name: 'billing', pattern: 'rest', contracts: scaffold.contracts, out: 'src/links/billing', options: scaffold.options });
+    const files = await generate(project, {
+      name: 'billing',
+      pattern: 'rest',
+      contracts: scaffold.contracts,
+      out: 'src/links/billing',
+      options: scaffold.options,
+    });
     const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
     expect(types).toContain('export type ErrorBody = {');
     expect(types).toContain('export type GetInvoiceError = ErrorBody;');
@@ -180,11 +221,27 @@ describe('names and shared pieces', () => {
     });
     const doc = scaffold.files[0]!.content;
     const summaries = [...doc.matchAll(/summary: "([^"]*)"/g)].map((m) => m[1]);
-    for (const s of ['Create an invoice', 'Get an invoice by id', 'Replace an invoice', 'Delete an invoice', 'Create a user',
-      'Get a user by id', 'Create an order item', 'Get an address by id', 'Create an hour', 'Create a unit', 'Create an update', 'List order-items'])
+    for (const s of [
+      'Create an invoice',
+      'Get an invoice by id',
+      'Replace an invoice',
+      'Delete an invoice',
+      'Create a user',
+      'Get a user by id',
+      'Create an order item',
+      'Get an address by id',
+      'Create an hour',
+      'Create a unit',
+      'Create an update',
+      'List order-items',
+    ])
       expect(summaries).toContain(s);
     expect(doc).toContain('description: "The created invoice"');
-    expect(summaries.filter((s) => /\ba [aeiou]|[A-Z]\w* by id|(Create|Get|Replace|Delete) an? [A-Z]/.test(s!) && !/a u(ser|nit)/.test(s!))).toEqual([]);
+    expect(
+      summaries.filter(
+        (s) => /\ba [aeiou]|[A-Z]\w* by id|(Create|Get|Replace|Delete) an? [A-Z]/.test(s!) && !/a u(ser|nit)/.test(s!),
+      ),
+    ).toEqual([]);
   });
 
   test('the request context comes from the shared runtime every pattern imports; index exports outgoingRequestContext', async () => {
@@ -193,12 +250,18 @@ describe('names and shared pieces', () => {
     const context = files.find((f) => f.path === 'src/links/_runtime/context.ts')!.content;
     expect(context).toBe(runtimeModuleText('context', project));
     expect(context).toContain('export function outgoingRequestContext(): RequestContext');
-    expect(files.some((f) => f.path.startsWith('src/links/svc/') && /request-context|runtime/.test(f.path))).toBe(false);
-    expect(files.find((f) => f.path.endsWith('svc/index.ts'))!.content).toMatch(/outgoingRequestContext,[\s\S]*from '\.\.\/_runtime\/context\.js'/);
+    expect(files.some((f) => f.path.startsWith('src/links/svc/') && /request-context|runtime/.test(f.path))).toBe(
+      false,
+    );
+    expect(files.find((f) => f.path.endsWith('svc/index.ts'))!.content).toMatch(
+      /outgoingRequestContext,[\s\S]*from '\.\.\/_runtime\/context\.js'/,
+    );
   });
 
   test('the client header documents every environment variable it reads', async () => {
-    const files = await generateFrom({ 'openapi/env.yaml': `${HEAD}paths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '204': { description: ok }\n` });
+    const files = await generateFrom({
+      'openapi/env.yaml': `${HEAD}paths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '204': { description: ok }\n`,
+    });
     const client = files.find((f) => f.path.endsWith('client.ts'))!.content;
     expect(client).toContain('`SVC_SERVICE_URL`: base URL');
     expect(client).toContain('`SVC_SERVICE_TOKEN`, else `SERVICE_TOKEN`: bearer token');
@@ -229,7 +292,9 @@ describe('regeneration', () => {
     const third = await generate(project, link('openapi/svc.yaml'));
     const changed = third.filter((f, i) => f.content !== first[i]!.content).map((f) => f.path);
     expect(changed).toEqual(['src/links/svc/types.ts', 'src/links/svc/client.ts']);
-    expect(third.find((f) => f.path.endsWith('client.ts'))!.content).toContain('  health(options?: CallOptions): Promise<T.HealthResult> {');
+    expect(third.find((f) => f.path.endsWith('client.ts'))!.content).toContain(
+      '  health(options?: CallOptions): Promise<T.HealthResult> {',
+    );
   });
 });
 
@@ -242,10 +307,15 @@ describe('spec (flags and scaffold)', () => {
       out: 'src/links/order-service',
     });
     expect(result.contracts).toEqual(['openapi/order-service.yaml']);
-    expect(result.options).toEqual({ baseUrlEnv: 'ORDER_SERVICE_SERVICE_URL', auth: 'bearer', tokenEnv: 'SERVICE_TOKEN' });
+    expect(result.options).toEqual({
+      baseUrlEnv: 'ORDER_SERVICE_SERVICE_URL',
+      auth: 'bearer',
+      tokenEnv: 'SERVICE_TOKEN',
+    });
     const doc = result.files[0]!.content;
     expect(doc).toContain('openapi: 3.1.0');
-    for (const op of ['listOrders', 'createOrder', 'getOrder', 'updateOrder', 'deleteOrder']) expect(doc).toContain(`operationId: "${op}"`);
+    for (const op of ['listOrders', 'createOrder', 'getOrder', 'updateOrder', 'deleteOrder'])
+      expect(doc).toContain(`operationId: "${op}"`);
     const { parse } = await import('yaml');
     const parsed = parse(doc) as { components: { schemas: Record<string, { required?: string[] }> } };
     expect(Object.keys(parsed.components.schemas)).toEqual(['Order', 'OrderPage', 'ErrorBody']);
@@ -259,7 +329,8 @@ describe('spec (flags and scaffold)', () => {
   });
 
   test('bad flags are usage errors', async () => {
-    const scaffold = (options: Record<string, unknown>) => scaffoldLink(spec, { name: 'user', options, project, out: 'src/links/user' });
+    const scaffold = (options: Record<string, unknown>) =>
+      scaffoldLink(spec, { name: 'user', options, project, out: 'src/links/user' });
     await expect(scaffold({ auth: 'basic' })).rejects.toThrow(UsageError);
     await expect(scaffold({ resource: ['Users:id=string'] })).rejects.toThrow(/kebab-case/);
     await expect(scaffold({ resource: ['users:id=strin'] })).rejects.toThrow(/unknown type "strin"/);
@@ -270,8 +341,17 @@ describe('spec (flags and scaffold)', () => {
 
   test('--openapi points at the existing document, project-relative', async () => {
     await writeFile(path.join(root, 'openapi', 'given.yaml'), `${HEAD}paths: {}\n`);
-    const result = await scaffoldLink(spec, { name: 'given', options: { openapi: path.join(root, 'openapi', 'given.yaml'), auth: 'none' }, project, out: 'src/links/given' });
-    expect(result).toEqual({ contracts: ['openapi/given.yaml'], files: [], options: { baseUrlEnv: 'GIVEN_SERVICE_URL', auth: 'none', tokenEnv: 'SERVICE_TOKEN' } });
+    const result = await scaffoldLink(spec, {
+      name: 'given',
+      options: { openapi: path.join(root, 'openapi', 'given.yaml'), auth: 'none' },
+      project,
+      out: 'src/links/given',
+    });
+    expect(result).toEqual({
+      contracts: ['openapi/given.yaml'],
+      files: [],
+      options: { baseUrlEnv: 'GIVEN_SERVICE_URL', auth: 'none', tokenEnv: 'SERVICE_TOKEN' },
+    });
   });
 
   test('the wizard asks only what the flags did not give', async () => {
@@ -288,10 +368,17 @@ describe('spec (flags and scaffold)', () => {
     };
     const prompts = { confirm: answer, input: answer, select: answer } as unknown as Prompts;
     const result = await askOptions(prompts, spec.options, { name: 'people' }, { baseUrlEnv: 'PEOPLE_URL' });
-    expect(result).toEqual({ baseUrlEnv: 'PEOPLE_URL', resource: ['people:id=string,name=string'], auth: 'bearer', tokenEnv: 'PEOPLE_TOKEN' });
+    expect(result).toEqual({
+      baseUrlEnv: 'PEOPLE_URL',
+      resource: ['people:id=string,name=string'],
+      auth: 'bearer',
+      tokenEnv: 'PEOPLE_TOKEN',
+    });
     expect(asked).toEqual(Object.keys(answers));
     asked.length = 0;
-    expect(await askOptions(prompts, spec.options, { name: 'people' }, { openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' })).toEqual({ openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' });
+    expect(
+      await askOptions(prompts, spec.options, { name: 'people' }, { openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' }),
+    ).toEqual({ openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' });
     expect(asked).toEqual([]);
   });
 

@@ -8,7 +8,11 @@ import { compile, makeProject, removeProject } from './helpers/project.js';
 import { generate, projectInfo, writePlanned } from './fixtures/rest/harness.js';
 
 const require = createRequire(import.meta.url);
-const GITHUB_SPEC = path.join(path.dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json');
+const GITHUB_SPEC = path.join(
+  path.dirname(require.resolve('@octokit/openapi/package.json')),
+  'generated',
+  'api.github.com.json',
+);
 
 test("GitHub's REST description generates quickly and compiles with tsc --strict", async () => {
   const dir = await makeProject({ module: 'esm' });

@@ -41,14 +41,16 @@ function startServer(): Promise<void> {
         res.end(JSON.stringify(value));
       };
       const p = url.pathname;
-      if (p === '/v1/pets' && req.method === 'GET') return json(200, [{ id: 'p1', name: 'Tom', kind: 'cat', nickname: null }]);
+      if (p === '/v1/pets' && req.method === 'GET')
+        return json(200, [{ id: 'p1', name: 'Tom', kind: 'cat', nickname: null }]);
       if (p === '/v1/pets' && req.method === 'POST') {
         const pet = JSON.parse(body) as { name: string };
         if (!pet.name) return json(422, { title: 'name is required', errors: ['name'] });
         return json(201, { id: 'new-1', ...pet, secret: undefined });
       }
       if (p === '/v1/pets/missing') return json(404, { code: 'not_found', message: 'no pet "missing"' });
-      if (p.startsWith('/v1/pets/') && req.method === 'GET') return json(200, { id: decodeURIComponent(p.slice(9)), name: 'Tom', kind: 'cat' });
+      if (p.startsWith('/v1/pets/') && req.method === 'GET')
+        return json(200, { id: decodeURIComponent(p.slice(9)), name: 'Tom', kind: 'cat' });
       if (p.startsWith('/v1/pets/') && req.method === 'DELETE') {
         res.writeHead(204);
         return res.end();
@@ -67,7 +69,13 @@ function startServer(): Promise<void> {
         return json(200, { attempts });
       }
       if (p === '/v1/flaky' && req.method === 'POST') return json(503, { message: 'busy' }, { 'retry-after': '0' });
-      if (p.startsWith('/v1/echo/')) return json(200, { method: req.method, url: req.url, headers: req.headers, body: body ? JSON.parse(body) : null });
+      if (p.startsWith('/v1/echo/'))
+        return json(200, {
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: body ? JSON.parse(body) : null,
+        });
       json(500, { message: `unexpected ${req.method} ${req.url}` });
     });
   });
@@ -191,14 +199,18 @@ describe('generated REST client (ESM/NodeNext)', () => {
     delete process.env.SERVICE_TOKEN;
     const sent = seen.length;
     try {
-      const error = await new pets.PetsClient().getPet({ petId: 'p1' }, { requestId: 'rid-config' }).catch((e: unknown) => e);
+      const error = await new pets.PetsClient()
+        .getPet({ petId: 'p1' }, { requestId: 'rid-config' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(pets.ServiceError);
       if (!pets.isServiceError(error)) return;
       expect(error.code).toBe('CONFIG');
       expect(error.status).toBe(0);
       expect(error.requestId).toBe('rid-config');
       expect(error.message).toContain('set PETS_SERVICE_TOKEN or SERVICE_TOKEN');
-      const provider = await new pets.PetsClient({ token: async () => '' }).getPet({ petId: 'p1' }).catch((e: unknown) => e);
+      const provider = await new pets.PetsClient({ token: async () => '' })
+        .getPet({ petId: 'p1' })
+        .catch((e: unknown) => e);
       expect(pets.isServiceError(provider) && provider.code).toBe('CONFIG');
       expect(seen.length).toBe(sent);
     } finally {
@@ -255,10 +267,13 @@ describe('generated REST client (ESM/NodeNext)', () => {
 
   test('a request context set through one link reaches calls made through another (shared context)', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await user.runWithRequestContext({ requestId: 'req-across-links', traceparent, tracestate: 'vendor=1' }, async () => {
-      expect(pets.outgoingRequestContext().requestId).toBe('req-across-links');
-      await new pets.PetsClient().getPet({ petId: 'p1' });
-    });
+    await user.runWithRequestContext(
+      { requestId: 'req-across-links', traceparent, tracestate: 'vendor=1' },
+      async () => {
+        expect(pets.outgoingRequestContext().requestId).toBe('req-across-links');
+        await new pets.PetsClient().getPet({ petId: 'p1' });
+      },
+    );
     expect(last().headers['x-request-id']).toBe('req-across-links');
     expect(last().headers.traceparent).toBe(traceparent);
     expect(last().headers.tracestate).toBe('vendor=1');

@@ -52,7 +52,12 @@ describe('bracketing', () => {
   });
 
   test('properties beside a combinator join it by intersection, after it', () => {
-    const schema = { type: 'object', required: ['kind'], properties: { kind: { const: 'x' } }, oneOf: [{ $ref: '#/A' }, { $ref: '#/B' }] };
+    const schema = {
+      type: 'object',
+      required: ['kind'],
+      properties: { kind: { const: 'x' } },
+      oneOf: [{ $ref: '#/A' }, { $ref: '#/B' }],
+    };
     expect(ts(schema)).toBe('(A | B) & {\n  kind: "x";\n}');
     // A bare `type: object` beside a combinator adds nothing.
     expect(ts({ type: 'object', allOf: [{ $ref: '#/A' }] })).toBe('A');
@@ -63,9 +68,13 @@ describe('bracketing', () => {
     const hooks = { ref: () => fn };
     expect(ts({ type: 'array', items: { $ref: '#/F' } }, hooks)).toBe('((event: string) => void)[]');
     expect(ts({ oneOf: [{ $ref: '#/F' }, { type: 'string' }] }, hooks)).toBe('((event: string) => void) | string');
-    expect(ts({ allOf: [{ $ref: '#/F' }, { $ref: '#/F' }] }, hooks)).toBe('((event: string) => void) & ((event: string) => void)');
+    expect(ts({ allOf: [{ $ref: '#/F' }, { $ref: '#/F' }] }, hooks)).toBe(
+      '((event: string) => void) & ((event: string) => void)',
+    );
     const optional = { type: 'object', properties: { on: { $ref: '#/F' } } };
-    expect(ts(optional, { ...hooks, optional: 'or-undefined' })).toBe('{\n  on?: ((event: string) => void) | undefined;\n}');
+    expect(ts(optional, { ...hooks, optional: 'or-undefined' })).toBe(
+      '{\n  on?: ((event: string) => void) | undefined;\n}',
+    );
   });
 
   test('the text rules directly', () => {
@@ -104,20 +113,31 @@ describe('schemas', () => {
     expect(ts({ const: Infinity })).toBe('number');
     expect(literal({ a: 1 })).toBe('unknown');
     expect(ts({ enum: [{ a: 1 }, 'x'] })).toBe('unknown');
-    const props = { type: 'object', required: ['a-b'], properties: { 'a-b': { type: 'string', description: 'ends */ early' }, __proto__x: { type: 'string' } } };
+    const props = {
+      type: 'object',
+      required: ['a-b'],
+      properties: { 'a-b': { type: 'string', description: 'ends */ early' }, __proto__x: { type: 'string' } },
+    };
     expect(ts(props)).toBe('{\n  /** ends *\\/ early */\n  "a-b": string;\n  __proto__x?: string;\n}');
-    expect(ts({ type: 'object', required: ['__proto__'], properties: JSON.parse('{"__proto__": {"type": "string"}}') })).toBe('{\n  "__proto__": string;\n}');
+    expect(
+      ts({ type: 'object', required: ['__proto__'], properties: JSON.parse('{"__proto__": {"type": "string"}}') }),
+    ).toBe('{\n  "__proto__": string;\n}');
   });
 
   test('additional properties', () => {
     expect(ts({ type: 'object' })).toBe('{ [key: string]: unknown }');
     expect(ts({ type: 'object', additionalProperties: { type: 'integer' } })).toBe('{ [key: string]: number }');
     expect(ts({ type: 'object', additionalProperties: false })).toBe('{ [key: string]: never }');
-    const declared = (prop: unknown, extra: unknown) => ts({ type: 'object', required: ['a'], properties: { a: prop }, additionalProperties: extra });
+    const declared = (prop: unknown, extra: unknown) =>
+      ts({ type: 'object', required: ['a'], properties: { a: prop }, additionalProperties: extra });
     expect(declared({ type: 'string' }, true)).toBe('{\n  a: string;\n}');
     // The index type can stay when every declared property fits it ...
-    expect(declared({ type: 'string' }, { type: ['string', 'null'] })).toBe('{\n  a: string;\n} & { [key: string]: string | null }');
-    expect(declared({ enum: ['x', 'y'] }, { type: 'string' })).toBe('{\n  a: "x" | "y";\n} & { [key: string]: string }');
+    expect(declared({ type: 'string' }, { type: ['string', 'null'] })).toBe(
+      '{\n  a: string;\n} & { [key: string]: string | null }',
+    );
+    expect(declared({ enum: ['x', 'y'] }, { type: 'string' })).toBe(
+      '{\n  a: "x" | "y";\n} & { [key: string]: string }',
+    );
     // ... otherwise the intersection would refuse `{ a: "x" }`.
     expect(declared({ type: 'string' }, { type: 'integer' })).toBe('{\n  a: string;\n  [key: string]: unknown;\n}');
   });
@@ -125,7 +145,9 @@ describe('schemas', () => {
   test('nullable and prefixItems only when the dialect has them', () => {
     expect(ts({ type: 'string', nullable: true })).toBe('string');
     expect(ts({ type: 'string', nullable: true }, { nullable: true })).toBe('string | null');
-    expect(ts({ oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true }, { nullable: true })).toBe('(string | number) | null');
+    expect(ts({ oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true }, { nullable: true })).toBe(
+      '(string | number) | null',
+    );
     expect(ts({ $ref: '#/A', nullable: true }, { nullable: true })).toBe('A | null');
     const tuple = { type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }], items: { type: 'boolean' } };
     expect(ts(tuple, { prefixItems: true })).toBe('[string, number]');
@@ -133,7 +155,10 @@ describe('schemas', () => {
   });
 
   test('views: omitted and readonly properties; discriminator pins', () => {
-    const schema = { type: 'object', properties: { id: { type: 'string', readOnly: true }, secret: { type: 'string', writeOnly: true } } };
+    const schema = {
+      type: 'object',
+      properties: { id: { type: 'string', readOnly: true }, secret: { type: 'string', writeOnly: true } },
+    };
     const view = (mode: 'read' | 'write'): Partial<SchemaTypeOptions> => ({
       property: (prop) => {
         const p = prop as { readOnly?: boolean; writeOnly?: boolean };
@@ -143,20 +168,36 @@ describe('schemas', () => {
     });
     expect(ts(schema, view('read'))).toBe('{\n  readonly id?: string;\n}');
     expect(ts(schema, view('write'))).toBe('{\n  secret?: string;\n}');
-    const pinned: Partial<SchemaTypeOptions> = { nullable: true, discriminator: (_p, member) => ({ property: 'kind', values: [String((member as { $ref: string }).$ref).slice(2)] }) };
-    expect(ts({ oneOf: [{ $ref: '#/Cat' }, { $ref: '#/Dog', nullable: true }] }, pinned)).toBe('(Cat & { kind: "Cat" }) | ((Dog & { kind: "Dog" }) | null)');
+    const pinned: Partial<SchemaTypeOptions> = {
+      nullable: true,
+      discriminator: (_p, member) => ({
+        property: 'kind',
+        values: [String((member as { $ref: string }).$ref).slice(2)],
+      }),
+    };
+    expect(ts({ oneOf: [{ $ref: '#/Cat' }, { $ref: '#/Dog', nullable: true }] }, pinned)).toBe(
+      '(Cat & { kind: "Cat" }) | ((Dog & { kind: "Dog" }) | null)',
+    );
   });
 
   test('an invalid schema throws or becomes the type the hook returns', () => {
     expect(() => ts({ type: 'strng' })).toThrow('unknown type "strng"');
     expect(() => ts({ oneOf: {} })).toThrow('oneOf must be a list of schemas');
     const lenient = { invalid: () => 'unknown' };
-    expect(ts({ type: 'object', properties: { pair: { type: 'array', items: [{ type: 'string' }] } } }, lenient)).toBe('{\n  pair?: unknown[];\n}');
+    expect(ts({ type: 'object', properties: { pair: { type: 'array', items: [{ type: 'string' }] } } }, lenient)).toBe(
+      '{\n  pair?: unknown[];\n}',
+    );
   });
 });
 
 describe('one schema through the REST and the queue pattern', () => {
-  const project: ProjectInfo = { root: '/project', packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' };
+  const project: ProjectInfo = {
+    root: '/project',
+    packageManager: 'npm',
+    moduleSystem: 'esm',
+    importSuffix: '.js',
+    srcDir: 'src',
+  };
   // Only keywords both dialects read: no nullable, readOnly/writeOnly or prefixItems.
   const thing = (optional: boolean) => ({
     type: 'object',
@@ -167,15 +208,33 @@ describe('one schema through the REST and the queue pattern', () => {
       size: { type: 'string', enum: ['S', 'M', 'L'] },
       parts: { type: 'array', items: { $ref: '#/components/schemas/Part' } },
       meta: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
-      choice: { allOf: [{ oneOf: [{ $ref: '#/components/schemas/Part' }, { type: 'boolean' }] }, { type: 'object', properties: { note: { type: 'string' } }, required: ['note'] }] },
+      choice: {
+        allOf: [
+          { oneOf: [{ $ref: '#/components/schemas/Part' }, { type: 'boolean' }] },
+          { type: 'object', properties: { note: { type: 'string' } }, required: ['note'] },
+        ],
+      },
     },
   });
   const part = { type: 'object', required: ['n'], properties: { n: { type: 'number', format: 'double' } } };
 
   async function restTypes(schema: unknown): Promise<string> {
-    const doc = { openapi: '3.1.0', info: { title: 't', version: '1' }, paths: {}, components: { schemas: { Thing: schema, Part: part } } };
-    const link: LinkConfig = { name: 'svc', pattern: 'rest', contracts: ['openapi/svc.json'], out: 'src/links/svc', options: {} };
-    const files = await generateFiles(project, link, async (p) => (p === 'openapi/svc.json' ? JSON.stringify(doc) : undefined));
+    const doc = {
+      openapi: '3.1.0',
+      info: { title: 't', version: '1' },
+      paths: {},
+      components: { schemas: { Thing: schema, Part: part } },
+    };
+    const link: LinkConfig = {
+      name: 'svc',
+      pattern: 'rest',
+      contracts: ['openapi/svc.json'],
+      out: 'src/links/svc',
+      options: {},
+    };
+    const files = await generateFiles(project, link, async (p) =>
+      p === 'openapi/svc.json' ? JSON.stringify(doc) : undefined,
+    );
     return files.find((f) => f.path === 'src/links/svc/types.ts')!.content;
   }
 
@@ -183,15 +242,31 @@ describe('one schema through the REST and the queue pattern', () => {
     const doc = {
       asyncapi: '3.0.0',
       info: { title: 't', version: '1.0.0' },
-      channels: { q: { address: 'q', messages: { Happened: { payload: { type: 'object', properties: { thing: { $ref: '#/components/schemas/Thing' } } } } } } },
+      channels: {
+        q: {
+          address: 'q',
+          messages: {
+            Happened: { payload: { type: 'object', properties: { thing: { $ref: '#/components/schemas/Thing' } } } },
+          },
+        },
+      },
       components: { schemas: { Thing: schema, Part: part } },
     };
-    const link: LinkConfig = { name: 'ev', pattern: 'queue', contracts: ['asyncapi/ev.yaml'], out: 'src/links/ev', options: {} };
-    const files = await generateFiles(project, link, async (p) => (p === 'asyncapi/ev.yaml' ? JSON.stringify(doc) : undefined));
+    const link: LinkConfig = {
+      name: 'ev',
+      pattern: 'queue',
+      contracts: ['asyncapi/ev.yaml'],
+      out: 'src/links/ev',
+      options: {},
+    };
+    const files = await generateFiles(project, link, async (p) =>
+      p === 'asyncapi/ev.yaml' ? JSON.stringify(doc) : undefined,
+    );
     return files.find((f) => f.path === 'src/links/ev/messages.ts')!.content;
   }
 
-  const declaration = (source: string, name: string) => source.match(new RegExp(`^export type ${name} = [^]*?;\\n(?=\\n|$)`, 'm'))?.[0];
+  const declaration = (source: string, name: string) =>
+    source.match(new RegExp(`^export type ${name} = [^]*?;\\n(?=\\n|$)`, 'm'))?.[0];
 
   test('with every property required, the text is the same', async () => {
     const rest = await restTypes(thing(false));
@@ -218,6 +293,10 @@ describe('one schema through the REST and the queue pattern', () => {
     const queue = declaration(await queueTypes(thing(true)), 'Thing')!;
     expect(rest).toContain('  tags?: (string | number)[];\n');
     expect(queue).toContain('  tags?: (string | number)[] | undefined;\n');
-    expect(queue).toBe(rest.replace(/^( {2}\w+\?: .*);$/gm, '$1 | undefined;').replace(/^( {2}choice\?: [^]*? {2}\});$/m, '$1 | undefined;'));
+    expect(queue).toBe(
+      rest
+        .replace(/^( {2}\w+\?: .*);$/gm, '$1 | undefined;')
+        .replace(/^( {2}choice\?: [^]*? {2}\});$/m, '$1 | undefined;'),
+    );
   });
 });

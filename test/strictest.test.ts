@@ -48,11 +48,24 @@ beforeAll(async () => {
   dir = await makeProject({
     files: {
       'tsconfig.strictest.json': JSON.stringify(STRICTEST, null, 2),
-      'tsconfig.json': JSON.stringify({
-        extends: './tsconfig.strictest.json',
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src', lib: ['ES2023'] },
-        include: ['src'],
-      }, null, 2),
+      'tsconfig.json': JSON.stringify(
+        {
+          extends: './tsconfig.strictest.json',
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            skipLibCheck: true,
+            types: ['node'],
+            outDir: 'dist',
+            rootDir: 'src',
+            lib: ['ES2023'],
+          },
+          include: ['src'],
+        },
+        null,
+        2,
+      ),
     },
   });
   await cp(path.join(FIXTURES, 'grpc', 'kitchen'), path.join(dir, 'protos'), { recursive: true });
@@ -95,10 +108,28 @@ export const pay: Pay = { type: 'Pay', card: 'x' };
 describe('generated code under @tsconfig/strictest flags', () => {
   it('every pattern compiles on the first run', async () => {
     await scaffold(['grpc', 'shop', '--proto', 'protos/acme/shop.proto', '--proto-path', 'protos']);
-    await scaffold(['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--rpc', 'UploadAvatars:client-stream', '--rpc', 'Chat:bidi']);
+    await scaffold([
+      'grpc',
+      'user',
+      '--rpc',
+      'GetUser:unary',
+      '--rpc',
+      'ListUsers:server-stream',
+      '--rpc',
+      'UploadAvatars:client-stream',
+      '--rpc',
+      'Chat:bidi',
+    ]);
     await scaffold(['rest', 'pets', '--openapi', 'openapi/openapi.yaml']);
     await scaffold(['rest', 'accounts', '--resource', 'accounts:id=uuid,email=email,name=string,tags?=string[]']);
-    await scaffold(['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number,tags?=string[]', '--message', 'OrderCancelled:orderId=string,reason?=string']);
+    await scaffold([
+      'queue',
+      'order',
+      '--message',
+      'OrderCreated:orderId=string,total=number,tags?=string[]',
+      '--message',
+      'OrderCancelled:orderId=string,reason?=string',
+    ]);
     await scaffold(['queue', 'jobs', '--fifo', '--message', 'JobQueued:id=string']);
     // User code under exactOptionalPropertyTypes may pass a value that can be undefined to any option.
     await writeFile(path.join(dir, 'src', 'use-options.ts'), USE_OPTIONS);
@@ -111,10 +142,18 @@ describe('generated code under @tsconfig/strictest flags', () => {
 
     // So do the stubs `generate` merges in for a new RPC.
     const proto = path.join(dir, 'proto/user.proto');
-    await writeFile(proto, (await readFile(proto, 'utf8')).replace('  rpc Chat(', '  rpc DeleteUser(GetUserRequest) returns (GetUserResponse);\n  rpc Chat('));
+    await writeFile(
+      proto,
+      (await readFile(proto, 'utf8')).replace(
+        '  rpc Chat(',
+        '  rpc DeleteUser(GetUserRequest) returns (GetUserResponse);\n  rpc Chat(',
+      ),
+    );
     const regen = await runCli(['generate'], dir);
     expect(regen.exitCode, regen.stderr).toBe(0);
-    expect(await readFile(path.join(dir, 'src/links/user/handlers.ts'), 'utf8')).toContain('async deleteUser(_request: $msg.GetUserRequest, _ctx: CallContext)');
+    expect(await readFile(path.join(dir, 'src/links/user/handlers.ts'), 'utf8')).toContain(
+      'async deleteUser(_request: $msg.GetUserRequest, _ctx: CallContext)',
+    );
     const again = await compile(dir);
     expect(again.output).toBe('');
   });
@@ -140,7 +179,10 @@ describe('generated code under @tsconfig/strictest flags', () => {
     await writeFile(proto, source(''));
     await scaffold(['grpc', 'ping', '--proto', 'protos/ping.proto', '--proto-path', 'protos']);
     // A contract with messages and no service at all.
-    await writeFile(path.join(dir, 'protos', 'models.proto'), 'syntax = "proto3";\npackage models.v1;\nmessage Point { int32 x = 1; int32 y = 2; }\n');
+    await writeFile(
+      path.join(dir, 'protos', 'models.proto'),
+      'syntax = "proto3";\npackage models.v1;\nmessage Point { int32 x = 1; int32 y = 2; }\n',
+    );
     await scaffold(['grpc', 'models', '--proto', 'protos/models.proto', '--proto-path', 'protos']);
     const handlers = path.join(dir, 'src/links/ping/handlers.ts');
     expect(await readFile(handlers, 'utf8')).not.toContain('$msg');

@@ -1,9 +1,9 @@
 // The real wizard through a pseudo-terminal: keys in, screen out.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KEY, spawnCli, type PtySession } from './helpers/pty.js';
-import { compile, makeProject, removeProject, snapshot } from './helpers/project.js';
+import { compile, makeProject, snapshot } from './helpers/project.js';
 
 const projects: string[] = [];
 const CONFIRM = /Write \d+ files\?/;

@@ -1,5 +1,14 @@
 // Paths, peer binaries, scratch projects and machine facts shared by the benches.
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +45,12 @@ export const nodeBin = (name, args) => ({ cmd: process.execPath, args: [binJs(na
 
 /** buf's native binary (skipping its node launcher when the platform package is there). */
 export function bufBinary() {
-  const platform = { 'linux-x64': 'buf-linux-x64', 'linux-arm64': 'buf-linux-aarch64', 'darwin-arm64': 'buf-darwin-arm64', 'darwin-x64': 'buf-darwin-x64' }[`${process.platform}-${process.arch}`];
+  const platform = {
+    'linux-x64': 'buf-linux-x64',
+    'linux-arm64': 'buf-linux-aarch64',
+    'darwin-arm64': 'buf-darwin-arm64',
+    'darwin-x64': 'buf-darwin-x64',
+  }[`${process.platform}-${process.arch}`];
   if (platform) {
     const native = path.join(NM, '@bufbuild', platform, 'bin', 'buf');
     if (existsSync(native)) return native;
@@ -67,7 +81,10 @@ export function mkdirp(p) {
 export function freshProject(dir, { name = 'bench-app' } = {}) {
   rmrf(dir);
   mkdirp(path.join(dir, 'src'));
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }, null, 2) + '\n');
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name, private: true, type: 'module' }, null, 2) + '\n',
+  );
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify(
@@ -130,7 +147,10 @@ export function machineInfo() {
   const cpus = os.cpus();
   return [
     `node ${process.version} on ${process.platform}-${process.arch}, ${cpus.length} CPU${cpus.length === 1 ? '' : 's'} (${cpus[0]?.model?.trim() ?? '?'}), ` +
-      `${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   ];
 }
 
@@ -148,6 +168,9 @@ export function envInt(name, fallback, { min = 1, max = 1000 } = {}) {
 export function saveResults(name, data) {
   const dir = mkdirp(path.join(WORK, 'results'));
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), ...data }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), ...data }, null, 2) + '\n',
+  );
   return file;
 }

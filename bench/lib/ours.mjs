@@ -52,7 +52,10 @@ export function oursRegenerate({ name = 'create-service-link generate', dir, cre
       if (!existsSync(path.join(dir, 'service-link.json'))) {
         freshProject(dir);
         setup?.(dir);
-        const res = await run(process.execPath, [OUR_BIN, ...createArgs, '--yes', '--no-install'], { cwd: dir, timeoutMs: 600_000 });
+        const res = await run(process.execPath, [OUR_BIN, ...createArgs, '--yes', '--no-install'], {
+          cwd: dir,
+          timeoutMs: 600_000,
+        });
         if (!res.ok) throw new Error(`scaffold before regenerate failed: ${tail(res.stderr || res.stdout)}`);
       }
       for (const f of generatedFiles(dir)) rmSync(path.join(dir, f), { force: true });

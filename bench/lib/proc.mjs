@@ -21,7 +21,11 @@ function installHandlers() {
   process.on('exit', () => {
     for (const child of active) killGroup(child, 'SIGKILL');
   });
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ]) {
     process.on(sig, () => {
       for (const child of active) killGroup(child, 'SIGKILL');
       process.exit(code);

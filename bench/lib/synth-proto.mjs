@@ -17,9 +17,67 @@ function mulberry32(seed) {
   };
 }
 
-const NOUNS = ['Order', 'User', 'Invoice', 'Payment', 'Shipment', 'Product', 'Account', 'Review', 'Ticket', 'Session', 'Address', 'Quote', 'Refund', 'Coupon', 'Cart', 'Stock', 'Report', 'Event', 'Device', 'Plan'];
-const WORDS = ['id', 'name', 'title', 'count', 'amount', 'created', 'status', 'owner', 'tags', 'labels', 'payload', 'note', 'score', 'ratio', 'flag', 'data', 'total', 'region', 'version', 'etag'];
-const SCALARS = ['string', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'double', 'float', 'bytes'];
+const NOUNS = [
+  'Order',
+  'User',
+  'Invoice',
+  'Payment',
+  'Shipment',
+  'Product',
+  'Account',
+  'Review',
+  'Ticket',
+  'Session',
+  'Address',
+  'Quote',
+  'Refund',
+  'Coupon',
+  'Cart',
+  'Stock',
+  'Report',
+  'Event',
+  'Device',
+  'Plan',
+];
+const WORDS = [
+  'id',
+  'name',
+  'title',
+  'count',
+  'amount',
+  'created',
+  'status',
+  'owner',
+  'tags',
+  'labels',
+  'payload',
+  'note',
+  'score',
+  'ratio',
+  'flag',
+  'data',
+  'total',
+  'region',
+  'version',
+  'etag',
+];
+const SCALARS = [
+  'string',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+  'bool',
+  'double',
+  'float',
+  'bytes',
+];
 const MAP_KEYS = ['string', 'int32', 'int64', 'uint32', 'bool'];
 const KINDS = ['unary', 'server', 'client', 'bidi'];
 
@@ -29,7 +87,10 @@ const snake = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
  * Write the set under `root` (emptied first). Returns { root, files } with `files` relative to root.
  * Sizes are parameters so a smaller set can be used while debugging.
  */
-export function writeSyntheticProtos(root, { files = 10, messagesPerFile = 100, servicesPerFile = 5, rpcsPerService = 4, seed = 20240611 } = {}) {
+export function writeSyntheticProtos(
+  root,
+  { files = 10, messagesPerFile = 100, servicesPerFile = 5, rpcsPerService = 4, seed = 20240611 } = {},
+) {
   const rand = mulberry32(seed);
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
   const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
@@ -51,7 +112,13 @@ export function writeSyntheticProtos(root, { files = 10, messagesPerFile = 100, 
     }
   }
   // A type reference seen from file f: same file, or a file it imports.
-  const importsOf = (f) => [...new Set([f - 1, f > 1 ? 0 : -1, f >= files / 2 && f - files / 2 >= 0 ? f - Math.floor(files / 2) : -1].filter((x) => x >= 0 && x !== f))];
+  const importsOf = (f) => [
+    ...new Set(
+      [f - 1, f > 1 ? 0 : -1, f >= files / 2 && f - files / 2 >= 0 ? f - Math.floor(files / 2) : -1].filter(
+        (x) => x >= 0 && x !== f,
+      ),
+    ),
+  ];
   const ref = (f, target, name) => (meta[target].pkg === meta[f].pkg ? name : `${meta[target].pkg}.${name}`);
   const anyMessage = (f) => {
     const src = rand() < 0.7 ? f : pick([f, ...importsOf(f)]);
@@ -89,10 +156,14 @@ export function writeSyntheticProtos(root, { files = 10, messagesPerFile = 100, 
         else if (r < 0.42) body.push(`${indent}${anyEnum(f)} ${fname} = ${num++};`);
         else if (r < 0.54) body.push(`${indent}${anyMessage(f)} ${fname} = ${num++};`);
         else if (r < 0.64) body.push(`${indent}repeated ${pick(SCALARS)} ${fname} = ${num++};`);
-        else if (r < 0.70) body.push(`${indent}repeated ${anyMessage(f)} ${fname} = ${num++};`);
-        else if (r < 0.76) body.push(`${indent}map<${pick(MAP_KEYS)}, ${rand() < 0.5 ? pick(SCALARS) : anyMessage(f)}> ${fname} = ${num++};`);
+        else if (r < 0.7) body.push(`${indent}repeated ${anyMessage(f)} ${fname} = ${num++};`);
+        else if (r < 0.76)
+          body.push(
+            `${indent}map<${pick(MAP_KEYS)}, ${rand() < 0.5 ? pick(SCALARS) : anyMessage(f)}> ${fname} = ${num++};`,
+          );
         else if (r < 0.82) body.push(`${indent}optional ${pick(SCALARS)} ${fname} = ${num++};`);
-        else if (r < 0.88) body.push(`${indent}google.protobuf.${rand() < 0.6 ? 'Timestamp' : 'Duration'} ${fname} = ${num++};`);
+        else if (r < 0.88)
+          body.push(`${indent}google.protobuf.${rand() < 0.6 ? 'Timestamp' : 'Duration'} ${fname} = ${num++};`);
         else {
           body.push(`${indent}oneof ${fname} {`);
           const members = int(2, 3);
@@ -113,7 +184,8 @@ export function writeSyntheticProtos(root, { files = 10, messagesPerFile = 100, 
         lines.push(`  enum Mode {`, `    MODE_UNSPECIFIED = 0;`, `    MODE_FAST = 1;`, `    MODE_SAFE = 2;`, '  }');
       }
       lines.push(...fieldsFor('  '));
-      if (hasNested) lines.push(`  Detail detail_x = 100;`, `  repeated Detail details_x = 101;`, `  Mode mode_x = 102;`);
+      if (hasNested)
+        lines.push(`  Detail detail_x = 100;`, `  repeated Detail details_x = 101;`, `  Mode mode_x = 102;`);
       lines.push('}', '');
     });
     for (let s = 0; s < servicesPerFile; s++) {
@@ -135,6 +207,14 @@ export function writeSyntheticProtos(root, { files = 10, messagesPerFile = 100, 
     writeFileSync(file, lines.join('\n'));
     out.push(m.rel);
   }
-  const messageCount = meta.reduce((n, m) => n + m.messages.length, 0) + meta.reduce((n, m) => n + Math.ceil(m.messages.length / (nestedEvery - 1)), 0);
-  return { root, files: out, messages: messageCount, services: files * servicesPerFile, rpcs: files * servicesPerFile * rpcsPerService };
+  const messageCount =
+    meta.reduce((n, m) => n + m.messages.length, 0) +
+    meta.reduce((n, m) => n + Math.ceil(m.messages.length / (nestedEvery - 1)), 0);
+  return {
+    root,
+    files: out,
+    messages: messageCount,
+    services: files * servicesPerFile,
+    rpcs: files * servicesPerFile * rpcsPerService,
+  };
 }

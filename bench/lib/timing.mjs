@@ -17,7 +17,8 @@ export function fmtMs(ms) {
   return `${(ms / 1000).toFixed(0)} s`;
 }
 
-export const fmtMem = (bytes) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(0)} MB`);
+export const fmtMem = (bytes) =>
+  bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 export const fmtRatio = (r) => (Number.isFinite(r) ? `${r >= 10 ? r.toFixed(1) : r.toFixed(2)}x` : '-');
 
@@ -129,7 +130,11 @@ export async function compare({ title, contestants, rounds = 5, warmup = 1, time
 export function printTable({ title, rounds, warmup, rows }, log = console.log) {
   const head = ['tool', 'runs', 'median', 'min-max', 'time / ours', 'per-round ratios', 'peak RSS', 'notes'];
   const body = rows.map((r) => {
-    const failed = r.failed ? (r.timedOut ? `> ${fmtMs(r.timeoutMs)} (timed out)` : `FAILED: ${r.failed.split('\n')[0].slice(0, 140)}`) : '';
+    const failed = r.failed
+      ? r.timedOut
+        ? `> ${fmtMs(r.timeoutMs)} (timed out)`
+        : `FAILED: ${r.failed.split('\n')[0].slice(0, 140)}`
+      : '';
     return [
       r.ours ? `${r.name} (ours)` : r.name,
       String(r.runs),
@@ -142,7 +147,11 @@ export function printTable({ title, rounds, warmup, rows }, log = console.log) {
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   log('');
   log(`${title}  (${rounds} timed round${rounds === 1 ? '' : 's'}${warmup ? `, ${warmup} warm-up` : ''}, interleaved)`);
   log(line(head));

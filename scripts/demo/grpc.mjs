@@ -83,12 +83,28 @@ try {
 
 export async function run({ projectDir, runCli, log }) {
   await runCli([
-    'grpc', 'user',
-    '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--rpc', 'UploadAvatars:client-stream', '--rpc', 'Chat:bidi',
-    '--field', 'UploadAvatarsRequest.image:bytes',
-    '--field', 'UploadAvatarsResponse.count:uint32', '--field', 'UploadAvatarsResponse.total_bytes:int64',
-    '--field', 'ChatRequest.text:string', '--field', 'ChatResponse.text:string',
-    '--yes', '--no-install',
+    'grpc',
+    'user',
+    '--rpc',
+    'GetUser:unary',
+    '--rpc',
+    'ListUsers:server-stream',
+    '--rpc',
+    'UploadAvatars:client-stream',
+    '--rpc',
+    'Chat:bidi',
+    '--field',
+    'UploadAvatarsRequest.image:bytes',
+    '--field',
+    'UploadAvatarsResponse.count:uint32',
+    '--field',
+    'UploadAvatarsResponse.total_bytes:int64',
+    '--field',
+    'ChatRequest.text:string',
+    '--field',
+    'ChatResponse.text:string',
+    '--yes',
+    '--no-install',
   ]);
   await writeFile(path.join(projectDir, 'src', 'links', 'user', 'handlers.ts'), HANDLERS);
   await writeFile(path.join(projectDir, 'src', 'grpc-demo.ts'), CLIENT);

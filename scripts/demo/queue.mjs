@@ -55,7 +55,16 @@ console.log(\`  consumer: stopped after \${processed} messages, all deleted\`);
 `;
 
 export async function run({ projectDir, runCli, log }) {
-  await runCli(['queue', 'order', '--message', 'OrderCreated:orderId=string,total=number', '--message', 'OrderCancelled:orderId=string,reason?=string', '--yes', '--no-install']);
+  await runCli([
+    'queue',
+    'order',
+    '--message',
+    'OrderCreated:orderId=string,total=number',
+    '--message',
+    'OrderCancelled:orderId=string,reason?=string',
+    '--yes',
+    '--no-install',
+  ]);
   await writeFile(path.join(projectDir, 'src', 'links', 'order', 'handlers.ts'), HANDLERS);
   await writeFile(path.join(projectDir, 'src', 'queue-demo.ts'), DEMO);
   const tsc = path.join(projectDir, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -66,7 +75,11 @@ export async function run({ projectDir, runCli, log }) {
   await server.listen({ host: '127.0.0.1', port: 0 });
   const endpoint = `http://127.0.0.1:${server.server.address().port}`;
   const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'demo', AWS_SECRET_ACCESS_KEY: 'demo' };
-  const sqs = new SQSClient({ endpoint, region: aws.AWS_REGION, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+  const sqs = new SQSClient({
+    endpoint,
+    region: aws.AWS_REGION,
+    credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
+  });
   try {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'order' }));
     log(`  fauxqs: SQS emulator on ${endpoint}, queue ${QueueUrl}`);

@@ -36,11 +36,14 @@ function startServer(log) {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const send = (status, value, headers = {}) => {
-        log(`  server: ${req.method} ${req.url} [x-request-id ${req.headers['x-request-id']}, auth ${req.headers.authorization ? 'bearer ***' : 'none'}] -> ${status}`);
+        log(
+          `  server: ${req.method} ${req.url} [x-request-id ${req.headers['x-request-id']}, auth ${req.headers.authorization ? 'bearer ***' : 'none'}] -> ${status}`,
+        );
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(value === undefined ? '' : JSON.stringify(value));
       };
-      if (req.headers.authorization !== 'Bearer demo-token') return send(401, { code: 'unauthorized', message: 'bad token' });
+      if (req.headers.authorization !== 'Bearer demo-token')
+        return send(401, { code: 'unauthorized', message: 'bad token' });
       const url = new URL(req.url, 'http://localhost');
       const id = decodeURIComponent(url.pathname.split('/')[2] ?? '');
       if (url.pathname === '/users' && req.method === 'GET') {

@@ -6,7 +6,10 @@ import { pascalCase, safeIdentifier } from '../util/names.js';
 
 type Schema = Record<string, unknown>;
 
-export async function protoFromOpenApi(file: string, operationId: string | undefined): Promise<{ proto: string; message: string; label: string }> {
+export async function protoFromOpenApi(
+  file: string,
+  operationId: string | undefined,
+): Promise<{ proto: string; message: string; label: string }> {
   const { parse } = await import('yaml');
   let doc: Schema;
   try {
@@ -22,7 +25,10 @@ export async function protoFromOpenApi(file: string, operationId: string | undef
       schema = ref
         .slice(2)
         .split('/')
-        .reduce<unknown>((node, key) => (node as Schema | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc) as Schema;
+        .reduce<unknown>(
+          (node, key) => (node as Schema | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+          doc,
+        ) as Schema;
       if (!schema) throw new ContractError(file, `dangling $ref ${ref}`);
     }
     return schema;
@@ -35,7 +41,8 @@ export async function protoFromOpenApi(file: string, operationId: string | undef
       if (op) operations.push({ id: String(op.operationId ?? `${method} ${p}`), op });
     }
   }
-  const jsonSchemaOf = (content: unknown) => ((content as Schema | undefined)?.['application/json'] as Schema | undefined)?.schema;
+  const jsonSchemaOf = (content: unknown) =>
+    ((content as Schema | undefined)?.['application/json'] as Schema | undefined)?.schema;
   const pick = (op: Schema) => {
     const responses = (op.responses ?? {}) as Record<string, unknown>;
     for (const code of ['200', '201', '202']) {
@@ -64,7 +71,13 @@ export async function protoFromOpenApi(file: string, operationId: string | undef
     const schema = resolve(s);
     const variants = (schema.allOf ?? schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
     if (variants?.length && !schema.properties) {
-      if (schema.allOf) return { type: message({ type: 'object', properties: Object.assign({}, ...variants.map((v) => resolve(v).properties ?? {})) }, nameOf(s, hint)) };
+      if (schema.allOf)
+        return {
+          type: message(
+            { type: 'object', properties: Object.assign({}, ...variants.map((v) => resolve(v).properties ?? {})) },
+            nameOf(s, hint),
+          ),
+        };
       return fieldType(variants[0], hint);
     }
     let t = schema.type;
@@ -103,7 +116,10 @@ export async function protoFromOpenApi(file: string, operationId: string | undef
   let messageName = top.type;
   if (top.repeated || top.type.startsWith('map<') || !messages.has(top.type)) {
     messageName = `${pascalCase(chosen.id)}Payload`;
-    messages.set(messageName, `message ${messageName} {\n  ${top.repeated ? 'repeated ' : ''}${top.type} value = 1;\n}`);
+    messages.set(
+      messageName,
+      `message ${messageName} {\n  ${top.repeated ? 'repeated ' : ''}${top.type} value = 1;\n}`,
+    );
   }
   const proto = ['syntax = "proto3";', 'package csl.bench.api;', '', ...messages.values()].join('\n\n') + '\n';
   return { proto, message: `csl.bench.api.${messageName}`, label: `${chosen.id} (${file})` };

@@ -16,7 +16,12 @@ export interface PhaseResult {
 
 const MAX_SAMPLES = 2_000_000;
 
-export async function runPhase(call: () => Promise<unknown>, concurrency: number, durationMs: number, signal: AbortSignal): Promise<PhaseResult> {
+export async function runPhase(
+  call: () => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+  signal: AbortSignal,
+): Promise<PhaseResult> {
   const latencies = new Float64Array(MAX_SAMPLES);
   let calls = 0;
   let errors = 0;
@@ -53,7 +58,9 @@ export async function runPhase(call: () => Promise<unknown>, concurrency: number
 }
 
 /** A TCP relay in front of a server that counts the bytes both ways: bytes on the wire per call. */
-export async function countingProxy(targetPort: number): Promise<{ port: number; bytes(): number; close(): Promise<void> }> {
+export async function countingProxy(
+  targetPort: number,
+): Promise<{ port: number; bytes(): number; close(): Promise<void> }> {
   let total = 0;
   const sockets = new Set<import('node:net').Socket>();
   const server: Server = createServer((client) => {

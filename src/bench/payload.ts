@@ -2,7 +2,20 @@
 // and the REST side (proto3 JSON) carry the very same message.
 import type protobuf from 'protobufjs';
 
-const WORDS = ['alpha', 'order', 'customer', 'shipped', 'pending', 'invoice', 'berlin', 'lisbon', 'premium', 'refund', 'mobile', 'gift'];
+const WORDS = [
+  'alpha',
+  'order',
+  'customer',
+  'shipped',
+  'pending',
+  'invoice',
+  'berlin',
+  'lisbon',
+  'premium',
+  'refund',
+  'mobile',
+  'gift',
+];
 const MAX_DEPTH = 4;
 
 /** A small deterministic generator (mulberry32) so runs are repeatable. */
@@ -23,7 +36,8 @@ export function payloadBytes(size: string): number {
   const named: Record<string, number> = { small: 128, medium: 1024, large: 32 * 1024 };
   if (size in named) return named[size]!;
   const n = Number(size);
-  if (!Number.isInteger(n) || n < 16 || n > 4 * 1024 * 1024) throw new Error(`--payload ${size}: use small, medium, large or a byte count from 16 to 4194304`);
+  if (!Number.isInteger(n) || n < 16 || n > 4 * 1024 * 1024)
+    throw new Error(`--payload ${size}: use small, medium, large or a byte count from 16 to 4194304`);
   return n;
 }
 
@@ -40,7 +54,9 @@ export function fillMessage(type: protobuf.Type, targetJsonBytes: number, seed =
     }
     switch (field.type) {
       case 'string':
-        return field.name.toLowerCase().includes('id') ? `${Math.floor(random() * 1e9).toString(36)}-${Math.floor(random() * 1e9).toString(36)}` : text();
+        return field.name.toLowerCase().includes('id')
+          ? `${Math.floor(random() * 1e9).toString(36)}-${Math.floor(random() * 1e9).toString(36)}`
+          : text();
       case 'bytes':
         return Buffer.from(Array.from({ length: 16 }, () => Math.floor(random() * 256))).toString('base64');
       case 'bool':
@@ -60,7 +76,8 @@ export function fillMessage(type: protobuf.Type, targetJsonBytes: number, seed =
   }
 
   function message(t: protobuf.Type, depth: number): Obj {
-    if (t.fullName === '.google.protobuf.Timestamp') return { seconds: String(1_700_000_000 + Math.floor(random() * 1e7)), nanos: Math.floor(random() * 1e9) };
+    if (t.fullName === '.google.protobuf.Timestamp')
+      return { seconds: String(1_700_000_000 + Math.floor(random() * 1e7)), nanos: Math.floor(random() * 1e9) };
     if (t.fullName === '.google.protobuf.Duration') return { seconds: String(Math.floor(random() * 3600)), nanos: 0 };
     const out: Obj = {};
     const doneOneofs = new Set<string>();

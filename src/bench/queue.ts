@@ -32,7 +32,10 @@ export function sampleOf(schema: Json, defs: Record<string, Json>, depth = 0): u
   if (Array.isArray(schema.enum)) return schema.enum[0];
   for (const k of ['allOf', 'oneOf', 'anyOf'] as const) {
     const variants = schema[k] as Json[] | undefined;
-    if (variants?.length) return k === 'allOf' ? Object.assign({}, ...variants.map((v) => sampleOf(v, defs, depth + 1))) : sampleOf(variants[0]!, defs, depth + 1);
+    if (variants?.length)
+      return k === 'allOf'
+        ? Object.assign({}, ...variants.map((v) => sampleOf(v, defs, depth + 1)))
+        : sampleOf(variants[0]!, defs, depth + 1);
   }
   let type = schema.type;
   if (Array.isArray(type)) type = type.find((t) => t !== 'null');
@@ -50,7 +53,8 @@ export function sampleOf(schema: Json, defs: Record<string, Json>, depth = 0): u
     default: {
       const out: Json = {};
       if (depth > 4) return out;
-      for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, Json>)) out[k] = sampleOf(v, defs, depth + 1);
+      for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, Json>))
+        out[k] = sampleOf(v, defs, depth + 1);
       return out;
     }
   }
@@ -78,11 +82,22 @@ function resolveFrom(root: string, id: string): string | undefined {
 export async function runQueueBench(
   project: ProjectInfo,
   link: LinkConfig,
-  options: { messages: number; rounds: number; progress: (line: string) => void; signal: AbortSignal; generate: GenerateStandalone },
+  options: {
+    messages: number;
+    rounds: number;
+    progress: (line: string) => void;
+    signal: AbortSignal;
+    generate: GenerateStandalone;
+  },
 ): Promise<QueueReport> {
-  if (!resolveFrom(project.root, '@aws-sdk/client-sqs')) throw new UsageError('bench for a queue link needs @aws-sdk/client-sqs installed in the project (npm install @aws-sdk/client-sqs)');
-  const fauxqsEntry = resolveFrom(project.root, 'fauxqs') ?? resolveFrom(fileURLToPath(new URL('.', import.meta.url)), 'fauxqs');
-  if (!fauxqsEntry) throw new UsageError('bench for a queue link runs against a local SQS emulator: npm install -D fauxqs@1.9.2');
+  if (!resolveFrom(project.root, '@aws-sdk/client-sqs'))
+    throw new UsageError(
+      'bench for a queue link needs @aws-sdk/client-sqs installed in the project (npm install @aws-sdk/client-sqs)',
+    );
+  const fauxqsEntry =
+    resolveFrom(project.root, 'fauxqs') ?? resolveFrom(fileURLToPath(new URL('.', import.meta.url)), 'fauxqs');
+  if (!fauxqsEntry)
+    throw new UsageError('bench for a queue link runs against a local SQS emulator: npm install -D fauxqs@1.9.2');
 
   const dir = await mkdtemp(path.join(tmpdir(), 'csl-bench-'));
   let app: { close(): Promise<unknown>; server: { address(): unknown } } | undefined;
@@ -104,8 +119,11 @@ export async function runQueueBench(
     }
     await transpile(path.join(dir, 'src'), path.join(dir, 'js'));
     const mod = (await import(pathToFileURL(path.join(dir, 'js', 'out', 'index.js')).href)) as Record<string, unknown>;
-    const find = (suffix: string) => Object.entries(mod).find(([k, v]) => k.endsWith(suffix) && typeof v === 'function')?.[1];
-    const Publisher = find('Publisher') as new (o: object) => {
+    const find = (suffix: string) =>
+      Object.entries(mod).find(([k, v]) => k.endsWith(suffix) && typeof v === 'function')?.[1];
+    const Publisher = find('Publisher') as new (
+      o: object,
+    ) => {
       publish(m: unknown, o?: object): Promise<unknown>;
       publishBatch(e: object[]): Promise<{ failed: unknown[] }>;
     };
@@ -116,19 +134,35 @@ export async function runQueueBench(
     const contract = link.contracts[0]!;
     const model = readAsyncApi(await readFile(path.join(project.root, contract), 'utf8'), contract);
     const first = model.messages[0]!;
-    const sample = sampleOf(first.schema, { ...model.schemas, ...((first.schema.$defs ?? {}) as Record<string, Json>) }) as Json;
+    const sample = sampleOf(first.schema, {
+      ...model.schemas,
+      ...((first.schema.$defs ?? {}) as Record<string, Json>),
+    }) as Json;
     sample[model.discriminator] = first.value;
     const fifo = model.fifo || link.options.fifo === true;
 
     options.progress('starting the SQS emulator on 127.0.0.1');
-    const { buildApp } = (await import(pathToFileURL(fauxqsEntry).href)) as { buildApp(o: object): typeof app & { listen(o: object): Promise<unknown> } };
+    const { buildApp } = (await import(pathToFileURL(fauxqsEntry).href)) as {
+      buildApp(o: object): typeof app & { listen(o: object): Promise<unknown> };
+    };
     const server = buildApp({ logger: false })!;
     await server.listen({ host: '127.0.0.1', port: 0 });
     app = server;
     const port = (server.server.address() as { port: number }).port;
-    Object.assign(process.env, { SQS_ENDPOINT: `http://127.0.0.1:${port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
-    const { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, DeleteQueueCommand } = await import(pathToFileURL(resolveFrom(project.root, '@aws-sdk/client-sqs')!).href);
-    const sqs = new SQSClient({ endpoint: process.env.SQS_ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    Object.assign(process.env, {
+      SQS_ENDPOINT: `http://127.0.0.1:${port}`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+    });
+    const { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, DeleteQueueCommand } = await import(
+      pathToFileURL(resolveFrom(project.root, '@aws-sdk/client-sqs')!).href
+    );
+    const sqs = new SQSClient({
+      endpoint: process.env.SQS_ENDPOINT,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
 
     const publishRates: number[] = [];
     const e2eRates: number[] = [];
@@ -136,7 +170,12 @@ export async function runQueueBench(
     for (let round = 1; round <= options.rounds && !options.signal.aborted; round++) {
       const name = `bench-${round}${fifo ? '.fifo' : ''}`;
       const queueUrl: string = (
-        await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {} }))
+        await sqs.send(
+          new CreateQueueCommand({
+            QueueName: name,
+            Attributes: fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {},
+          }),
+        )
       ).QueueUrl;
       const groupOpts = (i: number) => (fifo ? { groupId: `g${i % 16}`, deduplicationId: `r${round}-m${i}` } : {});
       let handled = 0;
@@ -145,24 +184,44 @@ export async function runQueueBench(
         handled++;
         for (const [, wake] of waiting) wake();
       };
-      const handlers = Object.fromEntries(model.messages.map((m) => [m.name.charAt(0).toLowerCase() + m.name.slice(1), handler]));
-      const allHandlers = new Proxy(handlers, { get: (t, k) => (typeof k === 'string' ? (t[k] ?? handler) : undefined) });
+      const handlers = Object.fromEntries(
+        model.messages.map((m) => [m.name.charAt(0).toLowerCase() + m.name.slice(1), handler]),
+      );
+      const allHandlers = new Proxy(handlers, {
+        get: (t, k) => (typeof k === 'string' ? (t[k] ?? handler) : undefined),
+      });
       const publisher = new Publisher({ queueUrl });
       options.progress(`queue round ${round}/${options.rounds}: publishing ${options.messages} messages`);
       const t0 = performance.now();
-      const result = await publisher.publishBatch(Array.from({ length: options.messages }, (_, i) => ({ message: sample, ...groupOpts(i) })));
+      const result = await publisher.publishBatch(
+        Array.from({ length: options.messages }, (_, i) => ({ message: sample, ...groupOpts(i) })),
+      );
       if (result.failed.length) throw new Error(`${result.failed.length} messages failed to publish`);
       const t1 = performance.now();
       options.progress(`queue round ${round}/${options.rounds}: consuming`);
-      const consumer = new Consumer({ queueUrl, concurrency: 10, waitTimeSeconds: 1, stopOnSignals: false, handlers: allHandlers });
+      const consumer = new Consumer({
+        queueUrl,
+        concurrency: 10,
+        waitTimeSeconds: 1,
+        stopOnSignals: false,
+        handlers: allHandlers,
+      });
       void consumer.start();
       const limit = performance.now() + 120_000;
       const isEmpty = async () => {
-        const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes;
+        const a = (
+          await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: queueUrl,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+            }),
+          )
+        ).Attributes;
         return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) === 0;
       };
       while (!(handled >= options.messages && (await isEmpty()))) {
-        if (performance.now() > limit || options.signal.aborted) throw new Error(`only ${handled} of ${options.messages} messages were consumed within 120 s`);
+        if (performance.now() > limit || options.signal.aborted)
+          throw new Error(`only ${handled} of ${options.messages} messages were consumed within 120 s`);
         await new Promise((r) => setTimeout(r, 5));
       }
       const t2 = performance.now();
@@ -190,7 +249,11 @@ export async function runQueueBench(
       messages: options.messages,
       publishPerSecond: spread(publishRates),
       endToEndPerSecond: spread(e2eRates),
-      latencyMs: { p50: percentileSorted(sorted, 50), p95: percentileSorted(sorted, 95), p99: percentileSorted(sorted, 99) },
+      latencyMs: {
+        p50: percentileSorted(sorted, 50),
+        p95: percentileSorted(sorted, 95),
+        p99: percentileSorted(sorted, 99),
+      },
       workDir: dir,
     };
   } finally {
@@ -203,7 +266,8 @@ export async function runQueueBench(
   }
 }
 
-const n = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+const n = (v: number, d = 0) =>
+  Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-';
 
 export function formatQueueReport(r: QueueReport): string {
   return [

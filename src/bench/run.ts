@@ -64,7 +64,11 @@ function summarize(results: PhaseResult[]): SideSummary {
   pooled.sort();
   return {
     callsPerSecond: spread(results.map((r) => r.callsPerSecond)),
-    latencyMs: { p50: percentileSorted(pooled, 50), p95: percentileSorted(pooled, 95), p99: percentileSorted(pooled, 99) },
+    latencyMs: {
+      p50: percentileSorted(pooled, 50),
+      p95: percentileSorted(pooled, 95),
+      p99: percentileSorted(pooled, 99),
+    },
     cpuMicrosPerCall: spread(results.map((r) => r.cpuMicrosPerCall)),
     errors: results.reduce((n, r) => n + r.errors, 0),
   };
@@ -78,7 +82,8 @@ export function advise(levels: BenchReport['levels']): string {
   const x = `${r.toFixed(2)}x`;
   if (!(r >= 1)) return `REST is as fast or faster here (gRPC ${x} ${at}): stay with REST.`;
   if (r < 1.5) return `gRPC is ${x} here ${at}: not worth the coupling unless you need streaming.`;
-  if (r < 3) return `gRPC is ${x} here ${at}: worth it if this call is on a hot path; otherwise REST keeps the services loosely coupled.`;
+  if (r < 3)
+    return `gRPC is ${x} here ${at}: worth it if this call is on a hot path; otherwise REST keeps the services loosely coupled.`;
   return `gRPC is ${x} here ${at}: a clear win for this high-volume call.`;
 }
 
@@ -109,9 +114,12 @@ async function stopServers(child: ChildProcess): Promise<void> {
 }
 
 export async function runBench(target: ProtoTarget & { label: string }, options: BenchOptions): Promise<BenchReport> {
-  if (options.concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 1024)) throw new UsageError('--concurrency: whole numbers from 1 to 1024, e.g. 1,16,64');
-  if (!(options.duration > 0 && options.duration <= 600)) throw new UsageError('--duration: seconds per phase, more than 0 and at most 600');
-  if (!Number.isInteger(options.rounds) || options.rounds < 1 || options.rounds > 50) throw new UsageError('--rounds: 1 to 50');
+  if (options.concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 1024))
+    throw new UsageError('--concurrency: whole numbers from 1 to 1024, e.g. 1,16,64');
+  if (!(options.duration > 0 && options.duration <= 600))
+    throw new UsageError('--duration: seconds per phase, more than 0 and at most 600');
+  if (!Number.isInteger(options.rounds) || options.rounds < 1 || options.rounds > 50)
+    throw new UsageError('--rounds: 1 to 50');
   const target_bytes = payloadBytes(options.payload);
 
   options.progress('generating the gRPC and REST versions of the call');
@@ -121,14 +129,20 @@ export async function runBench(target: ProtoTarget & { label: string }, options:
   try {
     const object = fillMessage(ws.type, target_bytes);
     const protoBytes = ws.type.encode(ws.type.fromObject(object)).finish();
-    const json = ws.type.toObject(ws.type.fromObject(object), { longs: String, enums: String, bytes: String, json: true });
+    const json = ws.type.toObject(ws.type.fromObject(object), {
+      longs: String,
+      enums: String,
+      bytes: String,
+      json: true,
+    });
     const jsonBytes = Buffer.byteLength(JSON.stringify(json));
 
     const grpcIndex = await load(path.join(ws.dir, 'js', 'grpc', 'index.js'));
     const typeName = ws.type.name;
     const codec = findExport<{ decode(b: Uint8Array): unknown }>(
       grpcIndex,
-      (k, v) => (k === typeName || k.endsWith(`_${typeName}`)) && typeof (v as { decode?: unknown })?.decode === 'function',
+      (k, v) =>
+        (k === typeName || k.endsWith(`_${typeName}`)) && typeof (v as { decode?: unknown })?.decode === 'function',
       `codec for ${target.message}`,
     );
     const grpcRequest = codec.decode(protoBytes);
@@ -187,7 +201,9 @@ export async function runBench(target: ProtoTarget & { label: string }, options:
       const grpc: PhaseResult[] = [];
       for (let round = 1; round <= options.rounds && !options.signal.aborted; round++) {
         for (const side of ['rest', 'grpc'] as const) {
-          options.progress(`${side === 'rest' ? 'REST' : 'gRPC'}, ${c} caller${c > 1 ? 's' : ''}, round ${round}/${options.rounds}`);
+          options.progress(
+            `${side === 'rest' ? 'REST' : 'gRPC'}, ${c} caller${c > 1 ? 's' : ''}, round ${round}/${options.rounds}`,
+          );
           const r = await runPhase(sides[side], c, ms, options.signal);
           if (r.errors && !r.calls) throw new Error(`${side} calls fail: ${r.firstError}`);
           (side === 'rest' ? rest : grpc).push(r);
@@ -220,10 +236,24 @@ export async function runBench(target: ProtoTarget & { label: string }, options:
   }
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '-';
 
 export function formatReport(r: BenchReport): string {
-  const rows: string[][] = [['callers', 'pattern', 'calls/s median (min-max)', 'p50 ms', 'p95 ms', 'p99 ms', 'bytes/call', 'client CPU µs/call']];
+  const rows: string[][] = [
+    [
+      'callers',
+      'pattern',
+      'calls/s median (min-max)',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'bytes/call',
+      'client CPU µs/call',
+    ],
+  ];
   for (const l of r.levels) {
     for (const [name, s, bytes] of [
       ['REST', l.rest, r.bytesPerCall.rest],
@@ -240,10 +270,26 @@ export function formatReport(r: BenchReport): string {
         fmt(s.cpuMicrosPerCall.median),
       ]);
     }
-    rows.push([String(l.concurrency), 'gRPC/REST', `${l.grpcOverRest.median.toFixed(2)}x (${l.grpcOverRest.min.toFixed(2)}-${l.grpcOverRest.max.toFixed(2)}x)`, '', '', '', '', '']);
+    rows.push([
+      String(l.concurrency),
+      'gRPC/REST',
+      `${l.grpcOverRest.median.toFixed(2)}x (${l.grpcOverRest.min.toFixed(2)}-${l.grpcOverRest.max.toFixed(2)}x)`,
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const table = rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  const table = rows
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
   return [
     `Message ${r.message} from ${r.label}: ${fmt(r.payload.jsonBytes)} bytes as JSON, ${fmt(r.payload.protobufBytes)} as protobuf.`,
     '',

@@ -15,14 +15,19 @@ if (!work || !process.send) {
   process.exit(2);
 }
 
-const service = (await import(pathToFileURL(path.join(work, 'js', 'grpc', 'service.js')).href)) as Record<string, unknown>;
+const service = (await import(pathToFileURL(path.join(work, 'js', 'grpc', 'service.js')).href)) as Record<
+  string,
+  unknown
+>;
 const addService = service.addBenchService as AddService | undefined;
 if (typeof addService !== 'function') throw new Error('generated service.js has no addBenchService');
 
 const grpcServer = new grpc.Server();
 addService(grpcServer, { call: async (request) => request });
 const grpcPort = await new Promise<number>((resolve, reject) =>
-  grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+  grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+    err ? reject(err) : resolve(port),
+  ),
 );
 
 const http = createServer((req, res) => {

@@ -33,7 +33,8 @@ async function defaultMessage(files: string[], roots: string[]): Promise<string>
         const unary = child.methodsArray.find((m) => !m.requestStream && !m.responseStream) ?? child.methodsArray[0];
         if (unary?.resolvedResponseType) return unary.resolvedResponseType.fullName.slice(1);
       }
-      if (child instanceof protobuf.Type && !firstMessage && !child.fullName.startsWith('.google.')) firstMessage = child.fullName.slice(1);
+      if (child instanceof protobuf.Type && !firstMessage && !child.fullName.startsWith('.google.'))
+        firstMessage = child.fullName.slice(1);
       if (child instanceof protobuf.Namespace || child instanceof protobuf.Type) {
         const found = walk(child as import('protobufjs').NamespaceBase);
         if (found) return found;
@@ -47,21 +48,35 @@ async function defaultMessage(files: string[], roots: string[]): Promise<string>
 }
 
 /** Absolute .proto files and import roots (none: each file's folder); the message defaults as above. */
-export async function protoTarget(files: string[], roots: string[], message: string | undefined, label: string): Promise<PairTarget> {
+export async function protoTarget(
+  files: string[],
+  roots: string[],
+  message: string | undefined,
+  label: string,
+): Promise<PairTarget> {
   mustExist(files);
   const chosen = message ?? (await defaultMessage(files, roots.length ? roots : files.map((p) => path.dirname(p))));
   return { target: { files, roots, message: chosen.replace(/^\./, ''), label } };
 }
 
 /** The JSON body of an operation of an absolute OpenAPI document, as a temp .proto message. */
-export async function openApiTarget(file: string, operation: string | undefined, label: string | undefined): Promise<PairTarget> {
+export async function openApiTarget(
+  file: string,
+  operation: string | undefined,
+  label: string | undefined,
+): Promise<PairTarget> {
   mustExist([file]);
   const { protoFromOpenApi } = await import('./from-openapi.js');
   const { protoFile } = await import('./run.js');
   const derived = await protoFromOpenApi(file, operation);
   const temp = await protoFile(derived.proto);
   return {
-    target: { files: [temp.file], roots: [path.dirname(temp.file)], message: derived.message, label: label ?? derived.label },
+    target: {
+      files: [temp.file],
+      roots: [path.dirname(temp.file)],
+      message: derived.message,
+      label: label ?? derived.label,
+    },
     cleanup: temp.remove,
   };
 }

@@ -63,7 +63,11 @@ function jsonSchema(type: protobuf.Type, schemas: Record<string, unknown>): { $r
     else if (field.type === 'double' || field.type === 'float') item = { type: 'number' };
     else if (/64$/.test(field.type)) item = { type: 'string', description: '64-bit integer (proto3 JSON)' };
     else item = { type: 'integer' };
-    properties[field.name] = field.map ? { type: 'object', additionalProperties: item } : field.repeated ? { type: 'array', items: item } : item;
+    properties[field.name] = field.map
+      ? { type: 'object', additionalProperties: item }
+      : field.repeated
+        ? { type: 'array', items: item }
+        : item;
   }
   schemas[name] = { type: 'object', properties };
   return ref;
@@ -80,7 +84,9 @@ function benchOpenApi(type: protobuf.Type): string {
         post: {
           operationId: 'call',
           requestBody: { required: true, content: { 'application/json': { schema: ref } } },
-          responses: { '200': { description: 'The same message back', content: { 'application/json': { schema: ref } } } },
+          responses: {
+            '200': { description: 'The same message back', content: { 'application/json': { schema: ref } } },
+          },
         },
       },
     },
@@ -90,7 +96,13 @@ function benchOpenApi(type: protobuf.Type): string {
 }
 
 async function generateInto(generate: GenerateStandalone, dir: string, link: LinkConfig): Promise<void> {
-  const project: ProjectInfo = { root: dir, packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' };
+  const project: ProjectInfo = {
+    root: dir,
+    packageManager: 'npm',
+    moduleSystem: 'esm',
+    importSuffix: '.js',
+    srcDir: 'src',
+  };
   const files = await generate({
     project,
     link,
@@ -160,10 +172,22 @@ export async function createWorkspace(target: ProtoTarget, generate: GenerateSta
       throw new UsageError(`message ${target.message} not found in ${target.files.join(', ')}`);
     }
 
-    await generateInto(generate, dir, { name: 'bench', pattern: 'grpc', contracts: ['proto/bench.proto'], out: 'src/grpc', options: { protoPath: ['proto', ...allRoots] } });
+    await generateInto(generate, dir, {
+      name: 'bench',
+      pattern: 'grpc',
+      contracts: ['proto/bench.proto'],
+      out: 'src/grpc',
+      options: { protoPath: ['proto', ...allRoots] },
+    });
     await mkdir(path.join(dir, 'openapi'));
     await writeFile(path.join(dir, 'openapi', 'bench.yaml'), benchOpenApi(type));
-    await generateInto(generate, dir, { name: 'bench', pattern: 'rest', contracts: ['openapi/bench.yaml'], out: 'src/rest', options: { auth: 'none' } });
+    await generateInto(generate, dir, {
+      name: 'bench',
+      pattern: 'rest',
+      contracts: ['openapi/bench.yaml'],
+      out: 'src/rest',
+      options: { auth: 'none' },
+    });
     await transpile(path.join(dir, 'src'), path.join(dir, 'js'));
     return { dir, type, remove };
   } catch (error) {

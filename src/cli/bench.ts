@@ -45,7 +45,8 @@ async function measureFiles(flags: BenchFlags, cwd: string, settings: BenchSetti
     const roots = (flags.protoPath ?? []).map((p) => path.resolve(cwd, p));
     return runPair(await protoTarget(protos, roots, flags.message, path.relative(cwd, protos[0]!)), settings);
   }
-  if (flags.openapi) return runPair(await openApiTarget(path.resolve(cwd, flags.openapi), flags.operation, undefined), settings);
+  if (flags.openapi)
+    return runPair(await openApiTarget(path.resolve(cwd, flags.openapi), flags.operation, undefined), settings);
   throw new UsageError(
     'nothing to measure: give a link name, or --proto FILE [--message pkg.Type], or --openapi FILE [--operation id].\n' +
       '  e.g. create-service-link bench user   |   create-service-link bench --proto proto/user.proto --message user.v1.User',

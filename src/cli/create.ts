@@ -65,16 +65,20 @@ async function nameAndOptions(
     if (exists) throw new UsageError(`${exists}.`);
   }
   if (prompts) {
-    const answer = nameArg ?? (await prompts.input({
-      message: 'Name of the link (the service you talk to, e.g. user):',
-      validate: (v) => linkNameProblem(v.trim()) ?? taken(v.trim()) ?? true,
-    }));
+    const answer =
+      nameArg ??
+      (await prompts.input({
+        message: 'Name of the link (the service you talk to, e.g. user):',
+        validate: (v) => linkNameProblem(v.trim()) ?? taken(v.trim()) ?? true,
+      }));
     const name = answer.trim();
     return { name, options: await askOptions(prompts, spec.options, { name }, flags) };
   }
   const missing = [...(nameArg ? [] : ['<name>']), ...missingOptions(spec.options, flags)];
   if (missing.length) {
-    throw new UsageError(`missing required input (nothing can be asked without a terminal): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`);
+    throw new UsageError(
+      `missing required input (nothing can be asked without a terminal): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`,
+    );
   }
   return { name: nameArg!, options: flags };
 }
@@ -118,6 +122,8 @@ export async function runCreate(
   await commit(project.root, plan.operations());
   info(paint('green', `\nWrote ${plan.changes.length} files.`));
   const installed = await installDependencies(project, perLink(spec.runtimeDependencies, link.options), !opts.install);
-  info(`\nNext: edit ${scaffold.contracts.join(', ')} as your API grows, then run \`npx create-service-link generate\`.`);
+  info(
+    `\nNext: edit ${scaffold.contracts.join(', ')} as your API grows, then run \`npx create-service-link generate\`.`,
+  );
   return installed ? 0 : 1;
 }

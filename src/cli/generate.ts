@@ -23,7 +23,12 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   const project = detectProject(opts.cwd ?? process.cwd());
   const manifest = readManifest(project.root);
   const links = selectLinks(manifest, names);
-  const plan = await planLinks(project, manifest, links.map((link) => ({ link })), !!opts.force && !opts.check);
+  const plan = await planLinks(
+    project,
+    manifest,
+    links.map((link) => ({ link })),
+    !!opts.force && !opts.check,
+  );
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
@@ -32,13 +37,23 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
       return 0;
     }
     for (const e of stale) {
-      const why = e.kind === 'user' ? 'needs new stubs merged' : e.action === 'create' ? 'is missing' : e.action === 'delete' ? 'is no longer generated' : 'is stale';
+      const why =
+        e.kind === 'user'
+          ? 'needs new stubs merged'
+          : e.action === 'create'
+            ? 'is missing'
+            : e.action === 'delete'
+              ? 'is no longer generated'
+              : 'is stale';
       info(`  ${e.path} ${why}`);
     }
-    for (const c of plan.conflicts) info(`  ${c.path} ${c.reason === 'edited' ? 'was edited by hand' : 'conflicts: ' + c.message}`);
+    for (const c of plan.conflicts)
+      info(`  ${c.path} ${c.reason === 'edited' ? 'was edited by hand' : 'conflicts: ' + c.message}`);
     if (stale.length) info('Run `create-service-link generate` to bring the code in line with its contracts.');
     if (plan.conflicts.some((c) => c.reason === 'edited')) {
-      info('Generated files are rewritten on every generate: move hand edits into the contract or a file of yours, then run `create-service-link generate --force`.');
+      info(
+        'Generated files are rewritten on every generate: move hand edits into the contract or a file of yours, then run `create-service-link generate --force`.',
+      );
     }
     return 1;
   }
@@ -75,8 +90,16 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   if (interrupted) return 130;
   // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
   // Contract folders, plus what the pattern adds (a .proto importing another from --proto-path).
-  const roots = (l: (typeof links)[number]) => [...l.contracts.map((c) => path.dirname(c)), ...(patternOf(l).watchRoots?.(l) ?? [])];
-  const folders = new Set(links.flatMap(roots).map((f) => path.resolve(project.root, f)).filter((f) => existsSync(f)));
+  const roots = (l: (typeof links)[number]) => [
+    ...l.contracts.map((c) => path.dirname(c)),
+    ...(patternOf(l).watchRoots?.(l) ?? []),
+  ];
+  const folders = new Set(
+    links
+      .flatMap(roots)
+      .map((f) => path.resolve(project.root, f))
+      .filter((f) => existsSync(f)),
+  );
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
@@ -94,7 +117,12 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
       }),
     );
   }
-  info(paint('dim', `Watching ${[...folders].map((f) => path.relative(project.root, f) || '.').join(', ')} (Ctrl-C to stop).`));
+  info(
+    paint(
+      'dim',
+      `Watching ${[...folders].map((f) => path.relative(project.root, f) || '.').join(', ')} (Ctrl-C to stop).`,
+    ),
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       for (const w of watchers) w.close();
@@ -123,7 +151,11 @@ export async function runList(opts: { cwd?: string }): Promise<number> {
       const plan = await planLinks(project, manifest, [{ link }], false);
       const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user').length;
       const edited = plan.conflicts.filter((c) => c.reason === 'edited').length;
-      status = edited ? `edited by hand (${edited} file${edited > 1 ? 's' : ''})` : stale ? `stale (${stale} file${stale > 1 ? 's' : ''})` : 'current';
+      status = edited
+        ? `edited by hand (${edited} file${edited > 1 ? 's' : ''})`
+        : stale
+          ? `stale (${stale} file${stale > 1 ? 's' : ''})`
+          : 'current';
     } catch (error) {
       status = `contract error: ${(error as Error).message.split('\n')[0]}`;
     }

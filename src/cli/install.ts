@@ -33,7 +33,8 @@ export async function versionProblems(
     const fix = `run \`${installCommand(pm, [spec]).join(' ')}\` when you can`;
     const installed = installedVersion(root, name);
     if (installed !== undefined) {
-      if (!semver.satisfies(installed, need)) out.push(`${name} ${installed} is installed; the generated code needs ${need}: ${fix}`);
+      if (!semver.satisfies(installed, need))
+        out.push(`${name} ${installed} is installed; the generated code needs ${need}: ${fix}`);
     } else if (semver.validRange(have) && !semver.intersects(have, need)) {
       out.push(`${name} is declared as "${have}"; the generated code needs ${need}: ${fix}`);
     }
@@ -78,6 +79,8 @@ export async function installDependencies(project: ProjectInfo, wanted: string[]
     return true;
   }
   spinner.fail(`${command.join(' ')} failed (exit ${result.exitCode ?? 'signal'})`);
-  warn(`${String(result.stderr).trim().split('\n').slice(-5).join('\n')}\nThe files are written; run \`${command.join(' ')}\` yourself.`);
+  warn(
+    `${String(result.stderr).trim().split('\n').slice(-5).join('\n')}\nThe files are written; run \`${command.join(' ')}\` yourself.`,
+  );
   return false;
 }

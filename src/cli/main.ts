@@ -16,8 +16,14 @@ function collect(value: string, previous: string[] | undefined): string[] {
 function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('--cwd <dir>', 'the project to work in (default: the current folder; e.g. --cwd ../user-service)')
-    .option('--out <dir>', 'folder for the code, relative to the project (default: <src>/links/<name>; e.g. --out src/clients/user)')
-    .option('-y, --yes', 'never prompt: take defaults, fail with exit 2 naming missing flags (also when CI is set or stdin is not a terminal)')
+    .option(
+      '--out <dir>',
+      'folder for the code, relative to the project (default: <src>/links/<name>; e.g. --out src/clients/user)',
+    )
+    .option(
+      '-y, --yes',
+      'never prompt: take defaults, fail with exit 2 naming missing flags (also when CI is set or stdin is not a terminal)',
+    )
     .option('--dry-run', 'print the files it would create/update and the diffs; write nothing')
     .option('--force', 'overwrite generated files that were edited by hand (never files it did not create)')
     .option('--no-install', 'do not install runtime dependencies; print the command instead');
@@ -35,7 +41,9 @@ function commanderOption(decl: OptionDecl): Option {
 }
 
 function patternCommand(spec: PatternSpec): Command {
-  const cmd = new Command(spec.id).description(spec.title).argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
+  const cmd = new Command(spec.id)
+    .description(spec.title)
+    .argument('[name]', 'link name, kebab-case (e.g. user, order-events)');
   const decls = Object.values(spec.options.decls);
   for (const decl of decls) cmd.addOption(commanderOption(decl));
   addCommonOptions(cmd).action(async (name: string | undefined, opts: CommonOptions & Record<string, unknown>) => {
@@ -51,16 +59,38 @@ function benchCommand(): Command {
   return new Command('bench')
     .description('measure REST vs gRPC on your own message: calls/s, latency, bytes and CPU per call, side by side')
     .argument('[name]', `a ${orList(PATTERN_IDS.filter((id) => PATTERNS[id].bench))} link from service-link.json`)
-    .option('--proto <file>', 'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)', collect)
+    .option(
+      '--proto <file>',
+      'a .proto holding the message, instead of a link (repeatable; e.g. --proto proto/user.proto)',
+      collect,
+    )
     .option('--proto-path <dir>', 'import root for --proto (repeatable; e.g. --proto-path proto)', collect)
-    .option('--message <type>', 'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)')
+    .option(
+      '--message <type>',
+      'fully-qualified message to send (default: the response of the first unary RPC; e.g. --message user.v1.User)',
+    )
     .option('--openapi <file>', 'an OpenAPI document instead of a link (e.g. --openapi openapi/user.yaml)')
-    .option('--operation <id>', 'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)')
-    .option('--payload <size>', 'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)', 'medium')
+    .option(
+      '--operation <id>',
+      'operationId whose JSON body is measured (default: the first with one; e.g. --operation getUser)',
+    )
+    .option(
+      '--payload <size>',
+      'message size: small (~128 B JSON), medium (~1 KiB), large (~32 KiB) or bytes (e.g. --payload 4096)',
+      'medium',
+    )
     .option('--concurrency <list>', 'concurrent callers per level (e.g. --concurrency 1,16,64)', '1,16,64')
     .option('--duration <seconds>', 'seconds per measured phase (e.g. --duration 2)', '2')
-    .option('--rounds <n>', 'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)', '3')
-    .option('--messages <n>', 'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)', '2000')
+    .option(
+      '--rounds <n>',
+      'interleaved REST/gRPC rounds per level; ratios are taken pair by pair (e.g. --rounds 5)',
+      '3',
+    )
+    .option(
+      '--messages <n>',
+      'queue links: messages per round through publish -> consume -> delete (e.g. --messages 5000)',
+      '2000',
+    )
     .option('--json', 'print the raw figures as JSON (for CI or plotting)')
     .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
     .addHelpText(
@@ -83,7 +113,10 @@ function recommendCommand(): Command {
     .option('--polyglot', 'services in several languages')
     .option('--fan-out', 'one event reaches several consumers, or the work runs in the background')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ create-service-link recommend --high-volume --polyglot\n  $ create-service-link recommend --no-needs-response --fan-out --json',
+    )
     .action(async (opts) => {
       const { recommend } = await import('../recommend.js');
       const r = recommend({
@@ -140,7 +173,10 @@ ${PATTERN_IDS.map((id) => `  $ npx ${PATTERNS[id].example}\n`).join('')}  $ npx 
       .option('--dry-run', 'print what would change, with diffs; write nothing')
       .option('--force', 'overwrite generated files edited by hand')
       .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
-      .addHelpText('after', '\nExamples:\n  $ create-service-link generate\n  $ create-service-link generate user --dry-run\n  $ create-service-link generate --check\n  $ create-service-link generate --watch')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ create-service-link generate\n  $ create-service-link generate user --dry-run\n  $ create-service-link generate --check\n  $ create-service-link generate --watch',
+      )
       .action(async (names: string[], opts) => {
         const { runGenerate } = await import('./generate.js');
         setExitCode(await runGenerate(names, opts));

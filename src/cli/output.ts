@@ -3,7 +3,8 @@ import { styleText } from 'node:util';
 
 type Style = Parameters<typeof styleText>[0];
 
-const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const colour = (stream: NodeJS.WriteStream) =>
+  stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
   return colour(stream) ? styleText(style, text) : text;

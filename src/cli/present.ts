@@ -6,7 +6,8 @@ const NEW_FILE_LINES = 120;
 const STYLE = { create: 'green', update: 'yellow', delete: 'red', unchanged: 'dim' } as const;
 
 function line(e: PlanEntry): string {
-  const what = e.kind === 'generated' ? '' : e.kind === 'user' ? ' (yours)' : e.kind === 'contract' ? ' (contract, yours)' : '';
+  const what =
+    e.kind === 'generated' ? '' : e.kind === 'user' ? ' (yours)' : e.kind === 'contract' ? ' (contract, yours)' : '';
   return `  ${paint(STYLE[e.action], e.action.padEnd(9))} ${e.path}${paint('dim', what)}`;
 }
 
@@ -18,13 +19,19 @@ export async function printDiffs(plan: Plan): Promise<void> {
   const { createTwoFilesPatch } = await import('diff');
   for (const e of plan.changes) {
     if (e.action === 'update') {
-      info(createTwoFilesPatch(`a/${e.path}`, `b/${e.path}`, e.before ?? '', e.after ?? '', '', '', { context: 3 }).replace(/^=+\n/, ''));
+      info(
+        createTwoFilesPatch(`a/${e.path}`, `b/${e.path}`, e.before ?? '', e.after ?? '', '', '', {
+          context: 3,
+        }).replace(/^=+\n/, ''),
+      );
     } else if (e.action === 'create') {
       // New files in full, up to a screenful each: enough to review a contract or a stub.
       const lines = (e.after ?? '').replace(/\n$/, '').split('\n');
       const shown = lines.slice(0, NEW_FILE_LINES);
       const more = lines.length - shown.length;
-      info(`--- /dev/null\n+++ b/${e.path}\n@@ -0,0 +1,${lines.length} @@\n${shown.map((l) => `+${l}`).join('\n')}${more > 0 ? `\n... ${more} more lines` : ''}\n`);
+      info(
+        `--- /dev/null\n+++ b/${e.path}\n@@ -0,0 +1,${lines.length} @@\n${shown.map((l) => `+${l}`).join('\n')}${more > 0 ? `\n... ${more} more lines` : ''}\n`,
+      );
     } else if (e.action === 'delete') {
       info(`--- a/${e.path}\n+++ /dev/null\n@@ file deleted @@\n`);
     }

@@ -13,7 +13,12 @@ import {
 } from '../core/options.js';
 
 /** Asks what the flags did not give; returns the flags merged with the answers (still raw, see resolveOptions). */
-export async function askOptions(prompts: Prompts, set: OptionSet, ctx: OptionContext, flags: Answers): Promise<Record<string, unknown>> {
+export async function askOptions(
+  prompts: Prompts,
+  set: OptionSet,
+  ctx: OptionContext,
+  flags: Answers,
+): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = { ...flags };
   for (const key of set.questions) {
     const decl = set.decls[key]!;
@@ -43,14 +48,19 @@ async function askOne(prompts: Prompts, decl: OptionDecl, question: Question, ct
     return prompts.select({ message, choices, default: decl.default });
   }
   const offered = byLink(question.default, ctx) ?? (decl.type === 'string' ? byLink(decl.default, ctx) : undefined);
-  if (decl.type === 'string') return (await prompts.input({ message, default: offered, validate: (v) => check(decl, v) })).trim();
+  if (decl.type === 'string')
+    return (await prompts.input({ message, default: offered, validate: (v) => check(decl, v) })).trim();
   const list = question.list ?? 'one';
   if (list === 'one') {
     const answer = (await prompts.input({ message, default: offered, validate: (v) => check(decl, v) })).trim();
     return answer ? [answer] : [];
   }
   if (list === 'csv') {
-    const items = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = (text: string) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     const validate = (v: string) => {
       const parts = items(v);
       return parts.length ? (parts.map((p) => check(decl, p)).find((r) => r !== true) ?? true) : check(decl, '');

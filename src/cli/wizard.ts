@@ -6,24 +6,34 @@ import type { PatternId, Prompts } from '../patterns/types.js';
 import { info, paint } from './output.js';
 
 export async function askMatrix(prompts: Prompts): Promise<Answers> {
-  const needsResponse = await prompts.confirm({ message: 'Does the caller need the answer before it can continue?', default: true });
+  const needsResponse = await prompts.confirm({
+    message: 'Does the caller need the answer before it can continue?',
+    default: true,
+  });
   const fanOut = await prompts.confirm({
     message: 'Should one event reach several consumers, or can the work run in the background?',
     default: !needsResponse,
   });
-  const streaming = await prompts.confirm({ message: 'Does one call stream many messages (in either direction)?', default: false });
+  const streaming = await prompts.confirm({
+    message: 'Does one call stream many messages (in either direction)?',
+    default: false,
+  });
   const highVolume = await prompts.confirm({
     message: 'Is it high-volume or latency-critical (thousands of calls per second, a tight p99)?',
     default: false,
   });
-  const polyglot = await prompts.confirm({ message: 'Are the services written in more than one language?', default: false });
+  const polyglot = await prompts.confirm({
+    message: 'Are the services written in more than one language?',
+    default: false,
+  });
   return { needsResponse, fanOut, streaming, highVolume, polyglot };
 }
 
 export function printRecommendation(r: Recommendation): void {
   info(`\n${paint('bold', `Recommended: ${PATTERNS[r.pattern].title}`)}`);
   for (const reason of r.reasons) info(`  - ${reason}`);
-  if (r.borderline) info(paint('dim', '  REST and gRPC are close here; `create-service-link bench` measures both on your messages.'));
+  if (r.borderline)
+    info(paint('dim', '  REST and gRPC are close here; `create-service-link bench` measures both on your messages.'));
   info('');
 }
 
@@ -37,7 +47,8 @@ export function sampleProto(fields: string): string {
     .filter(Boolean)
     .map((f, i) => {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)=([a-z0-9]+)(\[\])?$/.exec(f);
-      if (!m || !FIELD_TYPES.has(m[2]!)) throw new Error(`"${f}": use NAME=TYPE (${[...FIELD_TYPES].join(', ')}), TYPE[] for a list`);
+      if (!m || !FIELD_TYPES.has(m[2]!))
+        throw new Error(`"${f}": use NAME=TYPE (${[...FIELD_TYPES].join(', ')}), TYPE[] for a list`);
       return `  ${m[3] ? 'repeated ' : ''}${m[2]} ${m[1]} = ${i + 1};`;
     });
   if (!lines.length) throw new Error('describe at least one field');
@@ -46,7 +57,10 @@ export function sampleProto(fields: string): string {
 
 /** When REST and gRPC are close, offer to measure both on the user's message before choosing. */
 async function offerBench(prompts: Prompts): Promise<PatternId | undefined> {
-  const run = await prompts.confirm({ message: 'REST and gRPC are close here. Run a 10-second bench on your message before choosing?', default: false });
+  const run = await prompts.confirm({
+    message: 'REST and gRPC are close here. Run a 10-second bench on your message before choosing?',
+    default: false,
+  });
   if (!run) return undefined;
   const fields = await prompts.input({
     message: 'Describe a typical message (NAME=TYPE,..., e.g. id=string,email=string,tags=string[],score=double):',

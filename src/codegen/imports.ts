@@ -31,7 +31,8 @@ export function importLines(code: string, specs: readonly ImportSpec[]): string 
   const lines: string[] = [];
   for (const spec of specs) {
     if ('namespace' in spec) {
-      if (body.includes(`${spec.namespace}.`)) lines.push(`import ${spec.typeOnly ? 'type ' : ''}* as ${spec.namespace} from '${spec.from}';\n`);
+      if (body.includes(`${spec.namespace}.`))
+        lines.push(`import ${spec.typeOnly ? 'type ' : ''}* as ${spec.namespace} from '${spec.from}';\n`);
       continue;
     }
     const names = [...(spec.values ?? []).filter(uses), ...(spec.types ?? []).filter(uses).map((t) => `type ${t}`)];
@@ -50,7 +51,8 @@ export type ExportKind = 'value' | 'type';
 /** The names a rendered module exports at top level (declarations, not re-exports), with their kind. */
 export function exportedNames(code: string): Map<string, ExportKind> {
   const out = new Map<string, ExportKind>();
-  const declaration = /^export (?:declare )?(?:(async function\*?|function\*?|class|const|let|var|enum)|(interface|type)) ([A-Za-z_$][\w$]*)/gm;
+  const declaration =
+    /^export (?:declare )?(?:(async function\*?|function\*?|class|const|let|var|enum)|(interface|type)) ([A-Za-z_$][\w$]*)/gm;
   for (const m of code.matchAll(declaration)) out.set(m[3]!, m[2] ? 'type' : 'value');
   return out;
 }
@@ -82,7 +84,8 @@ export function indexExports(modules: readonly IndexModule[]): string {
   const taken = new Set<string>();
   const lines: string[] = [];
   const all = new Set(modules.flatMap((m) => [...m.names.keys()]));
-  if (modules.slice(0, -1).some((m) => m.star)) throw new Error('internal: only the last index module may be re-exported with export *');
+  if (modules.slice(0, -1).some((m) => m.star))
+    throw new Error('internal: only the last index module may be re-exported with export *');
   for (const module of modules) {
     const names: string[] = [];
     const aliases: string[] = [];

@@ -30,11 +30,16 @@ export function markerComment(text: string): string {
 /** True for a `//` comment (its text; leading blanks allowed) that is a `kind` marker of any release. */
 export function isMarker(comment: string, kind: MarkerKind): boolean {
   const line = comment.trimStart();
-  return new RegExp(`^// ${MARKER_PREFIX} ${kind}\\b`).test(line) || LEGACY[kind].some((legacy) => line.startsWith(legacy));
+  return (
+    new RegExp(`^// ${MARKER_PREFIX} ${kind}\\b`).test(line) || LEGACY[kind].some((legacy) => line.startsWith(legacy))
+  );
 }
 
 /** True for a `//` comment the tool wrote, of any kind and release. */
 export function isAnyMarker(comment: string): boolean {
   const line = comment.trimStart();
-  return line.startsWith(`// ${MARKER_PREFIX}`) || Object.values(LEGACY).some((l) => l.some((legacy) => line.startsWith(legacy)));
+  return (
+    line.startsWith(`// ${MARKER_PREFIX}`) ||
+    Object.values(LEGACY).some((l) => l.some((legacy) => line.startsWith(legacy)))
+  );
 }

@@ -53,7 +53,9 @@ export function removedFromState(state: LinkState | undefined, container: string
   const entries: unknown = state?.[REMOVED_KEY];
   if (!Array.isArray(entries)) return undefined;
   const prefix = `${container}.`;
-  return new Set(entries.filter((e) => typeof e === 'string' && e.startsWith(prefix)).map((e) => e.slice(prefix.length)));
+  return new Set(
+    entries.filter((e) => typeof e === 'string' && e.startsWith(prefix)).map((e) => e.slice(prefix.length)),
+  );
 }
 
 /**
@@ -62,10 +64,15 @@ export function removedFromState(state: LinkState | undefined, container: string
  * contract earlier) are kept. Decided from the state and the contract alone, before any merge, because
  * the merge runs after the generator has returned its state.
  */
-export function removedState(state: LinkState | undefined, containers: readonly [container: string, previous: Previous, wanted: readonly string[]][]): string[] {
+export function removedState(
+  state: LinkState | undefined,
+  containers: readonly [container: string, previous: Previous, wanted: readonly string[]][],
+): string[] {
   const listed = new Set(containers.map(([container]) => container));
   const old: unknown = state?.[REMOVED_KEY];
-  const kept = Array.isArray(old) ? old.filter((e): e is string => typeof e === 'string' && !listed.has(e.slice(0, e.indexOf('.')))) : [];
+  const kept = Array.isArray(old)
+    ? old.filter((e): e is string => typeof e === 'string' && !listed.has(e.slice(0, e.indexOf('.'))))
+    : [];
   const out = new Set(kept);
   for (const [container, previous, wanted] of containers) {
     const want = new Set(wanted);
@@ -85,7 +92,10 @@ const MODIFIERS = '(?:(?:public|protected|private|static|override|readonly|decla
 export function memberLine(name: string): RegExp {
   const keys = [JSON.stringify(name), `'${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`];
   if (/^[A-Za-z_$][\w$]*$/.test(name)) keys.push(name);
-  const key = keys.map(escapeRegExp).map((k) => `${k}|\\[${k}\\]`).join('|');
+  const key = keys
+    .map(escapeRegExp)
+    .map((k) => `${k}|\\[${k}\\]`)
+    .join('|');
   return new RegExp(`^[ \\t]*${MODIFIERS}(?:${key})[ \\t]*[?!]?[ \\t]*[(:<=,]`, 'm');
 }
 
@@ -97,7 +107,10 @@ export type ContainerRef = { class: string } | { object: string };
  * tool writes them and formatters keep them), or undefined when the text does not declare it.
  */
 export function sectionOf(text: string, ref: ContainerRef): string | undefined {
-  const decl = 'class' in ref ? `\\bclass[ \\t]+${escapeRegExp(ref.class)}\\b` : `\\b(?:const|let|var)[ \\t]+${escapeRegExp(ref.object)}\\b`;
+  const decl =
+    'class' in ref
+      ? `\\bclass[ \\t]+${escapeRegExp(ref.class)}\\b`
+      : `\\b(?:const|let|var)[ \\t]+${escapeRegExp(ref.object)}\\b`;
   const at = new RegExp(decl).exec(text)?.index;
   if (at === undefined) return undefined;
   const close = /\n\}/.exec(text.slice(at));
@@ -129,7 +142,9 @@ export function mergeDue(text: string, containers: readonly ContainerCheck[]): b
 
 /** A line that starts a member: its indentation and its name (unquoted), or undefined. */
 export function memberAt(line: string): { indent: string; name: string } | undefined {
-  const m = new RegExp(`^([ \\t]*)${MODIFIERS}(?:([A-Za-z_$][\\w$]*)|\\[?[ \\t]*("(?:[^"\\\\]|\\\\.)*"|'(?:[^'\\\\]|\\\\.)*')[ \\t]*\\]?)[ \\t]*[?!]?[ \\t]*[(:<=,]`).exec(line);
+  const m = new RegExp(
+    `^([ \\t]*)${MODIFIERS}(?:([A-Za-z_$][\\w$]*)|\\[?[ \\t]*("(?:[^"\\\\]|\\\\.)*"|'(?:[^'\\\\]|\\\\.)*')[ \\t]*\\]?)[ \\t]*[?!]?[ \\t]*[(:<=,]`,
+  ).exec(line);
   if (!m) return undefined;
   const quoted = m[3];
   if (quoted === undefined) return { indent: m[1]!, name: m[2]! };
@@ -142,7 +157,12 @@ export function memberAt(line: string): { indent: string; name: string } | undef
  * comment `isMarker` accepts (a marker of an earlier release; doc comments may sit between), or
  * (`all`) every member at the indentation of the container's first member.
  */
-export function markedInText(text: string, ref: ContainerRef, isMarker: (line: string) => boolean, all = false): Set<string> {
+export function markedInText(
+  text: string,
+  ref: ContainerRef,
+  isMarker: (line: string) => boolean,
+  all = false,
+): Set<string> {
   const out = new Set<string>();
   let indent: string | undefined;
   let marked = false;

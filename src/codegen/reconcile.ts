@@ -104,14 +104,20 @@ function memberName(node: Node): string | undefined {
   if (Node.isStringLiteral(name) || Node.isNoSubstitutionTemplateLiteral(name)) return name.getLiteralValue();
   if (Node.isComputedPropertyName(name)) {
     const expr = name.getExpression();
-    return Node.isStringLiteral(expr) || Node.isNoSubstitutionTemplateLiteral(expr) ? expr.getLiteralValue() : undefined;
+    return Node.isStringLiteral(expr) || Node.isNoSubstitutionTemplateLiteral(expr)
+      ? expr.getLiteralValue()
+      : undefined;
   }
   return name.getText();
 }
 
 /** Unwraps `{...} satisfies X`, `{...} as X`, `({...})`. */
 function objectLiteral(init: Node | undefined): ObjectLiteralExpression | undefined {
-  while (init && (Node.isSatisfiesExpression(init) || Node.isAsExpression(init) || Node.isParenthesizedExpression(init))) init = init.getExpression();
+  while (
+    init &&
+    (Node.isSatisfiesExpression(init) || Node.isAsExpression(init) || Node.isParenthesizedExpression(init))
+  )
+    init = init.getExpression();
   return init && Node.isObjectLiteralExpression(init) ? init : undefined;
 }
 
@@ -119,7 +125,11 @@ function objectLiteral(init: Node | undefined): ObjectLiteralExpression | undefi
 export function isPublicInstance(member: Member): boolean {
   const node = member.node;
   if (!Node.isModifierable(node)) return true;
-  return !node.hasModifier(ts.SyntaxKind.StaticKeyword) && !node.hasModifier(ts.SyntaxKind.PrivateKeyword) && !node.hasModifier(ts.SyntaxKind.ProtectedKeyword);
+  return (
+    !node.hasModifier(ts.SyntaxKind.StaticKeyword) &&
+    !node.hasModifier(ts.SyntaxKind.PrivateKeyword) &&
+    !node.hasModifier(ts.SyntaxKind.ProtectedKeyword)
+  );
 }
 
 /** A parsed user file and the edits made against it so far. */
@@ -163,11 +173,16 @@ export class UserFile {
    * class's separated by blank lines, an object's after a comma behind `lastKept` (by default its
    * last member; pass the last one that stays when others move out).
    */
-  insertMembers(container: Container, texts: readonly string[], lastKept: Node | undefined = container.nodes.at(-1)): void {
+  insertMembers(
+    container: Container,
+    texts: readonly string[],
+    lastKept: Node | undefined = container.nodes.at(-1),
+  ): void {
     if (!texts.length) return;
     const isClass = 'class' in container.ref;
     const close = container.node.getEnd() - 1;
-    if (!isClass && lastKept && !this.text.slice(lastKept.getEnd(), close).trimStart().startsWith(',')) this.insert(lastKept.getEnd(), ',');
+    if (!isClass && lastKept && !this.text.slice(lastKept.getEnd(), close).trimStart().startsWith(','))
+      this.insert(lastKept.getEnd(), ',');
     const body = (isClass && container.nodes.length ? '\n' : '') + texts.join(isClass ? '\n' : '');
     const lineStart = lineStartOf(this.text, close);
     if (this.text.slice(lineStart, close).trim() === '') this.insert(lineStart, body);
@@ -204,7 +219,9 @@ export class UserFile {
     const text = this.text;
     const dropped = dropKind ? this.markerLines(member, dropKind) : [];
     for (const [start, end] of dropped) this.edits.push({ start, end, text: '' });
-    const own = member.node.getLeadingCommentRanges().filter((c) => !dropped.some(([s, e]) => c.getPos() >= s && c.getPos() < e));
+    const own = member.node
+      .getLeadingCommentRanges()
+      .filter((c) => !dropped.some(([s, e]) => c.getPos() >= s && c.getPos() < e));
     const first = own[0]?.getPos() ?? member.node.getStart();
     const ownLines = text.slice(lineStartOf(text, first), first).trim() === '';
     const start = ownLines ? lineStartOf(text, first) : first;
@@ -239,9 +256,11 @@ export class UserFile {
     const statement = container.statement ?? container.node;
     const marker = statement.getLeadingCommentRanges().find((c) => isAnyMarker(c.getText()));
     let start = lineStartOf(this.text, marker?.getPos() ?? statement.getStart());
-    if (start > 0 && this.text.slice(lineStartOf(this.text, start - 1), start).trim() === '') start = lineStartOf(this.text, start - 1);
+    if (start > 0 && this.text.slice(lineStartOf(this.text, start - 1), start).trim() === '')
+      start = lineStartOf(this.text, start - 1);
     const end = lineEndOf(this.text, statement.getEnd());
-    for (let i = this.edits.length - 1; i >= 0; i--) if (this.edits[i]!.start >= start && this.edits[i]!.end <= end) this.edits.splice(i, 1);
+    for (let i = this.edits.length - 1; i >= 0; i--)
+      if (this.edits[i]!.start >= start && this.edits[i]!.end <= end) this.edits.splice(i, 1);
     this.edits.push({ start, end, text: '' });
   }
 

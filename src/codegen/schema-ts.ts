@@ -32,7 +32,11 @@ export interface SchemaTypeOptions {
   /** How a declared property appears in this view: left out, `readonly` or plain (REST's read/write views). */
   property?(prop: unknown, at: SchemaLoc): 'omit' | 'readonly' | 'plain';
   /** For a oneOf/anyOf member: the property and values its discriminator pins it to, if any. */
-  discriminator?(parent: SchemaObject, member: unknown, at: SchemaLoc): { property: string; values: string[] } | undefined;
+  discriminator?(
+    parent: SchemaObject,
+    member: unknown,
+    at: SchemaLoc,
+  ): { property: string; values: string[] } | undefined;
 }
 
 const KNOWN_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
@@ -71,12 +75,21 @@ export class SchemaTypes {
     for (const combinator of UNIONS) {
       const list = schema[combinator];
       if (list === undefined) continue;
-      if (!Array.isArray(list)) parts.push(this.options.invalid(child(at, combinator), `${combinator} must be a list of schemas`));
-      else parts.push(unionOf(list.map((member, i) => this.unionMember(schema, member, child(at, combinator, i), indent)), 'never'));
+      if (!Array.isArray(list))
+        parts.push(this.options.invalid(child(at, combinator), `${combinator} must be a list of schemas`));
+      else
+        parts.push(
+          unionOf(
+            list.map((member, i) => this.unionMember(schema, member, child(at, combinator, i), indent)),
+            'never',
+          ),
+        );
     }
     if (schema.allOf !== undefined) {
-      if (!Array.isArray(schema.allOf)) parts.push(this.options.invalid(child(at, 'allOf'), 'allOf must be a list of schemas'));
-      else if (schema.allOf.length) parts.push(intersectionOf(schema.allOf.map((member, i) => this.type(member, child(at, 'allOf', i), indent))));
+      if (!Array.isArray(schema.allOf))
+        parts.push(this.options.invalid(child(at, 'allOf'), 'allOf must be a list of schemas'));
+      else if (schema.allOf.length)
+        parts.push(intersectionOf(schema.allOf.map((member, i) => this.type(member, child(at, 'allOf', i), indent))));
     }
     const own = this.ownType(schema, at, indent, parts.length > 0);
     if (own) parts.push(own);
@@ -107,11 +120,20 @@ export class SchemaTypes {
     const types = this.declaredTypes(schema, at);
     if (typeof types === 'string') return types;
     // Under allOf/oneOf, a bare `type: object` without properties adds nothing.
-    if (hasCombinators && types.length === 1 && types[0] === 'object' && !isSchemaObject(schema.properties) && schema.additionalProperties === undefined)
+    if (
+      hasCombinators &&
+      types.length === 1 &&
+      types[0] === 'object' &&
+      !isSchemaObject(schema.properties) &&
+      schema.additionalProperties === undefined
+    )
       return '';
     // One type is the common case on large documents: no list to build.
     if (types.length === 1) return this.typeOf(types[0]!, schema, at, indent);
-    return unionOf(types.map((t) => this.typeOf(t, schema, at, indent)), '');
+    return unionOf(
+      types.map((t) => this.typeOf(t, schema, at, indent)),
+      '',
+    );
   }
 
   /** The names in `type` (or implied by properties/items), or a type text: '' for none, a fallback when invalid. */
@@ -125,7 +147,11 @@ export class SchemaTypes {
       return this.options.invalid(child(at, 'type'), 'a schema "type" must be a string or a list of strings');
     const unknown = types.find((t) => !KNOWN_TYPES.has(t));
     if (unknown !== undefined)
-      return this.options.invalid(child(at, 'type'), `unknown type "${unknown}"`, 'use one of string, number, integer, boolean, array, object, null');
+      return this.options.invalid(
+        child(at, 'type'),
+        `unknown type "${unknown}"`,
+        'use one of string, number, integer, boolean, array, object, null',
+      );
     return types;
   }
 
@@ -171,7 +197,9 @@ export class SchemaTypes {
 
   /** The lines of the declared properties (with their docs); `types` receives the type written for each. */
   private propertyLines(schema: SchemaObject, at: SchemaLoc, inner: string, types: string[]): string[] {
-    const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : []);
+    const required = new Set(
+      Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : [],
+    );
     const lines: string[] = [];
     for (const [name, prop] of Object.entries(isSchemaObject(schema.properties) ? schema.properties : {})) {
       const propAt = child(at, 'properties', name);

@@ -96,7 +96,8 @@ class Reader {
     const root = this.root;
     if (!isObject(root)) this.fail([], 'an AsyncAPI document must be a mapping at the top level');
     const version = root.asyncapi;
-    if (version === undefined) this.fail([], 'missing "asyncapi" version field', 'start the document with `asyncapi: 3.0.0`');
+    if (version === undefined)
+      this.fail([], 'missing "asyncapi" version field', 'start the document with `asyncapi: 3.0.0`');
     const v = String(version);
     if (/^2\./.test(v))
       this.fail(
@@ -112,24 +113,35 @@ class Reader {
       this.fail(['channels'], 'the document needs exactly one channel (the queue) under "channels"');
     const keys = Object.keys(channels);
     if (keys.length > 1)
-      this.fail(['channels', keys[1]!], `only one channel per queue link is supported, found ${keys.length}: ${keys.join(', ')}`, 'split the document: one AsyncAPI file per queue');
+      this.fail(
+        ['channels', keys[1]!],
+        `only one channel per queue link is supported, found ${keys.length}: ${keys.join(', ')}`,
+        'split the document: one AsyncAPI file per queue',
+      );
     const channelKey = keys[0]!;
     const { value: channel, path: channelPath } = this.deref(channels[channelKey], ['channels', channelKey]);
     if (!isObject(channel)) this.fail(channelPath, `channel "${channelKey}" must be a mapping`);
     const address = channel.address === undefined || channel.address === null ? channelKey : channel.address;
-    if (typeof address !== 'string' || !address) this.fail([...channelPath, 'address'], 'the channel address (queue name) must be a non-empty string');
+    if (typeof address !== 'string' || !address)
+      this.fail([...channelPath, 'address'], 'the channel address (queue name) must be a non-empty string');
     const binding = getPath(channel, ['bindings', 'sqs', 'queue']);
     const fifo = address.endsWith('.fifo') || (isObject(binding) && binding.fifoQueue === true);
 
     const messagesNode = channel.messages;
     if (!isObject(messagesNode) || Object.keys(messagesNode).length === 0)
-      this.fail([...channelPath, 'messages'], `channel "${channelKey}" declares no messages`, 'add at least one message type under channels.<name>.messages');
+      this.fail(
+        [...channelPath, 'messages'],
+        `channel "${channelKey}" declares no messages`,
+        'add at least one message type under channels.<name>.messages',
+      );
 
     const schemas: Record<string, JsonSchema> = {};
     const componentSchemas = getPath(root, ['components', 'schemas']);
-    if (componentSchemas !== undefined && !isObject(componentSchemas)) this.fail(['components', 'schemas'], 'components.schemas must be a mapping');
+    if (componentSchemas !== undefined && !isObject(componentSchemas))
+      this.fail(['components', 'schemas'], 'components.schemas must be a mapping');
     for (const [name, schema] of Object.entries(componentSchemas ?? {})) {
-      if (!isObject(schema) && typeof schema !== 'boolean') this.fail(['components', 'schemas', name], `schema "${name}" must be a mapping`);
+      if (!isObject(schema) && typeof schema !== 'boolean')
+        this.fail(['components', 'schemas', name], `schema "${name}" must be a mapping`);
       schemas[name] = this.rewriteRefs(schema, ['components', 'schemas', name]) as JsonSchema;
     }
 
@@ -141,11 +153,17 @@ class Reader {
       if (!isObject(message)) this.fail(path, `message "${key}" must be a mapping`);
       const name = message.name === undefined ? key : message.name;
       if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
-        this.fail([...path, 'name'], `message name "${String(name)}" must be an identifier (letters, digits, underscores)`);
+        this.fail(
+          [...path, 'name'],
+          `message name "${String(name)}" must be an identifier (letters, digits, underscores)`,
+        );
       if (seen.has(name)) this.fail(path, `two messages are named "${name}" (${seen.get(name)} and ${key})`);
       seen.set(name, key);
       if (message.contentType !== undefined && !/json/i.test(String(message.contentType)))
-        this.fail([...path, 'contentType'], `content type "${String(message.contentType)}" is not supported; bodies are JSON`);
+        this.fail(
+          [...path, 'contentType'],
+          `content type "${String(message.contentType)}" is not supported; bodies are JSON`,
+        );
       let payload = message.payload;
       let payloadPath: Path = [...path, 'payload'];
       if (payload === undefined) this.fail(path, `message "${name}" has no payload schema`);
@@ -159,7 +177,12 @@ class Reader {
       // The top-level payload is dereferenced so the discriminator can be injected into it.
       if (isObject(payload) && typeof payload.$ref === 'string') {
         const ref = payload.$ref;
-        if (!ref.startsWith(COMPONENT_SCHEMA_REF)) this.fail([...payloadPath, '$ref'], `unsupported $ref "${ref}"`, `payload refs must point into ${COMPONENT_SCHEMA_REF}`);
+        if (!ref.startsWith(COMPONENT_SCHEMA_REF))
+          this.fail(
+            [...payloadPath, '$ref'],
+            `unsupported $ref "${ref}"`,
+            `payload refs must point into ${COMPONENT_SCHEMA_REF}`,
+          );
         const target = getPath(root, ['components', 'schemas', decodePointer(ref.slice(COMPONENT_SCHEMA_REF.length))]);
         if (target === undefined) this.fail([...payloadPath, '$ref'], `"${ref}" does not resolve`);
         payloadPath = ['components', 'schemas', decodePointer(ref.slice(COMPONENT_SCHEMA_REF.length))];
@@ -169,9 +192,13 @@ class Reader {
       if (payload.type !== undefined && payload.type !== 'object')
         this.fail([...payloadPath, 'type'], `the payload of "${name}" must be an object schema (type: object)`);
       const disc = payload.discriminator === undefined ? 'type' : payload.discriminator;
-      if (typeof disc !== 'string' || !disc) this.fail([...payloadPath, 'discriminator'], 'discriminator must be a property name');
+      if (typeof disc !== 'string' || !disc)
+        this.fail([...payloadPath, 'discriminator'], 'discriminator must be a property name');
       if (discriminator !== undefined && disc !== discriminator)
-        this.fail([...payloadPath, 'discriminator'], `all messages must share one discriminator property; "${name}" uses "${disc}", others "${discriminator}"`);
+        this.fail(
+          [...payloadPath, 'discriminator'],
+          `all messages must share one discriminator property; "${name}" uses "${disc}", others "${discriminator}"`,
+        );
       discriminator = disc;
 
       const schema = this.rewriteRefs(payload, payloadPath) as JsonSchema;
@@ -181,14 +208,23 @@ class Reader {
       const declared = properties[disc];
       let value = name;
       if (declared !== undefined) {
-        const c = isObject(declared) ? (declared.const ?? (Array.isArray(declared.enum) && declared.enum.length === 1 ? declared.enum[0] : undefined)) : undefined;
+        const c = isObject(declared)
+          ? (declared.const ??
+            (Array.isArray(declared.enum) && declared.enum.length === 1 ? declared.enum[0] : undefined))
+          : undefined;
         if (typeof c !== 'string')
-          this.fail([...payloadPath, 'properties', disc], `the discriminator property "${disc}" of "${name}" must be a string const`, `e.g. ${disc}: { type: string, const: ${name} }`);
+          this.fail(
+            [...payloadPath, 'properties', disc],
+            `the discriminator property "${disc}" of "${name}" must be a string const`,
+            `e.g. ${disc}: { type: string, const: ${name} }`,
+          );
         value = c;
       }
       properties[disc] = { ...(isObject(declared) ? declared : {}), type: 'string', const: value };
       schema.properties = { [disc]: properties[disc], ...properties };
-      const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
+      const required = Array.isArray(schema.required)
+        ? schema.required.filter((r): r is string => typeof r === 'string')
+        : [];
       schema.required = [disc, ...required.filter((r) => r !== disc)];
       const description = typeof message.description === 'string' ? message.description : undefined;
       messages.push({
@@ -203,7 +239,8 @@ class Reader {
     }
     const values = new Set<string>();
     for (const m of messages) {
-      if (values.has(m.value)) this.fail([...channelPath, 'messages', m.key], `two messages share the discriminator value "${m.value}"`);
+      if (values.has(m.value))
+        this.fail([...channelPath, 'messages', m.key], `two messages share the discriminator value "${m.value}"`);
       values.add(m.value);
     }
     return {
@@ -225,7 +262,12 @@ class Reader {
     for (let hops = 0; isObject(value) && typeof value.$ref === 'string'; hops++) {
       if (hops > 10) this.fail(path, 'circular $ref');
       const ref = value.$ref;
-      if (!ref.startsWith('#/')) this.fail([...path, '$ref'], `external $ref "${ref}" is not supported`, 'inline it or move it into this document\'s components');
+      if (!ref.startsWith('#/'))
+        this.fail(
+          [...path, '$ref'],
+          `external $ref "${ref}" is not supported`,
+          "inline it or move it into this document's components",
+        );
       const target = ref.slice(2).split('/').map(decodePointer);
       const resolved = getPath(this.root, target);
       if (resolved === undefined) this.fail([...path, '$ref'], `"${ref}" does not resolve`);
@@ -243,7 +285,11 @@ class Reader {
     for (const [key, value] of Object.entries(schema)) {
       if (key === '$ref' && typeof value === 'string') {
         if (!value.startsWith(COMPONENT_SCHEMA_REF))
-          this.fail([...path, key], `unsupported $ref "${value}"`, `schema refs must point into ${COMPONENT_SCHEMA_REF}`);
+          this.fail(
+            [...path, key],
+            `unsupported $ref "${value}"`,
+            `schema refs must point into ${COMPONENT_SCHEMA_REF}`,
+          );
         const name = decodePointer(value.slice(COMPONENT_SCHEMA_REF.length));
         if (name.includes('/') || getPath(this.root, ['components', 'schemas', name]) === undefined)
           this.fail([...path, key], `"${value}" does not resolve`);

@@ -105,7 +105,11 @@ export class OpenApiDocuments {
     const filePart = hash === -1 ? ref : ref.slice(0, hash);
     const fragment = hash === -1 ? '' : ref.slice(hash + 1);
     if (/^[a-z][a-z0-9+.-]*:/i.test(filePart))
-      this.fail(refLoc, `remote $ref "${ref}" is not supported`, 'download the document and reference it by a relative path');
+      this.fail(
+        refLoc,
+        `remote $ref "${ref}" is not supported`,
+        'download the document and reference it by a relative path',
+      );
     const file = filePart ? joinRef(at.file, filePart) : at.file;
     const doc = this.docs.get(file);
     if (!doc) this.fail(refLoc, `$ref "${ref}" points to a file that could not be read (${file})`);
@@ -172,7 +176,8 @@ function collectFileRefs(value: Json, at: Loc, out: { file: string; at: Loc }[])
   while (stack.length) {
     const { value: node, path: p } = stack.pop()!;
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) if (typeof node[i] === 'object' && node[i] !== null) stack.push({ value: node[i]!, path: [...p, i] });
+      for (let i = 0; i < node.length; i++)
+        if (typeof node[i] === 'object' && node[i] !== null) stack.push({ value: node[i]!, path: [...p, i] });
     } else if (isObject(node)) {
       const ref = node.$ref;
       if (typeof ref === 'string' && !ref.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(ref)) {
@@ -197,7 +202,12 @@ function parseContract(file: string, text: string): LoadedDocument {
       parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true });
       const first = errors[0];
       const { line, column } = first ? offsetToLineColumn(text, first.offset) : { line: 1, column: 1 };
-      throw new ContractError(file, `invalid JSON: ${first ? printParseErrorCode(first.error) : 'cannot parse'}`, line, column);
+      throw new ContractError(
+        file,
+        `invalid JSON: ${first ? printParseErrorCode(first.error) : 'cannot parse'}`,
+        line,
+        column,
+      );
     }
   }
   const lineCounter = new LineCounter();
@@ -264,7 +274,12 @@ function checkVersion(doc: LoadedDocument): '3.0' | '3.1' {
   const version = root.openapi;
   if (typeof version !== 'string') {
     const { line, column } = at('openapi');
-    throw new ContractError(doc.file, 'missing "openapi" version field (expected "3.0.x" or "3.1.x")', line ?? 1, column ?? 1);
+    throw new ContractError(
+      doc.file,
+      'missing "openapi" version field (expected "3.0.x" or "3.1.x")',
+      line ?? 1,
+      column ?? 1,
+    );
   }
   if (/^3\.0(\.|$)/.test(version)) return '3.0';
   if (/^3\.1(\.|$)/.test(version)) return '3.1';

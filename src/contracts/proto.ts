@@ -51,7 +51,12 @@ function lineOf(source: string | undefined, needle: string | RegExp): number | u
  * path, so a contract that another contract imports is parsed once whether the paths were given
  * relative or absolute (parsing it twice fails with "duplicate name").
  */
-export async function loadProtos(contracts: string[], protoPaths: string[], source: ProtoSource, baseDir = process.cwd()): Promise<LoadedProtos> {
+export async function loadProtos(
+  contracts: string[],
+  protoPaths: string[],
+  source: ProtoSource,
+  baseDir = process.cwd(),
+): Promise<LoadedProtos> {
   const root = new protobuf.Root();
   const files = new Map<string, string>();
   const sources = new Map<string, string>();
@@ -96,7 +101,13 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
     // protobufjs keeps fields in plain objects, so a field called __proto__ would silently vanish.
     const proto = /\b__proto__\s*=\s*\d+/.exec(text);
     if (proto) {
-      throw new ContractError(file, 'a field named "__proto__" cannot be represented in JavaScript', lineOf(text, proto[0]), undefined, 'rename the field (its number stays the same on the wire)');
+      throw new ContractError(
+        file,
+        'a field named "__proto__" cannot be represented in JavaScript',
+        lineOf(text, proto[0]),
+        undefined,
+        'rename the field (its number stays the same on the wire)',
+      );
     }
     const imports = [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])];
     for (const imp of imports) {
@@ -151,7 +162,8 @@ export async function loadProtos(contracts: string[], protoPaths: string[], sour
   for (const contract of contracts) void read(contract);
   for (const contract of contracts) {
     const text = await read(contract);
-    if (text === undefined) throw new ContractError(contract, 'file not found', undefined, undefined, 'check the --proto path');
+    if (text === undefined)
+      throw new ContractError(contract, 'file not found', undefined, undefined, 'check the --proto path');
     const name = loadedPaths.get(path.resolve(baseDir, contract)) ?? importName(contract);
     mainFiles.push(name);
     if (!files.has(name)) await parseFile(name, contract, text);
@@ -169,12 +181,26 @@ function parseError(file: string, text: string, err: unknown): ContractError {
   const message = err instanceof Error ? err.message : String(err);
   const m = /^(.*) \((?:.*, )?line (\d+)\)$/s.exec(message);
   if (m) {
-    return new ContractError(file, m[1]!, Number(m[2]), undefined, 'fix the .proto syntax (proto2/proto3) at that line');
+    return new ContractError(
+      file,
+      m[1]!,
+      Number(m[2]),
+      undefined,
+      'fix the .proto syntax (proto2/proto3) at that line',
+    );
   }
   // Errors raised while adding definitions (duplicate names, reserved ids) carry no line: find one.
   const named = /'([^']+)'|duplicate id (\d+)|id (\d+)/.exec(message);
-  const needle = named?.[1] ?? (named?.[2] ? new RegExp(`=\\s*${named[2]}\\b`) : named?.[3] ? new RegExp(`=\\s*${named[3]}\\b`) : undefined);
-  return new ContractError(file, message, needle ? lineOf(text, needle) : undefined, undefined, 'rename or renumber the clashing definition');
+  const needle =
+    named?.[1] ??
+    (named?.[2] ? new RegExp(`=\\s*${named[2]}\\b`) : named?.[3] ? new RegExp(`=\\s*${named[3]}\\b`) : undefined);
+  return new ContractError(
+    file,
+    message,
+    needle ? lineOf(text, needle) : undefined,
+    undefined,
+    'rename or renumber the clashing definition',
+  );
 }
 
 /** An unresolved type: find the field/method that names it, to point at its file and line. */

@@ -46,7 +46,10 @@ export function generateContext(input: ContextInput): GenerateContext {
     runtime: (module) => runtimeSpecifier(out, input.runtimeDir, module, project.importSuffix),
     async readFile(file) {
       const text = await input.read(file);
-      if (text === undefined) throw new UsageError(`${file}: file not found (link "${link.name}" reads it). Restore it or fix service-link.json.`);
+      if (text === undefined)
+        throw new UsageError(
+          `${file}: file not found (link "${link.name}" reads it). Restore it or fix service-link.json.`,
+        );
       return text;
     },
     async exists(file) {
@@ -62,7 +65,12 @@ export async function generateStandalone(input: ContextInput): Promise<PlannedFi
   return [...runtimeFiles(perLink(spec.runtimeModules, input.link.options), input.runtimeDir, input.project), ...files];
 }
 
-export async function planLinks(project: ProjectInfo, manifest: Manifest, jobs: LinkJob[], force: boolean): Promise<Plan> {
+export async function planLinks(
+  project: ProjectInfo,
+  manifest: Manifest,
+  jobs: LinkJob[],
+  force: boolean,
+): Promise<Plan> {
   const plan = new Plan(project.root, structuredClone(manifest));
   const runtimeDir = manifest.runtime?.dir ?? defaultRuntimeDir(project);
   for (const job of jobs) {
@@ -77,7 +85,10 @@ export async function planLinks(project: ProjectInfo, manifest: Manifest, jobs: 
       read: async (file) => overlay.get(file) ?? (await readText(project.root, file)),
     });
     const result = await (await spec.load()).generate(ctx);
-    const files = [...result.files, ...(await legacyShims(spec, job.link, previous?.userFiles ?? [], result.files, ctx))];
+    const files = [
+      ...result.files,
+      ...(await legacyShims(spec, job.link, previous?.userFiles ?? [], result.files, ctx)),
+    ];
     const { name, pattern, contracts, out, options } = job.link;
     const entry = { pattern, contracts, out, options, ...(result.state ? { state: result.state } : {}) };
     await planLink(plan, { name, entry, files, newContracts: job.newContracts, force });
@@ -97,7 +108,13 @@ export async function planLinks(project: ProjectInfo, manifest: Manifest, jobs: 
  * still imports such a copy (`./runtime.js` in handlers.ts) keeps compiling through a generated
  * re-export in its place, until the import points at the shared runtime.
  */
-async function legacyShims(spec: PatternSpec, link: LinkConfig, userFiles: string[], files: PlannedFile[], ctx: GenerateContext): Promise<PlannedFile[]> {
+async function legacyShims(
+  spec: PatternSpec,
+  link: LinkConfig,
+  userFiles: string[],
+  files: PlannedFile[],
+  ctx: GenerateContext,
+): Promise<PlannedFile[]> {
   const legacy = Object.entries(spec.legacyModules ?? {});
   if (!legacy.length || !userFiles.length) return [];
   const out = link.out.replace(/\/+$/, '');
@@ -130,6 +147,9 @@ export function selectLinks(manifest: Manifest, names: string[]): LinkConfig[] {
     throw new UsageError(`service-link.json has no links yet. Create one with \`${CREATE_USAGE}\`.`);
   }
   const unknown = names.filter((n) => !all.includes(n));
-  if (unknown.length) throw new UsageError(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${all.join(', ')})`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (known: ${all.join(', ')})`,
+    );
   return (names.length ? names : all).map((n) => linkConfig(n, manifest.links[n]!));
 }

@@ -93,7 +93,10 @@ export type OptionValues<S extends OptionSet> = {
     : ValueOf<S['decls'][K]> | undefined;
 };
 
-export function defineOptions<const O extends OptionDecls>(decls: O, questions?: readonly (keyof O & string)[]): OptionSet<O> {
+export function defineOptions<const O extends OptionDecls>(
+  decls: O,
+  questions?: readonly (keyof O & string)[],
+): OptionSet<O> {
   return { decls, questions: questions ?? Object.keys(decls) };
 }
 
@@ -114,7 +117,9 @@ export function orList(items: readonly string[]): string {
 /** A flag value as its declared type; blank strings and empty lists count as not given. */
 function normalise(decl: OptionDecl, value: unknown): unknown {
   if (decl.type === 'boolean') return typeof value === 'boolean' ? value : undefined;
-  const items = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  const items = (Array.isArray(value) ? value : [value]).filter(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
   if (decl.type === 'list') return items.length ? items.map((v) => v.trim()) : undefined;
   return items.at(-1)?.trim();
 }

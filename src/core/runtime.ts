@@ -33,7 +33,9 @@ export function runtimeModuleText(module: string, project: ProjectInfo): string 
 
 /** The runtime files for these modules, in `dir`. */
 export function runtimeFiles(modules: Iterable<string>, dir: string, project: ProjectInfo): PlannedFile[] {
-  return [...new Set(modules)].sort().map((m) => ({ kind: 'generated', path: `${dir}/${m}.ts`, content: runtimeModuleText(m, project) }));
+  return [...new Set(modules)]
+    .sort()
+    .map((m) => ({ kind: 'generated', path: `${dir}/${m}.ts`, content: runtimeModuleText(m, project) }));
 }
 
 /** The import specifier of runtime module `module` as seen from a file in folder `fromDir`. */

@@ -95,7 +95,10 @@ function sourceDir(root: string, options: TsOptions, include: string[] | undefin
   const candidates = [options.rootDir, ...(include ?? []).map((i) => i.split(/[\\/]/)[0])];
   for (const c of candidates) {
     if (!c || c.includes('*')) continue;
-    const rel = path.posix.normalize(c.replace(/\\/g, '/')).replace(/^\.\/?/, '').replace(/\/$/, '');
+    const rel = path.posix
+      .normalize(c.replace(/\\/g, '/'))
+      .replace(/^\.\/?/, '')
+      .replace(/\/$/, '');
     if (rel && !rel.startsWith('..') && isDir(path.join(root, rel))) return rel;
   }
   return 'src';

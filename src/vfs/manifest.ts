@@ -58,8 +58,13 @@ export function readManifest(root: string): Manifest {
     throw new UsageError(`${MANIFEST_FILE}: unknown format (expected "version": 1 and "links"). Restore it from git.`);
   }
   const runtime = m.runtime as Partial<RuntimeEntry> | undefined;
-  if (runtime !== undefined && (typeof runtime.dir !== 'string' || typeof runtime.files !== 'object' || runtime.files === null)) {
-    throw new UsageError(`${MANIFEST_FILE}: "runtime" needs "dir" and "files". Restore it from git, or delete the "runtime" entry and run \`create-service-link generate\`.`);
+  if (
+    runtime !== undefined &&
+    (typeof runtime.dir !== 'string' || typeof runtime.files !== 'object' || runtime.files === null)
+  ) {
+    throw new UsageError(
+      `${MANIFEST_FILE}: "runtime" needs "dir" and "files". Restore it from git, or delete the "runtime" entry and run \`create-service-link generate\`.`,
+    );
   }
   for (const entry of Object.values(m.links)) {
     entry.files ??= {};
@@ -70,7 +75,11 @@ export function readManifest(root: string): Manifest {
 }
 
 function sortedFiles(files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(files).sort().map((f) => [f, files[f]!]));
+  return Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((f) => [f, files[f]!]),
+  );
 }
 
 export function serializeManifest(manifest: Manifest): string {

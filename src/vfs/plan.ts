@@ -5,7 +5,14 @@ import path from 'node:path';
 import { ConflictError } from '../errors.js';
 import { GENERATED_HEADER } from '../util/text.js';
 import type { PlannedFile } from '../core/types.js';
-import { hash, MANIFEST_FILE, serializeManifest, type LinkEntry, type Manifest, type RuntimeEntry } from './manifest.js';
+import {
+  hash,
+  MANIFEST_FILE,
+  serializeManifest,
+  type LinkEntry,
+  type Manifest,
+  type RuntimeEntry,
+} from './manifest.js';
 import type { Operation } from './commit.js';
 
 export type FileKind = 'generated' | 'user' | 'contract' | 'meta';
@@ -47,7 +54,9 @@ export class Plan {
 
   operations(): Operation[] {
     return this.changes.map((e) =>
-      e.action === 'delete' ? { type: 'delete', path: e.path } : { type: 'write', path: e.path, content: e.after ?? '' },
+      e.action === 'delete'
+        ? { type: 'delete', path: e.path }
+        : { type: 'write', path: e.path, content: e.after ?? '' },
     );
   }
 }
@@ -85,7 +94,13 @@ const FOREIGN = (file: string): string =>
   `${file} exists and was not created by create-service-link; it is never overwritten. Move it away or pick another --out folder.`;
 
 /** Plans one generated file against the disk and its last recorded hash (`known`). */
-function planGenerated(plan: Plan, f: { path: string; content: string }, known: string | undefined, force: boolean, link?: string): void {
+function planGenerated(
+  plan: Plan,
+  f: { path: string; content: string },
+  known: string | undefined,
+  force: boolean,
+  link?: string,
+): void {
   if (!f.content.startsWith(GENERATED_HEADER)) throw new Error(`internal: ${f.path} lacks the generated-code header`);
   const disk = plan.disk.get(f.path);
   const entry = { path: f.path, kind: 'generated' as const, link };
@@ -93,18 +108,32 @@ function planGenerated(plan: Plan, f: { path: string; content: string }, known: 
   else if (disk === f.content) plan.entries.push({ ...entry, action: 'unchanged', before: disk, after: disk });
   else if (known === undefined) plan.conflicts.push({ path: f.path, reason: 'foreign', message: FOREIGN(f.path) });
   else if (hash(disk) !== known && !force)
-    plan.conflicts.push({ path: f.path, reason: 'edited', message: `${f.path} was edited by hand since it was generated. Move your change into the contract or a user-owned file, then re-run with --force to overwrite it.` });
+    plan.conflicts.push({
+      path: f.path,
+      reason: 'edited',
+      message: `${f.path} was edited by hand since it was generated. Move your change into the contract or a user-owned file, then re-run with --force to overwrite it.`,
+    });
   else plan.entries.push({ ...entry, action: 'update', before: disk, after: f.content });
 }
 
 /** Generated files of the last run that this run no longer produces are ours to remove, unless edited by hand. */
-async function planRemovals(plan: Plan, previous: Record<string, string>, kept: Record<string, string>, force: boolean, link?: string): Promise<void> {
+async function planRemovals(
+  plan: Plan,
+  previous: Record<string, string>,
+  kept: Record<string, string>,
+  force: boolean,
+  link?: string,
+): Promise<void> {
   for (const [file, known] of Object.entries(previous)) {
     if (file in kept) continue;
     const disk = await plan.read(file);
     if (disk === undefined) continue;
     if (hash(disk) !== known && !force) {
-      plan.conflicts.push({ path: file, reason: 'edited', message: `${file} is no longer generated but was edited by hand; move it away or re-run with --force to delete it.` });
+      plan.conflicts.push({
+        path: file,
+        reason: 'edited',
+        message: `${file} is no longer generated but was edited by hand; move it away or re-run with --force to delete it.`,
+      });
       continue;
     }
     plan.entries.push({ path: file, kind: 'generated', action: 'delete', before: disk, link });
@@ -135,13 +164,25 @@ async function planContracts(plan: Plan, link: string, contracts: { path: string
 }
 
 /** A user-owned file: created once, afterwards only merged into (and only when we created it). */
-async function planUserFile(plan: Plan, f: Extract<PlannedFile, { kind: 'user' }>, ours: boolean, link: string): Promise<void> {
+async function planUserFile(
+  plan: Plan,
+  f: Extract<PlannedFile, { kind: 'user' }>,
+  ours: boolean,
+  link: string,
+): Promise<void> {
   const disk = await plan.read(f.path);
   if (disk === undefined) plan.entries.push({ path: f.path, kind: 'user', action: 'create', after: f.content, link });
   else if (!ours) plan.conflicts.push({ path: f.path, reason: 'foreign', message: FOREIGN(f.path) });
   else {
     const merged = f.merge ? await f.merge(disk) : disk;
-    plan.entries.push({ path: f.path, kind: 'user', action: merged === disk ? 'unchanged' : 'update', before: disk, after: merged, link });
+    plan.entries.push({
+      path: f.path,
+      kind: 'user',
+      action: merged === disk ? 'unchanged' : 'update',
+      before: disk,
+      after: merged,
+      link,
+    });
   }
 }
 
@@ -155,7 +196,11 @@ export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> 
     await plan.read(f.path);
     const other = owner(plan.manifest, f.path, input.name);
     if (other) {
-      plan.conflicts.push({ path: f.path, reason: 'shared', message: `${f.path} belongs to ${other === RUNTIME_OWNER ? 'the shared runtime' : `link "${other}"`}; give this link another --out folder.` });
+      plan.conflicts.push({
+        path: f.path,
+        reason: 'shared',
+        message: `${f.path} belongs to ${other === RUNTIME_OWNER ? 'the shared runtime' : `link "${other}"`}; give this link another --out folder.`,
+      });
     } else if (f.kind === 'generated') {
       files[f.path] = hash(f.content);
       planGenerated(plan, f, previous?.files[f.path], input.force, input.name);
@@ -169,14 +214,24 @@ export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> 
 }
 
 /** Adds the shared runtime's files to the plan (after every link) and records them in the manifest. */
-export async function planRuntime(plan: Plan, dir: string, version: string, planned: PlannedFile[], force: boolean): Promise<void> {
+export async function planRuntime(
+  plan: Plan,
+  dir: string,
+  version: string,
+  planned: PlannedFile[],
+  force: boolean,
+): Promise<void> {
   const previous = plan.manifest.runtime;
   const files: Record<string, string> = {};
   for (const f of planned) {
     await plan.read(f.path);
     const other = owner(plan.manifest, f.path, RUNTIME_OWNER);
     if (other) {
-      plan.conflicts.push({ path: f.path, reason: 'shared', message: `${f.path} belongs to link "${other}"; the shared runtime needs this path.` });
+      plan.conflicts.push({
+        path: f.path,
+        reason: 'shared',
+        message: `${f.path} belongs to link "${other}"; the shared runtime needs this path.`,
+      });
       continue;
     }
     files[f.path] = hash(f.content);
@@ -203,8 +258,15 @@ export async function planMeta(plan: Plan): Promise<void> {
     after: manifestText,
   });
 
-  const generated = [...Object.keys(manifest.runtime?.files ?? {}), ...Object.values(manifest.links).flatMap((l) => Object.keys(l.files))].sort();
-  const block = [BLOCK_START, ...generated.map((f) => `/${f.replace(/ /g, '[[:space:]]')} linguist-generated=true`), BLOCK_END].join('\n');
+  const generated = [
+    ...Object.keys(manifest.runtime?.files ?? {}),
+    ...Object.values(manifest.links).flatMap((l) => Object.keys(l.files)),
+  ].sort();
+  const block = [
+    BLOCK_START,
+    ...generated.map((f) => `/${f.replace(/ /g, '[[:space:]]')} linguist-generated=true`),
+    BLOCK_END,
+  ].join('\n');
   const attrs = await readText(root, '.gitattributes');
   let next: string;
   if (attrs === undefined) next = `${block}\n`;

@@ -16,7 +16,11 @@ export function diskReader(root: string): Reader {
   return (file) => readFile(path.resolve(root, file), 'utf8').catch(() => undefined);
 }
 
-export async function generateFiles(project: ProjectInfo, link: LinkConfig, read: Reader = diskReader(project.root)): Promise<PlannedFile[]> {
+export async function generateFiles(
+  project: ProjectInfo,
+  link: LinkConfig,
+  read: Reader = diskReader(project.root),
+): Promise<PlannedFile[]> {
   const key = `${project.root}\0${link.name}`;
   const spec = patternOf(link);
   const runtimeDir = defaultRuntimeDir(project);

@@ -11,6 +11,7 @@ export interface PtySession {
   exit: Promise<number>;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what terminal escape sequences start with.
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[()][A-Za-z0-9]|\u001b[=>]/g;
 
 export function spawnCli(args: string[], cwd: string): PtySession {
@@ -31,7 +32,11 @@ export function spawnCli(args: string[], cwd: string): PtySession {
     exit,
     waitFor(pattern, timeoutMs = 15_000) {
       const test = () =>
-        typeof pattern === 'string' ? screen().includes(pattern) : typeof pattern === 'function' ? pattern(screen()) : pattern.test(screen());
+        typeof pattern === 'string'
+          ? screen().includes(pattern)
+          : typeof pattern === 'function'
+            ? pattern(screen())
+            : pattern.test(screen());
       return new Promise<void>((resolve, reject) => {
         if (test()) return resolve();
         const timer = setTimeout(() => {

@@ -8,6 +8,9 @@ export const bench: LinkBench = {
   async run(project, link, settings) {
     const abs = (p: string) => path.resolve(project.root, p);
     const { protoPath } = grpcStored(link);
-    return runPair(await protoTarget(link.contracts.map(abs), protoPath.map(abs), settings.message, `link ${link.name}`), settings);
+    return runPair(
+      await protoTarget(link.contracts.map(abs), protoPath.map(abs), settings.message, `link ${link.name}`),
+      settings,
+    );
   },
 };

@@ -10,11 +10,36 @@ import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } f
 import { render } from '../../codegen/render.js';
 import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
-import { handlerSignature, handlersClass, qual, stubClass, type GrpcModules, type MethodModel, type RpcKind, type ServiceModel } from './stubs.js';
+import {
+  handlerSignature,
+  handlersClass,
+  qual,
+  stubClass,
+  type GrpcModules,
+  type MethodModel,
+  type RpcKind,
+  type ServiceModel,
+} from './stubs.js';
 
-export { handlersClass, stubClass, stubMethod, type GrpcModules, type MethodModel, type RpcKind, type ServiceModel } from './stubs.js';
+export {
+  handlersClass,
+  stubClass,
+  stubMethod,
+  type GrpcModules,
+  type MethodModel,
+  type RpcKind,
+  type ServiceModel,
+} from './stubs.js';
 import { isMarker } from '../../codegen/markers.js';
-import { REMOVED_KEY, hasRemovedRecord, markedInText, mergeDue, removedFromState, removedState, type Previous } from '../../codegen/members.js';
+import {
+  REMOVED_KEY,
+  hasRemovedRecord,
+  markedInText,
+  mergeDue,
+  removedFromState,
+  removedState,
+  type Previous,
+} from '../../codegen/members.js';
 
 const MEMBER_CLASH = new Set(['constructor', 'close']);
 
@@ -50,7 +75,15 @@ export function serviceModels(loaded: LoadedProtos, refs: Map<string, TypeRef>):
         if (MEMBER_CLASH.has(prop)) prop = `${prop}_`;
         const req = refs.get(fullName(m.resolvedRequestType!))!;
         const res = refs.get(fullName(m.resolvedResponseType!))!;
-        return { original: m.name, prop, kind: kindOf(m), path: `/${fullName(s)}/${m.name}`, comment: m.comment, req, res };
+        return {
+          original: m.name,
+          prop,
+          kind: kindOf(m),
+          path: `/${fullName(s)}/${m.name}`,
+          comment: m.comment,
+          req,
+          res,
+        };
       }),
     };
   });
@@ -60,10 +93,14 @@ function clientSignature(m: MethodModel): string {
   const req = qual(m.req, 'init');
   const res = qual(m.res, 'ts');
   switch (m.kind) {
-    case 'unary': return `${m.prop}(request: ${req}, options?: CallOptions): Promise<${res}>`;
-    case 'server-stream': return `${m.prop}(request: ${req}, options?: CallOptions): AsyncIterable<${res}>`;
-    case 'client-stream': return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): Promise<${res}>`;
-    case 'bidi': return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): AsyncIterable<${res}>`;
+    case 'unary':
+      return `${m.prop}(request: ${req}, options?: CallOptions): Promise<${res}>`;
+    case 'server-stream':
+      return `${m.prop}(request: ${req}, options?: CallOptions): AsyncIterable<${res}>`;
+    case 'client-stream':
+      return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): Promise<${res}>`;
+    case 'bidi':
+      return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): AsyncIterable<${res}>`;
   }
 }
 
@@ -101,7 +138,11 @@ export function handlersUpToDate(
   previous: Map<string, Previous>,
   messageExports?: ReadonlySet<string>,
 ): boolean {
-  const checks = services.map((s) => ({ ref: { class: handlersClass(s.name) }, wanted: s.methods.map((m) => m.prop), previous: previous.get(handlersClass(s.name))! }));
+  const checks = services.map((s) => ({
+    ref: { class: handlersClass(s.name) },
+    wanted: s.methods.map((m) => m.prop),
+    previous: previous.get(handlersClass(s.name))!,
+  }));
   if (mergeDue(existing, checks)) return false;
   if (!messageExports || !checks.some((c) => c.previous.removed.size)) return true;
   return [...existing.matchAll(/\$msg\.([A-Za-z_$][\w$]*)/g)].every((m) => messageExports.has(m[1]!));
@@ -127,18 +168,28 @@ export async function previousRpcs(ctx: GenerateContext, out: string): Promise<M
  * record: their marker comments say which methods those are; a link without any record of its RPCs
  * trusts the methods that are there.
  */
-export async function previousHandlers(ctx: GenerateContext, out: string, services: ServiceModel[]): Promise<Map<string, Previous>> {
+export async function previousHandlers(
+  ctx: GenerateContext,
+  out: string,
+  services: ServiceModel[],
+): Promise<Map<string, Previous>> {
   const rpcs = await previousRpcs(ctx, out);
   const recorded = hasRemovedRecord(ctx.previousState);
   const file = `${out}/handlers.ts`;
   const text = !recorded && (await ctx.exists(file)) ? await ctx.readFile(file) : '';
   const known = ctx.previousState !== undefined || rpcs.size > 0;
   const previous = new Map<string, Previous>();
-  for (const [service, live] of rpcs) previous.set(handlersClass(service), { live, removed: removedFromState(ctx.previousState, handlersClass(service)) ?? new Set() });
+  for (const [service, live] of rpcs)
+    previous.set(handlersClass(service), {
+      live,
+      removed: removedFromState(ctx.previousState, handlersClass(service)) ?? new Set(),
+    });
   for (const s of services) {
     const cls = handlersClass(s.name);
     const live = rpcs.get(s.name) ?? new Set(known ? [] : s.methods.map((m) => m.prop));
-    const removed = removedFromState(ctx.previousState, cls) ?? markedInText(text, { class: cls }, (line) => isMarker(line, 'removed'));
+    const removed =
+      removedFromState(ctx.previousState, cls) ??
+      markedInText(text, { class: cls }, (line) => isMarker(line, 'removed'));
     previous.set(cls, { live, removed });
   }
   return previous;
@@ -174,12 +225,21 @@ export function protoPathsOf(options: Record<string, unknown>, contracts: string
 
 export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
-  if (!link.contracts.length) throw new UsageError('the grpc link has no .proto contract; pass --proto FILE or --rpc NAME:KIND');
-  const loaded = await loadProtos(link.contracts, protoPathsOf(link.options, link.contracts), {
-    read: (file) => readProjectOrAbsolute(ctx, file),
-  }, project.root);
+  if (!link.contracts.length)
+    throw new UsageError('the grpc link has no .proto contract; pass --proto FILE or --rpc NAME:KIND');
+  const loaded = await loadProtos(
+    link.contracts,
+    protoPathsOf(link.options, link.contracts),
+    {
+      read: (file) => readProjectOrAbsolute(ctx, file),
+    },
+    project.root,
+  );
   const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
-  const model = buildMessages(loaded.root, reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')));
+  const model = buildMessages(
+    loaded.root,
+    reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')),
+  );
   const services = serviceModels(loaded, model.refs);
   const previous = await previousHandlers(ctx, link.out.replace(/\/$/, ''), services);
   const files = await renderFiles(ctx, services, model.code, model.exports, loaded, previous);
@@ -188,7 +248,10 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   const wanted = new Map(services.map((s) => [handlersClass(s.name), s.methods.map((m) => m.prop)]));
   const state = {
     ...Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)])),
-    [REMOVED_KEY]: removedState(ctx.previousState, [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const)),
+    [REMOVED_KEY]: removedState(
+      ctx.previousState,
+      [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const),
+    ),
   };
   return { files, state };
 }
@@ -250,11 +313,22 @@ function methodView(m: MethodModel): MethodView {
 }
 
 function serviceView(s: ServiceModel): ServiceView {
-  return { name: s.name, camel: camelCase(s.name), fullName: s.fullName, doc: jsDoc(s.comment), methods: s.methods.map(methodView) };
+  return {
+    name: s.name,
+    camel: camelCase(s.name),
+    fullName: s.fullName,
+    doc: jsDoc(s.comment),
+    methods: s.methods.map(methodView),
+  };
 }
 
 function messagesTs(mods: GrpcModules, loaded: LoadedProtos, code: string): string {
-  return render('grpc/messages.ts', { header: GENERATED_HEADER, runtimeWire: mods.wire, sources: [...loaded.files.keys()].join(', '), code });
+  return render('grpc/messages.ts', {
+    header: GENERATED_HEADER,
+    runtimeWire: mods.wire,
+    sources: [...loaded.files.keys()].join(', '),
+    code,
+  });
 }
 
 function serviceTs(mods: GrpcModules, services: ServiceView[]): string {
@@ -262,7 +336,11 @@ function serviceTs(mods: GrpcModules, services: ServiceView[]): string {
     { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
     { from: mods.wire, namespace: '$wire', typeOnly: false },
     { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: false },
-    { from: mods.grpc, values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'], types: ['CallContext'] },
+    {
+      from: mods.grpc,
+      values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'],
+      types: ['CallContext'],
+    },
   ]);
 }
 
@@ -273,7 +351,11 @@ function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): stri
     { from: 'node:fs', values: ['readFileSync'], types: [] },
     { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: true },
     { from: mods.wire, namespace: '$wire', typeOnly: true },
-    { from: mods.grpc, values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'], types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'] },
+    {
+      from: mods.grpc,
+      values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'],
+      types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'],
+    },
     { from: `./service${mods.suffix}`, values: services.map((s) => `${s.name}Definition`), types: [] },
   ]);
 }
@@ -284,14 +366,34 @@ function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): stri
  * fail to compile, so the runtime names are exported explicitly (an explicit export wins over
  * `export *`) and each clashing message export is re-exported under an alias (CallOptionsMessage).
  */
-export function indexFile(header: string, mods: GrpcModules, services: ServiceModel[], messageExports: Map<string, 'message' | 'enum'>): string {
+export function indexFile(
+  header: string,
+  mods: GrpcModules,
+  services: ServiceModel[],
+  messageExports: Map<string, 'message' | 'enum'>,
+): string {
   const suffix = mods.suffix;
   const names = (values: string[], types: string[]): Map<string, ExportKind> =>
     new Map([...values.map((v) => [v, 'value'] as const), ...types.map((t) => [t, 'type'] as const)]);
   const modules: IndexModule[] = [
-    { from: `./client${suffix}`, names: names(['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)], ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides']) },
-    { from: `./service${suffix}`, names: names(services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]), services.map((s) => `${s.name}Handlers`)) },
-    { from: mods.context, names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']) },
+    {
+      from: `./client${suffix}`,
+      names: names(
+        ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)],
+        ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides'],
+      ),
+    },
+    {
+      from: `./service${suffix}`,
+      names: names(
+        services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]),
+        services.map((s) => `${s.name}Handlers`),
+      ),
+    },
+    {
+      from: mods.context,
+      names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']),
+    },
     { from: mods.grpc, names: names([], ['CallContext']) },
     { from: mods.wire, names: names([], ['JsonValue', 'Any', 'AnyInit', 'Empty']) },
     // The proto's messages and enums: a name the runtime API already exports gets an alias (CallOptionsMessage).
@@ -355,10 +457,19 @@ async function renderFiles(
   loaded: LoadedProtos,
   previous: Map<string, Previous>,
 ): Promise<PlannedFile[]> {
-  const mods: GrpcModules = { suffix: ctx.project.importSuffix, grpc: ctx.runtime('grpc'), wire: ctx.runtime('wire'), context: ctx.runtime('context') };
+  const mods: GrpcModules = {
+    suffix: ctx.project.importSuffix,
+    grpc: ctx.runtime('grpc'),
+    wire: ctx.runtime('wire'),
+    context: ctx.runtime('context'),
+  };
   const out = ctx.link.out.replace(/\/$/, '');
   const views = services.map(serviceView);
-  const generated = (name: string, content: string): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content });
+  const generated = (name: string, content: string): PlannedFile => ({
+    kind: 'generated',
+    path: `${out}/${name}`,
+    content,
+  });
   const files = [
     generated('messages.ts', messagesTs(mods, loaded, messagesCode)),
     generated('service.ts', serviceTs(mods, views)),

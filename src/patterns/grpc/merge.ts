@@ -13,12 +13,20 @@ import { UserFileError } from '../../errors.js';
 import { lineColumnOf } from '../../codegen/edits.js';
 import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous } from '../../codegen/members.js';
-import { isPublicInstance, parseUserFile, type Container, type Member, type UserFile } from '../../codegen/reconcile.js';
+import {
+  isPublicInstance,
+  parseUserFile,
+  type Container,
+  type Member,
+  type UserFile,
+} from '../../codegen/reconcile.js';
 import { handlerTypes, stubClass, stubMethod, type GrpcModules, type MethodModel, type ServiceModel } from './stubs.js';
 
 /** `$msg.X` names that messages.ts no longer exports, as `unknown`: a method can outlive its messages. */
 function withoutRemovedTypes(typeText: string, messageExports: ReadonlySet<string>): string {
-  return typeText.replace(/\$msg\.([A-Za-z_$][\w$]*)/g, (all, name: string) => (messageExports.has(name) ? all : 'unknown'));
+  return typeText.replace(/\$msg\.([A-Za-z_$][\w$]*)/g, (all, name: string) =>
+    messageExports.has(name) ? all : 'unknown',
+  );
 }
 
 export interface GrpcMerge {
@@ -49,18 +57,28 @@ function mergeClass(user: UserFile, container: Container, service: ServiceModel,
   const plan = planMembers([...rpcs.keys()], new Set(container.members.map((m) => m.name)), previous);
   const named = (name: string): Member[] => container.members.filter((m) => m.name === name);
   for (const name of plan.adopt) adopt(user, merge.file, user.member(container, name)!, service, rpcs.get(name)!);
-  user.insertMembers(container, plan.stub.map((name) => stubMethod(service, rpcs.get(name)!, merge.stubPrefix)));
+  user.insertMembers(
+    container,
+    plan.stub.map((name) => stubMethod(service, rpcs.get(name)!, merge.stubPrefix)),
+  );
   for (const name of plan.restore) {
     // The RPC is back: our marker goes, and the types the removal took away come back.
     user.unmark(named(name)[0]!, 'removed');
     for (const m of named(name)) restoreTypes(user, m, rpcs.get(name)!);
   }
   for (const name of [...plan.remove, ...plan.gone]) {
-    const rewrote = named(name).map((m) => forgetTypes(user, m, merge.messageExports)).some(Boolean);
+    const rewrote = named(name)
+      .map((m) => forgetTypes(user, m, merge.messageExports))
+      .some(Boolean);
     const first = named(name)[0]!;
     if (plan.gone.includes(name) || user.markerLines(first, 'removed').length) continue; // marked already
     const note = rewrote ? ' Messages it used are gone, so they are `unknown` in its signature.' : '';
-    user.mark(first, markerComment(`removed RPC: ${service.name} no longer has this RPC in the .proto; nothing calls this method now.${note}`));
+    user.mark(
+      first,
+      markerComment(
+        `removed RPC: ${service.name} no longer has this RPC in the .proto; nothing calls this method now.${note}`,
+      ),
+    );
   }
 }
 
@@ -76,13 +94,20 @@ function adopt(user: UserFile, file: string, member: Member, service: ServiceMod
       'rename your member (generate never renames your code), then run `create-service-link generate` again',
     );
   }
-  user.mark(member, markerComment(`adopted: ${service.name}.${rpc.original} is new in the .proto; this method was already here, so it handles that RPC now. Check its signature.`));
+  user.mark(
+    member,
+    markerComment(
+      `adopted: ${service.name}.${rpc.original} is new in the .proto; this method was already here, so it handles that RPC now. Check its signature.`,
+    ),
+  );
 }
 
 function typeNodes(member: Member): Node[] {
   const method = member.node;
   if (!Node.isMethodDeclaration(method)) return [];
-  return [...method.getParameters().map((p) => p.getTypeNode()), method.getReturnTypeNode()].filter((n): n is NonNullable<typeof n> => n !== undefined);
+  return [...method.getParameters().map((p) => p.getTypeNode()), method.getReturnTypeNode()].filter(
+    (n): n is NonNullable<typeof n> => n !== undefined,
+  );
 }
 
 /** A removed RPC's method: `$msg.X` types that are gone become `unknown`. True when it rewrote one. */
@@ -112,7 +137,8 @@ function restoreTypes(user: UserFile, member: Member, rpc: MethodModel): void {
     [method.getParameters()[0]?.getTypeNode(), wanted.request],
     [method.getReturnTypeNode(), wanted.returns],
   ];
-  for (const [node, type] of pairs) if (node && node.getText() !== type && node.getText() === unknownOf(type)) user.replace(node, type);
+  for (const [node, type] of pairs)
+    if (node && node.getText() !== type && node.getText() === unknownOf(type)) user.replace(node, type);
 }
 
 /**
@@ -121,7 +147,10 @@ function restoreTypes(user: UserFile, member: Member, rpc: MethodModel): void {
  */
 function addNamespaceImports(user: UserFile, mods: GrpcModules): void {
   const added = user.edits.map((e) => e.text).join('');
-  for (const [ns, module] of [['$msg', `./messages${mods.suffix}`], ['$wire', mods.wire]] as const) {
+  for (const [ns, module] of [
+    ['$msg', `./messages${mods.suffix}`],
+    ['$wire', mods.wire],
+  ] as const) {
     if (!added.includes(`${ns}.`) || new RegExp(`import\\s+type\\s+\\*\\s+as\\s+\\${ns}\\b`).test(user.text)) continue;
     user.addImport(`import type * as ${ns} from '${module}';`);
   }

@@ -18,7 +18,13 @@ export interface TypeRef {
 
 const WKT: Record<string, TypeRef> = {};
 function wkt(name: string, ts: string, init = ts): void {
-  WKT[`google.protobuf.${name}`] = { ts, init, encode: `$wire.encode${name}`, decode: `$wire.decode${name}`, wkt: true };
+  WKT[`google.protobuf.${name}`] = {
+    ts,
+    init,
+    encode: `$wire.encode${name}`,
+    decode: `$wire.decode${name}`,
+    wkt: true,
+  };
 }
 wkt('Timestamp', 'Date');
 wkt('Duration', 'number');
@@ -29,24 +35,74 @@ wkt('Struct', '{ [key: string]: $wire.JsonValue }');
 wkt('Value', '$wire.JsonValue');
 wkt('ListValue', '$wire.JsonValue[]', 'readonly $wire.JsonValue[]');
 for (const [n, t] of [
-  ['DoubleValue', 'number'], ['FloatValue', 'number'], ['Int64Value', 'bigint'], ['UInt64Value', 'bigint'],
-  ['Int32Value', 'number'], ['UInt32Value', 'number'], ['BoolValue', 'boolean'], ['StringValue', 'string'], ['BytesValue', 'Uint8Array'],
-] as const) wkt(n, t);
+  ['DoubleValue', 'number'],
+  ['FloatValue', 'number'],
+  ['Int64Value', 'bigint'],
+  ['UInt64Value', 'bigint'],
+  ['Int32Value', 'number'],
+  ['UInt32Value', 'number'],
+  ['BoolValue', 'boolean'],
+  ['StringValue', 'string'],
+  ['BytesValue', 'Uint8Array'],
+] as const)
+  wkt(n, t);
 
 /** Names the generated module must not shadow. */
 const GLOBALS = new Set(
-  'Array ArrayBuffer AsyncIterable BigInt Boolean Buffer Date Error Function Iterable JSON Map Math Number Object Partial Promise Readonly Record Set String Symbol Uint8Array'.split(' '),
+  'Array ArrayBuffer AsyncIterable BigInt Boolean Buffer Date Error Function Iterable JSON Map Math Number Object Partial Promise Readonly Record Set String Symbol Uint8Array'.split(
+    ' ',
+  ),
 );
 
-type Scalar = 'double' | 'float' | 'int32' | 'uint32' | 'sint32' | 'fixed32' | 'sfixed32' | 'int64' | 'uint64' | 'sint64' | 'fixed64' | 'sfixed64' | 'bool' | 'string' | 'bytes';
+type Scalar =
+  | 'double'
+  | 'float'
+  | 'int32'
+  | 'uint32'
+  | 'sint32'
+  | 'fixed32'
+  | 'sfixed32'
+  | 'int64'
+  | 'uint64'
+  | 'sint64'
+  | 'fixed64'
+  | 'sfixed64'
+  | 'bool'
+  | 'string'
+  | 'bytes';
 const SCALAR_TS: Record<Scalar, string> = {
-  double: 'number', float: 'number', int32: 'number', uint32: 'number', sint32: 'number', fixed32: 'number', sfixed32: 'number',
-  int64: 'bigint', uint64: 'bigint', sint64: 'bigint', fixed64: 'bigint', sfixed64: 'bigint',
-  bool: 'boolean', string: 'string', bytes: 'Uint8Array',
+  double: 'number',
+  float: 'number',
+  int32: 'number',
+  uint32: 'number',
+  sint32: 'number',
+  fixed32: 'number',
+  sfixed32: 'number',
+  int64: 'bigint',
+  uint64: 'bigint',
+  sint64: 'bigint',
+  fixed64: 'bigint',
+  sfixed64: 'bigint',
+  bool: 'boolean',
+  string: 'string',
+  bytes: 'Uint8Array',
 };
 const WIRE: Record<Scalar, number> = {
-  double: 1, float: 5, int32: 0, uint32: 0, sint32: 0, fixed32: 5, sfixed32: 5,
-  int64: 0, uint64: 0, sint64: 0, fixed64: 1, sfixed64: 1, bool: 0, string: 2, bytes: 2,
+  double: 1,
+  float: 5,
+  int32: 0,
+  uint32: 0,
+  sint32: 0,
+  fixed32: 5,
+  sfixed32: 5,
+  int64: 0,
+  uint64: 0,
+  sint64: 0,
+  fixed64: 1,
+  sfixed64: 1,
+  bool: 0,
+  string: 2,
+  bytes: 2,
 };
 const LONG = new Set<string>(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 function isScalar(t: string): t is Scalar {
@@ -55,7 +111,8 @@ function isScalar(t: string): t is Scalar {
 
 /** A proto field name as a TS property (snake_case -> camelCase, like protobufjs and protoc-gen-es). */
 export function fieldProperty(name: string): string {
-  const camel = name.length > 1 ? name[0] + name.slice(1).replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
+  const camel =
+    name.length > 1 ? name[0] + name.slice(1).replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
   return camel === '__proto__' ? '__proto__$' : camel;
 }
 
@@ -72,7 +129,8 @@ function access(obj: string, prop: string): string {
 function encodeAccess(prop: string, locals: string[]): string {
   if (!(prop in Object.prototype)) return access('m', prop);
   const local = `own$${prop.replace(/[^\w$]/g, '_')}`;
-  if (!locals.some((l) => l.startsWith(`  const ${local} `))) locals.push(`  const ${local} = $wire.own(m, ${stringLiteral(prop)});`);
+  if (!locals.some((l) => l.startsWith(`  const ${local} `)))
+    locals.push(`  const ${local} = $wire.own(m, ${stringLiteral(prop)});`);
   return local;
 }
 
@@ -125,7 +183,11 @@ export function reachableTypes(
   const services = (ns: protobuf.NamespaceBase): void => {
     for (const obj of ns.nestedArray) {
       if (obj instanceof protobuf.Service) {
-        if (isContractFile(obj.filename)) for (const m of obj.methodsArray) { add(m.resolvedRequestType); add(m.resolvedResponseType); }
+        if (isContractFile(obj.filename))
+          for (const m of obj.methodsArray) {
+            add(m.resolvedRequestType);
+            add(m.resolvedResponseType);
+          }
       } else if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type) services(obj);
     }
   };
@@ -222,9 +284,7 @@ export function buildMessages(root: protobuf.Root, types = collectTypes(root)): 
 }
 
 function genEnum(e: protobuf.Enum, name: string): string {
-  const lines = Object.entries(e.values).map(
-    ([k, v]) => `${jsDoc(e.comments[k], '  ')}  ${propertyKey(k)}: ${v},`,
-  );
+  const lines = Object.entries(e.values).map(([k, v]) => `${jsDoc(e.comments[k], '  ')}  ${propertyKey(k)}: ${v},`);
   return (
     `${jsDoc(e.comment)}export const ${name} = {\n${lines.join('\n')}\n} as const;\n` +
     `export type ${name} = (typeof ${name})[keyof typeof ${name}];\n`
@@ -241,13 +301,23 @@ interface FieldPlan {
   group: boolean;
 }
 
-function plan(f: protobuf.Field, refs: Map<string, TypeRef>, enums: Map<string, string>, parent: protobuf.Type): FieldPlan {
+function plan(
+  f: protobuf.Field,
+  refs: Map<string, TypeRef>,
+  enums: Map<string, string>,
+  parent: protobuf.Type,
+): FieldPlan {
   const prop = fieldProperty(f.name);
   if (isScalar(f.type)) return { field: f, prop, kind: 'scalar', scalar: f.type, group: false };
   const rt = f.resolvedType;
-  if (rt instanceof protobuf.Enum) return { field: f, prop, kind: 'enum', enumName: enums.get(fullName(rt)), group: false };
-  if (rt instanceof protobuf.Type) return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: f.delimited };
-  throw new ContractError(parent.filename ?? '(proto)', `field ${parent.name}.${f.name} has unresolved type "${f.type}"`);
+  if (rt instanceof protobuf.Enum)
+    return { field: f, prop, kind: 'enum', enumName: enums.get(fullName(rt)), group: false };
+  if (rt instanceof protobuf.Type)
+    return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: f.delimited };
+  throw new ContractError(
+    parent.filename ?? '(proto)',
+    `field ${parent.name}.${f.name} has unresolved type "${f.type}"`,
+  );
 }
 
 function valueType(p: FieldPlan, init: boolean): string {
@@ -262,11 +332,16 @@ function zero(p: FieldPlan): string {
     return String(values.includes(0) ? 0 : (values[0] ?? 0));
   }
   switch (SCALAR_TS[p.scalar!]) {
-    case 'number': return '0';
-    case 'bigint': return '0n';
-    case 'boolean': return 'false';
-    case 'string': return "''";
-    default: return 'new Uint8Array(0)';
+    case 'number':
+      return '0';
+    case 'bigint':
+      return '0n';
+    case 'boolean':
+      return 'false';
+    case 'string':
+      return "''";
+    default:
+      return 'new Uint8Array(0)';
   }
 }
 
@@ -319,7 +394,12 @@ function tag(id: number, wire: number): number {
   return id * 8 + wire;
 }
 
-function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<string, string>, isGroup: boolean): string {
+function genMessage(
+  t: protobuf.Type,
+  refs: Map<string, TypeRef>,
+  enums: Map<string, string>,
+  isGroup: boolean,
+): string {
   const ref = refs.get(fullName(t))!;
   const file = t.filename ?? '(proto)';
   const fields = [...t.fieldsArray].sort((a, b) => a.id - b.id);
@@ -327,7 +407,13 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
   const claim = (prop: string, what: string): void => {
     const prev = props.get(prop);
     if (prev) {
-      throw new ContractError(file, `${what} and ${prev} in message ${t.name} both become the property "${prop}"`, undefined, undefined, 'rename one of them');
+      throw new ContractError(
+        file,
+        `${what} and ${prev} in message ${t.name} both become the property "${prop}"`,
+        undefined,
+        undefined,
+        'rename one of them',
+      );
     }
     props.set(prop, what);
   };
@@ -350,12 +436,24 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       const members = [...oneof.fieldsArray].sort((a, b) => a.id - b.id).map((m) => plan(m, refs, enums, t));
       const memberProps = new Set<string>();
       for (const m of members) {
-        if (memberProps.has(m.prop)) throw new ContractError(file, `oneof ${oneof.name} has two fields named "${m.prop}"`, undefined, undefined, 'rename one of them');
+        if (memberProps.has(m.prop))
+          throw new ContractError(
+            file,
+            `oneof ${oneof.name} has two fields named "${m.prop}"`,
+            undefined,
+            undefined,
+            'rename one of them',
+          );
         memberProps.add(m.prop);
       }
       const union = (init: boolean): string =>
-        members.map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`).join(' | ');
-      const memberDocs = members.map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : '')).filter(Boolean).join('\n');
+        members
+          .map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`)
+          .join(' | ');
+      const memberDocs = members
+        .map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : ''))
+        .filter(Boolean)
+        .join('\n');
       const doc = jsDoc([oneof.comment, memberDocs].filter(Boolean).join('\n'), '  ');
       typeLines.push(`${doc}  ${propertyKey(prop)}?: ${union(false)} | undefined;`);
       initLines.push(`  ${propertyKey(prop)}?: ${union(true)} | undefined;`);
@@ -365,7 +463,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       encode.push(`  switch (${eo}?.$case) {`);
       for (const m of members) {
         encode.push(`    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(eo, m.prop), m.field.id)}; break;`);
-        decode.push(`      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; continue;`);
+        decode.push(
+          `      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; continue;`,
+        );
       }
       encode.push('  }');
       continue;
@@ -429,7 +529,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
       typeLines.push(`${doc}  ${key}: ${valueType(p, false)}[];`);
       // An element type that is itself an array (ListValue, FieldMask) needs brackets: `readonly (readonly T[])[]`.
       const element = valueType(p, true);
-      initLines.push(`  ${key}?: readonly ${element.startsWith('readonly ') ? `(${element})` : element}[] | undefined;`);
+      initLines.push(
+        `  ${key}?: readonly ${element.startsWith('readonly ') ? `(${element})` : element}[] | undefined;`,
+      );
       literal.push(`${key}: []`);
       const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
       if (packable && f.packed) {
@@ -448,11 +550,14 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
         decode.push(
           `      case ${id}:`,
           // The encoding the field declares is tried first.
-          ...(f.packed ? [packed, unpacked] : [unpacked, packed]).map((line, i) => `        ${i ? 'else ' : ''}${line}`),
+          ...(f.packed ? [packed, unpacked] : [unpacked, packed]).map(
+            (line, i) => `        ${i ? 'else ' : ''}${line}`,
+          ),
           '        else break;',
           '        continue;',
         );
-      } else decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
+      } else
+        decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
       continue;
     }
 
@@ -484,7 +589,9 @@ function genMessage(t: protobuf.Type, refs: Map<string, TypeRef>, enums: Map<str
   const doc = jsDoc(t.comment);
   // A message without fields is an object with no properties; `interface X {}` would accept any value.
   const declare = (name: string, lines: string[]): string =>
-    lines.length ? `export interface ${name} {\n${lines.join('\n')}\n}` : `export type ${name} = Record<string, never>;`;
+    lines.length
+      ? `export interface ${name} {\n${lines.join('\n')}\n}`
+      : `export type ${name} = Record<string, never>;`;
   encode.unshift(...encodeLocals);
   const usesW = encode.length > 0;
   const usesLoop = decode.length > 0;

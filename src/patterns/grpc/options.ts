@@ -33,7 +33,9 @@ export function parseRpc(text: string): RpcDef {
 export function parseField(text: string): FieldDef {
   const m = /^([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*):([A-Za-z][A-Za-z0-9_.]*)(\[\])?$/.exec(text.trim());
   if (!m) {
-    throw new UsageError(`--field "${text}": expected MESSAGE.FIELD:TYPE (TYPE[] for repeated), e.g. --field GetUserRequest.id:string`);
+    throw new UsageError(
+      `--field "${text}": expected MESSAGE.FIELD:TYPE (TYPE[] for repeated), e.g. --field GetUserRequest.id:string`,
+    );
   }
   return { message: pascalCase(m[1]!), name: m[2]!, type: m[3]!, repeated: m[4] === '[]' };
 }
@@ -66,7 +68,9 @@ export function defaultFields(rpc: RpcDef): { request: FieldDef[]; response: Fie
   const req = `${rpc.name}Request`;
   const res = `${rpc.name}Response`;
   return {
-    request: isListing(rpc) ? [field(req, 'limit', 'uint32'), field(req, 'page_token', 'string')] : [field(req, 'id', 'string')],
+    request: isListing(rpc)
+      ? [field(req, 'limit', 'uint32'), field(req, 'page_token', 'string')]
+      : [field(req, 'id', 'string')],
     response: [field(res, 'id', 'string'), field(res, 'name', 'string')],
   };
 }
@@ -78,7 +82,11 @@ const KIND_CHOICES = [
   { name: 'bidi (streams both ways)', value: 'bidi' },
 ] as const;
 
-const split = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const split = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The wizard's RPC loop: name, kind and extra fields of each RPC; gives --rpc and --field values. */
 async function askRpcs(prompts: Prompts, ctx: { name: string }, values: Answers): Promise<Answers> {
@@ -99,11 +107,17 @@ async function askRpcs(prompts: Prompts, ctx: { name: string }, values: Answers)
     const rpc = parseRpc(`${rpcName.trim()}:${kind}`);
     rpcs.push(rpc);
     const defaults = defaultFields(rpc);
-    for (const [msg, has] of [[`${rpc.name}Request`, defaults.request], [`${rpc.name}Response`, defaults.response]] as const) {
+    for (const [msg, has] of [
+      [`${rpc.name}Request`, defaults.request],
+      [`${rpc.name}Response`, defaults.response],
+    ] as const) {
       const answer = await prompts.input({
         message: `Fields to add to ${msg}, which has ${has.map((f) => `${f.name}:${f.type}`).join(', ')} (name:type, comma-separated; type[] for repeated; a same name replaces)`,
         default: '',
-        validate: (v) => split(v).map((part) => accepts(parseField)(`${msg}.${part}`)).find(Boolean) ?? true,
+        validate: (v) =>
+          split(v)
+            .map((part) => accepts(parseField)(`${msg}.${part}`))
+            .find(Boolean) ?? true,
       });
       fields.push(...split(answer).map((part) => `${msg}.${part}`));
     }
@@ -132,7 +146,9 @@ export const GRPC_OPTIONS = defineOptions(
       example: 'create-service-link grpc user --rpc GetUser:unary --package acme.user.v1',
       default: ({ name }) => defaultPackage(name),
       validate: (v) =>
-        /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : `--package "${v}": use dot-separated identifiers, e.g. acme.user.v1`,
+        /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(v)
+          ? undefined
+          : `--package "${v}": use dot-separated identifiers, e.g. acme.user.v1`,
       prompt: { message: 'Proto package', when: describing },
     },
     field: {
@@ -160,8 +176,10 @@ export const GRPC_OPTIONS = defineOptions(
     protoPath: {
       flag: '--proto-path <DIR>',
       type: 'list',
-      description: 'import root for .proto imports, like protoc -I (repeatable; default: the folder of each --proto file)',
-      example: 'create-service-link grpc billing --proto protos/billing/v1/billing.proto --proto-path protos --proto-path third_party',
+      description:
+        'import root for .proto imports, like protoc -I (repeatable; default: the folder of each --proto file)',
+      example:
+        'create-service-link grpc billing --proto protos/billing/v1/billing.proto --proto-path protos --proto-path third_party',
       stored: true,
       prompt: {
         message: "Import roots (--proto-path, comma-separated; empty: the files' folders)",

@@ -5,11 +5,32 @@ import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { pascalCase } from '../../util/names.js';
 import type { PatternSpec } from '../types.js';
-import { GRPC_OPTIONS, defaultFields, grpcStored, parseField, parseRpc, type FieldDef, type RpcDef } from './options.js';
+import {
+  GRPC_OPTIONS,
+  defaultFields,
+  grpcStored,
+  parseField,
+  parseRpc,
+  type FieldDef,
+  type RpcDef,
+} from './options.js';
 
 const SCALARS = new Set([
-  'double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64',
-  'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string', 'bytes',
+  'double',
+  'float',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+  'bool',
+  'string',
+  'bytes',
 ]);
 /** Well-known types a --field may name, with the import they need. */
 const WELL_KNOWN: Record<string, string> = {
@@ -67,7 +88,8 @@ export function buildProto(linkName: string, pkg: string, rpcs: RpcDef[], fields
   lines.push('}');
   for (const [msg, defs] of messages) {
     lines.push('', `message ${msg} {`);
-    defs.forEach((f, i) => lines.push(`  ${f.repeated ? 'repeated ' : ''}${f.type} ${f.name} = ${i + 1};`));
+    for (const [i, f] of defs.entries())
+      lines.push(`  ${f.repeated ? 'repeated ' : ''}${f.type} ${f.name} = ${i + 1};`);
     lines.push('}');
   }
   return `${lines.join('\n')}\n`;
@@ -88,14 +110,19 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
     const { proto: protos, rpc: rpcTexts, field: fieldTexts, protoPath } = options;
     if (protos.length) {
       if (rpcTexts.length || fieldTexts.length) {
-        throw new UsageError('--proto uses your .proto files as they are; --rpc/--field only describe a new one. Pass one or the other');
+        throw new UsageError(
+          '--proto uses your .proto files as they are; --rpc/--field only describe a new one. Pass one or the other',
+        );
       }
       // Stored project-relative, so service-link.json still works from another checkout.
-      const rel = (p: string): string => (path.isAbsolute(p) ? path.relative(project.root, p) || '.' : p).split(path.sep).join('/');
+      const rel = (p: string): string =>
+        (path.isAbsolute(p) ? path.relative(project.root, p) || '.' : p).split(path.sep).join('/');
       return { contracts: protos.map(rel), files: [], options: { protoPath: protoPath.map(rel) } };
     }
     const file = `proto/${name}.proto`;
-    const rpcs = rpcTexts.length ? rpcTexts.map(parseRpc) : [{ name: `Get${pascalCase(name)}`, kind: 'unary' as const }];
+    const rpcs = rpcTexts.length
+      ? rpcTexts.map(parseRpc)
+      : [{ name: `Get${pascalCase(name)}`, kind: 'unary' as const }];
     const seen = new Set<string>();
     for (const r of rpcs) {
       if (seen.has(r.name)) throw new UsageError(`--rpc ${r.name} is given twice`);
@@ -104,7 +131,9 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
     const fields = fieldTexts.map(parseField);
     if (existsSync(path.join(project.root, file))) {
       if (rpcTexts.length || fieldTexts.length) {
-        throw new UsageError(`${file} already exists: edit it and run \`create-service-link generate\`, or pass --proto ${file}`);
+        throw new UsageError(
+          `${file} already exists: edit it and run \`create-service-link generate\`, or pass --proto ${file}`,
+        );
       }
       return { contracts: [file], files: [], options: { protoPath: ['proto'] } };
     }

@@ -36,7 +36,10 @@ export function handlerTypes(m: MethodModel): { request: string; returns: string
   const res = qual(m.res, 'init');
   const streamIn = m.kind === 'client-stream' || m.kind === 'bidi';
   const streamOut = m.kind === 'server-stream' || m.kind === 'bidi';
-  return { request: streamIn ? `AsyncIterable<${req}>` : req, returns: streamOut ? `AsyncGenerator<${res}>` : `Promise<${res}>` };
+  return {
+    request: streamIn ? `AsyncIterable<${req}>` : req,
+    returns: streamOut ? `AsyncGenerator<${res}>` : `Promise<${res}>`,
+  };
 }
 
 /**

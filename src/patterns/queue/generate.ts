@@ -11,7 +11,15 @@ import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
 import { isMarker } from '../../codegen/markers.js';
-import { REMOVED_KEY, markedInText, mergeDue, removedFromState, removedState, sectionOf, type Previous } from '../../codegen/members.js';
+import {
+  REMOVED_KEY,
+  markedInText,
+  mergeDue,
+  removedFromState,
+  removedState,
+  sectionOf,
+  type Previous,
+} from '../../codegen/members.js';
 import { validatorName, validatorsSource } from './validators.js';
 
 interface MessageView {
@@ -65,7 +73,9 @@ export function reservedNames(pascal: string): Set<string> {
     'messageTypeOf',
     'validateMessage',
     'parseMessage',
-    ...'ChangeMessageVisibilityBatchCommand ChangeMessageVisibilityCommand DeleteMessageBatchCommand ReceiveMessageCommand SendMessageBatchCommand SendMessageCommand DELETE_ATTEMPTS DELETE_FLUSH_MS FIFO_QUEUE QUEUE_URL_ENV SQS_ENDPOINT_ENV SQS_MAX_BATCH_ENTRIES SQS_MAX_PAYLOAD_BYTES blocked callHandler chunk defaultSqsClient describeAwsError handlers messageAttributes outgoingRequestContext prepare queueUrl queueUrlFromEnv randomUUID retryDelayMs runWithRequestContext sendOptions sharedClient sleep sqsMessageBytes stringAttribute'.split(' '),
+    ...'ChangeMessageVisibilityBatchCommand ChangeMessageVisibilityCommand DeleteMessageBatchCommand ReceiveMessageCommand SendMessageBatchCommand SendMessageCommand DELETE_ATTEMPTS DELETE_FLUSH_MS FIFO_QUEUE QUEUE_URL_ENV SQS_ENDPOINT_ENV SQS_MAX_BATCH_ENTRIES SQS_MAX_PAYLOAD_BYTES blocked callHandler chunk defaultSqsClient describeAwsError handlers messageAttributes outgoingRequestContext prepare queueUrl queueUrlFromEnv randomUUID retryDelayMs runWithRequestContext sendOptions sharedClient sleep sqsMessageBytes stringAttribute'.split(
+      ' ',
+    ),
   ]);
 }
 
@@ -85,11 +95,13 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   return {
     pascal,
     unionName: `${pascal}Message`,
-    queueUrlEnv: typeof options.queueUrlEnv === 'string' && options.queueUrlEnv ? options.queueUrlEnv : defaultQueueUrlEnv(linkName),
+    queueUrlEnv:
+      typeof options.queueUrlEnv === 'string' && options.queueUrlEnv
+        ? options.queueUrlEnv
+        : defaultQueueUrlEnv(linkName),
     fifo: model.fifo || options.fifo === true,
   };
 }
-
 
 export function messageViews(model: QueueContractModel, pascal: string): MessageView[] {
   const reserved = reservedNames(pascal);
@@ -97,7 +109,13 @@ export function messageViews(model: QueueContractModel, pascal: string): Message
   return model.messages.map((m) => {
     const typeName = m.name;
     if (isReservedWord(typeName) || reserved.has(typeName))
-      throw new ContractError(model.file, `message name "${typeName}" clashes with a name the generated code uses`, undefined, undefined, 'rename the message (its `name` field)');
+      throw new ContractError(
+        model.file,
+        `message name "${typeName}" clashes with a name the generated code uses`,
+        undefined,
+        undefined,
+        'rename the message (its `name` field)',
+      );
     const handlerKey = propertyKey(m.value);
     return {
       typeName,
@@ -130,7 +148,13 @@ function typeDeclarations(model: QueueContractModel, pascal: string): string[] {
   };
   const types = new SchemaTypes({
     // The reader rewrote every component ref to `#/$defs/<name>`, the name escaped as a JSON pointer.
-    ref: (ref) => refName(ref.replace(/^#\/\$defs\//, '').replace(/~1/g, '/').replace(/~0/g, '~')),
+    ref: (ref) =>
+      refName(
+        ref
+          .replace(/^#\/\$defs\//, '')
+          .replace(/~1/g, '/')
+          .replace(/~0/g, '~'),
+      ),
     // Optional fields also take an explicit undefined (exactOptionalPropertyTypes); JSON drops it.
     optional: 'or-undefined',
     // A schema that is not valid JSON Schema stops generation in validatorsSource (Ajv checks it).
@@ -227,7 +251,9 @@ export function parseMessage(body: string): ParseResult {
 
 /** Releases before the manifest kept state: the message types from the MESSAGE_TYPES constant of messages.ts. */
 export function previousMessageTypes(messagesTs: string | undefined): string[] | undefined {
-  const m = messagesTs ? /^export const [A-Z0-9_]*_MESSAGE_TYPES: readonly \w+\[\] = (\[.*\]);$/m.exec(messagesTs) : null;
+  const m = messagesTs
+    ? /^export const [A-Z0-9_]*_MESSAGE_TYPES: readonly \w+\[\] = (\[.*\]);$/m.exec(messagesTs)
+    : null;
   if (!m) return undefined;
   try {
     const parsed: unknown = JSON.parse(m[1]!);
@@ -237,15 +263,19 @@ export function previousMessageTypes(messagesTs: string | undefined): string[] |
   }
 }
 
-
 /**
  * True when merging cannot change the handlers file, decided without ts-morph: `handlers` has a
  * handler for each message type of last time and no other is due (mergeDue), and no marker of an
  * earlier release is left inside it. When unsure it answers false, which only costs the full merge.
  */
-export function handlersUpToDate(existing: string, messages: readonly { value: string }[], previous: Previous): boolean {
+export function handlersUpToDate(
+  existing: string,
+  messages: readonly { value: string }[],
+  previous: Previous,
+): boolean {
   // A `removed` marker inside `handlers` is an earlier release's (this one parks the handler instead): it goes.
-  if ((sectionOf(existing, { object: 'handlers' }) ?? '').split('\n').some((line) => isMarker(line, 'removed'))) return false;
+  if ((sectionOf(existing, { object: 'handlers' }) ?? '').split('\n').some((line) => isMarker(line, 'removed')))
+    return false;
   return !mergeDue(existing, [{ ref: { object: 'handlers' }, wanted: messages.map((m) => m.value), previous }]);
 }
 
@@ -254,9 +284,21 @@ export function handlersUpToDate(existing: string, messages: readonly { value: s
  * it, then the contract's message types, where one named like the API (a message called
  * PublishOptions) gets an alias.
  */
-function indexSource(modules: Record<string, string>, brokerFiles: string[], broker: BrokerCode, ctx: GenerateContext): string {
-  const own = (file: string): IndexModule => ({ from: `./${file.replace(/\.ts$/, '')}${ctx.project.importSuffix}`, names: exportedNames(modules[file]!) });
-  const context: [string, ExportKind][] = [['currentRequestContext', 'value'], ['runWithRequestContext', 'value'], ['RequestContext', 'type']];
+function indexSource(
+  modules: Record<string, string>,
+  brokerFiles: string[],
+  broker: BrokerCode,
+  ctx: GenerateContext,
+): string {
+  const own = (file: string): IndexModule => ({
+    from: `./${file.replace(/\.ts$/, '')}${ctx.project.importSuffix}`,
+    names: exportedNames(modules[file]!),
+  });
+  const context: [string, ExportKind][] = [
+    ['currentRequestContext', 'value'],
+    ['runWithRequestContext', 'value'],
+    ['RequestContext', 'type'],
+  ];
   return indexExports([
     ...brokerFiles.map(own),
     { from: ctx.runtime('context'), names: new Map(context) },
@@ -336,9 +378,14 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
     'validators.ts': validatorsSource(model),
     ...brokerFiles,
   };
-  const index = render('queue/index.ts', { ...data, exports: indexSource(modules, Object.keys(brokerFiles), broker, ctx) });
+  const index = render('queue/index.ts', {
+    ...data,
+    exports: indexSource(modules, Object.keys(brokerFiles), broker, ctx),
+  });
   const files: PlannedFile[] = [
-    ...Object.entries(modules).map(([name, content]): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content })),
+    ...Object.entries(modules).map(
+      ([name, content]): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content }),
+    ),
     { kind: 'generated', path: `${out}/index.ts`, content: index },
     {
       kind: 'user',
@@ -349,11 +396,21 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
         // longer to load than the whole rest of `generate`, so load it only when a merge is due.
         if (handlersUpToDate(existing, views, previous)) return existing;
         const { mergeHandlers } = await import('./merge.js');
-        return mergeHandlers(existing, { file: handlersPath, messages: views, previous, contract, discAccess: data.discAccess, importSuffix: suffix });
+        return mergeHandlers(existing, {
+          file: handlersPath,
+          messages: views,
+          previous,
+          contract,
+          discAccess: data.discAccess,
+          importSuffix: suffix,
+        });
       },
     },
   ];
   // The message types (their handlers), and the handlers parked for types that left, so the next
   // generate knows which handlers are the tool's without reading them back from any file.
-  return { files, state: { messageTypes: wanted, [REMOVED_KEY]: removedState(ctx.previousState, [['handlers', previous, wanted]]) } };
+  return {
+    files,
+    state: { messageTypes: wanted, [REMOVED_KEY]: removedState(ctx.previousState, [['handlers', previous, wanted]]) },
+  };
 }

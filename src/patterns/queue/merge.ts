@@ -61,9 +61,13 @@ export function mergeHandlers(existing: string, merge: QueueMerge): string {
   const keep = handlers.nodes.filter((n) => !out.some((m) => m.node === n));
   for (const name of plan.adopt) adopt(user, handlers, name, merge.contract);
 
-  const back = (parked?.members ?? []).filter((m) => plan.stub.includes(m.name) && m === parked!.members.find((p) => p.name === m.name));
+  const back = (parked?.members ?? []).filter(
+    (m) => plan.stub.includes(m.name) && m === parked!.members.find((p) => p.name === m.name),
+  );
   const movedBack = back.map((m) => user.cut(m));
-  const stubs = plan.stub.filter((v) => !back.some((m) => m.name === v)).map((v) => stubOf(byValue.get(v)!, merge.discAccess));
+  const stubs = plan.stub
+    .filter((v) => !back.some((m) => m.name === v))
+    .map((v) => stubOf(byValue.get(v)!, merge.discAccess));
   user.insertMembers(handlers, [...movedBack, ...stubs], keep.at(-1));
 
   parkHandlers(user, handlers, parked, back, movedOut, merge);
@@ -75,15 +79,28 @@ function stubOf(m: HandlerView, discAccess: string): string {
 }
 
 /** Where the handlers that left `handlers` go: into the marked const (made when missing); an emptied const goes. */
-function parkHandlers(user: UserFile, handlers: Container, parked: Container | undefined, back: Member[], movedOut: string[], merge: QueueMerge): void {
+function parkHandlers(
+  user: UserFile,
+  handlers: Container,
+  parked: Container | undefined,
+  back: Member[],
+  movedOut: string[],
+  merge: QueueMerge,
+): void {
   const staying = (parked?.nodes ?? []).filter((n) => !back.some((m) => m.node === n));
   if (parked && back.length && !staying.length && !movedOut.length && parked.statement) user.removeContainer(parked);
   else if (movedOut.length && parked) user.insertMembers(parked, movedOut, staying.at(-1));
-  else if (movedOut.length) user.insertAfter(handlers.statement, removedBlock(merge.contract, merge.importSuffix, movedOut.join('')));
+  else if (movedOut.length)
+    user.insertAfter(handlers.statement, removedBlock(merge.contract, merge.importSuffix, movedOut.join('')));
 }
 
 /** A handler that was there before its type was in the contract: it handles the type now, said once. */
 function adopt(user: UserFile, handlers: Container, value: string, contract: string): void {
   const member = user.member(handlers, value)!;
-  user.mark(member, markerComment(`adopted: "${value}" is new in ${contract}; this handler was already here, so it handles those messages now.`));
+  user.mark(
+    member,
+    markerComment(
+      `adopted: "${value}" is new in ${contract}; this handler was already here, so it handles those messages now.`,
+    ),
+  );
 }

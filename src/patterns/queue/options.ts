@@ -71,7 +71,8 @@ export const QUEUE_OPTIONS = defineOptions(
       type: 'list',
       description:
         'a message type and its fields (string, number, integer, boolean; "name?=" optional, "TYPE[]" a list); repeatable',
-      example: 'create-service-link queue order --message "OrderCreated:orderId=string,total=number" --message "OrderCancelled:orderId=string,reason?=string"',
+      example:
+        'create-service-link queue order --message "OrderCreated:orderId=string,total=number" --message "OrderCancelled:orderId=string,reason?=string"',
       validate(value) {
         if (!value.trim()) return 'at least one message type is needed';
         try {
@@ -103,7 +104,10 @@ export const QUEUE_OPTIONS = defineOptions(
       description: 'environment variable holding the queue URL (default: <NAME>_QUEUE_URL, e.g. ORDER_QUEUE_URL)',
       example: 'create-service-link queue order --message "OrderCreated:orderId=string" --queue-url-env ORDERS_SQS_URL',
       default: ({ name }) => defaultQueueUrlEnv(name),
-      validate: (v) => (QUEUE_URL_ENV.test(v) ? undefined : `--queue-url-env "${v}": use an environment variable name like ORDER_QUEUE_URL`),
+      validate: (v) =>
+        QUEUE_URL_ENV.test(v)
+          ? undefined
+          : `--queue-url-env "${v}": use an environment variable name like ORDER_QUEUE_URL`,
       stored: true,
       prompt: { message: 'Environment variable holding the queue URL:' },
     },

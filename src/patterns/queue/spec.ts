@@ -19,7 +19,10 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   async scaffold({ name, options, project }) {
     const { asyncapi } = options;
     if (asyncapi) {
-      if (options.message.length) throw new UsageError('--asyncapi and --message exclude each other: add message types to the AsyncAPI document instead');
+      if (options.message.length)
+        throw new UsageError(
+          '--asyncapi and --message exclude each other: add message types to the AsyncAPI document instead',
+        );
       const absolute = path.resolve(project.root, asyncapi);
       const relative = path.relative(project.root, absolute).split(path.sep).join('/');
       if (relative.startsWith('..') || path.isAbsolute(relative))
@@ -28,7 +31,8 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
       return { contracts: [relative], files: [] };
     }
     const messages = parseMessageFlags(options.message);
-    if (messages.length === 0) throw new UsageError('the queue pattern needs --message <TYPE:FIELD=TYPE,...> or --asyncapi <FILE>');
+    if (messages.length === 0)
+      throw new UsageError('the queue pattern needs --message <TYPE:FIELD=TYPE,...> or --asyncapi <FILE>');
     const { asyncApiDocument } = await import('./scaffold.js');
     const file = `asyncapi/${name}.yaml`;
     return { contracts: [file], files: [{ path: file, content: asyncApiDocument(name, messages, options.fifo) }] };

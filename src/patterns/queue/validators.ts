@@ -60,7 +60,10 @@ export function validatorsSource(model: QueueContractModel): string {
       ajv.addSchema(schema);
       ajv.getSchema(id);
     } catch (error) {
-      throw new ContractError(model.file, `the payload schema of "${message.name}" is not valid JSON Schema: ${(error as Error).message}`);
+      throw new ContractError(
+        model.file,
+        `the payload schema of "${message.name}" is not valid JSON Schema: ${(error as Error).message}`,
+      );
     }
     exports[validatorName(index)] = id;
   });
@@ -69,11 +72,15 @@ export function validatorsSource(model: QueueContractModel): string {
   code = code.replace(/require\("ajv\/dist\/runtime\/([a-z0-9_]+)"\)\.default/g, (_m, helper: string) => {
     const known = RUNTIME_HELPERS[helper];
     if (!known)
-      throw new ContractError(model.file, `a payload schema uses a JSON Schema feature that needs Ajv's runtime helper "${helper}", which generated code does not ship`);
+      throw new ContractError(
+        model.file,
+        `a payload schema uses a JSON Schema feature that needs Ajv's runtime helper "${helper}", which generated code does not ship`,
+      );
     used.add(helper);
     return known.name;
   });
-  if (/require\(/.test(code)) throw new ContractError(model.file, 'a payload schema needs a runtime module the generated code does not ship');
+  if (/require\(/.test(code))
+    throw new ContractError(model.file, 'a payload schema needs a runtime module the generated code does not ship');
   code = code.replace(/^"use strict";\n?/, '');
   const helpers = [...used].map((h) => RUNTIME_HELPERS[h]!.code).join('\n\n');
   return `${GENERATED_HEADER}

@@ -41,11 +41,28 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   const operations = collectOperations(docs, schemas);
   const view = clientView(ctx, docs.root, contract, options);
   const out = ctx.link.out.replace(/\/+$/, '');
-  const names = { header: GENERATED_HEADER, suffix: view.importSuffix, className: view.className, runtimeRest: view.runtimeRest };
+  const names = {
+    header: GENERATED_HEADER,
+    suffix: view.importSuffix,
+    className: view.className,
+    runtimeRest: view.runtimeRest,
+  };
   const files: PlannedFile[] = [
-    { kind: 'generated', path: `${out}/types.ts`, content: render('rest/types.ts', { header: GENERATED_HEADER, code: typesSource(schemas, operations) }) },
-    { kind: 'generated', path: `${out}/client.ts`, content: render('rest/client.ts', { ...names, ...clientParts(view, operations) }) },
-    { kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', { ...names, runtimeContext: ctx.runtime('context') }) },
+    {
+      kind: 'generated',
+      path: `${out}/types.ts`,
+      content: render('rest/types.ts', { header: GENERATED_HEADER, code: typesSource(schemas, operations) }),
+    },
+    {
+      kind: 'generated',
+      path: `${out}/client.ts`,
+      content: render('rest/client.ts', { ...names, ...clientParts(view, operations) }),
+    },
+    {
+      kind: 'generated',
+      path: `${out}/index.ts`,
+      content: render('rest/index.ts', { ...names, runtimeContext: ctx.runtime('context') }),
+    },
   ];
   return { files };
 }
@@ -88,12 +105,17 @@ function operationTypes(op: OperationModel): string[] {
   const types: string[] = [];
   if (op.params.length) {
     // Optional parameters also take an explicit undefined (exactOptionalPropertyTypes); they are then left out.
-    const lines = op.params.map((p) => `${jsDoc(p.doc, '  ')}  ${propertyKey(p.key)}${p.required ? `: ${p.type}` : `?: ${orUndefined(p.type)}`};\n`);
+    const lines = op.params.map(
+      (p) =>
+        `${jsDoc(p.doc, '  ')}  ${propertyKey(p.key)}${p.required ? `: ${p.type}` : `?: ${orUndefined(p.type)}`};\n`,
+    );
     types.push(`export type ${op.typeBase}Params = {\n${lines.join('')}};\n`);
   }
   if (op.body) types.push(`export type ${op.typeBase}Body = ${op.body.type};\n`);
   types.push(`export type ${op.typeBase}Result = ${op.resultType};\n`);
-  types.push(`/** Error bodies ${op.typeBase} declares (ServiceError.body). */\nexport type ${op.typeBase}Error = ${op.errorType};\n`);
+  types.push(
+    `/** Error bodies ${op.typeBase} declares (ServiceError.body). */\nexport type ${op.typeBase}Error = ${op.errorType};\n`,
+  );
   return types;
 }
 
@@ -110,7 +132,9 @@ function clientParts(view: ClientView, operations: OperationModel[]) {
 
 function clientDoc(view: ClientView): string {
   const { options, defaultBaseUrl } = view;
-  const about = [`Client for ${view.title}${view.version ? ` ${view.version}` : ''}.`, view.description].filter(Boolean).join('\n');
+  const about = [`Client for ${view.title}${view.version ? ` ${view.version}` : ''}.`, view.description]
+    .filter(Boolean)
+    .join('\n');
   const environment = [
     'Environment (config options win):',
     `- \`${options.baseUrlEnv}\`: base URL${defaultBaseUrl ? ` (default ${defaultBaseUrl})` : ''}.`,
@@ -198,7 +222,10 @@ function pathExpression(op: OperationModel): string {
 }
 
 function queryItem(p: ParamModel): string {
-  const extra = [p.style && p.style !== 'form' ? `style: ${stringLiteral(p.style)}` : '', p.explode !== undefined ? `explode: ${p.explode}` : '']
+  const extra = [
+    p.style && p.style !== 'form' ? `style: ${stringLiteral(p.style)}` : '',
+    p.explode !== undefined ? `explode: ${p.explode}` : '',
+  ]
     .filter(Boolean)
     .map((e) => `, ${e}`)
     .join('');

@@ -1,7 +1,7 @@
 // OpenAPI document -> the model of its operations: one method name, parameter list, body, result and
 // error type per operation under `paths`. Type texts come from RestSchemas, which names every schema
 // they reach; nothing here writes generated code.
-import { OpenApiDocuments, isObject, type Json, type JsonObject, type Loc } from '../../contracts/openapi.js';
+import { type OpenApiDocuments, isObject, type Json, type JsonObject, type Loc } from '../../contracts/openapi.js';
 import { unionOf } from '../../codegen/schema-ts.js';
 import { camelCase, pascalCase } from '../../util/names.js';
 import type { RestSchemas } from './schemas.js';
@@ -77,7 +77,12 @@ class OperationReader {
     return operations;
   }
 
-  private operation(path: string, method: string, item: { value: JsonObject; loc: Loc }, op: { value: JsonObject; loc: Loc }): OperationModel {
+  private operation(
+    path: string,
+    method: string,
+    item: { value: JsonObject; loc: Loc },
+    op: { value: JsonObject; loc: Loc },
+  ): OperationModel {
     const methodName = this.methodName(path, method, op.value);
     // Params/Body/Result/Error of an operation must not clash with a schema's name (or another operation's).
     const typeBase = this.schemas.reserve(pascalCase(methodName), OPERATION_TYPE_SUFFIXES);
@@ -116,7 +121,11 @@ class OperationReader {
     return unique;
   }
 
-  private parameters(path: string, item: { value: JsonObject; loc: Loc }, op: { value: JsonObject; loc: Loc }): ParamModel[] {
+  private parameters(
+    path: string,
+    item: { value: JsonObject; loc: Loc },
+    op: { value: JsonObject; loc: Loc },
+  ): ParamModel[] {
     // Path-level parameters, overridden by operation-level ones with the same name and location.
     const declared = new Map<string, DeclaredParam>();
     this.declare(declared, item.value.parameters, at(item.loc, 'parameters'));
@@ -191,14 +200,18 @@ class OperationReader {
     // JSON and form bodies are typed by their schema; anything else is sent as a string.
     let type = 'string';
     if (/json/i.test(mediaType) || /x-www-form-urlencoded/i.test(mediaType))
-      type = schema === undefined ? 'unknown' : this.schemas.type(schema, at(resolved.loc, 'content', mediaType, 'schema'), 'write');
+      type =
+        schema === undefined
+          ? 'unknown'
+          : this.schemas.type(schema, at(resolved.loc, 'content', mediaType, 'schema'), 'write');
     return { type, required: rb.required === true, mediaType };
   }
 
   /** Body types of the 2xx responses, and of the others that carry a typed body (ServiceError.body). */
   private responses(op: { value: JsonObject; loc: Loc }): { success: string[]; failure: string[] } {
     const responses = op.value.responses;
-    if (responses !== undefined && !isObject(responses)) this.docs.fail(at(op.loc, 'responses'), 'responses must be an object');
+    if (responses !== undefined && !isObject(responses))
+      this.docs.fail(at(op.loc, 'responses'), 'responses must be an object');
     const success: string[] = [];
     const failure: string[] = [];
     for (const [status, raw] of Object.entries(isObject(responses) ? responses : {})) {
@@ -219,7 +232,9 @@ class OperationReader {
     if (!/json/i.test(mediaType)) return 'string';
     const media = content[mediaType];
     const schema = isObject(media) ? media.schema : undefined;
-    return schema === undefined ? 'unknown' : this.schemas.type(schema, at(loc, 'content', mediaType, 'schema'), 'read');
+    return schema === undefined
+      ? 'unknown'
+      : this.schemas.type(schema, at(loc, 'content', mediaType, 'schema'), 'read');
   }
 }
 

@@ -30,7 +30,11 @@ export const REST_OPTIONS = defineOptions(
           return (error as Error).message;
         }
       },
-      prompt: { message: 'Resource (NAME:FIELD=TYPE,...):', default: ({ name }) => defaultResource(name), when: (v) => v.openapi === undefined },
+      prompt: {
+        message: 'Resource (NAME:FIELD=TYPE,...):',
+        default: ({ name }) => defaultResource(name),
+        when: (v) => v.openapi === undefined,
+      },
     },
     openapi: {
       flag: '--openapi <FILE>',
@@ -67,7 +71,8 @@ export const REST_OPTIONS = defineOptions(
     tokenEnv: {
       flag: '--token-env <VAR>',
       type: 'string',
-      description: 'environment variable holding the bearer token, read per request, never logged (default SERVICE_TOKEN)',
+      description:
+        'environment variable holding the bearer token, read per request, never logged (default SERVICE_TOKEN)',
       example: 'create-service-link rest user --token-env USER_SERVICE_TOKEN',
       default: 'SERVICE_TOKEN',
       validate: envName('--token-env', 'USER_SERVICE_TOKEN'),

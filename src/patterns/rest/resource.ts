@@ -37,20 +37,28 @@ export const RESOURCE_EXAMPLE = 'users:id=string,email=string,name=string';
 
 export function parseResource(text: string): Resource {
   const usage = (why: string) =>
-    new UsageError(`--resource "${text}": ${why}\n  expected NAME:FIELD=TYPE,... e.g. --resource "${RESOURCE_EXAMPLE}"`);
+    new UsageError(
+      `--resource "${text}": ${why}\n  expected NAME:FIELD=TYPE,... e.g. --resource "${RESOURCE_EXAMPLE}"`,
+    );
   const colon = text.indexOf(':');
   const name = (colon === -1 ? text : text.slice(0, colon)).trim();
-  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) throw usage('the resource name must be lower-case kebab-case (e.g. "users")');
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name))
+    throw usage('the resource name must be lower-case kebab-case (e.g. "users")');
   const fields: ResourceField[] = [];
   const spec = colon === -1 ? 'id=string' : text.slice(colon + 1);
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(\?)?=([a-z-]+)(\[\])?$/.exec(part);
     if (!m) throw usage(`"${part}" is not FIELD=TYPE`);
-    if (!FIELD_TYPES[m[3]!]) throw usage(`unknown type "${m[3]}" (use ${Object.keys(FIELD_TYPES).join(', ')}, optionally with [])`);
+    if (!FIELD_TYPES[m[3]!])
+      throw usage(`unknown type "${m[3]}" (use ${Object.keys(FIELD_TYPES).join(', ')}, optionally with [])`);
     if (fields.some((f) => f.name === m[1])) throw usage(`field "${m[1]}" is listed twice`);
     fields.push({ name: m[1]!, optional: !!m[2], type: m[3]!, array: !!m[4] });
   }
-  if (!fields.some((f) => f.name === 'id')) fields.unshift({ name: 'id', type: 'string', array: false, optional: false });
+  if (!fields.some((f) => f.name === 'id'))
+    fields.unshift({ name: 'id', type: 'string', array: false, optional: false });
   const noun = singular(name).replace(/-/g, ' ');
   return { name, schema: pascalCase(singular(name)) || 'Item', noun: noun || 'item', fields };
 }
@@ -164,11 +172,9 @@ export function resourceDocument(linkName: string, resources: Resource[], auth: 
       `    message:\n      type: string\n      description: "Human-readable message."\n` +
       `    requestId:\n      type: string\n      description: "X-Request-ID of the failed request."`,
   );
-  const security =
-    auth === 'bearer'
-      ? `security:\n  - bearerAuth: []\n`
-      : '';
-  const securitySchemes = auth === 'bearer' ? `  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n` : '';
+  const security = auth === 'bearer' ? `security:\n  - bearerAuth: []\n` : '';
+  const securitySchemes =
+    auth === 'bearer' ? `  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n` : '';
   return (
     `# OpenAPI contract of the "${linkName}" link. You own this file: edit it, then run\n` +
     `#   npx create-service-link generate\n` +

@@ -2,7 +2,7 @@
 // any other schema a `$ref` reaches is named after its location. A schema that reads differently when
 // sent (readOnly/writeOnly properties, here or through refs) also gets an `...Input` type for requests.
 // The type text itself comes from the shared JSON Schema emitter, in a read and a write view.
-import { OpenApiDocuments, isObject, type Json, type Loc } from '../../contracts/openapi.js';
+import { type OpenApiDocuments, isObject, type Json, type Loc } from '../../contracts/openapi.js';
 import { SchemaTypes, isSchemaObject, schemaDoc, type SchemaObject } from '../../codegen/schema-ts.js';
 import { pascalCase } from '../../util/names.js';
 import { jsDoc } from '../../util/text.js';
@@ -13,11 +13,52 @@ export type Mode = 'read' | 'write';
 // Globals and built-in types a schema name must not shadow inside types.ts (and in code that imports its
 // names one by one): a schema called `Error` becomes `ErrorSchema`.
 const AVOID_TYPE_NAMES = new Set([
-  'Array', 'ReadonlyArray', 'Record', 'Promise', 'Partial', 'Required', 'Pick', 'Omit', 'Readonly', 'Exclude',
-  'Extract', 'NonNullable', 'Awaited', 'Error', 'Date', 'Map', 'Set', 'WeakMap', 'WeakSet', 'Object', 'String',
-  'Number', 'Boolean', 'Symbol', 'BigInt', 'Function', 'RegExp', 'JSON', 'Math', 'Response', 'Request', 'Headers',
-  'URL', 'URLSearchParams', 'AbortSignal', 'AbortController', 'Buffer', 'Blob', 'FormData', 'ReadableStream',
-  'Uint8Array', 'ArrayBuffer', 'Iterable', 'Iterator', 'AsyncIterable', 'PropertyKey',
+  'Array',
+  'ReadonlyArray',
+  'Record',
+  'Promise',
+  'Partial',
+  'Required',
+  'Pick',
+  'Omit',
+  'Readonly',
+  'Exclude',
+  'Extract',
+  'NonNullable',
+  'Awaited',
+  'Error',
+  'Date',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'Object',
+  'String',
+  'Number',
+  'Boolean',
+  'Symbol',
+  'BigInt',
+  'Function',
+  'RegExp',
+  'JSON',
+  'Math',
+  'Response',
+  'Request',
+  'Headers',
+  'URL',
+  'URLSearchParams',
+  'AbortSignal',
+  'AbortController',
+  'Buffer',
+  'Blob',
+  'FormData',
+  'ReadableStream',
+  'Uint8Array',
+  'ArrayBuffer',
+  'Iterable',
+  'Iterator',
+  'AsyncIterable',
+  'PropertyKey',
 ]);
 
 // accessFlags bits (a number: it runs for every property of a large document).
@@ -100,7 +141,11 @@ export class RestSchemas {
   }
 
   /** With a discriminator, each `$ref` member of a oneOf/anyOf is pinned to its discriminator value(s). */
-  private discriminatorPin(parent: SchemaObject, member: unknown, at: Loc): { property: string; values: string[] } | undefined {
+  private discriminatorPin(
+    parent: SchemaObject,
+    member: unknown,
+    at: Loc,
+  ): { property: string; values: string[] } | undefined {
     const discriminator = parent.discriminator;
     if (!isSchemaObject(discriminator) || typeof discriminator.propertyName !== 'string') return undefined;
     if (!isSchemaObject(member) || typeof member.$ref !== 'string') return undefined;
@@ -186,7 +231,8 @@ export class RestSchemas {
       const item = stack.pop()!;
       const node = item.value;
       if (Array.isArray(node)) {
-        node.forEach((child, i) => stack.push({ value: child, loc: { file: item.loc.file, path: [...item.loc.path, i] } }));
+        for (const [i, child] of node.entries())
+          stack.push({ value: child, loc: { file: item.loc.file, path: [...item.loc.path, i] } });
       } else if (isObject(node)) {
         if (typeof node.$ref === 'string') {
           const target = this.docs.resolve(node.$ref, item.loc);

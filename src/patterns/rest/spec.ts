@@ -20,12 +20,16 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
     const { openapi, resource: resources } = options;
     if (openapi && resources.length) throw new UsageError('pass either --openapi or --resource, not both');
     if (openapi) {
-      const candidates = path.isAbsolute(openapi) ? [openapi] : [path.resolve(process.cwd(), openapi), path.resolve(project.root, openapi)];
+      const candidates = path.isAbsolute(openapi)
+        ? [openapi]
+        : [path.resolve(process.cwd(), openapi), path.resolve(project.root, openapi)];
       const found = candidates.find((c) => existsSync(c));
       if (!found) throw new UsageError(`--openapi ${openapi}: no such file`);
       const relative = path.relative(project.root, found).split(path.sep).join('/');
       if (relative.startsWith('../') || path.isAbsolute(relative))
-        throw new UsageError(`--openapi ${openapi}: the document must be inside the project (${project.root}); copy it there first`);
+        throw new UsageError(
+          `--openapi ${openapi}: the document must be inside the project (${project.root}); copy it there first`,
+        );
       return { contracts: [relative], files: [] };
     }
     const parsed = (resources.length ? resources : [defaultResource(name)]).map(parseResource);

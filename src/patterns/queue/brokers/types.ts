@@ -17,7 +17,14 @@ export interface QueueView {
   queueUrlEnvLiteral: string;
   discAccess: string;
   runtimeContext: string;
-  messages: readonly { typeName: string; value: string; literal: string; handlerKey: string; access: string; doc: string }[];
+  messages: readonly {
+    typeName: string;
+    value: string;
+    literal: string;
+    handlerKey: string;
+    access: string;
+    doc: string;
+  }[];
 }
 
 export interface BrokerCode {

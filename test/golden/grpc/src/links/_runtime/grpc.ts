@@ -20,8 +20,14 @@ export class GrpcError extends Error {
   readonly requestId: string | undefined;
   readonly metadata: grpc.Metadata;
 
-  constructor(code: grpc.status, details: string, options: { requestId?: string | undefined; metadata?: grpc.Metadata | undefined; cause?: unknown } = {}) {
-    super(`${grpc.status[code] ?? code}: ${details}${options.requestId ? ` (request ${options.requestId})` : ''}`, { cause: options.cause });
+  constructor(
+    code: grpc.status,
+    details: string,
+    options: { requestId?: string | undefined; metadata?: grpc.Metadata | undefined; cause?: unknown } = {},
+  ) {
+    super(`${grpc.status[code] ?? code}: ${details}${options.requestId ? ` (request ${options.requestId})` : ''}`, {
+      cause: options.cause,
+    });
     this.code = code;
     this.details = details;
     this.requestId = options.requestId;
@@ -90,9 +96,11 @@ function prepare(conn: ConnectionOptions, call: CallOptions): Prepared {
   if (context?.traceparent && (!extra || !metadata.get('traceparent').length)) {
     metadata.set('traceparent', context.traceparent);
     // tracestate only means something beside the traceparent it came with.
-    if (context.tracestate && (!extra || !metadata.get('tracestate').length)) metadata.set('tracestate', context.tracestate);
+    if (context.tracestate && (!extra || !metadata.get('tracestate').length))
+      metadata.set('tracestate', context.tracestate);
   }
-  if (conn.token && (!extra || !metadata.get('authorization').length)) metadata.set('authorization', `Bearer ${conn.token}`);
+  if (conn.token && (!extra || !metadata.get('authorization').length))
+    metadata.set('authorization', `Bearer ${conn.token}`);
   const deadline = call.deadline ?? call.timeoutMs ?? conn.timeoutMs;
   const options: grpc.CallOptions = {};
   if (deadline instanceof Date) options.deadline = deadline;
@@ -106,7 +114,10 @@ function toError(err: unknown, requestId: string): GrpcError {
   if (e && typeof e.code === 'number') {
     return new GrpcError(e.code, e.details ?? e.message ?? '', { requestId, metadata: e.metadata, cause: err });
   }
-  return new GrpcError(grpc.status.UNKNOWN, err instanceof Error ? err.message : String(err), { requestId, cause: err });
+  return new GrpcError(grpc.status.UNKNOWN, err instanceof Error ? err.message : String(err), {
+    requestId,
+    cause: err,
+  });
 }
 
 /** Ties an AbortSignal to a call: aborting cancels it. Returns the cleanup. */
@@ -127,21 +138,42 @@ export interface Method<Req, Res> {
   deserialize: (bytes: Buffer) => Res;
 }
 
-export function unary<Req, Res>(client: grpc.Client, conn: ConnectionOptions, m: Method<Req, Res>, request: Req, call: CallOptions = {}): Promise<Res> {
+export function unary<Req, Res>(
+  client: grpc.Client,
+  conn: ConnectionOptions,
+  m: Method<Req, Res>,
+  request: Req,
+  call: CallOptions = {},
+): Promise<Res> {
   const p = prepare(conn, call);
   return new Promise<Res>((resolve, reject) => {
     let unbind = (): void => {};
-    const c = client.makeUnaryRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options, (err, value) => {
-      unbind();
-      if (err) reject(toError(err, p.requestId));
-      else if (value === undefined) reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId: p.requestId }));
-      else resolve(value);
-    });
+    const c = client.makeUnaryRequest(
+      m.path,
+      m.serialize,
+      m.deserialize,
+      request,
+      p.metadata,
+      p.options,
+      (err, value) => {
+        unbind();
+        if (err) reject(toError(err, p.requestId));
+        else if (value === undefined)
+          reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId: p.requestId }));
+        else resolve(value);
+      },
+    );
     unbind = bindSignal(call.signal, c);
   });
 }
 
-export async function* serverStream<Req, Res>(client: grpc.Client, conn: ConnectionOptions, m: Method<Req, Res>, request: Req, call: CallOptions = {}): AsyncGenerator<Res, void, undefined> {
+export async function* serverStream<Req, Res>(
+  client: grpc.Client,
+  conn: ConnectionOptions,
+  m: Method<Req, Res>,
+  request: Req,
+  call: CallOptions = {},
+): AsyncGenerator<Res, void, undefined> {
   const p = prepare(conn, call);
   const c = client.makeServerStreamRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options);
   const unbind = bindSignal(call.signal, c);
@@ -168,22 +200,42 @@ async function pump<T>(source: AsyncIterable<T> | Iterable<T>, sink: grpc.Client
   }
 }
 
-export function clientStream<Req, Res>(client: grpc.Client, conn: ConnectionOptions, m: Method<Req, Res>, requests: AsyncIterable<Req> | Iterable<Req>, call: CallOptions = {}): Promise<Res> {
+export function clientStream<Req, Res>(
+  client: grpc.Client,
+  conn: ConnectionOptions,
+  m: Method<Req, Res>,
+  requests: AsyncIterable<Req> | Iterable<Req>,
+  call: CallOptions = {},
+): Promise<Res> {
   const p = prepare(conn, call);
   return new Promise<Res>((resolve, reject) => {
     let unbind = (): void => {};
-    const c = client.makeClientStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options, (err, value) => {
-      unbind();
-      if (err) reject(toError(err, p.requestId));
-      else if (value === undefined) reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId: p.requestId }));
-      else resolve(value);
-    });
+    const c = client.makeClientStreamRequest(
+      m.path,
+      m.serialize,
+      m.deserialize,
+      p.metadata,
+      p.options,
+      (err, value) => {
+        unbind();
+        if (err) reject(toError(err, p.requestId));
+        else if (value === undefined)
+          reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId: p.requestId }));
+        else resolve(value);
+      },
+    );
     unbind = bindSignal(call.signal, c);
     void pump(requests, c);
   });
 }
 
-export async function* bidiStream<Req, Res>(client: grpc.Client, conn: ConnectionOptions, m: Method<Req, Res>, requests: AsyncIterable<Req> | Iterable<Req>, call: CallOptions = {}): AsyncGenerator<Res, void, undefined> {
+export async function* bidiStream<Req, Res>(
+  client: grpc.Client,
+  conn: ConnectionOptions,
+  m: Method<Req, Res>,
+  requests: AsyncIterable<Req> | Iterable<Req>,
+  call: CallOptions = {},
+): AsyncGenerator<Res, void, undefined> {
   const p = prepare(conn, call);
   const c = client.makeBidiStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options);
   const unbind = bindSignal(call.signal, c);
@@ -214,7 +266,8 @@ export interface CallContext {
 }
 
 /** What every kind of server call has (grpc-js does not export this type). */
-type AnyCall = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'metadata' | 'getPeer' | 'getDeadline'> & EventEmitter;
+type AnyCall = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'metadata' | 'getPeer' | 'getDeadline'> &
+  EventEmitter;
 
 /**
  * The CallContext of one server call. Everything a handler may never look at (the AbortSignal, the
@@ -242,9 +295,10 @@ class ServerCallContext implements CallContext {
       const controller = new AbortController();
       this.#controller = controller;
       if (this.#call.cancelled) controller.abort();
-      else this.#call.once('cancelled', () => {
-        if (!this.done) controller.abort();
-      });
+      else
+        this.#call.once('cancelled', () => {
+          if (!this.done) controller.abort();
+        });
     }
     return this.#controller.signal;
   }
@@ -272,7 +326,11 @@ function run<T>(ctx: CallContext, call: AnyCall, fn: () => T): T {
   const tp = call.metadata.get('traceparent')[0];
   const ts = call.metadata.get('tracestate')[0];
   return runWithRequestContext(
-    { requestId: ctx.requestId, traceparent: typeof tp === 'string' ? tp : undefined, tracestate: typeof ts === 'string' ? ts : undefined },
+    {
+      requestId: ctx.requestId,
+      traceparent: typeof tp === 'string' ? tp : undefined,
+      tracestate: typeof ts === 'string' ? ts : undefined,
+    },
     fn,
   );
 }
@@ -281,7 +339,9 @@ function run<T>(ctx: CallContext, call: AnyCall, fn: () => T): T {
  * The request stream as an AsyncIterable. Plain `for await` over a Node stream destroys it when the
  * loop ends, which would also kill the response side of a bidi call.
  */
-function requestsOf<Req>(call: grpc.ServerReadableStream<Req, unknown> | grpc.ServerDuplexStream<Req, unknown>): AsyncIterable<Req> {
+function requestsOf<Req>(
+  call: grpc.ServerReadableStream<Req, unknown> | grpc.ServerDuplexStream<Req, unknown>,
+): AsyncIterable<Req> {
   return { [Symbol.asyncIterator]: () => call.iterator({ destroyOnReturn: false }) };
 }
 
@@ -301,7 +361,9 @@ export function toStatus(err: unknown, ctx: CallContext): Partial<grpc.StatusObj
   return { code: grpc.status.INTERNAL, details: 'internal error', metadata: trailer };
 }
 
-export function unaryHandler<Req, Res>(fn: (request: Req, ctx: CallContext) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+export function unaryHandler<Req, Res>(
+  fn: (request: Req, ctx: CallContext) => Promise<Res>,
+): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const ctx = new ServerCallContext(call);
     run(ctx, call, () => fn(call.request, ctx)).then(
@@ -318,7 +380,9 @@ export function unaryHandler<Req, Res>(fn: (request: Req, ctx: CallContext) => P
   };
 }
 
-export function serverStreamHandler<Req, Res>(fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>): grpc.handleServerStreamingCall<Req, Res> {
+export function serverStreamHandler<Req, Res>(
+  fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>,
+): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const ctx = new ServerCallContext(call);
     void run(ctx, call, async () => {
@@ -343,7 +407,9 @@ export function serverStreamHandler<Req, Res>(fn: (request: Req, ctx: CallContex
   };
 }
 
-export function clientStreamHandler<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>): grpc.handleClientStreamingCall<Req, Res> {
+export function clientStreamHandler<Req, Res>(
+  fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>,
+): grpc.handleClientStreamingCall<Req, Res> {
   return (call, callback) => {
     const ctx = new ServerCallContext(call);
     run(ctx, call, () => fn(requestsOf(call), ctx)).then(
@@ -360,7 +426,9 @@ export function clientStreamHandler<Req, Res>(fn: (requests: AsyncIterable<Req>,
   };
 }
 
-export function bidiStreamHandler<Req, Res>(fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>): grpc.handleBidiStreamingCall<Req, Res> {
+export function bidiStreamHandler<Req, Res>(
+  fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>,
+): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const ctx = new ServerCallContext(call);
     void run(ctx, call, async () => {

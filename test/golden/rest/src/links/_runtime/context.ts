@@ -24,7 +24,10 @@ const storage: AsyncLocalStorage<RequestContext> = (holder[STORAGE_KEY] ??= new 
  * Runs `fn` with a request context: every call made inside it (also after `await`) carries this
  * request ID and trace context. A missing `requestId` is created.
  */
-export function runWithRequestContext<R>(context: { [K in keyof RequestContext]?: RequestContext[K] | undefined }, fn: () => R): R {
+export function runWithRequestContext<R>(
+  context: { [K in keyof RequestContext]?: RequestContext[K] | undefined },
+  fn: () => R,
+): R {
   const value: RequestContext = { requestId: context.requestId || randomUUID() };
   if (context.traceparent) value.traceparent = context.traceparent;
   if (context.tracestate) value.tracestate = context.tracestate;

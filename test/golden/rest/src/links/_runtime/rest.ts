@@ -160,7 +160,8 @@ function queryString(params: QueryParam[]): string {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) {
       if (explode) for (const item of value) add(name, scalar(item));
-      else if (value.length) add(name, value.map(scalar).join(style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ','));
+      else if (value.length)
+        add(name, value.map(scalar).join(style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ','));
     } else if (typeof value === 'object' && !(value instanceof Date)) {
       const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
       if (style === 'deepObject') for (const [k, v] of entries) add(`${name}[${k}]`, scalar(v));
@@ -243,7 +244,10 @@ export class Transport {
     else if (typeof token === 'string') value = token;
     else value = this.defaults.tokenEnvs.map((name) => process.env[name]).find(Boolean);
     if (!value) {
-      const where = typeof token === 'function' ? 'the token provider returned none' : `set ${this.defaults.tokenEnvs.join(' or ')}, pass token`;
+      const where =
+        typeof token === 'function'
+          ? 'the token provider returned none'
+          : `set ${this.defaults.tokenEnvs.join(' or ')}, pass token`;
       throw fail(`no service token: ${where} (or pass token: null to send none)`);
     }
     return `Bearer ${value}`;
@@ -254,7 +258,8 @@ export class Transport {
     const text = process.env[this.defaults.timeoutEnv];
     if (text === undefined || text.trim() === '') return DEFAULT_TIMEOUT_MS;
     const value = Number(text);
-    if (!Number.isFinite(value) || value < 0) throw fail(`${this.defaults.timeoutEnv} must be a number of milliseconds (0: no timeout)`);
+    if (!Number.isFinite(value) || value < 0)
+      throw fail(`${this.defaults.timeoutEnv} must be a number of milliseconds (0: no timeout)`);
     return value;
   }
 
@@ -265,12 +270,22 @@ export class Transport {
     const query = spec.query?.length ? queryString(spec.query) : '';
     const target = `${spec.path}${query ? `?${query}` : ''}`;
     const config: Fail = (message) =>
-      new ServiceError<never>(`${this.defaults.service}: ${method} ${target}: ${message} (request ${requestId})`, 'CONFIG', 0, undefined, '', requestId, method, target);
+      new ServiceError<never>(
+        `${this.defaults.service}: ${method} ${target}: ${message} (request ${requestId})`,
+        'CONFIG',
+        0,
+        undefined,
+        '',
+        requestId,
+        method,
+        target,
+      );
     const url = `${this.resolveBaseUrl(config)}${target}`;
 
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [name, value] of Object.entries({ ...this.config.headers, ...spec.headers, ...options.headers })) {
-      if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.map(scalar).join(',') : scalar(value);
+      if (value !== undefined && value !== null)
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.map(scalar).join(',') : scalar(value);
     }
     if (spec.cookies) {
       const cookie = Object.entries(spec.cookies)
@@ -290,7 +305,11 @@ export class Transport {
       const mediaType = spec.mediaType ?? 'application/json';
       headers['content-type'] = mediaType;
       if (isJsonMediaType(mediaType)) body = JSON.stringify(spec.body);
-      else if (/^application\/x-www-form-urlencoded/i.test(mediaType) && typeof spec.body === 'object' && spec.body !== null)
+      else if (
+        /^application\/x-www-form-urlencoded/i.test(mediaType) &&
+        typeof spec.body === 'object' &&
+        spec.body !== null
+      )
         body = queryString(Object.entries(spec.body).map(([name, value]) => ({ name, value })));
       else body = typeof spec.body === 'string' ? spec.body : scalar(spec.body);
     }
@@ -319,7 +338,6 @@ export class Transport {
       const signal = signals.length > 1 ? AbortSignal.any(signals) : (signals[0] ?? new AbortController().signal);
       let response: WireResponse;
       let failure: ServiceError<never>;
-      let delay: number | undefined;
       try {
         response = await this.send(method, url, headers, body, signal);
       } catch (error) {
@@ -339,16 +357,29 @@ export class Transport {
           parsed = JSON.parse(response.text);
         } catch (error) {
           if (response.status >= 200 && response.status < 300)
-            throw fail(`returned invalid JSON (status ${response.status})`, 'INVALID_RESPONSE', response.status, undefined, response.text, error);
+            throw fail(
+              `returned invalid JSON (status ${response.status})`,
+              'INVALID_RESPONSE',
+              response.status,
+              undefined,
+              response.text,
+              error,
+            );
         }
       } else if (response.text) parsed = response.status >= 200 && response.status < 300 ? response.text : undefined;
 
       if (response.status >= 200 && response.status < 300) return parsed as TResult;
 
       const message = peerMessage(parsed, response.text);
-      failure = fail(`failed with ${response.status}${message ? `: ${message}` : ''}`, 'HTTP_STATUS', response.status, parsed, response.text);
+      failure = fail(
+        `failed with ${response.status}${message ? `: ${message}` : ''}`,
+        'HTTP_STATUS',
+        response.status,
+        parsed,
+        response.text,
+      );
       if (attempt >= retries || !RETRY_STATUS.has(response.status)) throw failure;
-      delay = retryAfterMs(response.header('retry-after'));
+      const delay = retryAfterMs(response.header('retry-after'));
       if (delay !== undefined && delay > (this.config.maxRetryAfterMs ?? 30_000)) throw failure;
       await this.wait(delay ?? this.backoff(attempt), options.signal, fail);
     }
@@ -363,7 +394,14 @@ export class Transport {
   private async wait(
     ms: number,
     signal: AbortSignal | undefined,
-    fail: (message: string, code: ServiceErrorCode, status?: number, parsed?: unknown, text?: string, cause?: unknown) => ServiceError<never>,
+    fail: (
+      message: string,
+      code: ServiceErrorCode,
+      status?: number,
+      parsed?: unknown,
+      text?: string,
+      cause?: unknown,
+    ) => ServiceError<never>,
   ): Promise<void> {
     try {
       await sleep(ms, signal);
