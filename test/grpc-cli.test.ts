@@ -63,7 +63,7 @@ test('regeneration keeps every character of the user code, adds a stub for a new
   expect(stubStart).toBeGreaterThan(0);
   const stubEnd = merged.indexOf('  }\n', merged.indexOf('async deleteUser(')) + 4;
   const inserted = merged.slice(stubStart, stubEnd);
-  expect(inserted).toContain('status.UNIMPLEMENTED, "UserService.DeleteUser: write this handler in handlers.ts"');
+  expect(inserted).toContain("status.UNIMPLEMENTED, 'UserService.DeleteUser: write this handler in handlers.ts'");
   expect(inserted).toContain('*\\/ `${x}`');
   const withoutInsertions =
     merged.slice(0, markerLine!.index) +
@@ -143,7 +143,7 @@ test('real-world protos: grpc-js channelz + the xds ORCA service with their impo
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const service = await readFile(path.join(dir, 'src/links/channelz/service.ts'), 'utf8');
-  expect(service).toContain('path: "/grpc.channelz.v1.Channelz/GetTopChannels"');
+  expect(service).toContain("path: '/grpc.channelz.v1.Channelz/GetTopChannels'");
   expect(service).toContain('OpenRcaServiceDefinition');
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 });
@@ -165,7 +165,7 @@ test('absolute --proto and --proto-path: a contract that another contract import
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   const service = await readFile(path.join(dir, 'src/links/things/service.ts'), 'utf8');
-  expect(service).toContain('path: "/acme.Things/GetThing"');
+  expect(service).toContain("path: '/acme.Things/GetThing'");
   // The manifest's later `generate` (same stored paths) agrees with what was written.
   expect((await runCli(['generate', '--check'], dir)).exitCode).toBe(0);
   expect(await compile(dir)).toEqual({ ok: true, output: '' });

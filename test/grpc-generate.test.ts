@@ -123,10 +123,10 @@ describe('grpc generator', () => {
     const { services } = await load();
     const stubs = handlersFile(services, MODS);
     expect(stubs).toContain(
-      'throw new GrpcError(status.UNIMPLEMENTED, "Store.Get: write this handler in handlers.ts");',
+      "throw new GrpcError(status.UNIMPLEMENTED, 'Store.Get: write this handler in handlers.ts');",
     );
     expect(stubs).toContain(
-      'throw new GrpcError(status.UNIMPLEMENTED, "Store.Watch: write this handler in handlers.ts");',
+      "throw new GrpcError(status.UNIMPLEMENTED, 'Store.Watch: write this handler in handlers.ts');",
     );
   });
 

@@ -84,7 +84,7 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   expect(merged.slice(0, mine.lastIndexOf('};'))).toBe(mine.slice(0, mine.lastIndexOf('};')));
   expect(merged).toContain('async OrderShipped(message, context) {');
   expect(await readFile(path.join(dir, 'src/links/order/messages.ts'), 'utf8')).toContain(
-    'carrier?: "ups" | "dhl" | undefined;',
+    "carrier?: 'ups' | 'dhl' | undefined;",
   );
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 

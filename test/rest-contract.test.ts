@@ -133,8 +133,8 @@ describe('schemas', () => {
     const types = files.find((f) => f.path.endsWith('types.ts'))!.content;
     expect(types).toContain('export type A = string | null;');
     expect(types).toContain('export type PromiseSchema = {');
-    expect(types).toContain('"weird-key"?: number;');
-    expect(types).toContain('"__proto__"?: string;');
+    expect(types).toContain("'weird-key'?: number;");
+    expect(types).toContain("'__proto__'?: string;");
     expect(types).toContain('export type _2fa = boolean;');
     // "thing" (component) and "Thing" (other file) both keep a name.
     expect(types).toContain('export type Thing = string;');
@@ -266,7 +266,7 @@ describe('names and shared pieces', () => {
     expect(client).toContain('`SVC_SERVICE_URL`: base URL');
     expect(client).toContain('`SVC_SERVICE_TOKEN`, else `SERVICE_TOKEN`: bearer token');
     expect(client).toContain('`SVC_SERVICE_TIMEOUT_MS`: timeout of each attempt in ms (default 10000; 0: none)');
-    expect(client).toContain('tokenEnvs: ["SVC_SERVICE_TOKEN", "SERVICE_TOKEN"],');
+    expect(client).toContain("tokenEnvs: ['SVC_SERVICE_TOKEN', 'SERVICE_TOKEN'],");
     expect(client).toContain('code CONFIG');
   });
 });

@@ -31,7 +31,7 @@ test("GitHub's REST description generates quickly and compiles with tsc --strict
     const methods = client.match(/^ {2}[a-zA-Z0-9_]+\(.*\): Promise<T\.[A-Za-z0-9_]+Result> \{$/gm) ?? [];
     expect(methods.length).toBeGreaterThan(1000);
     expect(client).toContain('  reposGetContent(params: T.ReposGetContentParams, options?: CallOptions)');
-    expect(client).toContain('defaultBaseUrl: "https://api.github.com"');
+    expect(client).toContain("defaultBaseUrl: 'https://api.github.com'");
     await writePlanned(dir, files);
     const compiled = await compile(dir);
     expect(compiled.output).toBe('');

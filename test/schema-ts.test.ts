@@ -37,7 +37,7 @@ describe('bracketing', () => {
     expect(ts({ type: 'array', items: union })).toBe('(string | number)[]');
     expect(ts({ type: 'array', items: { type: 'array', items: union } })).toBe('(string | number)[][]');
     expect(ts({ type: 'array', items: { type: ['string', 'null'] } })).toBe('(string | null)[]');
-    expect(ts({ type: 'array', items: { enum: ['a', 'b'] } })).toBe('("a" | "b")[]');
+    expect(ts({ type: 'array', items: { enum: ['a', 'b'] } })).toBe("('a' | 'b')[]");
     expect(ts({ type: 'array', items: { $ref: '#/components/schemas/Pet' } })).toBe('Pet[]');
   });
 
@@ -58,7 +58,7 @@ describe('bracketing', () => {
       properties: { kind: { const: 'x' } },
       oneOf: [{ $ref: '#/A' }, { $ref: '#/B' }],
     };
-    expect(ts(schema)).toBe('(A | B) & {\n  kind: "x";\n}');
+    expect(ts(schema)).toBe("(A | B) & {\n  kind: 'x';\n}");
     // A bare `type: object` beside a combinator adds nothing.
     expect(ts({ type: 'object', allOf: [{ $ref: '#/A' }] })).toBe('A');
   });
@@ -87,6 +87,8 @@ describe('bracketing', () => {
     expect(group('Promise<() => void>')).toBe('Promise<() => void>');
     expect(group('"a | b"')).toBe('"a | b"');
     expect(group('"a \\" | b"')).toBe('"a \\" | b"');
+    expect(group("'a | b'")).toBe("'a | b'");
+    expect(group("'a \\' | b'")).toBe("'a \\' | b'");
     expect(group('{\n  /** a | b } ( */\n  a: string;\n}')).toBe('{\n  /** a | b } ( */\n  a: string;\n}');
     expect(arrayOf('keyof T')).toBe('(keyof T)[]');
     expect(arrayOf('readonly string[]')).toBe('(readonly string[])[]');
@@ -109,7 +111,7 @@ describe('bracketing', () => {
 
 describe('schemas', () => {
   test('literals and keys are escaped; docs cannot end their comment', () => {
-    expect(ts({ enum: ['*/', 'a"b', '\u2028', 1, true, null] })).toBe('"*/" | "a\\"b" | "\\u2028" | 1 | true | null');
+    expect(ts({ enum: ['*/', 'a"b', '\u2028', 1, true, null] })).toBe(`'*/' | 'a"b' | '\\u2028' | 1 | true | null`);
     expect(ts({ const: Infinity })).toBe('number');
     expect(literal({ a: 1 })).toBe('unknown');
     expect(ts({ enum: [{ a: 1 }, 'x'] })).toBe('unknown');
@@ -118,10 +120,10 @@ describe('schemas', () => {
       required: ['a-b'],
       properties: { 'a-b': { type: 'string', description: 'ends */ early' }, __proto__x: { type: 'string' } },
     };
-    expect(ts(props)).toBe('{\n  /** ends *\\/ early */\n  "a-b": string;\n  __proto__x?: string;\n}');
+    expect(ts(props)).toBe("{\n  /** ends *\\/ early */\n  'a-b': string;\n  __proto__x?: string;\n}");
     expect(
       ts({ type: 'object', required: ['__proto__'], properties: JSON.parse('{"__proto__": {"type": "string"}}') }),
-    ).toBe('{\n  "__proto__": string;\n}');
+    ).toBe("{\n  '__proto__': string;\n}");
   });
 
   test('additional properties', () => {
@@ -136,7 +138,7 @@ describe('schemas', () => {
       '{\n  a: string;\n} & { [key: string]: string | null }',
     );
     expect(declared({ enum: ['x', 'y'] }, { type: 'string' })).toBe(
-      '{\n  a: "x" | "y";\n} & { [key: string]: string }',
+      "{\n  a: 'x' | 'y';\n} & { [key: string]: string }",
     );
     // ... otherwise the intersection would refuse `{ a: "x" }`.
     expect(declared({ type: 'string' }, { type: 'integer' })).toBe('{\n  a: string;\n  [key: string]: unknown;\n}');
@@ -176,7 +178,7 @@ describe('schemas', () => {
       }),
     };
     expect(ts({ oneOf: [{ $ref: '#/Cat' }, { $ref: '#/Dog', nullable: true }] }, pinned)).toBe(
-      '(Cat & { kind: "Cat" }) | ((Dog & { kind: "Dog" }) | null)',
+      "(Cat & { kind: 'Cat' }) | ((Dog & { kind: 'Dog' }) | null)",
     );
   });
 
@@ -276,7 +278,7 @@ describe('one schema through the REST and the queue pattern', () => {
       '  /** The id *\\/ */\n' +
       '  id: string;\n' +
       '  tags: (string | number)[];\n' +
-      '  size: "S" | "M" | "L";\n' +
+      "  size: 'S' | 'M' | 'L';\n" +
       '  parts: Part[];\n' +
       '  meta: { [key: string]: string | null };\n' +
       '  choice: (Part | boolean) & {\n' +

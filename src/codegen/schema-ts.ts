@@ -267,9 +267,9 @@ function shape(type: string, bars?: number[]): Shape {
       // Skip doc comments: their text is the document's, braces and quotes included.
       const end = type.indexOf('*/', i + 2);
       i = end === -1 ? type.length : end + 1;
-    } else if (c === '"') {
-      // Skip string literals (JSON-escaped).
-      for (i++; i < type.length && type[i] !== '"'; i++) if (type[i] === '\\') i++;
+    } else if (c === "'" || c === '"') {
+      // Skip string literals (stringLiteral writes them single-quoted; keys may come either way).
+      for (i++; i < type.length && type[i] !== c; i++) if (type[i] === '\\') i++;
     } else if (c === '=' && type[i + 1] === '>') {
       if (depth === 0) return 'function';
       i++;
@@ -299,7 +299,7 @@ function fitsIndex(type: string, index: string): boolean {
   return unionMembers(type).every(
     (m) =>
       allowed.has(m) ||
-      (m.startsWith('"') && allowed.has('string')) ||
+      ((m.startsWith("'") || m.startsWith('"')) && allowed.has('string')) ||
       (/^-?[0-9]/.test(m) && allowed.has('number')) ||
       ((m === 'true' || m === 'false') && allowed.has('boolean')),
   );

@@ -1,4 +1,5 @@
 // Names that reach a path or an identifier go through here.
+import { stringLiteral } from './text.js';
 
 const RESERVED = new Set(
   (
@@ -54,7 +55,7 @@ export function safeIdentifier(text: string): string {
 
 /** A property key usable in an object type or literal: bare when it is an identifier, quoted otherwise. */
 export function propertyKey(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && name !== '__proto__' ? name : JSON.stringify(name);
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) && name !== '__proto__' ? name : stringLiteral(name);
 }
 
 /** Why a link name is unusable, or undefined when it is fine. Link names become folders and identifiers. */

@@ -20,9 +20,14 @@ export function lineComment(text: string): string {
   return `// ${text.replace(/[\r\n\u2028\u2029]+/g, ' ')}`;
 }
 
-/** A double-quoted string literal safe for any text (also inside template literals in the output). */
+/**
+ * A single-quoted string literal safe for any text (also inside template literals in the output):
+ * JSON's escaping, with its escaped double quote turned back into a plain one and single quotes escaped,
+ * so generated code has the one quote style of the templates.
+ */
 export function stringLiteral(text: string): string {
-  return JSON.stringify(text)
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
+  const body = JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/\\.|'/g, (m) => (m === '\\"' ? '"' : m === "'" ? "\\'" : m));
+  return `'${body.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
 }

@@ -7,10 +7,10 @@ import type * as $service from './service.js';
 /** Implements user.v1.UserService. Write your code in the methods; `generate` adds stubs for new RPCs. */
 export class UserServiceImpl implements $service.UserServiceHandlers {
   async getUser(request: $msg.GetUserRequest, ctx: CallContext): Promise<$msg.GetUserResponseInit> {
-    throw new GrpcError(status.UNIMPLEMENTED, "UserService.GetUser: write this handler in handlers.ts");
+    throw new GrpcError(status.UNIMPLEMENTED, 'UserService.GetUser: write this handler in handlers.ts');
   }
 
   async *listUsers(request: $msg.ListUsersRequest, ctx: CallContext): AsyncGenerator<$msg.ListUsersResponseInit> {
-    throw new GrpcError(status.UNIMPLEMENTED, "UserService.ListUsers: write this handler in handlers.ts");
+    throw new GrpcError(status.UNIMPLEMENTED, 'UserService.ListUsers: write this handler in handlers.ts');
   }
 }

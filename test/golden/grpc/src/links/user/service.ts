@@ -7,24 +7,24 @@ import { serverStreamHandler, unaryHandler, type CallContext } from '../_runtime
 
 export const UserServiceDefinition = {
   getUser: {
-    path: "/user.v1.UserService/GetUser",
+    path: '/user.v1.UserService/GetUser',
     requestStream: false,
     responseStream: false,
     requestSerialize: $wire.serializer<$msg.GetUserRequestInit>($msg.encodeGetUserRequest),
     requestDeserialize: $wire.deserializer<$msg.GetUserRequest>($msg.decodeGetUserRequest),
     responseSerialize: $wire.serializer<$msg.GetUserResponseInit>($msg.encodeGetUserResponse),
     responseDeserialize: $wire.deserializer<$msg.GetUserResponse>($msg.decodeGetUserResponse),
-    originalName: "GetUser",
+    originalName: 'GetUser',
   },
   listUsers: {
-    path: "/user.v1.UserService/ListUsers",
+    path: '/user.v1.UserService/ListUsers',
     requestStream: false,
     responseStream: true,
     requestSerialize: $wire.serializer<$msg.ListUsersRequestInit>($msg.encodeListUsersRequest),
     requestDeserialize: $wire.deserializer<$msg.ListUsersRequest>($msg.decodeListUsersRequest),
     responseSerialize: $wire.serializer<$msg.ListUsersResponseInit>($msg.encodeListUsersResponse),
     responseDeserialize: $wire.deserializer<$msg.ListUsersResponse>($msg.decodeListUsersResponse),
-    originalName: "ListUsers",
+    originalName: 'ListUsers',
   },
 } as const;
 

@@ -382,9 +382,9 @@ class DeleteBatcher {
 /** Calls the handler of the message's type: the switch narrows the union for each handler. */
 function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): Promise<void> | void {
   switch (message.type) {
-    case "OrderCreated":
+    case 'OrderCreated':
       return handlers.OrderCreated(message, context);
-    case "OrderCancelled":
+    case 'OrderCancelled':
       return handlers.OrderCancelled(message, context);
   }
 }

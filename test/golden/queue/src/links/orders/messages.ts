@@ -4,13 +4,13 @@
 import { validateMessage0, validateMessage1 } from './validators.js';
 
 export type OrderCreated = {
-  type: "OrderCreated";
+  type: 'OrderCreated';
   orderId: string;
   total: number;
 };
 
 export type OrderCancelled = {
-  type: "OrderCancelled";
+  type: 'OrderCancelled';
   orderId: string;
   reason?: string | undefined;
 };
@@ -18,9 +18,9 @@ export type OrderCancelled = {
 /** Every message on the queue, discriminated by its "type" property. */
 export type OrdersMessage = OrderCreated | OrderCancelled;
 
-export type OrdersMessageType = OrdersMessage["type"];
+export type OrdersMessageType = OrdersMessage['type'];
 
-export const ORDERS_MESSAGE_TYPES: readonly OrdersMessageType[] = ["OrderCreated", "OrderCancelled"];
+export const ORDERS_MESSAGE_TYPES: readonly OrdersMessageType[] = ['OrderCreated', 'OrderCancelled'];
 
 export interface ValidationIssue {
   /** JSON pointer of the offending value ('' for the whole message). */
@@ -35,23 +35,23 @@ export type ParseResult =
 type CompiledValidator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
 
 const VALIDATORS = new Map<string, CompiledValidator>([
-  ["OrderCreated", validateMessage0 as CompiledValidator],
-  ["OrderCancelled", validateMessage1 as CompiledValidator],
+  ['OrderCreated', validateMessage0 as CompiledValidator],
+  ['OrderCancelled', validateMessage1 as CompiledValidator],
 ]);
 
 /** The discriminator value of a would-be message, or 'unknown'. */
 export function messageTypeOf(value: unknown): string {
-  const type = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)["type"] : undefined;
+  const type = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['type'] : undefined;
   return typeof type === 'string' ? type : 'unknown';
 }
 
 /** Checks a decoded body against the schema of the type it names. */
 export function validateMessage(value: unknown): ParseResult {
-  const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)["type"] : undefined;
+  const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)['type'] : undefined;
   const validate = typeof type === 'string' ? VALIDATORS.get(type) : undefined;
   if (!validate) {
     const message = `unknown message type ${JSON.stringify(type) ?? 'undefined'}`;
-    return { ok: false, reason: 'unknown-type', issues: [{ path: "/type", message }] };
+    return { ok: false, reason: 'unknown-type', issues: [{ path: '/type', message }] };
   }
   if (!validate(value)) {
     const issues = (validate.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? 'is invalid' }));

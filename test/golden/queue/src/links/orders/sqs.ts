@@ -4,12 +4,12 @@
 import { queueUrlFromEnv } from '../_runtime/sqs.js';
 
 /** Environment variable holding the queue URL. */
-export const QUEUE_URL_ENV = "ORDERS_QUEUE_URL";
+export const QUEUE_URL_ENV = 'ORDERS_QUEUE_URL';
 
 /** Whether the queue is a FIFO queue (decided by the AsyncAPI document). */
 export const FIFO_QUEUE = false;
 
 /** The orders queue's URL from the environment. */
 export function queueUrl(): string {
-  return queueUrlFromEnv(QUEUE_URL_ENV, "orders");
+  return queueUrlFromEnv(QUEUE_URL_ENV, 'orders');
 }

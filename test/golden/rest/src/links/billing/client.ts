@@ -19,11 +19,11 @@ export class BillingClient {
 
   constructor(config: ClientConfig = {}) {
     this.#transport = new Transport(config, {
-      service: "billing",
-      baseUrlEnv: "BILLING_SERVICE_URL",
-      auth: "bearer",
-      tokenEnvs: ["BILLING_SERVICE_TOKEN", "SERVICE_TOKEN"],
-      timeoutEnv: "BILLING_SERVICE_TIMEOUT_MS",
+      service: 'billing',
+      baseUrlEnv: 'BILLING_SERVICE_URL',
+      auth: 'bearer',
+      tokenEnvs: ['BILLING_SERVICE_TOKEN', 'SERVICE_TOKEN'],
+      timeoutEnv: 'BILLING_SERVICE_TIMEOUT_MS',
     });
   }
 
@@ -37,11 +37,11 @@ export class BillingClient {
   listInvoices(params: T.ListInvoicesParams = {}, options?: CallOptions): Promise<T.ListInvoicesResult> {
     return this.#transport.request<T.ListInvoicesResult>(
       {
-        method: "GET",
-        path: "/invoices",
+        method: 'GET',
+        path: '/invoices',
         query: [
-          { name: "limit", value: params.limit },
-          { name: "cursor", value: params.cursor },
+          { name: 'limit', value: params.limit },
+          { name: 'cursor', value: params.cursor },
         ],
       },
       options,
@@ -58,8 +58,8 @@ export class BillingClient {
   createInvoice(body: T.CreateInvoiceBody, options?: CallOptions): Promise<T.CreateInvoiceResult> {
     return this.#transport.request<T.CreateInvoiceResult>(
       {
-        method: "POST",
-        path: "/invoices",
+        method: 'POST',
+        path: '/invoices',
         body,
       },
       options,
@@ -76,8 +76,8 @@ export class BillingClient {
   getInvoice(params: T.GetInvoiceParams, options?: CallOptions): Promise<T.GetInvoiceResult> {
     return this.#transport.request<T.GetInvoiceResult>(
       {
-        method: "GET",
-        path: "/invoices/" + pathParam(params.id),
+        method: 'GET',
+        path: '/invoices/' + pathParam(params.id),
       },
       options,
     );
@@ -93,8 +93,8 @@ export class BillingClient {
   updateInvoice(params: T.UpdateInvoiceParams, body: T.UpdateInvoiceBody, options?: CallOptions): Promise<T.UpdateInvoiceResult> {
     return this.#transport.request<T.UpdateInvoiceResult>(
       {
-        method: "PUT",
-        path: "/invoices/" + pathParam(params.id),
+        method: 'PUT',
+        path: '/invoices/' + pathParam(params.id),
         body,
       },
       options,
@@ -111,8 +111,8 @@ export class BillingClient {
   deleteInvoice(params: T.DeleteInvoiceParams, options?: CallOptions): Promise<T.DeleteInvoiceResult> {
     return this.#transport.request<T.DeleteInvoiceResult>(
       {
-        method: "DELETE",
-        path: "/invoices/" + pathParam(params.id),
+        method: 'DELETE',
+        path: '/invoices/' + pathParam(params.id),
       },
       options,
     );
