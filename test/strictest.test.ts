@@ -165,10 +165,16 @@ describe('generated code under @tsconfig/strictest flags', () => {
     await scaffold(['queue', 'pay', '--asyncapi', 'pay.yaml']);
     await writeFile(path.join(dir, 'src', 'use-inputs.ts'), USE_INPUTS);
     expect((await compile(dir)).output).toBe('');
-    // A message name that the generated modules use themselves is refused up front, not compiled broken.
-    const clash = await runCli(['queue', 'naps', '--message', 'sleep:x=string', '--yes', '--no-install'], dir);
+    // A message named like a function the consumer imports (sleep) is fine: other modules name message
+    // types through a namespace. One named like a type messages.ts itself declares is refused up front.
+    await scaffold(['queue', 'naps', '--message', 'sleep:x=string', '--message', 'MessageContext:y=string']);
+    expect((await compile(dir)).output).toBe('');
+    const clash = await runCli(
+      ['queue', 'naps2', '--message', 'ValidationIssue:x=string', '--yes', '--no-install'],
+      dir,
+    );
     expect(clash.exitCode).toBe(1);
-    expect(clash.stderr).toContain('message name "sleep" clashes with a name the generated code uses');
+    expect(clash.stderr).toContain('message name "ValidationIssue" clashes with a name the generated code uses');
   });
 
   it('modules import only what they use (RPC kinds, namespaces, no services at all); handlers.ts gains an import when a new stub needs it', async () => {

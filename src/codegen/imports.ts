@@ -114,3 +114,16 @@ export function indexExports(modules: readonly IndexModule[]): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The capitalised names a module's code refers to or declares (its types, the built-in types it uses,
+ * its constants), comments and string literals left out: what a contract's type may not be called
+ * when it is declared in that module.
+ */
+export function typeNamesIn(code: string): Set<string> {
+  const bare = code
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:\\])\/\/[^\n]*/g, '$1')
+    .replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`/g, "''");
+  return new Set(bare.match(/(?<![\w$.])[A-Z][\w$]*/g) ?? []);
+}

@@ -3,7 +3,7 @@ import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
 import { SchemaTypes, isSchemaObject, schemaDoc } from '../../codegen/schema-ts.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
-import { exportedNames, indexExports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
@@ -33,50 +33,13 @@ interface MessageView {
   stub: string;
 }
 
-/** Names the generated modules export or import; a contract type may not take them. */
-export function reservedNames(pascal: string): Set<string> {
-  return new Set([
-    `${pascal}Message`,
-    `${pascal}MessageType`,
-    `${pascal}Publisher`,
-    `${pascal}Consumer`,
-    `${pascal}Handlers`,
-    `${pascal.toUpperCase()}_MESSAGE_TYPES`,
-    'ValidationIssue',
-    'ParseResult',
-    'PublishOptions',
-    'BatchEntry',
-    'PublishResult',
-    'PublishBatchResult',
-    'PublisherOptions',
-    'MessageContext',
-    'ConsumerHooks',
-    'ConsumerOptions',
-    'RequestContext',
-    'Message',
-    'SQSClient',
-    'MessageAttributeValue',
-    'SendMessageBatchRequestEntry',
-    'InFlight',
-    'DeleteBatcher',
-    'CompiledValidator',
-    'QueueConfigError',
-    'MessageValidationError',
-    'MessageTooLargeError',
-    'PublishError',
-    'Promise',
-    'Record',
-    'Array',
-    'Date',
-    'Error',
-    // What messages.ts defines and what consumer.ts / publisher.ts / sqs.ts import or declare at top level.
-    'messageTypeOf',
-    'validateMessage',
-    'parseMessage',
-    ...'ChangeMessageVisibilityBatchCommand ChangeMessageVisibilityCommand DeleteMessageBatchCommand ReceiveMessageCommand SendMessageBatchCommand SendMessageCommand DELETE_ATTEMPTS DELETE_FLUSH_MS FIFO_QUEUE QUEUE_URL_ENV SQS_ENDPOINT_ENV SQS_MAX_BATCH_ENTRIES SQS_MAX_PAYLOAD_BYTES blocked callHandler chunk defaultSqsClient describeAwsError handlers messageAttributes outgoingRequestContext prepare queueUrl queueUrlFromEnv randomUUID retryDelayMs runWithRequestContext sendOptions sharedClient sleep sqsMessageBytes stringAttribute'.split(
-      ' ',
-    ),
-  ]);
+/**
+ * Type names a contract type may not take: messages.ts's own (the union, ValidationIssue, ...) and the
+ * built-in types its code uses (Record, Error), read from the text it renders. The other modules name the
+ * contract's types through a namespace or an alias, so only this one shares their scope.
+ */
+function reservedTypeNames(model: QueueContractModel, names: QueueNames): Set<string> {
+  return new Set([names.unionName, ...typeNamesIn(messagesApi(model, names))]);
 }
 
 function access(key: string): string {
@@ -103,8 +66,7 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   };
 }
 
-export function messageViews(model: QueueContractModel, pascal: string): MessageView[] {
-  const reserved = reservedNames(pascal);
+export function messageViews(model: QueueContractModel, reserved: ReadonlySet<string>): MessageView[] {
   const discAccess = access(model.discriminator);
   return model.messages.map((m) => {
     const typeName = m.name;
@@ -130,8 +92,8 @@ export function messageViews(model: QueueContractModel, pascal: string): Message
 }
 
 /** The `export type` declarations of messages.ts: the component schemas payloads refer to, then the messages. */
-function typeDeclarations(model: QueueContractModel, pascal: string): string[] {
-  const taken = new Set([...reservedNames(pascal), ...model.messages.map((m) => m.name)]);
+function typeDeclarations(model: QueueContractModel, reserved: ReadonlySet<string>): string[] {
+  const taken = new Set([...reserved, ...model.messages.map((m) => m.name)]);
   // Component schemas become named types when a payload refers to them; top-level payload refs were inlined.
   const refNames = new Map<string, string>();
   const refName = (def: string): string => {
@@ -182,20 +144,30 @@ function typeDeclarations(model: QueueContractModel, pascal: string): string[] {
   return [...named, ...messages];
 }
 
-function messagesSource(model: QueueContractModel, names: QueueNames, importSuffix: string): string {
-  const { pascal, unionName } = names;
-  const disc = stringLiteral(model.discriminator);
+function messagesSource(
+  model: QueueContractModel,
+  names: QueueNames,
+  importSuffix: string,
+  reserved: ReadonlySet<string>,
+): string {
   const imports = model.messages.map((_m, i) => validatorName(i)).join(', ');
   return `${GENERATED_HEADER}
 ${lineComment(`Message types of the ${names.pascal} queue, generated from ${model.file}.`)}
 ${lineComment(`Every body is a JSON object whose ${JSON.stringify(model.discriminator)} property names its type.`)}
 import { ${imports} } from './validators${importSuffix}';
 
-${typeDeclarations(model, pascal).join('\n\n')}
+${typeDeclarations(model, reserved).join('\n\n')}
 
-${jsDoc(`Every message on the queue, discriminated by its ${JSON.stringify(model.discriminator)} property.`)}export type ${unionName} = ${model.messages.map((m) => m.name).join(' | ')};
+${jsDoc(`Every message on the queue, discriminated by its ${JSON.stringify(model.discriminator)} property.`)}export type ${names.unionName} = ${model.messages.map((m) => m.name).join(' | ')};
 
-export type ${unionName}Type = ${unionName}[${disc}];
+${messagesApi(model, names)}`;
+}
+
+/** messages.ts after the contract's types: the type list and the parse/validate API over them. */
+function messagesApi(model: QueueContractModel, names: QueueNames): string {
+  const { pascal, unionName } = names;
+  const disc = stringLiteral(model.discriminator);
+  return `export type ${unionName}Type = ${unionName}[${disc}];
 
 export const ${pascal.toUpperCase()}_MESSAGE_TYPES: readonly ${unionName}Type[] = [${model.messages.map((m) => stringLiteral(m.value)).join(', ')}];
 
@@ -349,7 +321,8 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
   const model = readAsyncApi(await ctx.readFile(contract), contract);
   const names = namesFor(model, link.name, link.options);
-  const views = messageViews(model, names.pascal);
+  const reserved = reservedTypeNames(model, names);
+  const views = messageViews(model, reserved);
   const suffix = project.importSuffix;
   const broker = await brokerOf(link.options).load();
   const data: QueueView & { usage: string } = {
@@ -374,7 +347,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const handlersPath = `${out}/handlers.ts`;
   const brokerFiles = broker.files(data, ctx);
   const modules: Record<string, string> = {
-    'messages.ts': messagesSource(model, names, suffix),
+    'messages.ts': messagesSource(model, names, suffix, reserved),
     'validators.ts': validatorsSource(model),
     ...brokerFiles,
   };
