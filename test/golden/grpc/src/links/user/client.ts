@@ -40,7 +40,11 @@ export function connectionOptions(options: ConnectionOverrides = {}): Connection
   };
 }
 
-function method<Req, Res>(d: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res }): Method<Req, Res> {
+function method<Req, Res>(d: {
+  path: string;
+  requestSerialize: (v: Req) => Buffer;
+  responseDeserialize: (b: Buffer) => Res;
+}): Method<Req, Res> {
   return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize };
 }
 
