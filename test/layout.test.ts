@@ -1,8 +1,10 @@
 // Line layout of generated code: lists, unions and comments built from contract names break at 120
-// columns the way a formatter would.
+// columns the way a formatter would, and templates pick a layout with {{#fit}}.
 import { describe, expect, test } from 'vitest';
 import { importLine } from '../src/codegen/imports.js';
 import { commentLines, wrapList, wrapUnion } from '../src/codegen/layout.js';
+import { render } from '../src/codegen/render.js';
+import type { QueueView } from '../src/patterns/queue/brokers/types.js';
 
 const long = (name: string): string => name.repeat(30);
 
@@ -42,5 +44,36 @@ describe('wrapUnion and commentLines', () => {
     }
     expect(lines.map((l) => l.slice(5)).join(' ')).toBe(words.join(' '));
     expect(commentLines('a\nb */ c')).toBe('// a b */ c');
+  });
+});
+
+describe('{{#fit}} in templates', () => {
+  const view = (pascal: string): QueueView & { runtimeSqs: string } => ({
+    header: '// h',
+    linkName: 'orders',
+    linkNameLiteral: "'orders'",
+    contract: 'asyncapi/orders.yaml',
+    pascal,
+    unionName: `${pascal}Message`,
+    fifo: false,
+    importSuffix: '.js',
+    queueUrlEnv: 'ORDERS_QUEUE_URL',
+    queueUrlEnvLiteral: "'ORDERS_QUEUE_URL'",
+    discAccess: '.type',
+    runtimeContext: '../_runtime/context.js',
+    runtimeSqs: '../_runtime/sqs.js',
+    messages: [],
+  });
+
+  test('keeps the one-line layout while it fits, and breaks when names make it long', () => {
+    const short = render('queue/brokers/sqs/consumer.ts', view('Orders'));
+    expect(short).toContain(
+      'function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): Promise<void> | void {',
+    );
+    const broken = render('queue/brokers/sqs/consumer.ts', view('VeryLongOrderEventsStream'));
+    expect(broken).toContain(
+      'function callHandler(\n  handlers: VeryLongOrderEventsStreamHandlers,\n  message: VeryLongOrderEventsStreamMessage,\n',
+    );
+    expect(broken).not.toContain('function callHandler(handlers');
   });
 });
