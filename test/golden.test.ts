@@ -37,6 +37,14 @@ async function written(root: string, rel = ''): Promise<string[]> {
   return out.sort();
 }
 
+/** Files that are not code the tool lays out: the contracts, the manifest, and Ajv's standalone validators. */
+const NOT_LAID_OUT = /(^|\/)(validators\.ts|service-link\.json)$|\.(proto|ya?ml)$/;
+
+/** Lines of `text` over 120 columns, as `line N (length)`. */
+function longLines(text: string): string[] {
+  return text.split('\n').flatMap((line, i) => (line.length > 120 ? [`line ${i + 1} (${line.length})`] : []));
+}
+
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map(removeProject));
@@ -61,6 +69,9 @@ describe('golden output', () => {
       expect(files).toEqual(await written(golden));
       for (const f of files)
         expect(await readFile(path.join(dir, f), 'utf8'), f).toBe(await readFile(path.join(golden, f), 'utf8'));
+      // Generated code is read: it stays within the 120 columns of the repo's own formatting.
+      for (const f of files.filter((name) => !NOT_LAID_OUT.test(name)))
+        expect(longLines(await readFile(path.join(dir, f), 'utf8')), f).toEqual([]);
     });
   }
 });

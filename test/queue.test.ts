@@ -629,7 +629,8 @@ describe('regeneration and bad input', () => {
     const consumer = content('/consumer.ts');
     expect(consumer).not.toMatch(/\bdispatch\b/);
     expect(consumer).toContain('private schedule(messages: Message[]): void {');
-    expect(consumer).toContain('function callHandler(handlers: CustomerOrderFulfillmentEventsHandlers,');
+    // Its long names break the signature, one parameter a line.
+    expect(consumer).toContain('function callHandler(\n  handlers: CustomerOrderFulfillmentEventsHandlers,\n');
     // The request context comes from the shared runtime every link imports.
     expect(content('/context.ts')).toContain("Symbol.for('create-service-link.request-context')");
   });

@@ -2,6 +2,7 @@
 // when its code uses it) and an index's re-exports (a name two modules export is re-exported once, the
 // later one under an alias). No pattern keeps lists of names its templates use: they are read from the
 // rendered text.
+import { wrapList } from './layout.js';
 
 /** Where a template's imports go; `withImports` replaces it. */
 export const IMPORTS_HERE = '/*<imports>*/\n';
@@ -11,13 +12,16 @@ export type ImportSpec =
   | { from: string; namespace: string; typeOnly: boolean }
   | { from: string; values?: readonly string[]; types?: readonly string[] };
 
-/** The code without comments and re-exports: JSDoc from a contract may say "unary", and neither is a use. */
+/**
+ * The code without comments, imports and re-exports: JSDoc from a contract may say "unary", and none
+ * of them is a use. Imports and re-exports may span lines (one name a line when long).
+ */
 function codeOnly(code: string): string {
   return code
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/(^|\s)\/\/[^\n]*/g, '$1')
     .replace(/^export (type )?\{[^}]*\} from [^\n]*$/gm, '')
-    .replace(/^import [^\n]*$/gm, '');
+    .replace(/^import [^;]*;$/gm, '');
 }
 
 function escapeRegExp(text: string): string {
@@ -36,9 +40,14 @@ export function importLines(code: string, specs: readonly ImportSpec[]): string 
       continue;
     }
     const names = [...(spec.values ?? []).filter(uses), ...(spec.types ?? []).filter(uses).map((t) => `type ${t}`)];
-    if (names.length) lines.push(`import { ${names.join(', ')} } from '${spec.from}';\n`);
+    if (names.length) lines.push(`${importLine(names, spec.from)}\n`);
   }
   return lines.join('');
+}
+
+/** `import { a, type B } from 'x';`, one name a line when that would pass 120 columns. */
+export function importLine(names: readonly string[], from: string): string {
+  return wrapList('', 'import { ', names, ` } from '${from}';`);
 }
 
 /** Puts a generated module's imports where its template says IMPORTS_HERE. */
@@ -59,8 +68,7 @@ export function exportedNames(code: string): Map<string, ExportKind> {
 
 /** `export { a, b } from 'x';`, one name a line when that would pass 120 columns. */
 function exportLine(names: readonly string[], from: string): string {
-  const line = `export { ${names.join(', ')} } from '${from}';`;
-  return line.length <= 120 ? line : `export {\n${names.map((n) => `  ${n},\n`).join('')}} from '${from}';`;
+  return wrapList('', 'export { ', names, ` } from '${from}';`);
 }
 
 /** What one module of a link offers its index: names, with their kind, in the order to export them. */

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import type { TemplateName } from '../../dist/templates/index.js';
+import { fits } from './layout.js';
 
 export type { TemplateName };
 
@@ -14,6 +15,14 @@ const require = createRequire(import.meta.url);
 // `handlebars/runtime`, which take twice as long to load (the same trade as contracts/proto-lib.ts).
 const runtime = require('handlebars/dist/handlebars.runtime.min.js') as typeof Handlebars;
 const cache = new Map<TemplateName, Handlebars.TemplateDelegate>();
+
+// `{{#fit}}one line{{else}}the same, broken{{/fit}}`: the first layout when each of its lines stays
+// within 120 columns, else the second. For template lines whose length depends on contract names, so
+// they break only when those names make them long, as a formatter would.
+runtime.registerHelper('fit', function (this: unknown, options: Handlebars.HelperOptions): string {
+  const text = options.fn(this);
+  return text.split('\n').every((line) => fits(line)) ? text : options.inverse(this);
+});
 
 function template(name: TemplateName): Handlebars.TemplateDelegate {
   let compiled = cache.get(name);

@@ -8,7 +8,15 @@ import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } from '../types.js';
 import { render } from '../../codegen/render.js';
-import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import {
+  IMPORTS_HERE,
+  importLine,
+  indexExports,
+  withImports,
+  type ExportKind,
+  type IndexModule,
+} from '../../codegen/imports.js';
+import { commentLines, fits, wrapList } from '../../codegen/layout.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 import {
   handlerSignature,
@@ -89,19 +97,15 @@ export function serviceModels(loaded: LoadedProtos, refs: Map<string, TypeRef>):
   });
 }
 
+/** A client method's signature up to its body's `{`, as a member of the client class (indented 2). */
 function clientSignature(m: MethodModel): string {
   const req = qual(m.req, 'init');
   const res = qual(m.res, 'ts');
-  switch (m.kind) {
-    case 'unary':
-      return `${m.prop}(request: ${req}, options?: CallOptions): Promise<${res}>`;
-    case 'server-stream':
-      return `${m.prop}(request: ${req}, options?: CallOptions): AsyncIterable<${res}>`;
-    case 'client-stream':
-      return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): Promise<${res}>`;
-    case 'bidi':
-      return `${m.prop}(requests: AsyncIterable<${req}> | Iterable<${req}>, options?: CallOptions): AsyncIterable<${res}>`;
-  }
+  const streamIn = m.kind === 'client-stream' || m.kind === 'bidi';
+  const streamOut = m.kind === 'server-stream' || m.kind === 'bidi';
+  const first = streamIn ? `requests: AsyncIterable<${req}> | Iterable<${req}>` : `request: ${req}`;
+  const returns = `${streamOut ? 'AsyncIterable' : 'Promise'}<${res}>`;
+  return wrapList('  ', `${m.prop}(`, [first, 'options?: CallOptions'], `): ${returns} {`);
 }
 
 const HELPERS: Record<RpcKind, { client: string; server: string }> = {
@@ -110,6 +114,22 @@ const HELPERS: Record<RpcKind, { client: string; server: string }> = {
   'client-stream': { client: 'clientStream', server: 'clientStreamHandler' },
   bidi: { client: 'bidiStream', server: 'bidiStreamHandler' },
 };
+
+/**
+ * A grpc-js adapter entry of `<service>Implementation`, indented 4: on one line when it fits, else
+ * broken after the arrow, else inside the type arguments (the layouts Biome and Prettier choose).
+ */
+function adapterEntry(m: MethodModel): string {
+  const indent = '    ';
+  const call = `handlers.${m.prop}(request, ctx)`;
+  const types = [qual(m.req, 'ts'), qual(m.res, 'init')];
+  const head = `${m.prop}: ${HELPERS[m.kind].server}<`;
+  const generic = `${head}${types.join(', ')}>((request, ctx) =>`;
+  // The template ends the entry with a comma.
+  if (fits(`${generic} ${call}),`, indent)) return `${generic} ${call})`;
+  if (fits(generic, indent)) return `${generic}\n${indent}  ${call},\n${indent})`;
+  return `${wrapList(indent, head, types, '>', false)}((request, ctx) => ${call})`;
+}
 
 export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix = ''): string {
   const code = [
@@ -274,7 +294,7 @@ interface MethodView {
   resDecode: string;
   /** The member of the handlers interface, and the grpc-js adapter over it. */
   signature: string;
-  serverHelper: string;
+  adapter: string;
   clientSignature: string;
   clientHelper: string;
   clientArg: string;
@@ -305,7 +325,7 @@ function methodView(m: MethodModel): MethodView {
     resEncode: qual(m.res, 'encode'),
     resDecode: qual(m.res, 'decode'),
     signature: handlerSignature(m, false),
-    serverHelper: HELPERS[m.kind].server,
+    adapter: adapterEntry(m),
     clientSignature: clientSignature(m),
     clientHelper: HELPERS[m.kind].client,
     clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
@@ -326,7 +346,10 @@ function messagesTs(mods: GrpcModules, loaded: LoadedProtos, code: string): stri
   return render('grpc/messages.ts', {
     header: GENERATED_HEADER,
     runtimeWire: mods.wire,
-    sources: [...loaded.files.keys()].join(', '),
+    // The contract's files: one name a word, so a long list wraps between names.
+    sources: commentLines(
+      `Types and wire codecs for the messages and enums of: ${[...loaded.files.keys()].join(', ')}`,
+    ),
     code,
   });
 }
@@ -417,8 +440,14 @@ function serverTs(ctx: GenerateContext, mods: GrpcModules, out: string, services
     runtimeGrpc: mods.grpc,
     distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,
     esm: project.moduleSystem === 'esm',
-    addFunctions: services.map((s) => `add${s.name}`).join(', '),
-    implClasses: services.map((s) => `${s.name}Impl`).join(', '),
+    serviceImport: importLine(
+      services.map((s) => `add${s.name}`),
+      `./service${mods.suffix}`,
+    ),
+    handlersImport: importLine(
+      services.map((s) => `${s.name}Impl`),
+      `./handlers${mods.suffix}`,
+    ),
     services,
   });
 }

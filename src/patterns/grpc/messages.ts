@@ -5,6 +5,7 @@ import protobuf from '../../contracts/proto-lib.js';
 import { ContractError } from '../../errors.js';
 import { isReservedWord, pascalCase, propertyKey, safeIdentifier } from '../../util/names.js';
 import { jsDoc, stringLiteral } from '../../util/text.js';
+import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
 
 /** How a message-typed value is represented and coded. */
 export interface TypeRef {
@@ -394,6 +395,25 @@ function tag(id: number, wire: number): number {
   return id * 8 + wire;
 }
 
+/** An optional oneof property of a message interface: its union one member a line when long. */
+function unionProperty(key: string, members: readonly string[]): string {
+  return `  ${wrapUnion('  ', `${key}?:`, [...members, 'undefined'])}`;
+}
+
+/**
+ * A message's codec constant, typed by its annotation and explicit type arguments so tsc infers
+ * nothing here; broken after `=` when long, then inside its lists.
+ */
+function codecDeclaration(ref: TypeRef): string {
+  const types = [ref.init, ref.ts];
+  const lhs = `export const ${ref.ts}: $wire.MessageCodec<${types.join(', ')}> =`;
+  const call = `$wire.codec<${types.join(', ')}>(`;
+  const rhs = `${call}${ref.encode}, ${ref.decode});`;
+  if (fits(`${lhs} ${rhs}`)) return `${lhs} ${rhs}`;
+  const left = fits(lhs) ? lhs : wrapList('', `export const ${ref.ts}: $wire.MessageCodec<`, types, '> =', false);
+  return `${left}\n  ${wrapList('  ', call, [ref.encode, ref.decode], ');')}`;
+}
+
 function genMessage(
   t: protobuf.Type,
   refs: Map<string, TypeRef>,
@@ -446,17 +466,15 @@ function genMessage(
           );
         memberProps.add(m.prop);
       }
-      const union = (init: boolean): string =>
-        members
-          .map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`)
-          .join(' | ');
+      const union = (init: boolean): string[] =>
+        members.map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`);
       const memberDocs = members
         .map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : ''))
         .filter(Boolean)
         .join('\n');
       const doc = jsDoc([oneof.comment, memberDocs].filter(Boolean).join('\n'), '  ');
-      typeLines.push(`${doc}  ${propertyKey(prop)}?: ${union(false)} | undefined;`);
-      initLines.push(`  ${propertyKey(prop)}?: ${union(true)} | undefined;`);
+      typeLines.push(`${doc}${unionProperty(propertyKey(prop), union(false))}`);
+      initLines.push(unionProperty(propertyKey(prop), union(true)));
       literal.push(`${propertyKey(prop)}: undefined`);
       const o = access('m', prop);
       const eo = encodeAccess(prop, encodeLocals);
@@ -599,14 +617,13 @@ function genMessage(
     `${doc}${declare(n, typeLines)}`,
     `/** {@link ${n}} as the encoder takes it: any field may be left out (it then has its default). */`,
     declare(ref.init, initLines),
-    // Typed by its annotation and explicit type arguments, so tsc infers nothing here.
-    `export const ${n}: $wire.MessageCodec<${ref.init}, ${n}> = $wire.codec<${ref.init}, ${n}>(${ref.encode}, ${ref.decode});`,
+    codecDeclaration(ref),
     `export function ${ref.encode}(${usesW ? 'm' : '_m'}: ${ref.init}, w: $wire.Writer): $wire.Writer {`,
     ...encode,
     '  return w;',
     '}',
     `export function ${ref.decode}(r: $wire.Reader, end: number): ${n} {`,
-    `  const m: ${n} = ${literal.length ? `{ ${literal.join(', ')} }` : '{}'};`,
+    `  ${literal.length ? wrapList('  ', `const m: ${n} = { `, literal, ' };') : `const m: ${n} = {};`}`,
     '  while (r.pos < end) {',
     '    const t = r.uint32();',
     ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),

@@ -3,7 +3,15 @@ import { ContractError } from '../../errors.js';
 import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
 import { SchemaTypes, isSchemaObject, schemaDoc } from '../../codegen/schema-ts.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
-import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import {
+  exportedNames,
+  importLine,
+  indexExports,
+  typeNamesIn,
+  type ExportKind,
+  type IndexModule,
+} from '../../codegen/imports.js';
+import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
@@ -144,21 +152,33 @@ function typeDeclarations(model: QueueContractModel, reserved: ReadonlySet<strin
   return [...named, ...messages];
 }
 
+/** `const type = guard ? value[disc] : undefined;`, the conditional broken like a formatter's when long. */
+function readDiscriminator(guard: string, disc: string): string {
+  const read = `(value as Record<string, unknown>)[${disc}]`;
+  const line = `  const type = ${guard} ? ${read} : undefined;`;
+  return fits(line) ? line : `  const type =\n    ${guard}\n      ? ${read}\n      : undefined;`;
+}
+
 function messagesSource(
   model: QueueContractModel,
   names: QueueNames,
   importSuffix: string,
   reserved: ReadonlySet<string>,
 ): string {
-  const imports = model.messages.map((_m, i) => validatorName(i)).join(', ');
+  const validators = model.messages.map((_m, i) => validatorName(i));
+  const union = wrapUnion(
+    '',
+    `export type ${names.unionName} =`,
+    model.messages.map((m) => m.name),
+  );
   return `${GENERATED_HEADER}
 ${lineComment(`Message types of the ${names.pascal} queue, generated from ${model.file}.`)}
 ${lineComment(`Every body is a JSON object whose ${JSON.stringify(model.discriminator)} property names its type.`)}
-import { ${imports} } from './validators${importSuffix}';
+${importLine(validators, `./validators${importSuffix}`)}
 
 ${typeDeclarations(model, reserved).join('\n\n')}
 
-${jsDoc(`Every message on the queue, discriminated by its ${JSON.stringify(model.discriminator)} property.`)}export type ${names.unionName} = ${model.messages.map((m) => m.name).join(' | ')};
+${jsDoc(`Every message on the queue, discriminated by its ${JSON.stringify(model.discriminator)} property.`)}${union}
 
 ${messagesApi(model, names)}`;
 }
@@ -167,9 +187,10 @@ ${messagesApi(model, names)}`;
 function messagesApi(model: QueueContractModel, names: QueueNames): string {
   const { pascal, unionName } = names;
   const disc = stringLiteral(model.discriminator);
+  const types = model.messages.map((m) => stringLiteral(m.value));
   return `export type ${unionName}Type = ${unionName}[${disc}];
 
-export const ${pascal.toUpperCase()}_MESSAGE_TYPES: readonly ${unionName}Type[] = [${model.messages.map((m) => stringLiteral(m.value)).join(', ')}];
+${wrapList('', `export const ${pascal.toUpperCase()}_MESSAGE_TYPES: readonly ${unionName}Type[] = [`, types, '];')}
 
 export interface ValidationIssue {
   /** JSON pointer of the offending value ('' for the whole message). */
@@ -181,7 +202,9 @@ export type ParseResult =
   | { ok: true; message: ${unionName} }
   | { ok: false; reason: 'json' | 'unknown-type' | 'schema'; issues: ValidationIssue[] };
 
-type CompiledValidator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+type CompiledValidator = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; message?: string }[] | null;
+};
 
 const VALIDATORS = new Map<string, CompiledValidator>([
 ${model.messages.map((m, i) => `  [${stringLiteral(m.value)}, ${validatorName(i)} as CompiledValidator],`).join('\n')}
@@ -189,13 +212,13 @@ ${model.messages.map((m, i) => `  [${stringLiteral(m.value)}, ${validatorName(i)
 
 /** The discriminator value of a would-be message, or 'unknown'. */
 export function messageTypeOf(value: unknown): string {
-  const type = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[${disc}] : undefined;
+${readDiscriminator("typeof value === 'object' && value !== null", disc)}
   return typeof type === 'string' ? type : 'unknown';
 }
 
 /** Checks a decoded body against the schema of the type it names. */
 export function validateMessage(value: unknown): ParseResult {
-  const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[${disc}] : undefined;
+${readDiscriminator("typeof value === 'object' && value !== null && !Array.isArray(value)", disc)}
   const validate = typeof type === 'string' ? VALIDATORS.get(type) : undefined;
   if (!validate) {
     const message = \`unknown message type \${JSON.stringify(type) ?? 'undefined'}\`;

@@ -10,6 +10,8 @@ import { OpenApiDocuments, isObject, type JsonObject } from '../../contracts/ope
 import { orUndefined } from '../../codegen/schema-ts.js';
 import { constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { render } from '../../codegen/render.js';
+import { wrapList } from '../../codegen/layout.js';
+import { importLine } from '../../codegen/imports.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { collectOperations, type OperationModel, type ParamModel } from './operations.js';
@@ -121,11 +123,13 @@ function operationTypes(op: OperationModel): string[] {
 
 /** What client.ts.hbs fills in beyond the link's names. */
 function clientParts(view: ClientView, operations: OperationModel[]) {
+  const pathParam = operations.some((op) => op.params.some((p) => p.in === 'path'));
+  const runtimeNames = [...(pathParam ? ['pathParam'] : []), 'Transport', 'type CallOptions', 'type ClientConfig'];
   return {
     source: view.contract.replace(/[\r\n\u2028\u2029]/g, ' '),
     doc: jsDoc(clientDoc(view)),
     defaults: transportDefaults(view),
-    pathParam: operations.some((op) => op.params.some((p) => p.in === 'path')),
+    runtimeImport: importLine(runtimeNames, view.runtimeRest),
     methods: operations.map(methodSource),
   };
 }
@@ -168,8 +172,9 @@ function access(object: string, key: string): string {
 /** One client method, without a trailing newline (client.ts.hbs puts each on its own lines). */
 function methodSource(op: OperationModel): string {
   const fields = requestFields(op);
+  const signature = wrapList('  ', `${op.methodName}(`, methodArgs(op), `): Promise<T.${op.typeBase}Result> {`);
   return (
-    `${jsDoc(op.doc, '  ')}  ${op.methodName}(${methodArgs(op).join(', ')}): Promise<T.${op.typeBase}Result> {\n` +
+    `${jsDoc(op.doc, '  ')}  ${signature}\n` +
     `    return this.#transport.request<T.${op.typeBase}Result>(\n` +
     `      {\n${fields.map((f) => `        ${f.replace(/\n/g, '\n  ')},\n`).join('')}      },\n` +
     `      options,\n` +

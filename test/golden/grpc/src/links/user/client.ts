@@ -10,7 +10,16 @@
 import type * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import type * as $msg from './messages.js';
-import { envFlag, makeChannelClient, serverStream, unary, type CallOptions, type ConnectionOptions, type ConnectionOverrides, type Method } from '../_runtime/grpc.js';
+import {
+  envFlag,
+  makeChannelClient,
+  serverStream,
+  unary,
+  type CallOptions,
+  type ConnectionOptions,
+  type ConnectionOverrides,
+  type Method,
+} from '../_runtime/grpc.js';
 import { UserServiceDefinition } from './service.js';
 
 export { GrpcError, status } from '../_runtime/grpc.js';
@@ -31,7 +40,11 @@ export function connectionOptions(options: ConnectionOverrides = {}): Connection
   };
 }
 
-function method<Req, Res>(d: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res }): Method<Req, Res> {
+function method<Req, Res>(d: {
+  path: string;
+  requestSerialize: (v: Req) => Buffer;
+  responseDeserialize: (b: Buffer) => Res;
+}): Method<Req, Res> {
   return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize };
 }
 

@@ -12,7 +12,8 @@ export interface GetUserRequest {
 export interface GetUserRequestInit {
   id?: string | undefined;
 }
-export const GetUserRequest: $wire.MessageCodec<GetUserRequestInit, GetUserRequest> = $wire.codec<GetUserRequestInit, GetUserRequest>(encodeGetUserRequest, decodeGetUserRequest);
+export const GetUserRequest: $wire.MessageCodec<GetUserRequestInit, GetUserRequest> =
+  $wire.codec<GetUserRequestInit, GetUserRequest>(encodeGetUserRequest, decodeGetUserRequest);
 export function encodeGetUserRequest(m: GetUserRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   return w;
@@ -38,7 +39,8 @@ export interface GetUserResponseInit {
   id?: string | undefined;
   name?: string | undefined;
 }
-export const GetUserResponse: $wire.MessageCodec<GetUserResponseInit, GetUserResponse> = $wire.codec<GetUserResponseInit, GetUserResponse>(encodeGetUserResponse, decodeGetUserResponse);
+export const GetUserResponse: $wire.MessageCodec<GetUserResponseInit, GetUserResponse> =
+  $wire.codec<GetUserResponseInit, GetUserResponse>(encodeGetUserResponse, decodeGetUserResponse);
 export function encodeGetUserResponse(m: GetUserResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
@@ -66,7 +68,8 @@ export interface ListUsersRequestInit {
   limit?: number | undefined;
   pageToken?: string | undefined;
 }
-export const ListUsersRequest: $wire.MessageCodec<ListUsersRequestInit, ListUsersRequest> = $wire.codec<ListUsersRequestInit, ListUsersRequest>(encodeListUsersRequest, decodeListUsersRequest);
+export const ListUsersRequest: $wire.MessageCodec<ListUsersRequestInit, ListUsersRequest> =
+  $wire.codec<ListUsersRequestInit, ListUsersRequest>(encodeListUsersRequest, decodeListUsersRequest);
 export function encodeListUsersRequest(m: ListUsersRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iUint32(w, 8, m.limit);
   $wire.iString(w, 18, m.pageToken);
@@ -94,7 +97,8 @@ export interface ListUsersResponseInit {
   id?: string | undefined;
   name?: string | undefined;
 }
-export const ListUsersResponse: $wire.MessageCodec<ListUsersResponseInit, ListUsersResponse> = $wire.codec<ListUsersResponseInit, ListUsersResponse>(encodeListUsersResponse, decodeListUsersResponse);
+export const ListUsersResponse: $wire.MessageCodec<ListUsersResponseInit, ListUsersResponse> =
+  $wire.codec<ListUsersResponseInit, ListUsersResponse>(encodeListUsersResponse, decodeListUsersResponse);
 export function encodeListUsersResponse(m: ListUsersResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);

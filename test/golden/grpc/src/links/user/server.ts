@@ -25,8 +25,13 @@ export async function startServer(options: StartOptions = {}): Promise<{ server:
   else {
     const cert = env['USER_SERVICE_TLS_CERT'];
     const key = env['USER_SERVICE_TLS_KEY'];
-    if (!cert || !key) throw new Error('set USER_SERVICE_TLS_CERT and USER_SERVICE_TLS_KEY, or USER_SERVICE_INSECURE=true for local development');
-    credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(cert), private_key: readFileSync(key) }]);
+    if (!cert || !key)
+      throw new Error(
+        'set USER_SERVICE_TLS_CERT and USER_SERVICE_TLS_KEY, or USER_SERVICE_INSECURE=true for local development',
+      );
+    credentials = grpc.ServerCredentials.createSsl(null, [
+      { cert_chain: readFileSync(cert), private_key: readFileSync(key) },
+    ]);
   }
   const server = new grpc.Server();
   addUserService(server, new UserServiceImpl());

@@ -40,8 +40,12 @@ export interface UserServiceHandlers {
 /** grpc-js handlers (callbacks and streams) over your async handlers. */
 export function userServiceImplementation(handlers: UserServiceHandlers): grpc.UntypedServiceImplementation {
   return {
-    getUser: unaryHandler<$msg.GetUserRequest, $msg.GetUserResponseInit>((request, ctx) => handlers.getUser(request, ctx)),
-    listUsers: serverStreamHandler<$msg.ListUsersRequest, $msg.ListUsersResponseInit>((request, ctx) => handlers.listUsers(request, ctx)),
+    getUser: unaryHandler<$msg.GetUserRequest, $msg.GetUserResponseInit>((request, ctx) =>
+      handlers.getUser(request, ctx),
+    ),
+    listUsers: serverStreamHandler<$msg.ListUsersRequest, $msg.ListUsersResponseInit>((request, ctx) =>
+      handlers.listUsers(request, ctx),
+    ),
   };
 }
 

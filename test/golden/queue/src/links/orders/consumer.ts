@@ -42,9 +42,20 @@ export interface OrdersHandlers {
 export interface ConsumerHooks {
   received?(event: { messageId: string; receiveCount: number }): void;
   processed?(event: { messageId: string; type: OrdersMessageType; durationMs: number; requestId: string }): void;
-  failed?(event: { messageId: string; type: OrdersMessageType; error: unknown; receiveCount: number; requestId: string }): void;
+  failed?(event: {
+    messageId: string;
+    type: OrdersMessageType;
+    error: unknown;
+    receiveCount: number;
+    requestId: string;
+  }): void;
   /** The body is not JSON, names no known message type, or fails its schema. The message stays on the queue. */
-  invalid?(event: { messageId: string; receiveCount: number; reason: 'json' | 'unknown-type' | 'schema'; issues: ValidationIssue[] }): void;
+  invalid?(event: {
+    messageId: string;
+    receiveCount: number;
+    reason: 'json' | 'unknown-type' | 'schema';
+    issues: ValidationIssue[];
+  }): void;
   /** A queue operation failed (receive, delete, heartbeat, release). The consumer keeps going. */
   error?(error: unknown, operation: 'receive' | 'delete' | 'heartbeat' | 'release'): void;
 }
@@ -63,7 +74,10 @@ export interface ConsumerOptions {
   waitTimeSeconds?: number | undefined;
   /** Visibility timeout requested on receive and renewed by the heartbeat. Default 30 s. */
   visibilityTimeoutSeconds?: number | undefined;
-  /** How often the visibility of in-flight messages is renewed. Default a third of the visibility timeout; 0 turns it off. */
+  /**
+   * How often the visibility of in-flight messages is renewed. Default a third of the visibility
+   * timeout; 0 turns it off.
+   */
   heartbeatIntervalSeconds?: number | undefined;
   /**
    * Visibility backoff after a failed handler: seconds until the message is redelivered, from its
@@ -163,7 +177,8 @@ export class OrdersConsumer {
       await this.deletes.drain();
       clearInterval(this.heartbeat);
       signal?.removeEventListener('abort', onStop);
-      if (stopOnSignals && this.signalHandler) for (const s of stopOnSignals) process.removeListener(s, this.signalHandler);
+      if (stopOnSignals && this.signalHandler)
+        for (const s of stopOnSignals) process.removeListener(s, this.signalHandler);
     }
   }
 
@@ -212,7 +227,8 @@ export class OrdersConsumer {
 
   /** Starts a handler task for each received message (on FIFO: one task per message group). */
   private schedule(messages: Message[]): void {
-    for (const m of messages) if (m.ReceiptHandle) this.inFlight.set(m.ReceiptHandle, { receiptHandle: m.ReceiptHandle });
+    for (const m of messages)
+      if (m.ReceiptHandle) this.inFlight.set(m.ReceiptHandle, { receiptHandle: m.ReceiptHandle });
     for (const m of messages) this.track(this.handle(m).then(() => undefined));
   }
 
@@ -261,7 +277,12 @@ export class OrdersConsumer {
         return false;
       }
       this.deletes.add(receiptHandle);
-      this.hooks.processed?.({ messageId, type: message.type, durationMs: performance.now() - started, requestId: context.requestId });
+      this.hooks.processed?.({
+        messageId,
+        type: message.type,
+        durationMs: performance.now() - started,
+        requestId: context.requestId,
+      });
       return true;
     } finally {
       this.inFlight.delete(receiptHandle);
@@ -278,12 +299,17 @@ export class OrdersConsumer {
         const out = await this.client.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: this.queueUrl,
-            Entries: batch.map((h, n) => ({ Id: String(n), ReceiptHandle: h, VisibilityTimeout: this.visibilityTimeout })),
+            Entries: batch.map((h, n) => ({
+              Id: String(n),
+              ReceiptHandle: h,
+              VisibilityTimeout: this.visibilityTimeout,
+            })),
           }),
         );
         // A message finished (and was deleted) meanwhile fails harmlessly; report the others.
         const failed = (out.Failed ?? []).filter((f) => this.inFlight.has(batch[Number(f.Id)] ?? ''));
-        if (failed.length > 0) this.report(new Error(`visibility not extended: ${failed.map((f) => f.Code).join(', ')}`), 'heartbeat');
+        if (failed.length > 0)
+          this.report(new Error(`visibility not extended: ${failed.map((f) => f.Code).join(', ')}`), 'heartbeat');
       } catch (error) {
         this.report(error, 'heartbeat');
       }
@@ -304,7 +330,11 @@ export class OrdersConsumer {
   private async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
     try {
       await this.client.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))) }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))),
+        }),
       );
     } catch (error) {
       this.report(error, 'release');
@@ -325,7 +355,8 @@ export class OrdersConsumer {
         );
         retry = (out.Failed ?? []).filter((f) => !f.SenderFault).map((f) => pending[Number(f.Id)]!);
         const fatal = (out.Failed ?? []).filter((f) => f.SenderFault);
-        if (fatal.length > 0) this.report(new Error(`delete refused: ${fatal.map((f) => `${f.Code}: ${f.Message}`).join('; ')}`), 'delete');
+        if (fatal.length > 0)
+          this.report(new Error(`delete refused: ${fatal.map((f) => `${f.Code}: ${f.Message}`).join('; ')}`), 'delete');
       } catch (error) {
         retry = pending;
         if (attempt >= DELETE_ATTEMPTS) this.report(error, 'delete');

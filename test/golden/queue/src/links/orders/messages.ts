@@ -32,7 +32,9 @@ export type ParseResult =
   | { ok: true; message: OrdersMessage }
   | { ok: false; reason: 'json' | 'unknown-type' | 'schema'; issues: ValidationIssue[] };
 
-type CompiledValidator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+type CompiledValidator = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; message?: string }[] | null;
+};
 
 const VALIDATORS = new Map<string, CompiledValidator>([
   ['OrderCreated', validateMessage0 as CompiledValidator],
@@ -47,7 +49,10 @@ export function messageTypeOf(value: unknown): string {
 
 /** Checks a decoded body against the schema of the type it names. */
 export function validateMessage(value: unknown): ParseResult {
-  const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)['type'] : undefined;
+  const type =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)['type']
+      : undefined;
   const validate = typeof type === 'string' ? VALIDATORS.get(type) : undefined;
   if (!validate) {
     const message = `unknown message type ${JSON.stringify(type) ?? 'undefined'}`;

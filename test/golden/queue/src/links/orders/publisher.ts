@@ -76,7 +76,10 @@ export class OrdersPublisher {
     this.batchConcurrency = Math.max(1, options.batchConcurrency ?? 4);
   }
 
-  /** Sends one message. Throws MessageValidationError / MessageTooLargeError before sending, PublishError if SQS fails. */
+  /**
+   * Sends one message. Throws MessageValidationError / MessageTooLargeError before sending, PublishError
+   * if SQS fails.
+   */
   async publish(message: OrdersMessage, options?: PublishOptions): Promise<PublishResult> {
     const context = outgoingRequestContext();
     const attributes = messageAttributes(context);
@@ -93,7 +96,14 @@ export class OrdersPublisher {
       return { messageId: out.MessageId ?? '', requestId: context.requestId };
     } catch (error) {
       const aws = describeAwsError(error);
-      throw new PublishError(`publishing ${messageTypeOf(message)} failed: ${aws.message}`, aws.code, context.requestId, aws.status, aws.awsRequestId, { cause: error });
+      throw new PublishError(
+        `publishing ${messageTypeOf(message)} failed: ${aws.message}`,
+        aws.code,
+        context.requestId,
+        aws.status,
+        aws.awsRequestId,
+        { cause: error },
+      );
     }
   }
 
@@ -160,14 +170,28 @@ export class OrdersPublisher {
         if (!e) continue;
         // Sender faults (a malformed entry) fail the same way every time: retry only SQS-side failures.
         if (!bad.SenderFault && canRetry) retry.push(e);
-        else result.failed.push({ index: e.index, message: e.message, code: bad.Code ?? 'Unknown', reason: bad.Message ?? '', senderFault: bad.SenderFault ?? false });
+        else
+          result.failed.push({
+            index: e.index,
+            message: e.message,
+            code: bad.Code ?? 'Unknown',
+            reason: bad.Message ?? '',
+            senderFault: bad.SenderFault ?? false,
+          });
       }
     } catch (error) {
       // The SDK already retried the request itself; try the entries again on our next round.
       const aws = describeAwsError(error);
       for (const e of batch) {
         if (canRetry) retry.push(e);
-        else result.failed.push({ index: e.index, message: e.message, code: aws.code, reason: aws.message, senderFault: false });
+        else
+          result.failed.push({
+            index: e.index,
+            message: e.message,
+            code: aws.code,
+            reason: aws.message,
+            senderFault: false,
+          });
       }
     }
   }
@@ -211,7 +235,10 @@ function chunk(entries: PreparedEntry[]): PreparedEntry[][] {
   let current: PreparedEntry[] = [];
   let bytes = 0;
   for (const entry of entries) {
-    if (current.length === SQS_MAX_BATCH_ENTRIES || (current.length > 0 && bytes + entry.bytes > SQS_MAX_PAYLOAD_BYTES)) {
+    if (
+      current.length === SQS_MAX_BATCH_ENTRIES ||
+      (current.length > 0 && bytes + entry.bytes > SQS_MAX_PAYLOAD_BYTES)
+    ) {
       chunks.push(current);
       current = [];
       bytes = 0;

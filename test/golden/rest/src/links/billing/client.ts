@@ -90,7 +90,11 @@ export class BillingClient {
    *
    * @throws {ServiceError<T.UpdateInvoiceError>} on a non-2xx status, timeout, abort or network failure
    */
-  updateInvoice(params: T.UpdateInvoiceParams, body: T.UpdateInvoiceBody, options?: CallOptions): Promise<T.UpdateInvoiceResult> {
+  updateInvoice(
+    params: T.UpdateInvoiceParams,
+    body: T.UpdateInvoiceBody,
+    options?: CallOptions,
+  ): Promise<T.UpdateInvoiceResult> {
     return this.#transport.request<T.UpdateInvoiceResult>(
       {
         method: 'PUT',
