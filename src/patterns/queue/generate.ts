@@ -13,7 +13,7 @@ import {
 } from '../../codegen/imports.js';
 import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
-import { brokerOf, type BrokerCode, type QueueView } from './brokers/index.js';
+import { brokerOf, type BrokerCode, type MessageView, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -29,17 +29,6 @@ import {
   type Previous,
 } from '../../codegen/members.js';
 import { validatorName, validatorsSource } from './validators.js';
-
-interface MessageView {
-  typeName: string;
-  value: string;
-  literal: string;
-  handlerKey: string;
-  /** `.OrderCreated` or `["order.created"]`: property access on the handlers object. */
-  access: string;
-  doc: string;
-  stub: string;
-}
 
 /**
  * Type names a contract type may not take: messages.ts's own (the union, ValidationIssue, ...) and the

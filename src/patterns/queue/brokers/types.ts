@@ -17,14 +17,20 @@ export interface QueueView {
   queueUrlEnvLiteral: string;
   discAccess: string;
   runtimeContext: string;
-  messages: readonly {
-    typeName: string;
-    value: string;
-    literal: string;
-    handlerKey: string;
-    access: string;
-    doc: string;
-  }[];
+  messages: readonly MessageView[];
+}
+
+/** One message type as the templates see it. */
+export interface MessageView {
+  typeName: string;
+  value: string;
+  literal: string;
+  handlerKey: string;
+  /** `.OrderCreated` or `['order.created']`: property access on the handlers object. */
+  access: string;
+  doc: string;
+  /** Its handler stub in the user's handlers.ts. */
+  stub: string;
 }
 
 export interface BrokerCode {
