@@ -414,225 +414,384 @@ function codecDeclaration(ref: TypeRef): string {
   return `${left}\n  ${wrapList('  ', call, [ref.encode, ref.decode], ');')}`;
 }
 
+/** What the parts of one message's generator share: the message, its names, and the code being built. */
+interface MessageContext {
+  type: protobuf.Type;
+  file: string;
+  ref: TypeRef;
+  refs: Map<string, TypeRef>;
+  enums: Map<string, string>;
+  /** A group's decoder stops at its END_GROUP tag. */
+  isGroup: boolean;
+  /** Property -> what claimed it ("field x", "oneof y"), to report two that collide. */
+  props: Map<string, string>;
+  /** Members of the message interface. */
+  typeLines: string[];
+  /** Members of its Init interface (what the encoder takes). */
+  initLines: string[];
+  /** Properties of the object the decoder starts from. */
+  literal: string[];
+  /** The encoder's `$wire.own()` locals (see encodeAccess), declared before its body. */
+  encodeLocals: string[];
+  /** The encoder's body. */
+  encode: string[];
+  /** The decoder's cases, switched on the field number. */
+  decode: string[];
+}
+
+/** A field outside any oneof, as its generators see it. */
+interface FieldSite {
+  f: protobuf.Field;
+  p: FieldPlan;
+  doc: string;
+  key: string;
+  /** Reads and writes the decoded message (own properties only). */
+  v: string;
+  /** Reads the encoder's input. */
+  ev: string;
+  id: number;
+}
+
+/** A oneof, as its generators see it. */
+interface OneofSite {
+  oneof: protobuf.OneOf;
+  prop: string;
+  members: FieldPlan[];
+}
+
+/** A map field's key. */
+interface MapKey {
+  plan: FieldPlan;
+  ts: string;
+  /** String keys make a plain object; any other key type a Map. */
+  stringKeys: boolean;
+}
+
 function genMessage(
   t: protobuf.Type,
   refs: Map<string, TypeRef>,
   enums: Map<string, string>,
   isGroup: boolean,
 ): string {
-  const ref = refs.get(fullName(t))!;
-  const file = t.filename ?? '(proto)';
-  const fields = [...t.fieldsArray].sort((a, b) => a.id - b.id);
-  const props = new Map<string, string>();
-  const claim = (prop: string, what: string): void => {
-    const prev = props.get(prop);
-    if (prev) {
+  const ctx = messageContext(t, refs, enums, isGroup);
+  const oneofsDone = new Set<protobuf.OneOf>();
+  for (const f of [...t.fieldsArray].sort((a, b) => a.id - b.id)) {
+    const oneof = f.partOf && !f.partOf.isProto3Optional ? f.partOf : undefined;
+    if (!oneof) addField(ctx, f);
+    else if (!oneofsDone.has(oneof)) {
+      oneofsDone.add(oneof);
+      addOneof(ctx, oneof);
+    }
+  }
+  return renderMessage(ctx);
+}
+
+function messageContext(
+  t: protobuf.Type,
+  refs: Map<string, TypeRef>,
+  enums: Map<string, string>,
+  isGroup: boolean,
+): MessageContext {
+  return {
+    type: t,
+    file: t.filename ?? '(proto)',
+    ref: refs.get(fullName(t))!,
+    refs,
+    enums,
+    isGroup,
+    props: new Map(),
+    typeLines: [],
+    initLines: [],
+    literal: [],
+    encodeLocals: [],
+    encode: [],
+    decode: [],
+  };
+}
+
+/** Records that `what` becomes the property `prop`; two that do are a contract error. */
+function claimProperty(ctx: MessageContext, prop: string, what: string): void {
+  const prev = ctx.props.get(prop);
+  if (prev) {
+    throw new ContractError(
+      ctx.file,
+      `${what} and ${prev} in message ${ctx.type.name} both become the property "${prop}"`,
+      undefined,
+      undefined,
+      'rename one of them',
+    );
+  }
+  ctx.props.set(prop, what);
+}
+
+// --- oneof fields: one optional `{ $case, <member> }` property ---
+
+function addOneof(ctx: MessageContext, oneof: protobuf.OneOf): void {
+  const prop = fieldProperty(oneof.name);
+  claimProperty(ctx, prop, `oneof ${oneof.name}`);
+  const site: OneofSite = { oneof, prop, members: oneofMembers(ctx, oneof) };
+  oneofTypes(ctx, site);
+  encodeOneof(ctx, site);
+  decodeOneof(ctx, site);
+}
+
+/** The oneof's fields by number; two with the same property name are a contract error. */
+function oneofMembers(ctx: MessageContext, oneof: protobuf.OneOf): FieldPlan[] {
+  const members = [...oneof.fieldsArray].sort((a, b) => a.id - b.id).map((m) => plan(m, ctx.refs, ctx.enums, ctx.type));
+  const memberProps = new Set<string>();
+  for (const m of members) {
+    if (memberProps.has(m.prop))
       throw new ContractError(
-        file,
-        `${what} and ${prev} in message ${t.name} both become the property "${prop}"`,
+        ctx.file,
+        `oneof ${oneof.name} has two fields named "${m.prop}"`,
         undefined,
         undefined,
         'rename one of them',
       );
-    }
-    props.set(prop, what);
-  };
-
-  const typeLines: string[] = [];
-  const initLines: string[] = [];
-  const literal: string[] = [];
-  const encode: string[] = [];
-  const decode: string[] = [];
-  const oneofDone = new Set<protobuf.OneOf>();
-  const encodeLocals: string[] = [];
-
-  for (const f of fields) {
-    const oneof = f.partOf && !f.partOf.isProto3Optional ? f.partOf : undefined;
-    if (oneof) {
-      if (oneofDone.has(oneof)) continue;
-      oneofDone.add(oneof);
-      const prop = fieldProperty(oneof.name);
-      claim(prop, `oneof ${oneof.name}`);
-      const members = [...oneof.fieldsArray].sort((a, b) => a.id - b.id).map((m) => plan(m, refs, enums, t));
-      const memberProps = new Set<string>();
-      for (const m of members) {
-        if (memberProps.has(m.prop))
-          throw new ContractError(
-            file,
-            `oneof ${oneof.name} has two fields named "${m.prop}"`,
-            undefined,
-            undefined,
-            'rename one of them',
-          );
-        memberProps.add(m.prop);
-      }
-      const union = (init: boolean): string[] =>
-        members.map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`);
-      const memberDocs = members
-        .map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : ''))
-        .filter(Boolean)
-        .join('\n');
-      const doc = jsDoc([oneof.comment, memberDocs].filter(Boolean).join('\n'), '  ');
-      typeLines.push(`${doc}${unionProperty(propertyKey(prop), union(false))}`);
-      initLines.push(unionProperty(propertyKey(prop), union(true)));
-      literal.push(`${propertyKey(prop)}: undefined`);
-      const o = access('m', prop);
-      const eo = encodeAccess(prop, encodeLocals);
-      encode.push(`  switch (${eo}?.$case) {`);
-      for (const m of members) {
-        encode.push(`    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(eo, m.prop), m.field.id)}; break;`);
-        decode.push(
-          `      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = { $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }; continue;`,
-        );
-      }
-      encode.push('  }');
-      continue;
-    }
-
-    const p = plan(f, refs, enums, t);
-    claim(p.prop, `field ${f.name}`);
-    const doc = jsDoc(f.comment, '  ');
-    const key = propertyKey(p.prop);
-    // `v` reads and writes the decoded message (own properties only); `ev` reads the encoder's input.
-    const v = access('m', p.prop);
-    const ev = encodeAccess(p.prop, encodeLocals);
-    const id = f.id;
-
-    if (f.map) {
-      const mf = f as unknown as protobuf.MapField;
-      const keyType = mf.keyType as Scalar;
-      const keyTs = SCALAR_TS[keyType];
-      const kPlan: FieldPlan = { field: f, prop: 'key', kind: 'scalar', scalar: keyType, group: false };
-      const stringKeys = keyTs === 'string';
-      const tsOf = (init: boolean): string =>
-        stringKeys ? `{ [key: string]: ${valueType(p, init)} }` : `Map<${keyTs}, ${valueType(p, init)}>`;
-      typeLines.push(`${doc}  ${key}: ${tsOf(false)};`);
-      initLines.push(`  ${key}?: ${tsOf(true)} | undefined;`);
-      literal.push(`${key}: ${stringKeys ? '{}' : 'new Map()'}`);
-      encode.push(
-        stringKeys
-          ? `  if (${ev} !== undefined) for (const k of Object.keys(${ev})) {\n    const e = ${ev}[k]!;`
-          : `  if (${ev} !== undefined) for (const [k, e] of ${ev}) {`,
-        `    w.uint32(${tag(id, 2)}).fork();`,
-        `    ${writeExpr(kPlan, 'k', 1)};`,
-        `    ${writeExpr(p, 'e', 2)};`,
-        '    w.ldelim();',
-        '  }',
-      );
-      const valueInit = p.kind === 'message' ? 'undefined' : zero(p);
-      const valueDecl = p.kind === 'message' ? `${p.ref!.ts} | undefined` : valueType(p, false);
-      const finalValue = p.kind === 'message' ? `e ?? ${p.ref!.decode}(r, r.pos)` : 'e';
-      decode.push(
-        `      case ${id}: {`,
-        `        if (t !== ${tag(id, 2)}) break;`,
-        '        const entryEnd = r.uint32() + r.pos;',
-        `        let k: ${keyTs} = ${zero(kPlan)};`,
-        `        let e: ${valueDecl} = ${valueInit};`,
-        '        while (r.pos < entryEnd) {',
-        '          const et = r.uint32();',
-        `          if (et === ${tag(1, wireType(kPlan))}) k = ${readExpr(kPlan)};`,
-        `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p)};`,
-        '          else r.skipType(et & 7);',
-        '        }',
-        stringKeys
-          ? `        if (k === '__proto__') $wire.setKey(${v}, k, ${finalValue});\n        else ${v}[k] = ${finalValue};`
-          : `        ${v}.set(k, ${finalValue});`,
-        '        continue;',
-        '      }',
-      );
-      continue;
-    }
-
-    if (f.repeated) {
-      typeLines.push(`${doc}  ${key}: ${valueType(p, false)}[];`);
-      // An element type that is itself an array (ListValue, FieldMask) needs brackets: `readonly (readonly T[])[]`.
-      const element = valueType(p, true);
-      initLines.push(
-        `  ${key}?: readonly ${element.startsWith('readonly ') ? `(${element})` : element}[] | undefined;`,
-      );
-      literal.push(`${key}: []`);
-      const packable = p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
-      if (packable && f.packed) {
-        encode.push(`  $wire.p${helperKind(p)}(w, ${tag(id, 2)}, ${ev});`);
-      } else if (p.kind === 'scalar' && (p.scalar === 'string' || p.scalar === 'bytes')) {
-        encode.push(`  $wire.r${helperKind(p)}(w, ${tag(id, 2)}, ${ev});`);
-      } else if (p.kind === 'message' && !p.group) {
-        encode.push(`  $wire.rMsg(w, ${tag(id, 2)}, ${ev}, ${p.ref!.encode});`);
-      } else {
-        encode.push(`  if (${ev} !== undefined) for (const e of ${ev}) ${writeExpr(p, 'e', id)};`);
-      }
-      if (packable) {
-        // Parsers must accept both packed and unpacked encodings of a packable field.
-        const packed = `if (t === ${tag(id, 2)}) for (const e = r.uint32() + r.pos; r.pos < e; ) ${v}.push(${readExpr(p)});`;
-        const unpacked = `if (t === ${tag(id, wireType(p))}) ${v}.push(${readExpr(p)});`;
-        decode.push(
-          `      case ${id}:`,
-          // The encoding the field declares is tried first.
-          ...(f.packed ? [packed, unpacked] : [unpacked, packed]).map(
-            (line, i) => `        ${i ? 'else ' : ''}${line}`,
-          ),
-          '        else break;',
-          '        continue;',
-        );
-      } else
-        decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
-      continue;
-    }
-
-    const presence = p.kind === 'message' || (f.hasPresence && !f.required);
-    if (presence) {
-      typeLines.push(`${doc}  ${key}?: ${valueType(p, false)} | undefined;`);
-      initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
-      literal.push(`${key}: undefined`);
-      if (p.kind === 'message' && !p.group && p.ref!.ts !== '$wire.JsonValue') {
-        encode.push(`  $wire.msg(w, ${tag(id, 2)}, ${ev}, ${p.ref!.encode});`);
-      } else if (p.kind !== 'message') {
-        encode.push(`  $wire.o${helperKind(p)}(w, ${tag(id, wireType(p))}, ${ev});`);
-      } else {
-        // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
-        const isSet = p.ref?.ts === '$wire.JsonValue' ? `${ev} !== undefined` : `${ev} != null`;
-        encode.push(`  if (${isSet}) ${writeExpr(p, ev, id)};`);
-      }
-    } else {
-      typeLines.push(`${doc}  ${key}: ${valueType(p, false)};`);
-      initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
-      literal.push(`${key}: ${zero(p)}`);
-      if (f.required) encode.push(`  ${writeExpr(p, `(${ev} ?? ${zero(p)})`, id)};`);
-      else encode.push(`  $wire.i${helperKind(p)}(w, ${tag(id, wireType(p))}, ${ev});`);
-    }
-    decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v} = ${readExpr(p)}; continue;`);
+    memberProps.add(m.prop);
   }
+  return members;
+}
 
-  const n = ref.ts;
-  const doc = jsDoc(t.comment);
-  // A message without fields is an object with no properties; `interface X {}` would accept any value.
-  const declare = (name: string, lines: string[]): string =>
-    lines.length
-      ? `export interface ${name} {\n${lines.join('\n')}\n}`
-      : `export type ${name} = Record<string, never>;`;
-  encode.unshift(...encodeLocals);
-  const usesW = encode.length > 0;
-  const usesLoop = decode.length > 0;
+function oneofTypes(ctx: MessageContext, { oneof, prop, members }: OneofSite): void {
+  const union = (init: boolean): string[] =>
+    members.map((m) => `{ $case: ${stringLiteral(m.prop)}; ${propertyKey(m.prop)}: ${valueType(m, init)} }`);
+  const memberDocs = members
+    .map((m) => (m.field.comment ? `${m.prop}: ${m.field.comment}` : ''))
+    .filter(Boolean)
+    .join('\n');
+  const doc = jsDoc([oneof.comment, memberDocs].filter(Boolean).join('\n'), '  ');
+  ctx.typeLines.push(`${doc}${unionProperty(propertyKey(prop), union(false))}`);
+  ctx.initLines.push(unionProperty(propertyKey(prop), union(true)));
+  ctx.literal.push(`${propertyKey(prop)}: undefined`);
+}
+
+function encodeOneof(ctx: MessageContext, { prop, members }: OneofSite): void {
+  const eo = encodeAccess(prop, ctx.encodeLocals);
+  ctx.encode.push(
+    `  switch (${eo}?.$case) {`,
+    ...members.map((m) => `    case ${stringLiteral(m.prop)}: ${writeExpr(m, access(eo, m.prop), m.field.id)}; break;`),
+    '  }',
+  );
+}
+
+function decodeOneof(ctx: MessageContext, { prop, members }: OneofSite): void {
+  const o = access('m', prop);
+  for (const m of members) {
+    const value = `{ $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }`;
+    ctx.decode.push(
+      `      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = ${value}; continue;`,
+    );
+  }
+}
+
+// --- fields outside a oneof ---
+
+function addField(ctx: MessageContext, f: protobuf.Field): void {
+  const s = fieldSite(ctx, f);
+  if (f.map) addMapField(ctx, s);
+  else if (f.repeated) addRepeatedField(ctx, s);
+  else addSingularField(ctx, s);
+}
+
+function fieldSite(ctx: MessageContext, f: protobuf.Field): FieldSite {
+  const p = plan(f, ctx.refs, ctx.enums, ctx.type);
+  claimProperty(ctx, p.prop, `field ${f.name}`);
+  const doc = jsDoc(f.comment, '  ');
+  const key = propertyKey(p.prop);
+  const v = access('m', p.prop);
+  const ev = encodeAccess(p.prop, ctx.encodeLocals);
+  return { f, p, doc, key, v, ev, id: f.id };
+}
+
+// --- map fields: an object for string keys, a Map for others; each entry a nested message ---
+
+function addMapField(ctx: MessageContext, s: FieldSite): void {
+  const keyType = (s.f as unknown as protobuf.MapField).keyType as Scalar;
+  const ts = SCALAR_TS[keyType];
+  const keyPlan: FieldPlan = { field: s.f, prop: 'key', kind: 'scalar', scalar: keyType, group: false };
+  const key: MapKey = { plan: keyPlan, ts, stringKeys: ts === 'string' };
+  mapTypes(ctx, s, key);
+  encodeMap(ctx, s, key);
+  decodeMap(ctx, s, key);
+}
+
+function mapTypes(ctx: MessageContext, s: FieldSite, key: MapKey): void {
+  const tsOf = (init: boolean): string =>
+    key.stringKeys ? `{ [key: string]: ${valueType(s.p, init)} }` : `Map<${key.ts}, ${valueType(s.p, init)}>`;
+  ctx.typeLines.push(`${s.doc}  ${s.key}: ${tsOf(false)};`);
+  ctx.initLines.push(`  ${s.key}?: ${tsOf(true)} | undefined;`);
+  ctx.literal.push(`${s.key}: ${key.stringKeys ? '{}' : 'new Map()'}`);
+}
+
+function encodeMap(ctx: MessageContext, { p, ev, id }: FieldSite, key: MapKey): void {
+  ctx.encode.push(
+    key.stringKeys
+      ? `  if (${ev} !== undefined) for (const k of Object.keys(${ev})) {\n    const e = ${ev}[k]!;`
+      : `  if (${ev} !== undefined) for (const [k, e] of ${ev}) {`,
+    `    w.uint32(${tag(id, 2)}).fork();`,
+    `    ${writeExpr(key.plan, 'k', 1)};`,
+    `    ${writeExpr(p, 'e', 2)};`,
+    '    w.ldelim();',
+    '  }',
+  );
+}
+
+function decodeMap(ctx: MessageContext, { p, v, id }: FieldSite, key: MapKey): void {
+  const valueInit = p.kind === 'message' ? 'undefined' : zero(p);
+  const valueDecl = p.kind === 'message' ? `${p.ref!.ts} | undefined` : valueType(p, false);
+  const finalValue = p.kind === 'message' ? `e ?? ${p.ref!.decode}(r, r.pos)` : 'e';
+  ctx.decode.push(
+    `      case ${id}: {`,
+    `        if (t !== ${tag(id, 2)}) break;`,
+    '        const entryEnd = r.uint32() + r.pos;',
+    `        let k: ${key.ts} = ${zero(key.plan)};`,
+    `        let e: ${valueDecl} = ${valueInit};`,
+    '        while (r.pos < entryEnd) {',
+    '          const et = r.uint32();',
+    `          if (et === ${tag(1, wireType(key.plan))}) k = ${readExpr(key.plan)};`,
+    `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p)};`,
+    '          else r.skipType(et & 7);',
+    '        }',
+    key.stringKeys
+      ? `        if (k === '__proto__') $wire.setKey(${v}, k, ${finalValue});\n        else ${v}[k] = ${finalValue};`
+      : `        ${v}.set(k, ${finalValue});`,
+    '        continue;',
+    '      }',
+  );
+}
+
+// --- repeated fields, packed or not ---
+
+function addRepeatedField(ctx: MessageContext, s: FieldSite): void {
+  repeatedTypes(ctx, s);
+  encodeRepeated(ctx, s);
+  decodeRepeated(ctx, s);
+}
+
+/** Scalars other than string and bytes, and enums, may be packed. */
+function isPackable(p: FieldPlan): boolean {
+  return p.kind === 'enum' || (p.kind === 'scalar' && WIRE[p.scalar!] !== 2);
+}
+
+function repeatedTypes(ctx: MessageContext, { p, doc, key }: FieldSite): void {
+  ctx.typeLines.push(`${doc}  ${key}: ${valueType(p, false)}[];`);
+  // An element type that is itself an array (ListValue, FieldMask) needs brackets: `readonly (readonly T[])[]`.
+  const element = valueType(p, true);
+  ctx.initLines.push(
+    `  ${key}?: readonly ${element.startsWith('readonly ') ? `(${element})` : element}[] | undefined;`,
+  );
+  ctx.literal.push(`${key}: []`);
+}
+
+function encodeRepeated(ctx: MessageContext, { f, p, ev, id }: FieldSite): void {
+  if (isPackable(p) && f.packed) {
+    ctx.encode.push(`  $wire.p${helperKind(p)}(w, ${tag(id, 2)}, ${ev});`);
+  } else if (p.kind === 'scalar' && (p.scalar === 'string' || p.scalar === 'bytes')) {
+    ctx.encode.push(`  $wire.r${helperKind(p)}(w, ${tag(id, 2)}, ${ev});`);
+  } else if (p.kind === 'message' && !p.group) {
+    ctx.encode.push(`  $wire.rMsg(w, ${tag(id, 2)}, ${ev}, ${p.ref!.encode});`);
+  } else {
+    ctx.encode.push(`  if (${ev} !== undefined) for (const e of ${ev}) ${writeExpr(p, 'e', id)};`);
+  }
+}
+
+function decodeRepeated(ctx: MessageContext, { f, p, v, id }: FieldSite): void {
+  if (!isPackable(p)) {
+    ctx.decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
+    return;
+  }
+  // Parsers must accept both packed and unpacked encodings of a packable field.
+  const packed = `if (t === ${tag(id, 2)}) for (const e = r.uint32() + r.pos; r.pos < e; ) ${v}.push(${readExpr(p)});`;
+  const unpacked = `if (t === ${tag(id, wireType(p))}) ${v}.push(${readExpr(p)});`;
+  ctx.decode.push(
+    `      case ${id}:`,
+    // The encoding the field declares is tried first.
+    ...(f.packed ? [packed, unpacked] : [unpacked, packed]).map((line, i) => `        ${i ? 'else ' : ''}${line}`),
+    '        else break;',
+    '        continue;',
+  );
+}
+
+// --- singular fields: explicit presence (optional, messages) or implicit (a default value) ---
+
+function addSingularField(ctx: MessageContext, s: FieldSite): void {
+  const { f, p, doc, key, v, id } = s;
+  const presence = p.kind === 'message' || (f.hasPresence && !f.required);
+  if (presence) {
+    ctx.typeLines.push(`${doc}  ${key}?: ${valueType(p, false)} | undefined;`);
+    ctx.literal.push(`${key}: undefined`);
+    ctx.encode.push(encodeOptional(s));
+  } else {
+    ctx.typeLines.push(`${doc}  ${key}: ${valueType(p, false)};`);
+    ctx.literal.push(`${key}: ${zero(p)}`);
+    ctx.encode.push(encodeImplicit(s));
+  }
+  ctx.initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
+  ctx.decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v} = ${readExpr(p)}; continue;`);
+}
+
+/** A field with presence: written when set. */
+function encodeOptional({ p, ev, id }: FieldSite): string {
+  if (p.kind === 'message' && !p.group && p.ref!.ts !== '$wire.JsonValue')
+    return `  $wire.msg(w, ${tag(id, 2)}, ${ev}, ${p.ref!.encode});`;
+  if (p.kind !== 'message') return `  $wire.o${helperKind(p)}(w, ${tag(id, wireType(p))}, ${ev});`;
+  // JSON null is a real google.protobuf.Value; only undefined means "not set" there.
+  const isSet = p.ref?.ts === '$wire.JsonValue' ? `${ev} !== undefined` : `${ev} != null`;
+  return `  if (${isSet}) ${writeExpr(p, ev, id)};`;
+}
+
+/** A field without presence: written unless it has its default; a proto2 required one always. */
+function encodeImplicit({ f, p, ev, id }: FieldSite): string {
+  if (f.required) return `  ${writeExpr(p, `(${ev} ?? ${zero(p)})`, id)};`;
+  return `  $wire.i${helperKind(p)}(w, ${tag(id, wireType(p))}, ${ev});`;
+}
+
+// --- the message's code ---
+
+function renderMessage(ctx: MessageContext): string {
+  const { ref } = ctx;
   return [
-    `${doc}${declare(n, typeLines)}`,
-    `/** {@link ${n}} as the encoder takes it: any field may be left out (it then has its default). */`,
-    declare(ref.init, initLines),
+    `${jsDoc(ctx.type.comment)}${declareType(ref.ts, ctx.typeLines)}`,
+    `/** {@link ${ref.ts}} as the encoder takes it: any field may be left out (it then has its default). */`,
+    declareType(ref.init, ctx.initLines),
     codecDeclaration(ref),
-    `export function ${ref.encode}(${usesW ? 'm' : '_m'}: ${ref.init}, w: $wire.Writer): $wire.Writer {`,
-    ...encode,
+    ...renderEncoder(ctx),
+    ...renderDecoder(ctx),
+    '',
+  ].join('\n');
+}
+
+/** A message without fields is an object with no properties; `interface X {}` would accept any value. */
+function declareType(name: string, lines: string[]): string {
+  return lines.length
+    ? `export interface ${name} {\n${lines.join('\n')}\n}`
+    : `export type ${name} = Record<string, never>;`;
+}
+
+function renderEncoder({ ref, encodeLocals, encode }: MessageContext): string[] {
+  const body = [...encodeLocals, ...encode];
+  return [
+    `export function ${ref.encode}(${body.length ? 'm' : '_m'}: ${ref.init}, w: $wire.Writer): $wire.Writer {`,
+    ...body,
     '  return w;',
     '}',
+  ];
+}
+
+function renderDecoder({ ref, isGroup, literal, decode }: MessageContext): string[] {
+  const n = ref.ts;
+  return [
     `export function ${ref.decode}(r: $wire.Reader, end: number): ${n} {`,
     `  ${literal.length ? wrapList('  ', `const m: ${n} = { `, literal, ' };') : `const m: ${n} = {};`}`,
     '  while (r.pos < end) {',
     '    const t = r.uint32();',
     ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),
-    ...(usesLoop
+    ...(decode.length
       ? ['    switch (t >>> 3) {', ...decode, '    }', '    r.skipType(t & 7);']
       : ['    r.skipType(t & 7);']),
     '  }',
     '  return m;',
     '}',
-    '',
-  ].join('\n');
+  ];
 }
