@@ -61,8 +61,14 @@ export type ExportKind = 'value' | 'type';
 export function exportedNames(code: string): Map<string, ExportKind> {
   const out = new Map<string, ExportKind>();
   const declaration =
-    /^export (?:declare )?(?:(async function\*?|function\*?|class|const|let|var|enum)|(interface|type)) ([A-Za-z_$][\w$]*)/gm;
-  for (const m of code.matchAll(declaration)) out.set(m[3]!, m[2] ? 'type' : 'value');
+    /^export (?:declare )?(?:(async function\*?|function\*?|abstract class|class|const enum|const|let|var|enum)|(interface|type)) ([A-Za-z_$][\w$]*)/;
+  for (const line of code.split('\n')) {
+    if (!line.startsWith('export ') || /^export (?:type )?(?:\{|\*)/.test(line)) continue;
+    const m = declaration.exec(line);
+    // A form this reader does not know would silently drop out of index.ts: say so instead.
+    if (!m) throw new Error(`internal: cannot read the export of a generated module: ${line.slice(0, 80)}`);
+    out.set(m[3]!, m[2] ? 'type' : 'value');
+  }
   return out;
 }
 

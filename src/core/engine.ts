@@ -5,10 +5,10 @@ import { CREATE_USAGE, PATTERNS } from '../patterns/index.js';
 import { perLink, type GenerateContext, type PatternSpec } from '../patterns/types.js';
 import { linkConfig, type Manifest } from '../vfs/manifest.js';
 import { Plan, planLink, planMeta, planRuntime, readText } from '../vfs/plan.js';
+import { legacyShims } from './legacy.js';
 import { defaultRuntimeDir, runtimeFiles, runtimeSpecifier } from './runtime.js';
 import type { LinkConfig, LinkState, PlannedFile, ProjectInfo } from './types.js';
 import { TOOL_VERSION } from './version.js';
-import { GENERATED_HEADER } from '../util/text.js';
 
 export interface LinkJob {
   link: LinkConfig;
@@ -87,57 +87,22 @@ export async function planLinks(
     const result = await (await spec.load()).generate(ctx);
     const files = [
       ...result.files,
-      ...(await legacyShims(spec, job.link, previous?.userFiles ?? [], result.files, ctx)),
+      ...(await legacyShims({ spec, link: job.link, project, manifest, files: result.files, ctx })),
     ];
     const { name, pattern, contracts, out, options } = job.link;
     const entry = { pattern, contracts, out, options, ...(result.state ? { state: result.state } : {}) };
     await planLink(plan, { name, entry, files, newContracts: job.newContracts, force });
   }
   // The runtime serves every link in the project, also those this run did not regenerate.
+  // A link of a pattern this release does not know keeps every module already there: it may need them.
+  const recorded = Object.keys(manifest.runtime?.files ?? {}).map((f) => path.posix.basename(f, '.ts'));
   const modules = Object.values(plan.manifest.links).flatMap((l) => {
     const spec = PATTERNS[l.pattern];
-    return spec ? perLink(spec.runtimeModules, l.options) : [];
+    return spec ? perLink(spec.runtimeModules, l.options) : recorded;
   });
   await planRuntime(plan, runtimeDir, TOOL_VERSION, runtimeFiles(modules, runtimeDir, project), force);
   await planMeta(plan);
   return plan;
-}
-
-/**
- * Upgrade path from releases that copied the runtime into every link: a user file of the link that
- * still imports such a copy (`./runtime.js` in handlers.ts) keeps compiling through a generated
- * re-export in its place, until the import points at the shared runtime.
- */
-async function legacyShims(
-  spec: PatternSpec,
-  link: LinkConfig,
-  userFiles: string[],
-  files: PlannedFile[],
-  ctx: GenerateContext,
-): Promise<PlannedFile[]> {
-  const legacy = Object.entries(spec.legacyModules ?? {});
-  if (!legacy.length || !userFiles.length) return [];
-  const out = link.out.replace(/\/+$/, '');
-  const inFolder = userFiles.filter((f) => path.posix.dirname(f) === out);
-  const texts = await Promise.all(inFolder.map(async (f) => ((await ctx.exists(f)) ? ctx.readFile(f) : '')));
-  const produced = new Set(files.map((f) => f.path));
-  const shims: PlannedFile[] = [];
-  for (const [file, module] of legacy) {
-    const base = file.replace(/\.ts$/, '');
-    const imported = new RegExp(`from\\s+['"]\\./${base}(?:\\.js)?['"]`);
-    if (produced.has(`${out}/${file}`) || !texts.some((t) => imported.test(t))) continue;
-    const target = ctx.runtime(module);
-    shims.push({
-      kind: 'generated',
-      path: `${out}/${file}`,
-      content:
-        `${GENERATED_HEADER}\n` +
-        `// Kept only because a file of yours in this folder imports './${base}'. That code now lives in the shared\n` +
-        `// runtime: import from '${target}' instead, and the next \`generate\` removes this file.\n` +
-        `export * from '${target}';\n`,
-    });
-  }
-  return shims;
 }
 
 /** The manifest's links, or the named ones; unknown names are a usage error. */

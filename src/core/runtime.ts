@@ -15,8 +15,12 @@ export function defaultRuntimeDir(project: ProjectInfo): string {
   return `${project.srcDir}/links/_runtime`;
 }
 
-/** Under CommonJS without esModuleInterop a default import of a CommonJS package has no value. */
-const CJS_REWRITES: [string, string][] = [
+/**
+ * Default imports of CommonJS packages, which the sources write as Node's ESM loader needs them. Every
+ * other setup (CommonJS output, or ESM through node10/bundler resolution, each possibly without
+ * esModuleInterop) gets a namespace import, which compiles in all of them.
+ */
+const NAMESPACE_IMPORTS: [string, string][] = [
   ["import $protobuf from 'protobufjs/minimal.js';", "import * as $protobuf from 'protobufjs/minimal.js';"],
 ];
 
@@ -27,7 +31,11 @@ export function runtimeModuleText(module: string, project: ProjectInfo): string 
   let source = sourceCache.get(module);
   if (source === undefined) sourceCache.set(module, (source = readFileSync(`${RUNTIME_SOURCES}${module}.ts`, 'utf8')));
   let text = source.replace(/(from '\.\/[\w-]+)\.js'/g, `$1${project.importSuffix}'`);
-  if (project.moduleSystem === 'cjs') for (const [from, to] of CJS_REWRITES) text = text.replace(from, to);
+  const nodeEsm = project.moduleSystem === 'esm' && project.importSuffix === '.js';
+  for (const [from, to] of nodeEsm ? [] : NAMESPACE_IMPORTS) {
+    if (text.includes(from)) text = text.replace(from, to);
+    else if (module === 'wire') throw new Error(`internal: runtime/wire.ts no longer has the line ${from}`);
+  }
   return `${GENERATED_HEADER}\n${text}`;
 }
 

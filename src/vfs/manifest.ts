@@ -66,12 +66,24 @@ export function readManifest(root: string): Manifest {
       `${MANIFEST_FILE}: "runtime" needs "dir" and "files". Restore it from git, or delete the "runtime" entry and run \`create-service-link generate\`.`,
     );
   }
-  for (const entry of Object.values(m.links)) {
+  if (runtime) checkFolder(runtime.dir!, '"runtime.dir"');
+  for (const [name, entry] of Object.entries(m.links)) {
+    checkFolder(entry.out, `links.${name}.out`);
     entry.files ??= {};
     entry.userFiles ??= [];
     entry.options ??= {};
   }
   return m as Manifest;
+}
+
+/** A folder from service-link.json must stay inside the project: relative, forward slashes, no `..`. */
+function checkFolder(dir: unknown, what: string): void {
+  const ok = typeof dir === 'string' && dir !== '' && !path.posix.isAbsolute(dir) && !/^[A-Za-z]:|\\/.test(dir);
+  if (!ok || (dir as string).split('/').includes('..')) {
+    throw new UsageError(
+      `${MANIFEST_FILE}: ${what} must be a folder inside the project, like src/links/user (it is ${JSON.stringify(dir)}).`,
+    );
+  }
 }
 
 function sortedFiles(files: Record<string, string>): Record<string, string> {

@@ -297,6 +297,7 @@ interface MethodView {
   adapter: string;
   clientSignature: string;
   clientHelper: string;
+  serverHelper: string;
   clientArg: string;
 }
 
@@ -328,6 +329,7 @@ function methodView(m: MethodModel): MethodView {
     adapter: adapterEntry(m),
     clientSignature: clientSignature(m),
     clientHelper: HELPERS[m.kind].client,
+    serverHelper: HELPERS[m.kind].server,
     clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
   };
 }
@@ -354,16 +356,18 @@ function messagesTs(mods: GrpcModules, loaded: LoadedProtos, code: string): stri
   });
 }
 
+/** The runtime call helpers the services' RPC kinds need, sorted. */
+function helpersOf(services: ServiceView[], side: 'clientHelper' | 'serverHelper'): string[] {
+  return [...new Set(services.flatMap((s) => s.methods.map((m) => m[side])))].sort();
+}
+
 function serviceTs(mods: GrpcModules, services: ServiceView[]): string {
   return withImports(render('grpc/service.ts', { header: GENERATED_HEADER, imports: IMPORTS_HERE, services }), [
     { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
     { from: mods.wire, namespace: '$wire', typeOnly: false },
     { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: false },
-    {
-      from: mods.grpc,
-      values: ['bidiStreamHandler', 'clientStreamHandler', 'serverStreamHandler', 'unaryHandler'],
-      types: ['CallContext'],
-    },
+    // The helpers of the RPC kinds present, from the model: an RPC named like one (rpc UnaryHandler) is no use of it.
+    { from: mods.grpc, values: helpersOf(services, 'serverHelper'), types: ['CallContext'] },
   ]);
 }
 
@@ -376,7 +380,7 @@ function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): stri
     { from: mods.wire, namespace: '$wire', typeOnly: true },
     {
       from: mods.grpc,
-      values: ['bidiStream', 'clientStream', 'envFlag', 'makeChannelClient', 'serverStream', 'unary'],
+      values: ['envFlag', 'makeChannelClient', ...helpersOf(services, 'clientHelper')].sort(),
       types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'],
     },
     { from: `./service${mods.suffix}`, values: services.map((s) => `${s.name}Definition`), types: [] },
