@@ -94,15 +94,15 @@ const FOREIGN = (file: string): string =>
   `${file} exists and was not created by create-service-link; it is never overwritten. Move it away or pick another --out folder.`;
 
 /** Plans one generated file against the disk and its last recorded hash (`known`). */
-function planGenerated(
+async function planGenerated(
   plan: Plan,
   f: { path: string; content: string },
   known: string | undefined,
   force: boolean,
   link?: string,
-): void {
+): Promise<void> {
   if (!f.content.startsWith(GENERATED_HEADER)) throw new Error(`internal: ${f.path} lacks the generated-code header`);
-  const disk = plan.disk.get(f.path);
+  const disk = await plan.read(f.path);
   const entry = { path: f.path, kind: 'generated' as const, link };
   if (disk === undefined) plan.entries.push({ ...entry, action: 'create', after: f.content });
   else if (disk === f.content) plan.entries.push({ ...entry, action: 'unchanged', before: disk, after: disk });
@@ -193,7 +193,6 @@ export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> 
   const userFiles: string[] = [];
   await planContracts(plan, input.name, input.newContracts ?? []);
   for (const f of input.files) {
-    await plan.read(f.path);
     const other = owner(plan.manifest, f.path, input.name);
     if (other) {
       plan.conflicts.push({
@@ -203,7 +202,7 @@ export async function planLink(plan: Plan, input: LinkPlanInput): Promise<void> 
       });
     } else if (f.kind === 'generated') {
       files[f.path] = hash(f.content);
-      planGenerated(plan, f, previous?.files[f.path], input.force, input.name);
+      await planGenerated(plan, f, previous?.files[f.path], input.force, input.name);
     } else {
       userFiles.push(f.path);
       await planUserFile(plan, f, !!previous?.userFiles.includes(f.path), input.name);
@@ -224,7 +223,6 @@ export async function planRuntime(
   const previous = plan.manifest.runtime;
   const files: Record<string, string> = {};
   for (const f of planned) {
-    await plan.read(f.path);
     const other = owner(plan.manifest, f.path, RUNTIME_OWNER);
     if (other) {
       plan.conflicts.push({
@@ -235,7 +233,7 @@ export async function planRuntime(
       continue;
     }
     files[f.path] = hash(f.content);
-    planGenerated(plan, f, previous?.files[f.path], force);
+    await planGenerated(plan, f, previous?.files[f.path], force);
   }
   await planRemovals(plan, previous?.files ?? {}, files, force);
   const entry: RuntimeEntry = { dir, version, files };
