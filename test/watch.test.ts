@@ -37,7 +37,12 @@ function startWatch(dir: string) {
   const until = async (pred: () => Promise<boolean> | boolean, what: string): Promise<void> => {
     // Generous: a regeneration loads protobufjs/ts-morph on a shared machine.
     for (let i = 0; i < 600; i++) {
-      if (await Promise.resolve().then(pred).catch(() => false)) return;
+      if (
+        await Promise.resolve()
+          .then(pred)
+          .catch(() => false)
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`timed out waiting for ${what}; output:\n${output}`);
@@ -75,20 +80,55 @@ describe('generate --watch follows imports', () => {
     const w = startWatch(dir);
     try {
       await w.until(() => w.output().includes('Watching'), 'the watcher');
-      await write(dir, 'protos/acme/common/money.proto', MONEY.replace('int64 units = 2;', 'int64 units = 2; int32 nanos = 3;'));
-      await w.until(async () => (await read(dir, messages)).includes('nanos'), 'regeneration after editing money.proto');
+      await write(
+        dir,
+        'protos/acme/common/money.proto',
+        MONEY.replace('int64 units = 2;', 'int64 units = 2; int32 nanos = 3;'),
+      );
+      await w.until(
+        async () => (await read(dir, messages)).includes('nanos'),
+        'regeneration after editing money.proto',
+      );
 
       // An import added while watching, from a folder nobody watched before: followed from then on.
-      await write(dir, 'protos/acme/extra/note.proto', 'syntax = "proto3";\npackage acme.extra;\nmessage Note { string text = 1; }\n');
+      await write(
+        dir,
+        'protos/acme/extra/note.proto',
+        'syntax = "proto3";\npackage acme.extra;\nmessage Note { string text = 1; }\n',
+      );
       await write(
         dir,
         'protos/acme/shop/v1/shop.proto',
-        SHOP.replace('import "acme/common/money.proto";', 'import "acme/common/money.proto";\nimport "acme/extra/note.proto";')
-          .replace('string id = 1; }', 'string id = 1; acme.extra.Note note = 2; }'),
+        SHOP.replace(
+          'import "acme/common/money.proto";',
+          'import "acme/common/money.proto";\nimport "acme/extra/note.proto";',
+        ).replace('string id = 1; }', 'string id = 1; acme.extra.Note note = 2; }'),
       );
       await w.until(async () => (await read(dir, messages)).includes('interface Note'), 'the new import');
-      await write(dir, 'protos/acme/extra/note.proto', 'syntax = "proto3";\npackage acme.extra;\nmessage Note { string text = 1; string author = 2; }\n');
-      await w.until(async () => (await read(dir, messages)).includes('author'), 'regeneration after editing note.proto');
+      await write(
+        dir,
+        'protos/acme/extra/note.proto',
+        'syntax = "proto3";\npackage acme.extra;\nmessage Note { string text = 1; string author = 2; }\n',
+      );
+      await w.until(
+        async () => (await read(dir, messages)).includes('author'),
+        'regeneration after editing note.proto',
+      );
+
+      // An import written before its file: the run fails, and the file appearing is noticed.
+      const shop = await read(dir, 'protos/acme/shop/v1/shop.proto');
+      await write(
+        dir,
+        'protos/acme/shop/v1/shop.proto',
+        `${shop.replace('package acme.shop.v1;', 'package acme.shop.v1;\nimport "acme/common/tax.proto";')}message Taxed { acme.common.Tax tax = 1; }\n`,
+      );
+      await w.until(() => w.output().includes('import "acme/common/tax.proto" not found'), 'the missing import');
+      await write(
+        dir,
+        'protos/acme/common/tax.proto',
+        'syntax = "proto3";\npackage acme.common;\nmessage Tax { int32 rate_bp = 1; }\n',
+      );
+      await w.until(async () => (await read(dir, messages)).includes('rateBp'), 'regeneration once tax.proto exists');
     } finally {
       await w.stop();
     }

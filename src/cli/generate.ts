@@ -1,17 +1,16 @@
 // `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
-import { existsSync, watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
-import { patternOf, planLinks, selectLinks } from '../core/engine.js';
+import { planLinks, selectLinks } from '../core/engine.js';
+import type { LinkConfig } from '../core/types.js';
 import { CREATE_USAGE } from '../patterns/index.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
-import { errorCode } from './exit.js';
 import { info, paint } from './output.js';
 import { presentPlan } from './present.js';
+import { watchContracts } from './watch.js';
 
-interface GenerateOptions {
+export interface GenerateOptions {
   cwd?: string;
   check?: boolean;
   watch?: boolean;
@@ -19,14 +18,19 @@ interface GenerateOptions {
   force?: boolean;
 }
 
-async function generateOnce(names: string[], opts: GenerateOptions): Promise<number> {
+/** One `generate` (or `--check`); `onRead` hears of every file the generators ask for (the watch follows them). */
+export async function generateOnce(
+  names: string[],
+  opts: GenerateOptions,
+  onRead?: (link: LinkConfig, file: string) => void,
+): Promise<number> {
   const project = detectProject(opts.cwd ?? process.cwd());
   const manifest = readManifest(project.root);
   const links = selectLinks(manifest, names);
   const plan = await planLinks(
     project,
     manifest,
-    links.map((link) => ({ link })),
+    links.map((link) => ({ link, onRead: onRead && ((file: string) => onRead(link, file)) })),
     !!opts.force && !opts.check,
   );
 
@@ -70,70 +74,7 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
 
 export async function runGenerate(names: string[], opts: GenerateOptions): Promise<number> {
   if (!opts.watch) return generateOnce(names, opts);
-  return watchContracts(names, opts);
-}
-
-/** Regenerates on every contract change; an invalid contract prints its error and watching goes on. */
-async function watchContracts(names: string[], opts: GenerateOptions): Promise<number> {
-  const project = detectProject(opts.cwd ?? process.cwd());
-  const links = selectLinks(readManifest(project.root), names);
-  let interrupted = false;
-  const runOnce = async () => {
-    try {
-      await generateOnce(names, opts);
-    } catch (error) {
-      // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
-      if (errorCode(error) === 130) interrupted = true;
-    }
-  };
-  await runOnce();
-  if (interrupted) return 130;
-  // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
-  // Contract folders, plus what the pattern adds (a .proto importing another from --proto-path).
-  const roots = (l: (typeof links)[number]) => [
-    ...l.contracts.map((c) => path.dirname(c)),
-    ...(patternOf(l).watchRoots?.(l) ?? []),
-  ];
-  const folders = new Set(
-    links
-      .flatMap(roots)
-      .map((f) => path.resolve(project.root, f))
-      .filter((f) => existsSync(f)),
-  );
-  const watchers: FSWatcher[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let running = Promise.resolve();
-  for (const folder of folders) {
-    watchers.push(
-      watch(folder, (_event, file) => {
-        if (file && (file.startsWith('.') || file.endsWith('~'))) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          running = running.then(() => {
-            info(paint('dim', `\n[${new Date().toLocaleTimeString()}] contract changed, regenerating`));
-            return runOnce();
-          });
-        }, 100);
-      }),
-    );
-  }
-  info(
-    paint(
-      'dim',
-      `Watching ${[...folders].map((f) => path.relative(project.root, f) || '.').join(', ')} (Ctrl-C to stop).`,
-    ),
-  );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      for (const w of watchers) w.close();
-      clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await running;
-  return interrupted ? 130 : 0;
+  return watchContracts(names, opts.cwd, (onRead) => generateOnce(names, opts, onRead));
 }
 
 export async function runList(opts: { cwd?: string }): Promise<number> {

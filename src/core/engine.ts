@@ -14,6 +14,8 @@ export interface LinkJob {
   link: LinkConfig;
   /** Contract files created by this run; readable by the generator before they exist on disk. */
   newContracts?: { path: string; content: string }[];
+  /** Told every file the generator asks for, found or not (`generate --watch` follows them). */
+  onRead?: ((file: string) => void) | undefined;
 }
 
 /** The registry entry of a pattern, or a clear error for a manifest naming one this release lacks. */
@@ -32,6 +34,7 @@ export interface ContextInput {
   link: LinkConfig;
   runtimeDir: string;
   previousState?: LinkState | undefined;
+  /** A project-relative or absolute path's text; undefined when there is no such file. */
   read(file: string): Promise<string | undefined>;
 }
 
@@ -82,7 +85,12 @@ export async function planLinks(
       link: job.link,
       runtimeDir,
       previousState: previous?.state,
-      read: async (file) => overlay.get(file) ?? (await readText(project.root, file)),
+      read: async (file) => {
+        job.onRead?.(file);
+        // An absolute path (an import root outside the project) is read where it is.
+        const rel = path.isAbsolute(file) ? path.relative(project.root, file) : file;
+        return overlay.get(file) ?? (await readText(project.root, rel));
+      },
     });
     const result = await (await spec.load()).generate(ctx);
     const files = [

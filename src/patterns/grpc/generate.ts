@@ -1,7 +1,6 @@
 // The heavy half of the grpc pattern (loaded lazily): .proto files -> PlannedFile[].
 import protobuf from '../../contracts/proto-lib.js';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { loadProtos, type LoadedProtos } from '../../contracts/proto.js';
 import { UsageError } from '../../errors.js';
 import { camelCase, constantCase, pascalCase } from '../../util/names.js';
@@ -229,8 +228,8 @@ function legacyRpcIndex(serviceTs: string | undefined): Map<string, Set<string>>
   return out;
 }
 
+/** A .proto by project-relative or absolute path (an import root outside the project), undefined if absent. */
 async function readProjectOrAbsolute(ctx: GenerateContext, file: string): Promise<string | undefined> {
-  if (path.isAbsolute(file)) return readFile(file, 'utf8').catch(() => undefined);
   if (!(await ctx.exists(file))) return undefined;
   return ctx.readFile(file);
 }
