@@ -125,16 +125,45 @@ export async function callAll(address: string, header: string, trailer: string):
   }
 }
 
+export interface Failed {
+  headerCalled: boolean;
+  seen: string | undefined;
+  onError: string | undefined;
+  headerInTrailers: string | undefined;
+  code: number;
+}
+
 /** A unary call that fails: onTrailer still runs and GrpcError.metadata carries the same trailers. */
-export async function failing(address: string, trailer: string): Promise<{ seen: string | undefined; onError: string | undefined; code: number }> {
+export async function failing(address: string, header: string, trailer: string): Promise<Failed> {
   const client = new EchoServiceClient({ address, insecure: true, timeoutMs: 5000 });
   let seen: string | undefined;
+  let headerCalled = false;
   try {
-    await client.echo({ text: 'fail' }, { onTrailer: (m) => (seen = first(m, trailer)) });
+    const onTrailer = (m: Metadata) => (seen = first(m, trailer));
+    await client.echo({ text: 'fail' }, { onHeader: () => (headerCalled = true), onTrailer });
     throw new Error('the call should have failed');
   } catch (err) {
     const e = err as { code: number; metadata: Metadata };
-    return { seen, onError: first(e.metadata, trailer), code: e.code };
+    const headerInTrailers = first(e.metadata, header);
+    return { headerCalled, seen, onError: first(e.metadata, trailer), headerInTrailers, code: e.code };
+  } finally {
+    client.close();
+  }
+}
+
+/** A throwing onHeader ends a server stream's loop with that very error (and cancels the call). */
+export async function throwingHeader(address: string): Promise<unknown> {
+  const client = new EchoServiceClient({ address, insecure: true, timeoutMs: 5000 });
+  const mine = new Error('mine');
+  try {
+    const seen: string[] = [];
+    const onHeader = (): void => {
+      throw mine;
+    };
+    for await (const r of client.count({ text: 'n' }, { onHeader })) seen.push(r.text);
+    return \`ended normally after \${seen.length}\`;
+  } catch (err) {
+    return err === mine ? 'rejected with it' : err;
   } finally {
     client.close();
   }
@@ -295,17 +324,21 @@ describe('response headers and trailers of successful calls', () => {
     }
   });
 
-  it('a failed call: trailers the handler set reach onTrailer and GrpcError.metadata; a throwing onTrailer fails the call', async () => {
+  it('a failed call: what the handler set reaches onTrailer and GrpcError.metadata; a throwing onTrailer fails the call', async () => {
     const { startServer } = await import(pathToFileURL(path.join(dir, 'dist/links/echo/server.js')).href);
     const { server, port } = await startServer({ address: '127.0.0.1:0', insecure: true });
     try {
       const address = `127.0.0.1:${port}`;
-      expect(await program.failing(address, 'x-done')).toEqual({
+      // A trailers-only answer: no onHeader; the header the handler set travels in the trailers.
+      expect(await program.failing(address, 'x-rpc', 'x-done')).toEqual({
+        headerCalled: false,
         seen: 'echo-ok',
         onError: 'echo-ok',
+        headerInTrailers: 'echo',
         code: grpc.status.FAILED_PRECONDITION,
       });
       expect(await program.throwingTrailer(address)).toBe('rejected with it');
+      expect(await program.throwingHeader(address)).toBe('rejected with it');
     } finally {
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     }

@@ -350,6 +350,7 @@ class ServerCallContext implements CallContext {
   #controller: AbortController | undefined;
   #responseMetadata: grpc.Metadata | undefined;
   #responseTrailers: grpc.Metadata | undefined;
+  #headersSent = false;
   /** Set once the call has answered: a later 'cancelled' (the stream closing) is not a cancellation. */
   done = false;
 
@@ -394,9 +395,15 @@ class ServerCallContext implements CallContext {
     return this.#responseTrailers;
   }
 
+  /** The headers the handler set that never went out (the call failed first), if any. */
+  get unsentHeaders(): grpc.Metadata | undefined {
+    return this.#headersSent ? undefined : this.#responseMetadata;
+  }
+
   /** Sends the response metadata the handler set, if any (grpc-js sends empty headers otherwise). */
   sendHeaders(call: { sendMetadata(m: grpc.Metadata): void }): void {
     if (this.#responseMetadata) call.sendMetadata(this.#responseMetadata);
+    this.#headersSent = true;
   }
 }
 
@@ -428,9 +435,12 @@ function requestsOf<Req>(
 export function toStatus(err: unknown, ctx: CallContext): Partial<grpc.StatusObject> {
   const trailer = new grpc.Metadata();
   trailer.set('x-request-id', ctx.requestId);
-  // Trailers the handler set before failing go out too; the error's own win on the same key.
-  const set = ctx instanceof ServerCallContext ? ctx.trailers : ctx.responseTrailers;
-  if (set) trailer.merge(set);
+  // What the handler set before failing goes out too, as grpc-go does: headers not sent yet travel in
+  // the trailers-only answer, then its trailers, then the error's own metadata.
+  if (ctx instanceof ServerCallContext) {
+    if (ctx.unsentHeaders) trailer.merge(ctx.unsentHeaders);
+    if (ctx.trailers) trailer.merge(ctx.trailers);
+  } else trailer.merge(ctx.responseTrailers);
   if (err instanceof GrpcError) {
     trailer.merge(err.metadata);
     return { code: err.code, details: err.details, metadata: trailer };
