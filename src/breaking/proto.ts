@@ -163,7 +163,7 @@ function deletedField(out: Collector, message: string, f: FieldInfo, now: Messag
       subject,
       `number ${f.number} is free again: a later field reusing it misreads what deployed peers send`,
       now.file,
-      `add "reserved ${f.number};" and "reserved \\"${f.name}\\";" to message ${short}`,
+      `add "reserved ${f.number};" to message ${short} (and reserved "${f.name}"; for JSON peers)`,
     );
   } else {
     out.add(
@@ -342,7 +342,7 @@ function diffEnums(out: Collector, before: ProtoModel, after: ProtoModel): void 
             subject,
             `number ${n} is free again: a later value reusing it means something else to deployed peers`,
             now.file,
-            `add "reserved ${n};" and "reserved \\"${names[0]}\\";" to enum ${name.split('.').pop()}`,
+            `add "reserved ${n};" to enum ${name.split('.').pop()} (and reserved "${names[0]}"; for JSON peers)`,
           );
       } else if (!names.every((x) => has.includes(x))) {
         out.add(

@@ -29,6 +29,9 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
     links.map((link) => ({ link })),
     !!opts.force && !opts.check,
   );
+  // The contract changes since the last generate, classified (src/breaking/snapshot.ts).
+  const record = !opts.check && !opts.dryRun && plan.conflicts.length === 0;
+  await (await import('../breaking/snapshot.js')).reportContractChanges(project.root, links, { record });
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
