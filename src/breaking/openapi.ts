@@ -35,7 +35,8 @@ function side(docs: OpenApiDocuments): SchemaSide {
     },
     child(node, ...path) {
       let value: unknown = node.value;
-      for (const p of path) value = isObject(value as Json) ? (value as Record<string, unknown>)[p] : undefined;
+      for (const p of path)
+        value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[p] : undefined;
       return { value, key: `${node.key.replace(/\/$/, '')}/${path.join('/')}` };
     },
   };

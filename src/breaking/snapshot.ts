@@ -1,10 +1,11 @@
 // "What changed in the contract since the last generate": every successful generate keeps the text of
-// each file a link's contract was read from (imports included) in .create-service-link/contracts/,
-// a folder that ignores itself for git (its own .gitignore holds "*"), so nothing is added to the
-// manifest or to the user's .gitignore. With no snapshot yet (a fresh clone), the baseline is the
-// contract as committed at git HEAD, when there is one.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// each file a link's contract was read from (imports included) in the user's cache folder
+// ($XDG_CACHE_HOME or ~/.cache, under create-service-link/<project hash>/), never in the project: the
+// manifest stays small, git sees nothing, and a generate with nothing to do still writes nothing
+// there. With no snapshot yet (a fresh clone, CI), the baseline is the contract at git HEAD, if any.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { info, warn } from '../cli/output.js';
 import type { LinkConfig } from '../core/types.js';
@@ -13,7 +14,12 @@ import { gitReader } from './git.js';
 import { type ContractReader, contractKind, diffContracts, loadContract } from './load.js';
 import { formatChanges, summary } from './report.js';
 
-export const SNAPSHOT_DIR = '.create-service-link';
+/** The folder of one project's snapshots. */
+export function snapshotDir(root: string): string {
+  const cache = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  const key = createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 16);
+  return path.join(cache, 'create-service-link', 'contracts', key);
+}
 
 interface Snapshot {
   version: 1;
@@ -23,7 +29,7 @@ interface Snapshot {
 }
 
 function snapshotFile(root: string, link: string): string {
-  return path.join(root, SNAPSHOT_DIR, 'contracts', `${link}.json`);
+  return path.join(snapshotDir(root), `${link}.json`);
 }
 
 async function readSnapshot(root: string, link: LinkConfig): Promise<Snapshot | undefined> {
@@ -43,12 +49,13 @@ async function unchanged(root: string, snapshot: Snapshot): Promise<boolean> {
 }
 
 async function writeSnapshot(root: string, link: LinkConfig, files: Map<string, string>): Promise<void> {
-  const dir = path.join(root, SNAPSHOT_DIR);
-  await mkdir(path.join(dir, 'contracts'), { recursive: true });
-  if (!existsSync(path.join(dir, '.gitignore')))
-    await writeFile(path.join(dir, '.gitignore'), '# create-service-link: contract snapshots; not for git\n*\n');
+  const file = snapshotFile(root, link.name);
+  await mkdir(path.dirname(file), { recursive: true });
   const snapshot: Snapshot = { version: 1, contracts: link.contracts, files: Object.fromEntries(files) };
-  await writeFile(snapshotFile(root, link.name), `${JSON.stringify(snapshot)}\n`);
+  // Temp file + rename: two generates at once never leave half a snapshot.
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(snapshot)}\n`);
+  await rename(temp, file);
 }
 
 /** A reader of the committed version, or undefined outside git or before the first commit. */

@@ -1,0 +1,144 @@
+// `create-service-link breaking` in a real git repository, and the changes every `generate` prints.
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, removeProject, runCli } from './helpers/project.js';
+
+const git = (cwd: string, ...args: string[]) =>
+  execa('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=CI', ...args], { cwd });
+
+let project: string;
+let cache: string;
+/** Each run gets a cache folder of its own, so snapshots of other runs never leak in. */
+const run = (args: string[], cwd = project) => runCli(args, cwd, { XDG_CACHE_HOME: cache });
+
+async function edit(file: string, from: string | RegExp, to: string): Promise<void> {
+  const text = await readFile(path.join(project, file), 'utf8');
+  const next = text.replace(from, to);
+  expect(next, `edit of ${file}`).not.toBe(text);
+  await writeFile(path.join(project, file), next);
+}
+
+beforeAll(async () => {
+  cache = await mkdtemp(path.join(tmpdir(), 'csl-cache-'));
+  project = await makeProject();
+  for (const args of [
+    ['grpc', 'user', '--rpc', 'GetUser:unary', '--yes', '--no-install'],
+    ['queue', 'orders', '--message', 'OrderCreated:orderId=string', '--yes', '--no-install'],
+  ]) {
+    const r = await run(args);
+    expect(r.exitCode, r.stderr).toBe(0);
+  }
+  await git(project, 'init', '-q');
+  await git(project, 'add', '-A');
+  await git(project, 'commit', '-qm', 'links');
+}, 120_000);
+
+afterAll(async () => {
+  await removeProject(project);
+  await rm(cache, { recursive: true, force: true });
+});
+
+describe('breaking', () => {
+  it('a clean tree has no changes: exit 0', async () => {
+    const r = await run(['breaking']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/user \(grpc, proto\/user\.proto\) against HEAD \([0-9a-f]+\):\n {2}no contract changes/);
+    expect(r.stdout).toMatch(/0 wire-breaking, 0 source-breaking, 0 safe/);
+  });
+
+  it('a deleted field without reservation exits 1 with the fix; --json has the same', async () => {
+    await edit('proto/user.proto', /\n {2}string name = 2;/, '');
+    const r = await run(['breaking', 'user']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/wire-breaking +field user\.v1\.GetUserResponse\.name \(2\)/);
+    expect(r.stdout).toMatch(/fix: add "reserved 2;" to message GetUserResponse/);
+    const j = await run(['breaking', '--json']);
+    expect(j.exitCode).toBe(1);
+    const report = JSON.parse(j.stdout) as {
+      against: string;
+      commit: string;
+      counts: Record<string, number>;
+      links: { name: string; compared: boolean; changes: { severity: string; rule: string; fix?: string }[] }[];
+    };
+    expect(report.against).toBe('HEAD');
+    expect(report.commit).toMatch(/^[0-9a-f]{7,}$/);
+    expect(report.counts).toEqual({ 'wire-breaking': 1, 'source-breaking': 0, safe: 0 });
+    expect(report.links.map((l) => l.name).sort()).toEqual(['orders', 'user']);
+    const user = report.links.find((l) => l.name === 'user')!;
+    expect(user.changes).toMatchObject([{ severity: 'wire-breaking', rule: 'FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED' }]);
+  });
+
+  it('reserving the number makes it pass; a queue turned FIFO fails', async () => {
+    await edit('proto/user.proto', 'message GetUserResponse {', 'message GetUserResponse {\n  reserved 2;');
+    const ok = await run(['breaking', 'user']);
+    expect(ok.exitCode, ok.stdout).toBe(0);
+    const contract = 'asyncapi/orders.yaml';
+    const text = await readFile(path.join(project, contract), 'utf8');
+    const address = /address: (\S+)/.exec(text)?.[1];
+    expect(address).toBeDefined();
+    await edit(contract, `address: ${address}`, `address: ${address}.fifo`);
+    const r = await run(['breaking', 'orders']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/wire-breaking +queue \S+: standard became FIFO: SQS cannot convert a queue/);
+  });
+
+  it('--against an older commit compares with it; the committed change is then seen', async () => {
+    await git(project, 'commit', '-qam', 'reserve 2, fifo');
+    expect((await run(['breaking', 'user'])).exitCode).toBe(0);
+    const r = await run(['breaking', 'user', '--against', 'HEAD~1']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/source-breaking +field user\.v1\.GetUserResponse\.name \(2\): its number is reserved/);
+  });
+
+  it('an unknown revision or a folder outside git is a usage error (exit 2) naming the problem', async () => {
+    const r = await run(['breaking', '--against', 'no-such-branch']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown git revision "no-such-branch"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const outside = await makeProject();
+    try {
+      expect((await run(['grpc', 'user', '--rpc', 'GetUser:unary', '--yes', '--no-install'], outside)).exitCode).toBe(
+        0,
+      );
+      const o = await run(['breaking'], outside);
+      expect(o.exitCode).toBe(2);
+      expect(o.stderr).toMatch(/not inside a git repository/);
+    } finally {
+      await removeProject(outside);
+    }
+  });
+});
+
+describe('generate prints the contract changes since the last generate', () => {
+  it('first against git HEAD, then against the last generate', async () => {
+    await edit(
+      'proto/user.proto',
+      /rpc GetUser\(GetUserRequest\) returns \(GetUserResponse\);/,
+      'rpc GetUser(GetUserRequest) returns (stream GetUserResponse);',
+    );
+    const first = await run(['generate', 'user']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Contract changes in user since git HEAD \(1 wire-breaking/);
+    expect(first.stdout).toMatch(/wire-breaking +rpc user\.v1\.UserService\.GetUser: server streaming added/);
+    const again = await run(['generate', 'user']);
+    expect(again.stdout).not.toMatch(/Contract changes/);
+    await edit('proto/user.proto', 'message GetUserRequest {', 'message GetUserRequest {\n  string tenant = 9;');
+    const next = await run(['generate', 'user']);
+    expect(next.stdout).toMatch(
+      /Contract changes in user since the last generate \(0 wire-breaking, 0 source-breaking, 1 safe\)/,
+    );
+    expect(next.stdout).toMatch(/safe +field user\.v1\.GetUserRequest\.tenant \(9\)/);
+    expect(next.stdout).not.toMatch(/server streaming/);
+  });
+
+  it('--dry-run prints the changes but keeps the baseline', async () => {
+    await edit('proto/user.proto', /\n {2}string tenant = 9;/, '');
+    const dry = await run(['generate', 'user', '--dry-run']);
+    expect(dry.stdout).toMatch(/wire-breaking +field user\.v1\.GetUserRequest\.tenant \(9\)/);
+    const real = await run(['generate', 'user']);
+    expect(real.stdout).toMatch(/wire-breaking +field user\.v1\.GetUserRequest\.tenant \(9\)/);
+  });
+});
