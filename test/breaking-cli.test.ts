@@ -142,3 +142,33 @@ describe('generate prints the contract changes since the last generate', () => {
     expect(real.stdout).toMatch(/wire-breaking +field user\.v1\.GetUserRequest\.tenant \(9\)/);
   });
 });
+
+describe('breaking follows imports into the revision', () => {
+  it('an edit to an imported .proto in a subfolder of --proto-path is compared with the committed import', async () => {
+    const dir = await makeProject({
+      files: {
+        'protos/shop/item.proto':
+          'syntax = "proto3";\npackage shop.v1;\nimport "shop/common/money.proto";\n\nservice ItemService {\n  rpc Price(PriceRequest) returns (shop.common.Money);\n}\n\nmessage PriceRequest {\n  string id = 1;\n}\n',
+        'protos/shop/common/money.proto':
+          'syntax = "proto3";\npackage shop.common;\n\nmessage Money {\n  string currency = 1;\n  int64 units = 2;\n}\n',
+      },
+    });
+    try {
+      const created = await run(
+        ['grpc', 'item', '--proto', 'protos/shop/item.proto', '--proto-path', 'protos', '--yes', '--no-install'],
+        dir,
+      );
+      expect(created.exitCode, created.stderr).toBe(0);
+      await git(dir, 'init', '-q');
+      await git(dir, 'add', '-A');
+      await git(dir, 'commit', '-qm', 'item');
+      const money = path.join(dir, 'protos/shop/common/money.proto');
+      await writeFile(money, (await readFile(money, 'utf8')).replace('int64 units = 2;', 'double units = 2;'));
+      const r = await run(['breaking', '--cwd', dir]);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/wire-breaking +field shop\.common\.Money\.units \(2\): type int64 became double/);
+    } finally {
+      await removeProject(dir);
+    }
+  });
+});
