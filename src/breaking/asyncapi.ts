@@ -30,13 +30,66 @@ export function diffAsyncApi(before: QueueContractModel, after: QueueContractMod
   const file = after.file;
   const changes: ContractChange[] = [];
   const push = (c: Omit<ContractChange, 'file'>) => changes.push({ ...c, file });
+  diffQueue(before, after, push);
+  const done = new Set<string>();
+  const sb = side(before);
+  const sa = side(after);
+  for (const m of before.messages) {
+    const n = after.messages.find((x) => x.value === m.value);
+    if (!n) {
+      push({
+        severity: 'wire-breaking',
+        rule: 'MESSAGE_REMOVED',
+        subject: `message ${m.name}`,
+        reason:
+          `deployed producers still publish "${m.value}"; ` +
+          'the consumer rejects it and SQS moves it to the dead-letter queue',
+        fix: 'keep the message until no producer publishes it',
+      });
+      continue;
+    }
+    if (n.name !== m.name)
+      push({
+        severity: 'source-breaking',
+        rule: 'MESSAGE_RENAMED',
+        subject: `message ${m.name}`,
+        reason: `its type is now ${n.name} (the wire value "${m.value}" is unchanged)`,
+      });
+    diffSchema(
+      { before: sb, after: sa, direction: 'message', file, changes, done },
+      `message ${n.name}`,
+      { value: m.schema, key: `#/m/${m.value}` },
+      { value: n.schema, key: `#/m/${n.value}` },
+    );
+  }
+  for (const n of after.messages)
+    if (!before.messages.some((m) => m.value === n.value))
+      push({
+        severity: 'safe',
+        rule: 'MESSAGE_ADDED',
+        subject: `message ${n.name}`,
+        reason: 'deploy consumers before producers, so no consumer meets it unknown',
+      });
+  return changes;
+}
+
+/** The queue itself: its address, standard vs FIFO, and how message types are told apart. */
+function diffQueue(
+  before: QueueContractModel,
+  after: QueueContractModel,
+  push: (c: Omit<ContractChange, 'file'>) => void,
+): void {
   if (before.fifo !== after.fifo) {
     push({
       severity: 'wire-breaking',
       rule: 'QUEUE_TYPE_CHANGED',
       subject: `queue ${before.address}`,
-      reason: `${before.fifo ? 'FIFO became standard' : 'standard became FIFO'}: SQS cannot convert a queue (FIFO names end in ".fifo"), so this is a different queue and deployed peers keep using the old one`,
-      fix: `create the new queue (${after.address}), move consumers then producers to it, drain and delete ${before.address}`,
+      reason:
+        `${before.fifo ? 'FIFO became standard' : 'standard became FIFO'}: SQS cannot convert a queue ` +
+        '(FIFO names end in ".fifo"), so this is a different queue and deployed peers keep using the old one',
+      fix:
+        `create the new queue (${after.address}), move consumers then producers to it, ` +
+        `drain and delete ${before.address}`,
     });
   } else if (before.address !== after.address) {
     push({
@@ -56,41 +109,4 @@ export function diffAsyncApi(before: QueueContractModel, after: QueueContractMod
       fix: `keep "${before.discriminator}"`,
     });
   }
-  const sb = side(before);
-  const sa = side(after);
-  for (const m of before.messages) {
-    const n = after.messages.find((x) => x.value === m.value);
-    if (!n) {
-      push({
-        severity: 'wire-breaking',
-        rule: 'MESSAGE_REMOVED',
-        subject: `message ${m.name}`,
-        reason: `deployed producers still publish "${m.value}"; the consumer rejects it and SQS moves it to the dead-letter queue`,
-        fix: 'keep the message until no producer publishes it',
-      });
-      continue;
-    }
-    if (n.name !== m.name)
-      push({
-        severity: 'source-breaking',
-        rule: 'MESSAGE_RENAMED',
-        subject: `message ${m.name}`,
-        reason: `its type is now ${n.name} (the wire value "${m.value}" is unchanged)`,
-      });
-    diffSchema(
-      { before: sb, after: sa, direction: 'message', file, changes },
-      `message ${n.name}`,
-      { value: m.schema, key: `#/m/${m.value}` },
-      { value: n.schema, key: `#/m/${n.value}` },
-    );
-  }
-  for (const n of after.messages)
-    if (!before.messages.some((m) => m.value === n.value))
-      push({
-        severity: 'safe',
-        rule: 'MESSAGE_ADDED',
-        subject: `message ${n.name}`,
-        reason: 'deploy consumers before producers, so no consumer meets it unknown',
-      });
-  return changes;
 }

@@ -74,7 +74,8 @@ export async function runBreaking(names: string[], opts: BreakingOptions): Promi
     info(summary(all));
     if (counts['wire-breaking'])
       info(
-        'Deployed peers break on the wire-breaking changes: apply the fixes, or version the API (a new package, path or queue).',
+        'Deployed peers break on the wire-breaking changes: apply the fixes, ' +
+          'or version the API (a new package, path or queue).',
       );
   }
   return counts['wire-breaking'] > 0 ? 1 : 0;

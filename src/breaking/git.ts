@@ -10,7 +10,8 @@ export async function resolveRevision(root: string, ref: string): Promise<string
   if (inside.failed || inside.stdout.trim() !== 'true') {
     const why = inside.code === 'ENOENT' ? 'git is not installed' : `${root} is not inside a git repository`;
     throw new UsageError(
-      `breaking compares the contracts with a git revision, but ${why}. Run it in a git checkout (or \`git init\` and commit the contracts first).`,
+      `breaking compares the contracts with a git revision, but ${why}. ` +
+        'Run it in a git checkout (or `git init` and commit the contracts first).',
     );
   }
   const commit = await execa('git', ['rev-parse', '--verify', '--quiet', '--short', `${ref}^{commit}`], {

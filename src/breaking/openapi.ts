@@ -87,6 +87,7 @@ export function diffOpenApi(before: OpenApiDocuments, after: OpenApiDocuments): 
   const olds = operations(before, sb);
   const news = operations(after, sa);
   const matched = new Set<Operation>();
+  const done = new Set<string>();
   for (const o of olds) {
     const n = news.find((x) => x.wireRoute === o.wireRoute) ?? news.find((x) => o.id !== undefined && x.id === o.id);
     if (!n) {
@@ -110,7 +111,7 @@ export function diffOpenApi(before: OpenApiDocuments, after: OpenApiDocuments): 
         fix: `keep ${o.route} as well`,
         file,
       });
-    diffOperation({ before: sb, after: sa, file, changes, direction: 'request' }, o, n);
+    diffOperation({ before: sb, after: sa, file, changes, direction: 'request', done }, o, n);
   }
   for (const n of news)
     if (!matched.has(n))
@@ -130,9 +131,28 @@ interface Ctx {
   file: string;
   changes: ContractChange[];
   direction: Direction;
+  done: Set<string>;
 }
 
 function diffOperation(ctx: Ctx, o: Operation, n: Operation): void {
+  diffParams(ctx, o, n);
+  diffBody(ctx, o, n);
+  for (const status of Object.keys(responsesOf(ctx.before, o))) {
+    if (!/^2/.test(status)) continue;
+    const b = jsonSchema(
+      ctx.before,
+      ctx.before.child(ctx.before.deref(ctx.before.child(o.node, 'responses', status)), 'content'),
+    );
+    const a = jsonSchema(
+      ctx.after,
+      ctx.after.child(ctx.after.deref(ctx.after.child(n.node, 'responses', status)), 'content'),
+    );
+    if (b && a) diffSchema({ ...ctx, direction: 'response' }, `${n.route} response ${status}`, b, a);
+  }
+}
+
+/** Parameters, paired by location and name (path parameters move with the route). */
+function diffParams(ctx: Ctx, o: Operation, n: Operation): void {
   for (const [key, p] of o.params) {
     const q = n.params.get(key);
     const subject = `${n.route} parameter ${key}`;
@@ -181,19 +201,6 @@ function diffOperation(ctx: Ctx, o: Operation, n: Operation): void {
             file: ctx.file,
           },
     );
-  }
-  diffBody(ctx, o, n);
-  for (const status of Object.keys(responsesOf(ctx.before, o))) {
-    if (!/^2/.test(status)) continue;
-    const b = jsonSchema(
-      ctx.before,
-      ctx.before.child(ctx.before.deref(ctx.before.child(o.node, 'responses', status)), 'content'),
-    );
-    const a = jsonSchema(
-      ctx.after,
-      ctx.after.child(ctx.after.deref(ctx.after.child(n.node, 'responses', status)), 'content'),
-    );
-    if (b && a) diffSchema({ ...ctx, direction: 'response' }, `${n.route} response ${status}`, b, a);
   }
 }
 

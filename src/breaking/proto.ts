@@ -1,7 +1,7 @@
 // Proto rules. The wire-breaking ones follow buf's WIRE category (learned from its rule list, written
 // here from the protobuf wire-format rules), plus two buf keeps in FILE: a deleted RPC or service
 // answers UNIMPLEMENTED to every deployed caller, so here it is wire-breaking (see the README).
-import type { EnumInfo, FieldInfo, MessageInfo, ProtoModel, ServiceInfo } from './proto-model.js';
+import type { EnumInfo, FieldInfo, MessageInfo, MethodInfo, ProtoModel, ServiceInfo } from './proto-model.js';
 import type { ContractChange, Severity } from './types.js';
 
 /** Scalars that read each other's bytes: varints, zigzag varints, 32-bit, 64-bit (buf's wire groups). */
@@ -98,7 +98,8 @@ function diffMessages(out: Collector, before: ProtoModel, after: ProtoModel): vo
         'source-breaking',
         'MESSAGE_NO_DELETE',
         `message ${name}`,
-        'the generated type is gone; code using it stops compiling (a field or RPC still using it is reported on its own)',
+        'the generated type is gone; code using it stops compiling ' +
+          '(a field or RPC still using it is reported on its own)',
         old.file,
       );
       continue;
@@ -227,11 +228,7 @@ function diffField(
       'wire-breaking',
       'FIELD_SAME_ONEOF',
       subject,
-      f.oneof && g.oneof
-        ? `moved from oneof ${f.oneof} to oneof ${g.oneof}`
-        : f.oneof
-          ? `moved out of oneof ${f.oneof}: peers may now receive it together with its former alternatives`
-          : `moved into oneof ${g.oneof}: setting another member now clears it`,
+      oneofMove(f, g),
       file,
       'leave oneof membership as it is; add a new field instead',
     );
@@ -240,9 +237,16 @@ function diffField(
       'wire-breaking',
       'FIELD_SAME_DEFAULT',
       subject,
-      `default ${f.defaultValue ?? '(none)'} became ${g.defaultValue ?? '(none)'}: peers read an absent field differently`,
+      `default ${f.defaultValue ?? '(none)'} became ${g.defaultValue ?? '(none)'}: ` +
+        'peers read an absent field differently',
       file,
     );
+}
+
+function oneofMove(f: FieldInfo, g: FieldInfo): string {
+  if (f.oneof && g.oneof) return `moved from oneof ${f.oneof} to oneof ${g.oneof}`;
+  if (f.oneof) return `moved out of oneof ${f.oneof}: peers may now receive it together with its former alternatives`;
+  return `moved into oneof ${g.oneof}: setting another member now clears it`;
 }
 
 function typeText(f: FieldInfo): string {
@@ -382,71 +386,72 @@ function diffServices(out: Collector, before: ProtoModel, after: ProtoModel): vo
       );
       continue;
     }
-    for (const [m, a] of old.methods) {
-      const b = now.methods.get(m);
-      const subject = `rpc ${name}.${m}`;
-      if (!b) {
-        out.add(
-          'wire-breaking',
-          'RPC_NO_DELETE',
-          subject,
-          `deployed callers of /${name}/${m} get UNIMPLEMENTED`,
-          now.file,
-          'keep the RPC (deprecate it) until no caller uses it',
-        );
-        continue;
-      }
-      if (a.request !== b.request)
-        out.add(
-          'wire-breaking',
-          'RPC_SAME_REQUEST_TYPE',
-          subject,
-          `request ${a.request} became ${b.request}`,
-          now.file,
-          'add a new RPC instead',
-        );
-      if (a.response !== b.response)
-        out.add(
-          'wire-breaking',
-          'RPC_SAME_RESPONSE_TYPE',
-          subject,
-          `response ${a.response} became ${b.response}`,
-          now.file,
-          'add a new RPC instead',
-        );
-      if (a.clientStreaming !== b.clientStreaming)
-        out.add(
-          'wire-breaking',
-          'RPC_SAME_CLIENT_STREAMING',
-          subject,
-          `client streaming ${a.clientStreaming ? 'removed' : 'added'}: deployed callers use the other call shape`,
-          now.file,
-          'add a new RPC instead',
-        );
-      if (a.serverStreaming !== b.serverStreaming)
-        out.add(
-          'wire-breaking',
-          'RPC_SAME_SERVER_STREAMING',
-          subject,
-          `server streaming ${a.serverStreaming ? 'removed' : 'added'}: deployed callers use the other call shape`,
-          now.file,
-          'add a new RPC instead',
-        );
-      if (a.idempotency !== b.idempotency)
-        out.add(
-          'wire-breaking',
-          'RPC_SAME_IDEMPOTENCY_LEVEL',
-          subject,
-          `idempotency_level ${a.idempotency ?? '(unset)'} became ${b.idempotency ?? '(unset)'}: clients choose GET or POST by it`,
-          now.file,
-        );
-    }
+    for (const [m, a] of old.methods) diffMethod(out, name, a, now.methods.get(m), now.file);
     for (const m of now.methods.keys())
       if (!old.methods.has(m)) out.add('safe', 'RPC_ADDED', `rpc ${name}.${m}`, 'old callers do not call it', now.file);
   }
   for (const [name, s] of after.services)
     if (!before.services.has(name))
       out.add('safe', 'SERVICE_ADDED', `service ${name}`, 'old callers do not call it', s.file);
+}
+
+const shape = (streaming: boolean, side: string) =>
+  `${side} streaming ${streaming ? 'removed' : 'added'}: deployed callers use the other call shape`;
+
+/** Each RPC rule: why the two versions of one RPC disagree on the wire, or undefined. */
+const RPC_RULES: [string, (a: MethodInfo, b: MethodInfo) => string | undefined][] = [
+  [
+    'RPC_SAME_REQUEST_TYPE',
+    (a, b) => (a.request !== b.request ? `request ${a.request} became ${b.request}` : undefined),
+  ],
+  [
+    'RPC_SAME_RESPONSE_TYPE',
+    (a, b) => (a.response !== b.response ? `response ${a.response} became ${b.response}` : undefined),
+  ],
+  [
+    'RPC_SAME_CLIENT_STREAMING',
+    (a, b) => (a.clientStreaming !== b.clientStreaming ? shape(a.clientStreaming, 'client') : undefined),
+  ],
+  [
+    'RPC_SAME_SERVER_STREAMING',
+    (a, b) => (a.serverStreaming !== b.serverStreaming ? shape(a.serverStreaming, 'server') : undefined),
+  ],
+  [
+    'RPC_SAME_IDEMPOTENCY_LEVEL',
+    (a, b) =>
+      a.idempotency !== b.idempotency
+        ? `idempotency_level ${a.idempotency ?? '(unset)'} became ${b.idempotency ?? '(unset)'}: ` +
+          'clients choose GET or POST by it'
+        : undefined,
+  ],
+];
+
+function diffMethod(out: Collector, service: string, a: MethodInfo, b: MethodInfo | undefined, file: string): void {
+  const subject = `rpc ${service}.${a.name}`;
+  if (!b) {
+    const why = `deployed callers of /${service}/${a.name} get UNIMPLEMENTED`;
+    out.add(
+      'wire-breaking',
+      'RPC_NO_DELETE',
+      subject,
+      why,
+      file,
+      'keep the RPC (deprecate it) until no caller uses it',
+    );
+    return;
+  }
+  for (const [rule, check] of RPC_RULES) {
+    const why = check(a, b);
+    if (why)
+      out.add(
+        'wire-breaking',
+        rule,
+        subject,
+        why,
+        file,
+        rule.endsWith('IDEMPOTENCY_LEVEL') ? undefined : 'add a new RPC instead',
+      );
+  }
 }
 
 function sameMethods(a: ServiceInfo, b: ServiceInfo): boolean {

@@ -25,6 +25,13 @@ export interface SchemaDiffContext {
   direction: Direction;
   file: string;
   changes: ContractChange[];
+  /** Named schemas already compared (per direction), shared by the whole diff: each is reported once. */
+  done?: Set<string>;
+}
+
+/** `User` for a node of components.schemas or $defs (the named types). */
+function schemaName(key: string): string | undefined {
+  return /(?:\/components\/schemas|\/\$defs)\/([^/]+)$/.exec(key)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 type Obj = Record<string, unknown>;
@@ -81,7 +88,7 @@ function objectView(side: SchemaSide, node: SchemaNode): { props: Map<string, Sc
 /** Compares one schema in both versions; `subject` names it in the report. */
 export function diffSchema(
   ctx: SchemaDiffContext,
-  subject: string,
+  where: string,
   b: SchemaNode,
   a: SchemaNode,
   seen = new Set<string>(),
@@ -91,10 +98,31 @@ export function diffSchema(
   const pair = `${before.key}|${after.key}`;
   if (seen.has(pair) || seen.size > 200) return;
   seen.add(pair);
+  // A named schema is reported by its name, once, however many operations or messages use it.
+  const name = before.key !== b.key ? schemaName(before.key) : undefined;
+  if (name && ctx.done) {
+    if (ctx.done.has(`${ctx.direction}|${pair}`)) return;
+    ctx.done.add(`${ctx.direction}|${pair}`);
+  }
+  const subject = name ? `schema ${name}` : where;
   if (!isObj(before.value) || !isObj(after.value)) return;
   diffTypes(ctx, subject, before.value, after.value);
-  const bo = objectView(ctx.before, before);
-  const ao = objectView(ctx.after, after);
+  diffProperties(ctx, subject, objectView(ctx.before, before), objectView(ctx.after, after), seen);
+  const bi = before.value.items;
+  const ai = after.value.items;
+  if (isObj(bi) && isObj(ai))
+    diffSchema(ctx, `${subject}[]`, ctx.before.child(before, 'items'), ctx.after.child(after, 'items'), seen);
+}
+
+type ObjectView = ReturnType<typeof objectView>;
+
+function diffProperties(
+  ctx: SchemaDiffContext,
+  subject: string,
+  bo: ObjectView,
+  ao: ObjectView,
+  seen: Set<string>,
+): void {
   for (const [name, node] of bo.props) {
     const now = ao.props.get(name);
     const sub = `${subject}.${name}`;
@@ -122,6 +150,11 @@ export function diffSchema(
         required ? 'a new property in what the server answers' : 'a new optional property',
       );
   }
+  diffRequired(ctx, subject, bo, ao);
+}
+
+/** A property kept in both versions that became required, or stopped being required. */
+function diffRequired(ctx: SchemaDiffContext, subject: string, bo: ObjectView, ao: ObjectView): void {
   for (const name of ao.required) {
     if (!bo.props.has(name) || !ao.props.has(name) || bo.required.has(name)) continue;
     if (ctx.direction !== 'response')
@@ -154,10 +187,6 @@ export function diffSchema(
         'no longer required: deploy consumers before producers',
       );
   }
-  const bi = before.value.items;
-  const ai = after.value.items;
-  if (isObj(bi) && isObj(ai))
-    diffSchema(ctx, `${subject}[]`, ctx.before.child(before, 'items'), ctx.after.child(after, 'items'), seen);
 }
 
 function sender(ctx: SchemaDiffContext): string {
