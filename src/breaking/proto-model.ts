@@ -32,6 +32,8 @@ export interface MessageInfo {
 
 export interface EnumInfo {
   fullName: string;
+  /** Its name before a package rename (set only while comparing). */
+  formerName?: string;
   file: string;
   /** Number -> the names given to it (aliases share a number). */
   values: Map<number, string[]>;

@@ -61,26 +61,38 @@ export function diffProtoModels(before: ProtoModel, after: ProtoModel): Contract
   return out.changes;
 }
 
+/**
+ * The `before` model with the definitions of each file whose package changed renamed into the new
+ * package. References are renamed only inside renamed definitions (the package moved as a whole);
+ * a reference from a file that stayed put keeps the old name, so it is reported as changed, as buf does.
+ */
 function renamePackages(before: ProtoModel, after: ProtoModel): ProtoModel {
-  const renames: [string, string][] = [];
+  const moved = new Map<string, [string, string]>();
   for (const [file, pkg] of before.packages) {
     const now = after.packages.get(file);
-    if (now !== undefined && now !== pkg && pkg !== '') renames.push([`${pkg}.`, now ? `${now}.` : '']);
+    if (now !== undefined && now !== pkg && pkg !== '') moved.set(file, [`${pkg}.`, now ? `${now}.` : '']);
   }
-  if (!renames.length) return before;
-  const rename = (name: string): string => {
-    for (const [from, to] of renames) if (name.startsWith(from)) return to + name.slice(from.length);
-    return name;
-  };
+  if (!moved.size) return before;
+  const names = new Map<string, string>();
+  for (const d of [...before.messages.values(), ...before.enums.values(), ...before.services.values()]) {
+    const m = moved.get(d.file);
+    if (m && d.fullName.startsWith(m[0])) names.set(d.fullName, m[1] + d.fullName.slice(m[0].length));
+  }
+  const rename = (name: string): string => names.get(name) ?? name;
   const rekey = <T extends { fullName: string }>(map: Map<string, T>, copy: (v: T) => T): Map<string, T> =>
-    new Map([...map.values()].map((v) => [rename(v.fullName), { ...copy(v), fullName: rename(v.fullName) }]));
+    new Map(
+      [...map.values()].map((v) => {
+        const next = names.has(v.fullName) ? { ...copy(v), fullName: rename(v.fullName) } : v;
+        return [next.fullName, next];
+      }),
+    );
   return {
     ...before,
     messages: rekey(before.messages, (m) => ({
       ...m,
       fields: new Map([...m.fields].map(([n, f]) => [n, f.typeName ? { ...f, typeName: rename(f.typeName) } : f])),
     })),
-    enums: rekey(before.enums, (e) => e),
+    enums: rekey(before.enums, (e) => ({ ...e, formerName: e.fullName })),
     services: rekey(before.services, (s) => ({
       ...s,
       methods: new Map(
@@ -264,7 +276,8 @@ function fieldTypeProblem(f: FieldInfo, g: FieldInfo, before: ProtoModel, after:
   }
   if (f.typeName === g.typeName) return undefined;
   if (f.kind === 'enum') {
-    const old = before.enums.get(f.typeName ?? '');
+    const old =
+      before.enums.get(f.typeName ?? '') ?? [...before.enums.values()].find((e) => e.formerName === f.typeName);
     const now = after.enums.get(g.typeName ?? '');
     if (old && now && sameShortName(old.fullName, now.fullName) && enumIsSubset(old, now)) return undefined;
   }
