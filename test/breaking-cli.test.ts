@@ -172,3 +172,65 @@ describe('breaking follows imports into the revision', () => {
     }
   });
 });
+
+describe('issue 11, item 7: generate names every wire-breaking edit that used to pass in silence', () => {
+  it('field removed without reserved, package renamed, RPC removed, unary -> streaming, standard -> FIFO', async () => {
+    const dir = await makeProject();
+    const inDir = (args: string[]) => run([...args, '--cwd', dir]);
+    const change = async (file: string, from: string | RegExp, to: string) => {
+      const abs = path.join(dir, file);
+      const text = await readFile(abs, 'utf8');
+      expect(text.replace(from, to), file).not.toBe(text);
+      await writeFile(abs, text.replace(from, to));
+    };
+    try {
+      for (const args of [
+        ['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream', '--yes', '--no-install'],
+        ['queue', 'orders', '--message', 'OrderCreated:orderId=string', '--yes', '--no-install'],
+      ])
+        expect((await inDir(args)).exitCode).toBe(0);
+      expect((await inDir(['generate'])).stdout).not.toMatch(/Contract changes/);
+      const steps: [string, string | RegExp, string, RegExp][] = [
+        [
+          'proto/user.proto',
+          /\n {2}string name = 2;\n\}\n\nmessage ListUsersRequest/,
+          '\n}\n\nmessage ListUsersRequest',
+          /wire-breaking +field user\.v1\.GetUserResponse\.name \(2\)[^\n]*\n +fix: add "reserved 2;"/,
+        ],
+        [
+          'proto/user.proto',
+          'package user.v1;',
+          'package user.v2;',
+          /wire-breaking +package of user\.proto: package "user\.v1" became "user\.v2"[^\n]*\/user\.v1\.UserService\/GetUser -> \/user\.v2\.UserService\/GetUser/,
+        ],
+        [
+          'proto/user.proto',
+          /\n {2}rpc ListUsers[^\n]*/,
+          '',
+          /wire-breaking +rpc user\.v2\.UserService\.ListUsers: deployed callers[^\n]*UNIMPLEMENTED/,
+        ],
+        [
+          'proto/user.proto',
+          'returns (GetUserResponse);',
+          'returns (stream GetUserResponse);',
+          /wire-breaking +rpc user\.v2\.UserService\.GetUser: server streaming added/,
+        ],
+        [
+          'asyncapi/orders.yaml',
+          /address: (\S+)/,
+          'address: $1.fifo',
+          /wire-breaking +queue \S+: standard became FIFO: SQS cannot convert a queue \(FIFO names end in "\.fifo"\)/,
+        ],
+      ];
+      for (const [file, from, to, expected] of steps) {
+        await change(file, from, to);
+        const r = await inDir(['generate']);
+        expect(r.exitCode, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(expected);
+        expect(r.stdout).toMatch(/Contract changes in \w+ since the last generate \(1 wire-breaking/);
+      }
+    } finally {
+      await removeProject(dir);
+    }
+  }, 120_000);
+});

@@ -46,7 +46,7 @@ export function diffProtoModels(before: ProtoModel, after: ProtoModel): Contract
         'wire-breaking',
         'FILE_SAME_PACKAGE',
         `package of ${file}`,
-        `package "${pkg}" became "${now}": every message name and RPC path (/${pkg}.Service/Method) moves`,
+        `package "${pkg}" became "${now}": every message name and RPC path moves${pathExample(before, file, now)}`,
         file,
         `keep "package ${pkg};" and put new definitions in a new file`,
       );
@@ -66,6 +66,15 @@ export function diffProtoModels(before: ProtoModel, after: ProtoModel): Contract
  * package. References are renamed only inside renamed definitions (the package moved as a whole);
  * a reference from a file that stayed put keeps the old name, so it is reported as changed, as buf does.
  */
+/** `(/user.v1.UserService/GetUser -> /user.v2.UserService/GetUser)` for a file with an RPC. */
+function pathExample(before: ProtoModel, file: string, pkg: string): string {
+  const service = [...before.services.values()].find((s) => s.file === file && s.methods.size);
+  const method = service && [...service.methods.keys()][0];
+  if (!service || !method) return '';
+  const short = service.fullName.split('.').pop();
+  return ` (/${service.fullName}/${method} -> /${pkg ? `${pkg}.` : ''}${short}/${method})`;
+}
+
 function renamePackages(before: ProtoModel, after: ProtoModel): ProtoModel {
   const moved = new Map<string, [string, string]>();
   for (const [file, pkg] of before.packages) {
