@@ -234,3 +234,41 @@ describe('issue 11, item 7: generate names every wire-breaking edit that used to
     }
   }, 120_000);
 });
+
+describe('breaking on a REST link', () => {
+  it('a removed operation and a removed response property exit 1', async () => {
+    const dir = await makeProject();
+    try {
+      const created = await run([
+        'rest',
+        'users',
+        '--resource',
+        'users:id=string,email=string',
+        '--yes',
+        '--no-install',
+        '--cwd',
+        dir,
+      ]);
+      expect(created.exitCode, created.stderr).toBe(0);
+      await git(dir, 'init', '-q');
+      await git(dir, 'add', '-A');
+      await git(dir, 'commit', '-qm', 'users');
+      const file = path.join(dir, 'openapi/users.yaml');
+      const text = await readFile(file, 'utf8');
+      const edited = text
+        .replace(/\n {4}delete:\n[\s\S]*?(?=\ncomponents:)/, '')
+        .replace('required: ["id", "email"]', 'required: ["id"]');
+      expect(edited).not.toBe(text);
+      await writeFile(file, edited.replace(/\n {8}email:\n {10}type: string/, ''));
+      const r = await run(['breaking', '--cwd', dir]);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/wire-breaking +DELETE \/users\/\{id\}: deployed clients calling it get 404 or 405/);
+      expect(r.stdout).toMatch(
+        /wire-breaking +schema User\.email: deployed clients read it \[RESPONSE_PROPERTY_REMOVED\]/,
+      );
+      expect(r.stdout).toMatch(/source-breaking +schema User\.email: code that sets or reads it stops compiling/);
+    } finally {
+      await removeProject(dir);
+    }
+  });
+});
