@@ -1,11 +1,17 @@
 // The OpenAPI and AsyncAPI rules of the contract evolution guard, one edit at a time, each against
-// the unedited contract. (The proto rules are measured against buf in breaking-buf.test.ts.)
+// the unedited contract. (The proto wire verdicts are measured against buf in breaking-buf.test.ts;
+// here, what buf's WIRE category does not decide: source-breaking vs safe.)
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffAsyncApi } from '../src/breaking/asyncapi.js';
 import { diffOpenApi } from '../src/breaking/openapi.js';
+import { protoModel } from '../src/breaking/proto-model.js';
+import { diffProtoModels } from '../src/breaking/proto.js';
 import type { ContractChange } from '../src/breaking/types.js';
 import { readAsyncApi } from '../src/contracts/asyncapi.js';
 import { OpenApiDocuments } from '../src/contracts/openapi.js';
+import { loadProtos } from '../src/contracts/proto.js';
 
 const OPENAPI = `openapi: 3.0.3
 info: { title: Users, version: 1.0.0 }
@@ -298,5 +304,56 @@ describe('AsyncAPI rules', () => {
     const changes = diffAsyncApi(readAsyncApi(fifo, 'a.yaml'), readAsyncApi(ASYNCAPI, 'a.yaml'));
     expect(only(changes)).toEqual(['wire-breaking QUEUE_TYPE_CHANGED queue orders.fifo']);
     expect(changes[0]!.reason).toMatch(/FIFO became standard: SQS cannot convert a queue/);
+  });
+});
+
+const CORPUS = path.resolve(import.meta.dirname, 'fixtures/breaking/proto');
+
+async function protoChanges(pair: string): Promise<string[]> {
+  const load = async (side: string) => {
+    const dir = path.join(CORPUS, pair, side);
+    const read = (f: string) => readFile(path.join(dir, f), 'utf8').catch(() => undefined);
+    return protoModel(await loadProtos(['contract.proto'], ['.'], { read }, dir));
+  };
+  return only(diffProtoModels(await load('before'), await load('after'))).sort();
+}
+
+describe('proto rules: source-breaking and safe', () => {
+  const cases: [string, string[]][] = [
+    ['identical', []],
+    ['field-renamed', ['source-breaking FIELD_SAME_NAME field shop.v1.Item.count (2)']],
+    ['int32-to-uint32', ['safe FIELD_SAME_TYPE field shop.v1.Item.count (2)']],
+    ['int32-to-int64', ['source-breaking FIELD_SAME_TYPE field shop.v1.Item.count (2)']],
+    ['field-deleted-number-reserved', ['source-breaking FIELD_NO_DELETE field shop.v1.Item.count (2)']],
+    ['enum-value-renamed', ['source-breaking ENUM_VALUE_SAME_NAME enum value shop.v1.Kind.KIND_FOOD (2)']],
+    ['message-deleted-unused', ['source-breaking MESSAGE_NO_DELETE message shop.v1.Unused']],
+    ['enum-deleted-unused', ['source-breaking ENUM_NO_DELETE enum shop.v1.Colour']],
+    ['field-added', ['safe FIELD_ADDED field shop.v1.Item.colour (15)']],
+    ['rpc-added', ['safe RPC_ADDED rpc shop.v1.ItemService.DeleteItem']],
+    [
+      'service-renamed',
+      [
+        'safe SERVICE_ADDED service shop.v1.CatalogService',
+        'wire-breaking SERVICE_NO_DELETE service shop.v1.ItemService',
+      ],
+    ],
+    ['package-renamed', ['wire-breaking FILE_SAME_PACKAGE package of contract.proto']],
+  ];
+  for (const [pair, expected] of cases) {
+    it(pair, async () => {
+      expect(await protoChanges(pair)).toEqual([...expected].sort());
+    });
+  }
+
+  it('a renamed service is named as a rename, with its fix', async () => {
+    const dir = path.join(CORPUS, 'service-renamed');
+    const read = (side: string) => (f: string) => readFile(path.join(dir, side, f), 'utf8').catch(() => undefined);
+    const model = async (side: string) =>
+      protoModel(await loadProtos(['contract.proto'], ['.'], { read: read(side) }, path.join(dir, side)));
+    const [change] = diffProtoModels(await model('before'), await model('after')).filter((c) => c.severity !== 'safe');
+    expect(change?.reason).toMatch(
+      /^renamed to shop\.v1\.CatalogService: deployed callers of \/shop\.v1\.ItemService\/\* get UNIMPLEMENTED/,
+    );
+    expect(change?.fix).toBe('keep service shop.v1.ItemService (both names can be served)');
   });
 });

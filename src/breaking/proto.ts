@@ -61,11 +61,6 @@ export function diffProtoModels(before: ProtoModel, after: ProtoModel): Contract
   return out.changes;
 }
 
-/**
- * The `before` model with the definitions of each file whose package changed renamed into the new
- * package. References are renamed only inside renamed definitions (the package moved as a whole);
- * a reference from a file that stayed put keeps the old name, so it is reported as changed, as buf does.
- */
 /** `(/user.v1.UserService/GetUser -> /user.v2.UserService/GetUser)` for a file with an RPC. */
 function pathExample(before: ProtoModel, file: string, pkg: string): string {
   const service = [...before.services.values()].find((s) => s.file === file && s.methods.size);
@@ -75,6 +70,11 @@ function pathExample(before: ProtoModel, file: string, pkg: string): string {
   return ` (/${service.fullName}/${method} -> /${pkg ? `${pkg}.` : ''}${short}/${method})`;
 }
 
+/**
+ * The `before` model with the definitions of each file whose package changed renamed into the new
+ * package. References are renamed only inside renamed definitions (the package moved as a whole);
+ * a reference from a file that stayed put keeps the old name, so it is reported as changed, as buf does.
+ */
 function renamePackages(before: ProtoModel, after: ProtoModel): ProtoModel {
   const moved = new Map<string, [string, string]>();
   for (const [file, pkg] of before.packages) {
@@ -227,14 +227,12 @@ function diffField(
       file,
       'add a new field with a new number instead',
     );
-  else if (f.kind !== g.kind || f.mapKey !== g.mapKey)
-    out.add(
-      'source-breaking',
-      'FIELD_SAME_TYPE',
-      subject,
-      `type ${typeText(f)} became ${typeText(g)} (same wire encoding)`,
-      file,
-    );
+  else if (typeText(f) !== typeText(g)) {
+    // Same bytes on the wire; the generated TypeScript type changes unless both map to the same one.
+    const ts = tsKind(f.kind) !== tsKind(g.kind) || tsKind(f.mapKey) !== tsKind(g.mapKey) || f.typeName !== g.typeName;
+    const why = `type ${typeText(f)} became ${typeText(g)} (same wire encoding${ts ? ', another TypeScript type' : ''})`;
+    out.add(ts ? 'source-breaking' : 'safe', 'FIELD_SAME_TYPE', subject, why, file);
+  }
   if (CARDINALITY_GROUP[f.cardinality] !== CARDINALITY_GROUP[g.cardinality])
     out.add(
       'wire-breaking',
@@ -268,6 +266,13 @@ function oneofMove(f: FieldInfo, g: FieldInfo): string {
   if (f.oneof && g.oneof) return `moved from oneof ${f.oneof} to oneof ${g.oneof}`;
   if (f.oneof) return `moved out of oneof ${f.oneof}: peers may now receive it together with its former alternatives`;
   return `moved into oneof ${g.oneof}: setting another member now clears it`;
+}
+
+/** The TypeScript type family a scalar is generated as (32-bit numbers and floats are all `number`). */
+function tsKind(kind: string | undefined): string | undefined {
+  if (kind && /^(u?int32|sint32|s?fixed32|float|double)$/.test(kind)) return 'number';
+  if (kind && /^(u?int64|sint64|s?fixed64)$/.test(kind)) return 'int64';
+  return kind;
 }
 
 function typeText(f: FieldInfo): string {
