@@ -33,6 +33,9 @@ export async function generateOnce(
     links.map((link) => ({ link, onRead: onRead && ((file: string) => onRead(link, file)) })),
     !!opts.force && !opts.check,
   );
+  // The contract changes since the last generate, classified (src/breaking/snapshot.ts).
+  const record = !opts.check && !opts.dryRun && plan.conflicts.length === 0;
+  await (await import('../breaking/snapshot.js')).reportContractChanges(project.root, links, { record });
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
