@@ -33,9 +33,8 @@ export async function generateOnce(
     links.map((link) => ({ link, onRead: onRead && ((file: string) => onRead(link, file)) })),
     !!opts.force && !opts.check,
   );
-  // The contract changes since the last generate, classified (src/breaking/snapshot.ts).
-  const record = !opts.check && !opts.dryRun && plan.conflicts.length === 0;
-  await (await import('../breaking/snapshot.js')).reportContractChanges(project.root, links, { record });
+  // The contract changes since the last generate, classified (src/cli/contract-changes.ts).
+  const remember = await (await import('./contract-changes.js')).reportContractChanges(project.root, links);
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
@@ -67,10 +66,12 @@ export async function generateOnce(
   if (plan.conflicts.length) throw conflictError(plan);
   if (plan.changes.length === 0) {
     info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
+    if (!opts.dryRun) await remember();
     return 0;
   }
   if (await presentPlan(plan, opts.dryRun)) return 0;
   await commit(project.root, plan.operations());
+  await remember();
   info(paint('green', `Wrote ${plan.changes.length} files.`));
   return 0;
 }

@@ -116,7 +116,7 @@ function breakingCommand(): Command {
       '\nExamples:\n  $ create-service-link breaking\n  $ create-service-link breaking user --against origin/main\n  $ create-service-link breaking --json',
     )
     .action(async (names: string[], opts) => {
-      const { runBreaking } = await import('../breaking/command.js');
+      const { runBreaking } = await import('./breaking.js');
       setExitCode(await runBreaking(names, opts));
     });
 }

@@ -2,16 +2,16 @@
 // wire-breaking change, the CI gate for pull requests.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { paint, info } from '../cli/output.js';
+import { paint, info } from './output.js';
 import { selectLinks } from '../core/engine.js';
 import type { LinkConfig } from '../core/types.js';
 import { ContractError } from '../errors.js';
 import { detectProject } from '../project/detect.js';
 import { readManifest } from '../vfs/manifest.js';
-import { gitReader, resolveRevision } from './git.js';
-import { type ContractReader, contractKind, diffContracts, loadContract } from './load.js';
-import { countBySeverity, formatChanges, type Painter, summary } from './report.js';
-import type { ContractChange } from './types.js';
+import { gitReader, resolveRevision } from '../breaking/git.js';
+import { type ContractReader, contractKind, diffContracts, loadContract } from '../breaking/load.js';
+import { countBySeverity, formatChanges, type Painter, summary } from '../breaking/report.js';
+import type { ContractChange } from '../breaking/types.js';
 
 export interface BreakingOptions {
   against?: string;

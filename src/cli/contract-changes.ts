@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { info, warn } from '../cli/output.js';
+import { info, warn } from './output.js';
 import type { LinkConfig } from '../core/types.js';
-import { diskReader, severityPainter } from './command.js';
-import { gitReader } from './git.js';
-import { type ContractReader, contractKind, diffContracts, loadContract } from './load.js';
-import { formatChanges, summary } from './report.js';
+import { diskReader, severityPainter } from './breaking.js';
+import { gitReader } from '../breaking/git.js';
+import { type ContractReader, contractKind, diffContracts, loadContract } from '../breaking/load.js';
+import { formatChanges, summary } from '../breaking/report.js';
 
 /** The folder of one project's snapshots. */
 export function snapshotDir(root: string): string {
@@ -64,9 +64,10 @@ async function headReader(root: string, link: LinkConfig): Promise<ContractReade
   return (await read(link.contracts[0] ?? '').catch(() => undefined)) === undefined ? undefined : read;
 }
 
-async function reportLink(root: string, link: LinkConfig, record: boolean): Promise<void> {
+/** Prints the link's changes; returns the contract files to remember, or undefined when they are the baseline. */
+async function reportLink(root: string, link: LinkConfig): Promise<Map<string, string> | undefined> {
   const snapshot = await readSnapshot(root, link);
-  if (snapshot && (await unchanged(root, snapshot))) return;
+  if (snapshot && (await unchanged(root, snapshot))) return undefined;
   const baseline: ContractReader | undefined = snapshot
     ? async (file) => snapshot.files[file]
     : await headReader(root, link);
@@ -81,24 +82,31 @@ async function reportLink(root: string, link: LinkConfig, record: boolean): Prom
       for (const line of formatChanges(changes, severityPainter)) info(line);
     }
   }
-  if (record) await writeSnapshot(root, link, after.files);
+  return after.files;
 }
 
 /**
- * Prints each link's contract changes since its last generate and, when `record`, remembers the
- * current contract as the new baseline. Never fails a generate: a problem here is only a warning.
+ * Prints each link's contract changes since its last generate. The returned function remembers the
+ * current contracts as the new baseline: the caller runs it only once the code generated from them is
+ * on disk (a failed or declined generate keeps the old baseline). Never fails a generate: a problem
+ * here is only a warning.
  */
-export async function reportContractChanges(
-  root: string,
-  links: LinkConfig[],
-  opts: { record: boolean },
-): Promise<void> {
+export async function reportContractChanges(root: string, links: LinkConfig[]): Promise<() => Promise<void>> {
+  const pending: [LinkConfig, Map<string, string>][] = [];
   for (const link of links) {
     if (!contractKind(link)) continue;
     try {
-      await reportLink(root, link, opts.record);
+      const files = await reportLink(root, link);
+      if (files) pending.push([link, files]);
     } catch (error) {
       warn(`could not compare the contract of ${link.name} with its last generate: ${(error as Error).message}`);
     }
   }
+  return async () => {
+    for (const [link, files] of pending) {
+      await writeSnapshot(root, link, files).catch((error: Error) =>
+        warn(`could not remember the contract of ${link.name} for the next generate: ${error.message}`),
+      );
+    }
+  };
 }
