@@ -377,47 +377,76 @@ export function setKey<V>(map: { [key: string]: V }, key: string, value: V): voi
   else map[key] = value;
 }
 
-// google.protobuf.Timestamp <-> Date (millisecond precision: nanoseconds below 1 ms are dropped).
-export function encodeTimestamp(value: Date, w: Writer): Writer {
-  const ms = value.getTime();
+// google.protobuf.Timestamp and Duration keep their two fields, so every value is exact to the
+// nanosecond and over the whole range (a Date stops at milliseconds, a number of milliseconds loses
+// nanoseconds past 104 days). The helpers below convert from and to Date and milliseconds.
+/** A point in time: seconds since 1970-01-01T00:00:00Z and 0 to 999,999,999 nanoseconds after them. */
+export interface Timestamp {
+  seconds: bigint;
+  nanos: number;
+}
+/** {@link Timestamp} as the encoder takes it: either part may be left out (it is then 0). */
+export type TimestampInit = { [K in keyof Timestamp]?: Timestamp[K] | undefined };
+
+/** A signed span of time: seconds and nanoseconds of the same sign (-999,999,999 to 999,999,999). */
+export interface Duration {
+  seconds: bigint;
+  nanos: number;
+}
+/** {@link Duration} as the encoder takes it: either part may be left out (it is then 0). */
+export type DurationInit = { [K in keyof Duration]?: Duration[K] | undefined };
+
+function encodeSecondsNanos(value: TimestampInit | DurationInit, w: Writer): Writer {
+  if (value.seconds) writeInt64(w.uint32(8), value.seconds);
+  if (value.nanos) w.uint32(16).int32(value.nanos);
+  return w;
+}
+
+function decodeSecondsNanos(r: Reader, end: number): Timestamp {
+  const m = { seconds: 0n, nanos: 0 };
+  while (r.pos < end) {
+    const t = r.uint32();
+    if (t === 8) m.seconds = int64(r);
+    else if (t === 16) m.nanos = r.int32();
+    else r.skipType(t & 7);
+  }
+  return m;
+}
+
+export const encodeTimestamp: (value: TimestampInit, w: Writer) => Writer = encodeSecondsNanos;
+export const decodeTimestamp: (r: Reader, end: number) => Timestamp = decodeSecondsNanos;
+export const encodeDuration: (value: DurationInit, w: Writer) => Writer = encodeSecondsNanos;
+export const decodeDuration: (r: Reader, end: number) => Duration = decodeSecondsNanos;
+
+/** A Date as a Timestamp (exact: a Date holds whole milliseconds). */
+export function timestampFromDate(date: Date): Timestamp {
+  return fromMillis(date.getTime());
+}
+
+/** A Timestamp as a Date, rounded down to the millisecond. */
+export function timestampToDate(t: TimestampInit): Date {
+  return new Date(Number(t.seconds ?? 0n) * 1000 + Math.floor((t.nanos ?? 0) / 1_000_000));
+}
+
+/** The current time as a Timestamp. */
+export function timestampNow(): Timestamp {
+  return fromMillis(Date.now());
+}
+
+function fromMillis(ms: number): Timestamp {
   const seconds = Math.floor(ms / 1000);
-  const nanos = (ms - seconds * 1000) * 1_000_000;
-  if (seconds !== 0) w.uint32(8).int64(seconds);
-  if (nanos !== 0) w.uint32(16).int32(nanos);
-  return w;
+  return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
-export function decodeTimestamp(r: Reader, end: number): Date {
-  let seconds = 0;
-  let nanos = 0;
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === 8) seconds = Number(int64(r));
-    else if (t === 16) nanos = r.int32();
-    else r.skipType(t & 7);
-  }
-  return new Date(seconds * 1000 + Math.floor(nanos / 1_000_000));
-}
-
-// google.protobuf.Duration <-> milliseconds as a number (fractions carry the sub-millisecond part).
-export function encodeDuration(ms: number, w: Writer): Writer {
+/** Milliseconds (fractions allowed, down to the nanosecond) as a Duration. */
+export function durationFromMillis(ms: number): Duration {
   const seconds = Math.trunc(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1_000_000);
-  if (seconds !== 0) w.uint32(8).int64(seconds);
-  if (nanos !== 0) w.uint32(16).int32(nanos);
-  return w;
+  return { seconds: BigInt(seconds), nanos: Math.round((ms - seconds * 1000) * 1_000_000) };
 }
 
-export function decodeDuration(r: Reader, end: number): number {
-  let seconds = 0;
-  let nanos = 0;
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === 8) seconds = Number(int64(r));
-    else if (t === 16) nanos = r.int32();
-    else r.skipType(t & 7);
-  }
-  return seconds * 1000 + nanos / 1_000_000;
+/** A Duration in milliseconds (fractions carry the nanoseconds; past 104 days they round). */
+export function durationToMillis(d: DurationInit): number {
+  return Number(d.seconds ?? 0n) * 1000 + (d.nanos ?? 0) / 1_000_000;
 }
 
 // google.protobuf.Empty <-> {}

@@ -5,7 +5,8 @@ import protobuf from '../../contracts/proto-lib.js';
 import { ContractError } from '../../errors.js';
 import { isReservedWord, pascalCase, propertyKey, safeIdentifier } from '../../util/names.js';
 import { jsDoc, stringLiteral } from '../../util/text.js';
-import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
+import { wrapList, wrapUnion } from '../../codegen/layout.js';
+import { type JsonNames, jsonCodecDeclaration, jsonRow } from './json.js';
 
 /** How a message-typed value is represented and coded. */
 export interface TypeRef {
@@ -15,6 +16,8 @@ export interface TypeRef {
   decode: string;
   /** True for well-known types mapped to plain values. */
   wkt: boolean;
+  /** Its JSON mapping: the message's own codec, or the runtime's for a well-known type. */
+  json: string;
 }
 
 const WKT: Record<string, TypeRef> = {};
@@ -25,10 +28,12 @@ function wkt(name: string, ts: string, init = ts): void {
     encode: `$wire.encode${name}`,
     decode: `$wire.decode${name}`,
     wkt: true,
+    json: `$json.${name}`,
   };
 }
-wkt('Timestamp', 'Date');
-wkt('Duration', 'number');
+// Timestamp and Duration keep seconds and nanos (exact; $wire has Date and millisecond helpers).
+wkt('Timestamp', '$wire.Timestamp', '$wire.TimestampInit');
+wkt('Duration', '$wire.Duration', '$wire.DurationInit');
 wkt('Empty', '$wire.Empty');
 wkt('FieldMask', 'string[]', 'readonly string[]');
 wkt('Any', '$wire.Any', '$wire.AnyInit');
@@ -264,7 +269,14 @@ export function buildMessages(root: protobuf.Root, types = collectTypes(root)): 
   const groupTypes = new Set<string>();
   for (const t of messages) {
     const n = names.get(fullName(t))!;
-    refs.set(fullName(t), { ts: n, init: `${n}Init`, encode: `encode${n}`, decode: `decode${n}`, wkt: false });
+    refs.set(fullName(t), {
+      ts: n,
+      init: `${n}Init`,
+      encode: `encode${n}`,
+      decode: `decode${n}`,
+      wkt: false,
+      json: n,
+    });
     for (const f of t.fieldsArray) if (f.delimited && f.resolvedType) groupTypes.add(fullName(f.resolvedType));
   }
   const enumNames = new Map<string, string>();
@@ -400,18 +412,14 @@ function unionProperty(key: string, members: readonly string[]): string {
   return `  ${wrapUnion('  ', `${key}?:`, [...members, 'undefined'])}`;
 }
 
-/**
- * A message's codec constant, typed by its annotation and explicit type arguments so tsc infers
- * nothing here; broken after `=` when long, then inside its lists.
- */
-function codecDeclaration(ref: TypeRef): string {
-  const types = [ref.init, ref.ts];
-  const lhs = `export const ${ref.ts}: $wire.MessageCodec<${types.join(', ')}> =`;
-  const call = `$wire.codec<${types.join(', ')}>(`;
-  const rhs = `${call}${ref.encode}, ${ref.decode});`;
-  if (fits(`${lhs} ${rhs}`)) return `${lhs} ${rhs}`;
-  const left = fits(lhs) ? lhs : wrapList('', `export const ${ref.ts}: $wire.MessageCodec<`, types, '> =', false);
-  return `${left}\n  ${wrapList('  ', call, [ref.encode, ref.decode], ');')}`;
+/** A message's codec constant (binary and JSON, see json.ts), with its JSON field table in field-number order. */
+function codecDeclaration(ctx: MessageContext): string {
+  const { ref, type } = ctx;
+  const names: JsonNames = { message: (n) => ctx.refs.get(n)?.json, enum: (n) => ctx.enums.get(n) };
+  const rows = [...type.fieldsArray]
+    .sort((a, b) => a.id - b.id)
+    .map((f) => jsonRow(f, fieldProperty(f.name), names, (o) => fieldProperty(o.name)));
+  return jsonCodecDeclaration(ref.ts, ref.init, fullName(type), ref.encode, ref.decode, rows);
 }
 
 /** What the parts of one message's generator share: the message, its names, and the code being built. */
@@ -755,7 +763,7 @@ function renderMessage(ctx: MessageContext): string {
     `${jsDoc(ctx.type.comment)}${declareType(ref.ts, ctx.typeLines)}`,
     `/** {@link ${ref.ts}} as the encoder takes it: any field may be left out (it then has its default). */`,
     declareType(ref.init, ctx.initLines),
-    codecDeclaration(ref),
+    codecDeclaration(ctx),
     ...renderEncoder(ctx),
     ...renderDecoder(ctx),
     '',
