@@ -483,7 +483,7 @@ function genMessage(
 ): string {
   const ctx = messageContext(t, refs, enums, isGroup);
   const oneofsDone = new Set<protobuf.OneOf>();
-  for (const f of [...t.fieldsArray].sort((a, b) => a.id - b.id)) {
+  for (const f of [...ownFields(t)].sort((a, b) => a.id - b.id)) {
     const oneof = f.partOf && !f.partOf.isProto3Optional ? f.partOf : undefined;
     if (!oneof) addField(ctx, f);
     else if (!oneofsDone.has(oneof)) {
@@ -492,6 +492,14 @@ function genMessage(
     }
   }
   return renderMessage(ctx);
+}
+
+/**
+ * A message's own fields. protobufjs also lists the extensions declared for it (named by their full
+ * name); those are not modelled and travel as unknown fields, kept through decode and encode.
+ */
+function ownFields(t: protobuf.Type): protobuf.Field[] {
+  return t.fieldsArray.filter((f) => !f.declaringField);
 }
 
 function messageContext(

