@@ -198,6 +198,33 @@ describe('JSON input the mapping accepts and rejects', () => {
   });
 });
 
+describe('JSON text', () => {
+  const parse = (text: string) => link.Everything.fromJsonString(text);
+
+  it('keeps integers beyond 2^53 exact for 64-bit fields, and numbers in a Value', () => {
+    const m = parse('{"i64": -9223372036854775808, "u64": 18446744073709551615, "anything": 9007199254740993}');
+    expect(m.i64).toBe(-9223372036854775808n);
+    expect(m.u64).toBe(18446744073709551615n);
+    expect(m.anything).toBe(9007199254740992);
+    expect(parse(' { "text" : "a\\"b\\u00e9" , "longs" : [ 1 , 2 ] } ')).toMatchObject({
+      text: 'a"b\u00e9',
+      longs: [1n, 2n],
+    });
+  });
+
+  it('rejects a key given twice, a lone surrogate and malformed text', () => {
+    for (const text of [
+      '{"i32": 1, "i32": 2}',
+      '{"text": "\\ud800"}',
+      '{"text": "\\udc00\\ud800"}',
+      '{"i32": 1,}',
+      '[',
+      '{} x',
+    ])
+      expect(() => parse(text), text).toThrow(link.JsonError);
+  });
+});
+
 describe('Timestamp and Duration helpers', () => {
   it('convert from and to Date and milliseconds', () => {
     const t = link.timestampFromDate(new Date(-1));

@@ -151,12 +151,135 @@ export function codec<I, T>(
   return self;
 }
 
+/**
+ * JSON text as a value, stricter than JSON.parse where the mapping asks for it: a key given twice and a
+ * lone UTF-16 surrogate are errors, and an integer beyond 2^53 stays exact (a bigint, read by int64 fields;
+ * anywhere else it becomes a number). JSON.parse still decodes each string that has escapes.
+ */
 function parseJson(text: string): JsonValue {
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch (e) {
-    throw new JsonError(`invalid JSON: ${(e as Error).message}`);
+  const p = { text, pos: 0 };
+  const v = parseValue(p);
+  skipSpace(p);
+  if (p.pos < text.length) throw syntax(p);
+  return v;
+}
+
+interface ParseState {
+  text: string;
+  pos: number;
+}
+
+function syntax(p: ParseState): JsonError {
+  return new JsonError(`invalid JSON at offset ${p.pos}`);
+}
+
+function skipSpace(p: ParseState): void {
+  const t = p.text;
+  let c = t.charCodeAt(p.pos);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++p.pos);
+}
+
+const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function parseValue(p: ParseState): JsonValue {
+  skipSpace(p);
+  const c = p.text[p.pos];
+  if (c === '{') return parseObject(p);
+  if (c === '[') return parseArray(p);
+  if (c === '"') return parseString(p);
+  for (const [word, value] of LITERALS)
+    if (p.text.startsWith(word, p.pos)) {
+      p.pos += word.length;
+      return value;
+    }
+  NUMBER_TOKEN.lastIndex = p.pos;
+  const m = NUMBER_TOKEN.exec(p.text);
+  if (!m) throw syntax(p);
+  p.pos += m[0].length;
+  const n = Number(m[0]);
+  if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(n)) return BigInt(m[0]) as unknown as number;
+  return n;
+}
+
+const LITERALS: [string, JsonValue][] = [
+  ['true', true],
+  ['false', false],
+  ['null', null],
+];
+
+function parseObject(p: ParseState): JsonValue {
+  const out: { [key: string]: JsonValue } = {};
+  p.pos++;
+  skipSpace(p);
+  if (p.text[p.pos] === '}') {
+    p.pos++;
+    return out;
   }
+  for (;;) {
+    skipSpace(p);
+    if (p.text[p.pos] !== '"') throw syntax(p);
+    const key = parseString(p);
+    if (hasOwn.call(out, key)) throw new JsonError(`invalid JSON: key "${key}" given twice`);
+    skipSpace(p);
+    if (p.text[p.pos++] !== ':') throw syntax(p);
+    $wire.setKey(out, key, parseValue(p));
+    skipSpace(p);
+    const c = p.text[p.pos++];
+    if (c === '}') return out;
+    if (c !== ',') throw syntax(p);
+  }
+}
+
+function parseArray(p: ParseState): JsonValue {
+  const out: JsonValue[] = [];
+  p.pos++;
+  skipSpace(p);
+  if (p.text[p.pos] === ']') {
+    p.pos++;
+    return out;
+  }
+  for (;;) {
+    out.push(parseValue(p));
+    skipSpace(p);
+    const c = p.text[p.pos++];
+    if (c === ']') return out;
+    if (c !== ',') throw syntax(p);
+  }
+}
+
+function parseString(p: ParseState): string {
+  const t = p.text;
+  const start = p.pos;
+  let escaped = false;
+  let i = start + 1;
+  for (;;) {
+    const c = t.charCodeAt(i);
+    if (c === 34) break;
+    if (c === 92) {
+      escaped = true;
+      i++;
+    } else if (c < 32 || Number.isNaN(c)) throw syntax({ text: t, pos: i });
+    i++;
+  }
+  p.pos = i + 1;
+  if (!escaped) return t.slice(start + 1, i);
+  let s: string;
+  try {
+    s = JSON.parse(t.slice(start, i + 1)) as string;
+  } catch {
+    throw syntax({ text: t, pos: start });
+  }
+  if (LONE_SURROGATE.test(s)) throw new JsonError(`invalid JSON: unpaired surrogate in string at offset ${start}`);
+  return s;
+}
+
+/** Integers the parser kept exact, as numbers: what a google.protobuf.Value holds. */
+function plainNumbers(v: JsonValue): JsonValue {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = plainNumbers(v[i]!);
+  else if (typeof v === 'object' && v !== null) for (const k of Object.keys(v)) v[k] = plainNumbers(v[k]!);
+  return v;
 }
 
 // --- writing ---
@@ -370,6 +493,7 @@ function readScalar(type: Scalar, v: JsonValue, where: string): unknown {
 
 function numberOf(v: JsonValue): number | undefined {
   if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string' && NUMBER.test(v)) return Number(v);
   return undefined;
 }
@@ -385,6 +509,7 @@ function readInt32(type: 'int32' | 'uint32', v: JsonValue, where: string): numbe
 function readInt64(type: 'int64' | 'uint64', v: JsonValue, where: string): bigint {
   let n: bigint | undefined;
   if (typeof v === 'string' && INT.test(v)) n = BigInt(v);
+  else if (typeof v === 'bigint') n = v;
   else {
     const x = numberOf(v);
     // A number (or an exponent form) is exact only while it is a safe integer.
@@ -425,7 +550,7 @@ function describe(v: JsonValue): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
-  const text = JSON.stringify(v);
+  const text = typeof v === 'bigint' ? String(v) : JSON.stringify(v);
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
@@ -619,7 +744,7 @@ const VALUE = wkt<JsonValue, JsonValue>(
   $wire.encodeValue,
   $wire.decodeValue,
   (v) => checkedJson(v, 'google.protobuf.Value'),
-  (json) => json,
+  plainNumbers,
 );
 export { VALUE as Value };
 
@@ -631,7 +756,7 @@ export const Struct = wkt<JsonObject, JsonObject>(
   (json) => {
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw new JsonError(`google.protobuf.Struct: expected a JSON object, got ${describe(json)}`);
-    return json;
+    return plainNumbers(json) as JsonObject;
   },
 );
 
@@ -643,7 +768,7 @@ export const ListValue = wkt<readonly JsonValue[], JsonValue[]>(
   (json) => {
     if (!Array.isArray(json))
       throw new JsonError(`google.protobuf.ListValue: expected an array, got ${describe(json)}`);
-    return json;
+    return plainNumbers(json) as JsonValue[];
   },
 );
 
