@@ -1,7 +1,8 @@
 // The proto3 JSON mapping (https://protobuf.dev/programming-guides/json/) for the generated messages.
-// Each message describes its fields once, in a small table the generated code hands to codec(); the
-// readers and writers here walk that table. A table is far less code for the user's tsc to check than
-// a pair of functions per message, and one loop over it is as fast as protobuf-es's reflection.
+// Each message describes its fields once, one string a field, which the generated code hands to codec();
+// the readers and writers here walk that table. Strings are far less for the user's tsc to check than a
+// pair of functions (or a tuple a field) per message, and one loop over the table beats protobuf-es's
+// reflection.
 import * as $wire from './wire.js';
 import type { JsonValue } from './wire.js';
 
@@ -45,16 +46,10 @@ export type EnumValues = { readonly [name: string]: number };
 export type FieldType = Scalar | EnumValues | null | JsonType<any, any>;
 
 /**
- * One field of a message's table: [property, JSON name, proto name, type, kind, oneof | map key].
- * `kind` is '' (implicit presence), 'opt' (explicit presence), 'list', 'map' (the sixth entry is the key's
- * scalar type, 'string' keys making a plain object and others a Map) or 'oneof' (the sixth entry is the
- * oneof's property).
+ * The message and enum types a message's fields name, by the names its table uses: `{ Line, Status }`.
+ * Well-known types are named by their full name (`google.protobuf.Timestamp`) and need no entry.
  */
-export type Field =
-  | readonly [string, string, string, FieldType]
-  | readonly [string, string, string, FieldType, '' | 'opt' | 'list']
-  | readonly [string, string, string, FieldType, 'map', Scalar]
-  | readonly [string, string, string, FieldType, 'oneof', string];
+export type FieldTypes = { readonly [name: string]: EnumValues | { readonly typeName: string } };
 
 /** A JSON value that cannot be read as (or a message value that has no JSON form in) its field. */
 export class JsonError extends Error {
@@ -97,18 +92,30 @@ interface Compiled {
   byName: Map<string, CompiledField>;
 }
 
-function compile(table: readonly Field[]): Compiled {
+const SCALARS = new Set<string>(['int32', 'uint32', 'int64', 'uint64', 'float', 'double', 'bool', 'string', 'bytes']);
+const KINDS = new Set<string>(['opt', 'list', 'map', 'oneof']);
+
+/**
+ * A message's table, one string a field: `<proto name> <type> [opt | list | map <key type> | oneof
+ * <oneof property>] [json=<JSON name>] [prop=<property>]`. JSON name and property are written only when
+ * they differ from the ones derived from the proto name (lowerCamelCase, as protoc and the generator do).
+ */
+function compile(typeName: string, rows: readonly string[], types: FieldTypes): Compiled {
   const fields: CompiledField[] = [];
   const byName = new Map<string, CompiledField>();
-  for (const f of table) {
+  for (const row of rows) {
+    const [proto = '', type = '', ...rest] = row.split(' ');
+    const named = (key: string): string | undefined => rest.find((c) => c.startsWith(key))?.slice(key.length);
+    const kind = rest[0] !== undefined && KINDS.has(rest[0]) ? (rest[0] as CompiledField['kind']) : '';
+    const prop = named('prop=') ?? camel(proto);
     const c: CompiledField = {
-      prop: f[0],
-      json: f[1],
-      proto: f[2],
-      type: f[3],
-      kind: f[4] ?? '',
-      extra: f[5] ?? '',
-      inherited: f[0] in Object.prototype,
+      prop,
+      json: named('json=') ?? jsonName(proto),
+      proto,
+      type: fieldType(typeName, type, types),
+      kind,
+      extra: kind === 'map' || kind === 'oneof' ? (rest[1] ?? '') : '',
+      inherited: prop in Object.prototype,
     };
     fields.push(c);
     byName.set(c.json, c);
@@ -117,21 +124,51 @@ function compile(table: readonly Field[]): Compiled {
   return { fields, byName };
 }
 
+function fieldType(typeName: string, name: string, types: FieldTypes): FieldType {
+  if (SCALARS.has(name)) return name as Scalar;
+  if (name === 'null') return null;
+  const type = hasOwn.call(types, name) ? types[name] : name.includes('.') ? registry.get(name) : undefined;
+  if (!type) throw new Error(`internal: ${typeName}'s JSON table names unknown type ${name}`);
+  return type as FieldType;
+}
+
+/** The generator's property name of a field: snake_case -> camelCase, the first character kept. */
+function camel(proto: string): string {
+  return proto.length > 1
+    ? proto[0] + proto.slice(1).replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase())
+    : proto;
+}
+
+/** protoc's JSON name: each underscore dropped, the next other character upper-cased. */
+function jsonName(proto: string): string {
+  let out = '';
+  let upper = false;
+  for (const c of proto) {
+    if (c === '_') upper = true;
+    else {
+      out += upper ? c.toUpperCase() : c;
+      upper = false;
+    }
+  }
+  return out;
+}
+
 const EMPTY = new Uint8Array(0);
 
 /**
- * A message's codec from its binary encoder/decoder and its field table (a function, so tables may refer
- * to messages declared further down the module). Registers the message for Any.
+ * A message's codec from its binary encoder/decoder, its field table and the types the table names (a
+ * function: they may be declared further down the module). Registers the message for Any.
  */
 export function codec<I, T>(
   typeName: string,
   encode: (message: I, w: $wire.Writer) => $wire.Writer,
   decode: (r: $wire.Reader, end: number) => T,
-  table: () => readonly Field[],
+  table: readonly string[],
+  types?: () => FieldTypes,
 ): MessageCodec<I, T> {
   const binary = $wire.codec(encode, decode);
   let compiled: Compiled | undefined;
-  const fields = (): Compiled => (compiled ??= compile(table()));
+  const fields = (): Compiled => (compiled ??= compile(typeName, table, types?.() ?? {}));
   const self: MessageCodec<I, T> = {
     typeName,
     encode: binary.encode,

@@ -84,6 +84,14 @@ function binaryPasses(syntax: 'proto3' | 'proto2', failed: readonly string[]): s
   return `${syntax} binary: ${answered - failing} of ${answered} passed`;
 }
 
+/** "<n> of <m> passed" for the JSON tests (JSON input, or JSON output of binary input) of both syntaxes. */
+function jsonPasses(failed: readonly string[]): string {
+  const keys = Object.keys(stats).filter((k) => / (jsonPayload->\d|protobufPayload->2) answered$/.test(k));
+  const answered = keys.reduce((n, k) => n + (stats[k] ?? 0), 0);
+  const failing = failed.filter((n) => n.includes('.JsonInput.') || n.endsWith('.JsonOutput')).length;
+  return `JSON: ${answered - failing} of ${answered} passed`;
+}
+
 const SUMMARY =
   /CONFORMANCE SUITE (PASSED|FAILED): (\d+) successes, (\d+) skipped, (\d+) expected failures, (\d+) unexpected failures/;
 
@@ -101,6 +109,7 @@ describe('protobuf conformance suite', () => {
         `conformance: ${summary[2]} passed, ${summary[3]} skipped, ${summary[4]} known failures, ${summary[5]} failed`,
         `  ${binaryPasses('proto3', [...failed, ...known])}`,
         `  ${binaryPasses('proto2', [...failed, ...known])}`,
+        `  ${jsonPasses([...failed, ...known])}`,
         `  skipped: ${skipped.map(([k, n]) => `${k.replace(/ skipped$/, '')} ${n}`).join(', ')}`,
       ].join('\n'),
     );
@@ -110,6 +119,10 @@ describe('protobuf conformance suite', () => {
     // Binary in, binary out is never skipped, and both syntaxes really ran.
     expect(stats['proto3 protobufPayload->1 skipped'] ?? 0).toBe(0);
     expect(stats['proto2 protobufPayload->1 skipped'] ?? 0).toBe(0);
+    // JSON in and out goes through the generated JSON mapping: never skipped either.
+    for (const key of ['jsonPayload->1', 'jsonPayload->2', 'protobufPayload->2'])
+      for (const syntax of ['proto3', 'proto2']) expect(stats[`${syntax} ${key} skipped`] ?? 0).toBe(0);
+    expect(stats['proto3 jsonPayload->2 answered']).toBeGreaterThan(250);
     expect(stats['proto3 protobufPayload->1 answered']).toBeGreaterThan(600);
     expect(stats['proto2 protobufPayload->1 answered']).toBeGreaterThan(600);
   });

@@ -16,7 +16,7 @@ export interface TypeRef {
   decode: string;
   /** True for well-known types mapped to plain values. */
   wkt: boolean;
-  /** Its JSON mapping: the message's own codec, or the runtime's for a well-known type. */
+  /** The codec its JSON table names: the message's own, '' for a well-known type (the runtime has it). */
   json: string;
 }
 
@@ -28,7 +28,7 @@ function wkt(name: string, ts: string, init = ts): void {
     encode: `$wire.encode${name}`,
     decode: `$wire.decode${name}`,
     wkt: true,
-    json: `$json.${name}`,
+    json: '',
   };
 }
 // Timestamp and Duration keep seconds and nanos (exact; $wire has Date and millisecond helpers).
@@ -415,11 +415,13 @@ function unionProperty(key: string, members: readonly string[]): string {
 /** A message's codec constant (binary and JSON, see json.ts), with its JSON field table in field-number order. */
 function codecDeclaration(ctx: MessageContext): string {
   const { ref, type } = ctx;
-  const names: JsonNames = { message: (n) => ctx.refs.get(n)?.json, enum: (n) => ctx.enums.get(n) };
+  const names: JsonNames = { message: (n) => ctx.refs.get(n)?.json || undefined, enum: (n) => ctx.enums.get(n) };
   const rows = [...type.fieldsArray]
     .sort((a, b) => a.id - b.id)
     .map((f) => jsonRow(f, fieldProperty(f.name), names, (o) => fieldProperty(o.name)));
-  return jsonCodecDeclaration(ref.ts, ref.init, fullName(type), ref.encode, ref.decode, rows);
+  const table = rows.map((r) => r.row);
+  const refs = rows.flatMap((r) => (r.ref ? [r.ref] : []));
+  return jsonCodecDeclaration(ref.ts, ref.init, fullName(type), ref.encode, ref.decode, table, refs);
 }
 
 /** What the parts of one message's generator share: the message, its names, and the code being built. */

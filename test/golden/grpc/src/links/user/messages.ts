@@ -19,8 +19,8 @@ export const GetUserRequest: $json.MessageCodec<GetUserRequestInit, GetUserReque
     'user.v1.GetUserRequest',
     encodeGetUserRequest,
     decodeGetUserRequest,
-    () => [
-      ['id', 'id', 'id', 'string'],
+    [
+      'id string',
     ],
   );
 export function encodeGetUserRequest(m: GetUserRequestInit, w: $wire.Writer): $wire.Writer {
@@ -53,9 +53,9 @@ export const GetUserResponse: $json.MessageCodec<GetUserResponseInit, GetUserRes
     'user.v1.GetUserResponse',
     encodeGetUserResponse,
     decodeGetUserResponse,
-    () => [
-      ['id', 'id', 'id', 'string'],
-      ['name', 'name', 'name', 'string'],
+    [
+      'id string',
+      'name string',
     ],
   );
 export function encodeGetUserResponse(m: GetUserResponseInit, w: $wire.Writer): $wire.Writer {
@@ -90,9 +90,9 @@ export const ListUsersRequest: $json.MessageCodec<ListUsersRequestInit, ListUser
     'user.v1.ListUsersRequest',
     encodeListUsersRequest,
     decodeListUsersRequest,
-    () => [
-      ['limit', 'limit', 'limit', 'uint32'],
-      ['pageToken', 'pageToken', 'page_token', 'string'],
+    [
+      'limit uint32',
+      'page_token string',
     ],
   );
 export function encodeListUsersRequest(m: ListUsersRequestInit, w: $wire.Writer): $wire.Writer {
@@ -127,9 +127,9 @@ export const ListUsersResponse: $json.MessageCodec<ListUsersResponseInit, ListUs
     'user.v1.ListUsersResponse',
     encodeListUsersResponse,
     decodeListUsersResponse,
-    () => [
-      ['id', 'id', 'id', 'string'],
-      ['name', 'name', 'name', 'string'],
+    [
+      'id string',
+      'name string',
     ],
   );
 export function encodeListUsersResponse(m: ListUsersResponseInit, w: $wire.Writer): $wire.Writer {
