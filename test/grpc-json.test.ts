@@ -73,6 +73,8 @@ const SAMPLE = {
   packedWkt: { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '0.000001s' },
   history: ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '2024-02-29T12:00:00.100Z'],
   wrappedDouble: '-Infinity',
+  toString: 3,
+  'with space': 4,
 };
 
 beforeAll(async () => {
@@ -128,6 +130,8 @@ describe('generated messages against protobuf-es', () => {
     const esJson = toJson(desc, es, { registry, useProtoFieldName: true, alwaysEmitImplicit: true }) as any;
     const ours = link.Everything.toJson(link.Everything.decode(toBinary(desc, es)), opts);
     expect(ours).toEqual(esJson);
+    // An Init object that leaves fields out means the same message.
+    expect(link.Everything.toJson({ i32: 1 }, opts)).toEqual(esJson);
   });
 });
 

@@ -85,7 +85,8 @@ export function jsonRow(
   const { cell, ref } = typeCell(f, names);
   const cells = [f.name, cell, ...kindCells(f, oneofProp)];
   const json = f.jsonName ?? derivedJsonName(f.name);
-  if (json !== derivedJsonName(f.name)) cells.push(`json=${json}`);
+  // A json_name may hold any character: escaped, so the row still splits on spaces.
+  if (json !== derivedJsonName(f.name)) cells.push(`json=${encodeURIComponent(json)}`);
   if (prop !== derivedProperty(f.name)) cells.push(`prop=${prop}`);
   return { row: stringLiteral(cells.join(' ')), ...(ref ? { ref } : {}) };
 }

@@ -111,7 +111,7 @@ function compile(typeName: string, rows: readonly string[], types: FieldTypes): 
     const prop = named('prop=') ?? camel(proto);
     const c: CompiledField = {
       prop,
-      json: named('json=') ?? jsonName(proto),
+      json: decodeURIComponent(named('json=') ?? jsonName(proto)),
       proto,
       type: fieldType(typeName, type, types),
       kind,
@@ -323,31 +323,55 @@ function plainNumbers(v: JsonValue): JsonValue {
 
 function writeMessage(c: Compiled, m: Obj, options: JsonWriteOptions): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
+  const all = options.emitDefaults === true;
   for (const f of c.fields) {
-    const v = f.inherited && !hasOwn.call(m, f.prop) ? undefined : m[f.prop];
+    const v = f.inherited ? own(m, f.prop) : m[f.prop];
     const key = options.useProtoNames ? f.proto : f.json;
     if (f.kind === 'oneof') {
-      const o = (f.inherited && !hasOwn.call(m, f.extra) ? undefined : m[f.extra]) as Obj | undefined;
+      const o = own(m, f.extra) as Obj | undefined;
       if (o?.['$case'] === f.prop) out[key] = writeValue(f.type, o[f.prop], options);
     } else if (f.kind === 'list') {
-      const list = v as readonly unknown[] | undefined;
-      if (list?.length || (options.emitDefaults && list)) out[key] = list.map((e) => writeValue(f.type, e, options));
+      // A field left out of an Init object has its default value (here: empty).
+      const list = (v ?? []) as readonly unknown[];
+      if (list.length || all) out[key] = list.map((e) => writeValue(f.type, e, options));
     } else if (f.kind === 'map') {
-      if (v !== undefined) {
-        const entries = v instanceof Map ? [...v] : Object.entries(v as Obj);
-        if (entries.length || options.emitDefaults) out[key] = writeMap(f, entries, options);
-      }
+      const entries = v === undefined ? [] : v instanceof Map ? [...v] : Object.entries(v as Obj);
+      if (entries.length || all) out[key] = writeMap(f, entries, options);
     } else if (f.kind === 'opt') {
       if (v !== undefined && (v !== null || f.type === VALUE)) out[key] = writeValue(f.type, v, options);
-    } else if (v !== undefined && (options.emitDefaults || !isDefault(v))) out[key] = writeValue(f.type, v, options);
+    } else if (v === undefined ? all : all || !isDefault(v)) {
+      out[key] = writeValue(f.type, v ?? zero(f.type), options);
+    }
   }
   return out;
+}
+
+/** An own property only: one Object.prototype also has (toString) is not a field that is set. */
+function own(m: Obj, prop: string): unknown {
+  return hasOwn.call(m, prop) ? m[prop] : undefined;
 }
 
 function writeMap(f: CompiledField, entries: [unknown, unknown][], options: JsonWriteOptions): JsonValue {
   const out: { [key: string]: JsonValue } = {};
   for (const [k, v] of entries) $wire.setKey(out, String(k), writeValue(f.type, v, options));
   return out;
+}
+
+const ZERO: { [S in Scalar]: unknown } = {
+  int32: 0,
+  uint32: 0,
+  int64: 0n,
+  uint64: 0n,
+  float: 0,
+  double: 0,
+  bool: false,
+  string: '',
+  bytes: new Uint8Array(0),
+};
+
+/** The default value of a field without presence: a scalar's zero, or an enum's 0. */
+function zero(type: FieldType): unknown {
+  return typeof type === 'string' ? ZERO[type] : 0;
 }
 
 function isDefault(v: unknown): boolean {
