@@ -2,10 +2,19 @@
 // toJson / fromJson on the same order message as grpc-codec.bench.mjs. protobuf-es (bench/node_modules)
 // works from the message's descriptor, built here by `buf build`; its generated code hands toJson and
 // fromJson the same descriptor, so this is what its generated code runs. Both sides turn a message into
-// a JSON object and back (no JSON.stringify/parse: that part is the same JSON.* for both).
+// a JSON object and back; the *String rows add the text (protobuf-es: JSON.stringify/parse; ours: JSON.stringify
+// and our own parser, which keeps 64-bit integers exact and rejects duplicate keys).
 // Rounds are interleaved (every codec once per round, in rotating order); figures are medians.
 // Run: npm ci --prefix bench && npm run build && node bench/grpc-json.bench.mjs   (ROUNDS=9 ROUND_MS=300)
-import { createFileRegistry, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
+import {
+  createFileRegistry,
+  fromBinary,
+  fromJson,
+  fromJsonString,
+  toBinary,
+  toJson,
+  toJsonString,
+} from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { execFileSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
@@ -40,9 +49,20 @@ try {
   if (Buffer.compare(Buffer.from(toBinary(desc, fromJson(desc, json))), Buffer.from(bytes)) !== 0)
     throw new Error('protobuf-es fromJson differs');
 
+  const text = JSON.stringify(json);
   const codecs = {
-    'protobuf-es': { toJson: () => toJson(desc, esOrder), fromJson: () => fromJson(desc, json) },
-    'create-service-link': { toJson: () => ours.Order.toJson(ourOrder), fromJson: () => ours.Order.fromJson(json) },
+    'protobuf-es': {
+      toJson: () => toJson(desc, esOrder),
+      fromJson: () => fromJson(desc, json),
+      toJsonString: () => toJsonString(desc, esOrder),
+      fromJsonString: () => fromJsonString(desc, text),
+    },
+    'create-service-link': {
+      toJson: () => ours.Order.toJson(ourOrder),
+      fromJson: () => ours.Order.fromJson(json),
+      toJsonString: () => ours.Order.toJsonString(ourOrder),
+      fromJsonString: () => ours.Order.fromJsonString(text),
+    },
   };
 
   function opsPerSecond(fn) {
@@ -58,7 +78,7 @@ try {
   }
 
   const names = Object.keys(codecs);
-  const ops = ['toJson', 'fromJson'];
+  const ops = ['toJson', 'fromJson', 'toJsonString', 'fromJsonString'];
   const runs = {};
   for (const name of names)
     for (const op of ops) {
@@ -77,9 +97,8 @@ try {
   }
   const ratio = (op) =>
     median(runs[`create-service-link ${op}`].map((v, i) => v / runs[`protobuf-es ${op}`][i])).toFixed(2);
-  console.log(
-    `ours / protobuf-es: toJson ${ratio('toJson')}x, fromJson ${ratio('fromJson')}x (median of paired rounds)`,
-  );
+  const ratios = ops.map((op) => `${op} ${ratio(op)}x`).join(', ');
+  console.log(`ours / protobuf-es (median of paired rounds): ${ratios}`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
