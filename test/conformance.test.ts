@@ -4,6 +4,7 @@
 // answers must pass with --enforce_recommended (required and recommended), and binary requests must all
 // be answered. The runner needs glibc >= 2.38: scripts/conformance-runner.mjs fetches Debian trixie's
 // libraries into .cache/conformance/ when the system's is older; if it cannot, this test fails.
+import { existsSync } from 'node:fs';
 import { chmod, copyFile, cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,10 @@ import { compile, makeProject, removeProject, runCli } from './helpers/project.j
 import { CONFORMANCE_PROTOS, runConformance } from '../scripts/conformance-runner.mjs';
 
 const TESTEE = path.join(import.meta.dirname, 'fixtures', 'conformance', 'testee.ts');
-/** Tests known to fail (work in progress); the runner fails if one of them passes. */
+/**
+ * Tests known to fail, one name a line, only while work is in progress (none today: the file does not
+ * exist). The runner counts them as expected, and fails if one of them passes.
+ */
 const FAILURE_LIST = path.join(import.meta.dirname, 'fixtures', 'conformance', 'failure_list.txt');
 const PROTOS = [
   'conformance/conformance.proto',
@@ -49,11 +53,8 @@ beforeAll(async () => {
   await chmod(program, 0o755);
   const statsFile = path.join(dir, 'stats.json');
   const env = { CONFORMANCE_STATS: statsFile };
-  result = (await runConformance(
-    program,
-    ['--enforce_recommended', '--failure_list', FAILURE_LIST],
-    env,
-  )) as RunnerResult;
+  const list = existsSync(FAILURE_LIST) ? ['--failure_list', FAILURE_LIST] : [];
+  result = (await runConformance(program, ['--enforce_recommended', ...list], env)) as RunnerResult;
   stats = JSON.parse(await readFile(statsFile, 'utf8').catch(() => '{}')) as Record<string, number>;
 });
 
@@ -69,7 +70,7 @@ function failures(output: string): string[] {
 
 /** The names in the failure list (comments and blank lines left out). */
 async function expectedFailures(): Promise<string[]> {
-  const text = await readFile(FAILURE_LIST, 'utf8');
+  const text = await readFile(FAILURE_LIST, 'utf8').catch(() => '');
   return text
     .split('\n')
     .map((l) => l.replace(/#.*/, '').trim())

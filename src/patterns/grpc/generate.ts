@@ -422,7 +422,10 @@ export function indexFile(
       names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']),
     },
     { from: mods.grpc, names: names([], ['CallContext']) },
-    { from: mods.wire, names: names([], ['JsonValue', 'Any', 'AnyInit', 'Empty']) },
+    {
+      from: mods.wire,
+      names: names(['unknownFields', 'dropUnknownFields', 'UNKNOWN_FIELDS'], ['JsonValue', 'Any', 'AnyInit', 'Empty']),
+    },
     // The proto's messages and enums: a name the runtime API already exports gets an alias (CallOptionsMessage).
     {
       from: `./messages${suffix}`,

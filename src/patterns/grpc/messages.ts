@@ -367,8 +367,18 @@ function verifiesUtf8(f: protobuf.Field): boolean {
   return (f as unknown as { _features?: { utf8_validation?: string } })._features?.utf8_validation === 'VERIFY';
 }
 
-function readExpr(p: FieldPlan): string {
-  if (p.kind === 'message') return p.group ? `${p.ref!.decode}(r, r.len)` : `${p.ref!.decode}(r, r.uint32() + r.pos)`;
+/**
+ * Reads one value. A message decodes into `into` when given (the value already read for that field: a
+ * message field that occurs twice merges, as the spec says); a group ends at its own end tag and at
+ * the latest where its parent ends.
+ */
+function readExpr(p: FieldPlan, into?: string): string {
+  if (p.kind === 'message') {
+    const ref = p.ref!;
+    const target = into && !ref.wkt ? `, ${into}` : '';
+    if (p.group) return `${ref.decode}(r, end, ${into ?? 'undefined'}, ${tag(p.field.id, 4)})`;
+    return `${ref.decode}(r, r.uint32() + r.pos${target})`;
+  }
   if (p.kind === 'enum') return `r.int32() as ${p.enumName}`;
   if (p.scalar === 'string') return verifiesUtf8(p.field) ? 'r.stringVerify()' : 'r.string()';
   return LONG.has(p.scalar!) ? `$wire.${p.scalar}(r)` : `r.${p.scalar}()`;
@@ -586,11 +596,29 @@ function encodeOneof(ctx: MessageContext, { prop, members }: OneofSite): void {
 function decodeOneof(ctx: MessageContext, { prop, members }: OneofSite): void {
   const o = access('m', prop);
   for (const m of members) {
-    const value = `{ $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }`;
-    ctx.decode.push(
-      `      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = ${value}; continue;`,
-    );
+    const id = m.field.id;
+    const value = (read: string): string => `{ $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${read} }`;
+    if (m.kind !== 'message' || m.ref!.wkt) {
+      ctx.decode.push(...decodeCase(id, wireType(m), [`${o} = ${value(readExpr(m))};`]));
+      continue;
+    }
+    // The same member again merges into the first; another member replaces it.
+    const same = `${o}?.$case === ${stringLiteral(m.prop)} ? ${access(o, m.prop)} : undefined`;
+    ctx.decode.push(`      case ${id}: {`, `        if (t !== ${tag(id, wireType(m))}) break;`);
+    ctx.decode.push(`        const prev = ${same};`, `        ${o} = ${value(readExpr(m, 'prev'))};`);
+    ctx.decode.push('        continue;', '      }');
   }
+}
+
+/**
+ * A decoder case: the field number, the whole tag checked (another wire type falls through to
+ * $wire.unknown), then `body`; on one line when it fits, else one statement a line.
+ */
+function decodeCase(id: number, wire: number, body: string[]): string[] {
+  const check = `if (t !== ${tag(id, wire)}) break;`;
+  const line = `      case ${id}: ${check} ${body.join(' ')} continue;`;
+  if (fits(line)) return [line];
+  return [`      case ${id}:`, ...[check, ...body, 'continue;'].map((l) => `        ${l}`)];
 }
 
 // --- fields outside a oneof ---
@@ -658,8 +686,8 @@ function decodeMap(ctx: MessageContext, { p, v, id }: FieldSite, key: MapKey): v
     '        while (r.pos < entryEnd) {',
     '          const et = r.uint32();',
     `          if (et === ${tag(1, wireType(key.plan))}) k = ${readExpr(key.plan)};`,
-    `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p)};`,
-    '          else r.skipType(et & 7);',
+    `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p, p.kind === 'message' ? 'e' : undefined)};`,
+    '          else $wire.skip(r, et);',
     '        }',
     key.stringKeys
       ? `        if (k === '__proto__') $wire.setKey(${v}, k, ${finalValue});\n        else ${v}[k] = ${finalValue};`
@@ -706,7 +734,7 @@ function encodeRepeated(ctx: MessageContext, { f, p, ev, id }: FieldSite): void 
 
 function decodeRepeated(ctx: MessageContext, { f, p, v, id }: FieldSite): void {
   if (!isPackable(p)) {
-    ctx.decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
+    ctx.decode.push(...decodeCase(id, wireType(p), [`${v}.push(${readExpr(p)});`]));
     return;
   }
   // Parsers must accept both packed and unpacked encodings of a packable field.
@@ -736,7 +764,8 @@ function addSingularField(ctx: MessageContext, s: FieldSite): void {
     ctx.encode.push(encodeImplicit(s));
   }
   ctx.initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
-  ctx.decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v} = ${readExpr(p)}; continue;`);
+  const read = readExpr(p, p.kind === 'message' ? v : undefined);
+  ctx.decode.push(...decodeCase(id, wireType(p), [`${v} = ${read};`]));
 }
 
 /** A field with presence: written when set. */
@@ -778,27 +807,34 @@ function declareType(name: string, lines: string[]): string {
 }
 
 function renderEncoder({ ref, encodeLocals, encode }: MessageContext): string[] {
-  const body = [...encodeLocals, ...encode];
   return [
-    `export function ${ref.encode}(${body.length ? 'm' : '_m'}: ${ref.init}, w: $wire.Writer): $wire.Writer {`,
-    ...body,
+    wrapList('', `export function ${ref.encode}(`, [`m: ${ref.init}`, 'w: $wire.Writer'], '): $wire.Writer {'),
+    ...encodeLocals,
+    ...encode,
+    '  $wire.writeUnknown(w, m);',
     '  return w;',
     '}',
   ];
 }
 
+/**
+ * The decoder reads into `into` when given (merging), else a new message with every default. Fields it
+ * does not know (or that arrive with another wire type) are kept on the message by $wire.unknown.
+ * A message used as a group also takes its end tag, and stops there.
+ */
 function renderDecoder({ ref, isGroup, literal, decode }: MessageContext): string[] {
   const n = ref.ts;
+  const params = ['r: $wire.Reader', 'end: number', `into?: ${n}`, ...(isGroup ? ['endTag = -1'] : [])];
   return [
-    `export function ${ref.decode}(r: $wire.Reader, end: number): ${n} {`,
-    `  ${literal.length ? wrapList('  ', `const m: ${n} = { `, literal, ' };') : `const m: ${n} = {};`}`,
+    wrapList('', `export function ${ref.decode}(`, params, `): ${n} {`),
+    `  ${literal.length ? wrapList('  ', `const m: ${n} = into ?? { `, literal, ' };') : `const m: ${n} = into ?? {};`}`,
     '  while (r.pos < end) {',
     '    const t = r.uint32();',
-    ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),
-    ...(decode.length
-      ? ['    switch (t >>> 3) {', ...decode, '    }', '    r.skipType(t & 7);']
-      : ['    r.skipType(t & 7);']),
+    ...(isGroup ? ['    if (t === endTag) return m;'] : []),
+    ...(decode.length ? ['    switch (t >>> 3) {', ...decode, '    }'] : []),
+    '    $wire.unknown(m, r, t);',
     '  }',
+    ...(isGroup ? ['  if (endTag !== -1) throw $wire.unterminatedGroup();'] : []),
     '  return m;',
     '}',
   ];

@@ -21,5 +21,13 @@ export {
   type RequestContext,
 } from '../_runtime/context.js';
 export { type CallContext } from '../_runtime/grpc.js';
-export { type JsonValue, type Any, type AnyInit, type Empty } from '../_runtime/wire.js';
+export {
+  unknownFields,
+  dropUnknownFields,
+  UNKNOWN_FIELDS,
+  type JsonValue,
+  type Any,
+  type AnyInit,
+  type Empty,
+} from '../_runtime/wire.js';
 export * from './messages.js';

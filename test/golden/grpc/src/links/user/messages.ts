@@ -2,7 +2,8 @@
 // Types and wire codecs for the messages and enums of: user.proto
 // int64/uint64/sint64/fixed64/sfixed64 are bigint (exact); Timestamp is Date, Duration is milliseconds,
 // wrappers are `T | undefined`, Struct/Value are plain JSON values, FieldMask is its paths.
-// Decoders skip unknown fields, and known ones that arrive with another wire type (`break` -> skipType).
+// Decoders keep unknown fields (and known ones that arrive with another wire type) for the encoder to
+// write back: see $wire.unknownFields. A message field that occurs twice merges.
 import * as $wire from '../_runtime/wire.js';
 
 export interface GetUserRequest {
@@ -16,16 +17,17 @@ export const GetUserRequest: $wire.MessageCodec<GetUserRequestInit, GetUserReque
   $wire.codec<GetUserRequestInit, GetUserRequest>(encodeGetUserRequest, decodeGetUserRequest);
 export function encodeGetUserRequest(m: GetUserRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeGetUserRequest(r: $wire.Reader, end: number): GetUserRequest {
-  const m: GetUserRequest = { id: '' };
+export function decodeGetUserRequest(r: $wire.Reader, end: number, into?: GetUserRequest): GetUserRequest {
+  const m: GetUserRequest = into ?? { id: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 10) break; m.id = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
   return m;
 }
@@ -44,17 +46,18 @@ export const GetUserResponse: $wire.MessageCodec<GetUserResponseInit, GetUserRes
 export function encodeGetUserResponse(m: GetUserResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeGetUserResponse(r: $wire.Reader, end: number): GetUserResponse {
-  const m: GetUserResponse = { id: '', name: '' };
+export function decodeGetUserResponse(r: $wire.Reader, end: number, into?: GetUserResponse): GetUserResponse {
+  const m: GetUserResponse = into ?? { id: '', name: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 10) break; m.id = r.stringVerify(); continue;
       case 2: if (t !== 18) break; m.name = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
   return m;
 }
@@ -73,17 +76,18 @@ export const ListUsersRequest: $wire.MessageCodec<ListUsersRequestInit, ListUser
 export function encodeListUsersRequest(m: ListUsersRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iUint32(w, 8, m.limit);
   $wire.iString(w, 18, m.pageToken);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeListUsersRequest(r: $wire.Reader, end: number): ListUsersRequest {
-  const m: ListUsersRequest = { limit: 0, pageToken: '' };
+export function decodeListUsersRequest(r: $wire.Reader, end: number, into?: ListUsersRequest): ListUsersRequest {
+  const m: ListUsersRequest = into ?? { limit: 0, pageToken: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 8) break; m.limit = r.uint32(); continue;
       case 2: if (t !== 18) break; m.pageToken = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
   return m;
 }
@@ -102,17 +106,18 @@ export const ListUsersResponse: $wire.MessageCodec<ListUsersResponseInit, ListUs
 export function encodeListUsersResponse(m: ListUsersResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeListUsersResponse(r: $wire.Reader, end: number): ListUsersResponse {
-  const m: ListUsersResponse = { id: '', name: '' };
+export function decodeListUsersResponse(r: $wire.Reader, end: number, into?: ListUsersResponse): ListUsersResponse {
+  const m: ListUsersResponse = into ?? { id: '', name: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 10) break; m.id = r.stringVerify(); continue;
       case 2: if (t !== 18) break; m.name = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
   return m;
 }
