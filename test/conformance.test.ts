@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, makeProject, removeProject, runCli } from './helpers/project.js';
 // @ts-expect-error -- a plain .mjs script without type declarations
@@ -113,5 +114,30 @@ describe('protobuf conformance suite', () => {
     expect(stats['proto2 protobufPayload->1 skipped'] ?? 0).toBe(0);
     expect(stats['proto3 protobufPayload->1 answered']).toBeGreaterThan(600);
     expect(stats['proto2 protobufPayload->1 answered']).toBeGreaterThan(600);
+  });
+
+  it('keeps unknown fields through decode and encode, in order, and only on messages that have some', async () => {
+    // The compiled JS of the temp project.
+    const link: any = await import(pathToFileURL(path.join(dir, 'dist', 'links', 'conformance', 'index.js')).href);
+    const T = link.TestAllTypesProto3;
+    const known = Buffer.from(T.encode({ optionalInt32: 1, optionalNestedMessage: { a: 2 } }));
+    const plain = T.decode(known);
+    expect(Object.getOwnPropertySymbols(plain)).toEqual([]);
+    expect(link.unknownFields(plain)).toEqual([]);
+
+    const varint = (n: number): number[] => (n < 128 ? [n] : [(n & 127) | 128, ...varint(n >>> 7)]);
+    const first = [...varint(9999 * 8), 5]; // field 9999, varint 5
+    const second = [...varint(9998 * 8 + 2), 2, 97, 98]; // field 9998, bytes "ab"
+    const input = Uint8Array.from([...first, ...known, ...second]);
+    const m = T.decode(input);
+    input.fill(0); // the kept fields are copies, not views of the input
+    expect(m.optionalInt32).toBe(1);
+    expect(link.unknownFields(m).map((f: Uint8Array) => [...f])).toEqual([first, second]);
+    // Written back after the known fields, in the order received; a copy of the message keeps them.
+    const out = Buffer.from([...known, ...first, ...second]);
+    expect(Buffer.from(T.encode(m))).toEqual(out);
+    expect(Buffer.from(T.encode({ ...m }))).toEqual(out);
+    link.dropUnknownFields(m);
+    expect(Buffer.from(T.encode(m))).toEqual(known);
   });
 });
