@@ -23,6 +23,9 @@ const PROTOS = [
   'conformance/conformance.proto',
   'google/protobuf/test_messages_proto3.proto',
   'google/protobuf/test_messages_proto2.proto',
+  'google/protobuf/test_messages_proto3_editions.proto',
+  'google/protobuf/test_messages_proto2_editions.proto',
+  'google/protobuf/test_messages_edition2023.proto',
 ];
 
 interface RunnerResult {
@@ -55,7 +58,11 @@ beforeAll(async () => {
   const statsFile = path.join(dir, 'stats.json');
   const env = { CONFORMANCE_STATS: statsFile };
   const list = existsSync(FAILURE_LIST) ? ['--failure_list', FAILURE_LIST] : [];
-  result = (await runConformance(program, ['--enforce_recommended', ...list], env)) as RunnerResult;
+  result = (await runConformance(
+    program,
+    ['--enforce_recommended', '--maximum_edition', '2023', ...list],
+    env,
+  )) as RunnerResult;
   stats = JSON.parse(await readFile(statsFile, 'utf8').catch(() => '{}')) as Record<string, number>;
 });
 
@@ -78,10 +85,19 @@ async function expectedFailures(): Promise<string[]> {
     .filter(Boolean);
 }
 
-/** "<n> of <m> passed" for the binary-in, binary-out tests of one syntax. */
-function binaryPasses(syntax: 'proto3' | 'proto2', failed: readonly string[]): string {
+/** The testee's name for each test message (see TESTEES in testee.ts) -> the runner's in test names. */
+const SUITES = {
+  proto3: 'Proto3',
+  proto2: 'Proto2',
+  'editions-proto3': 'Editions_Proto3',
+  'editions-proto2': 'Editions_Proto2',
+  edition2023: 'Editions',
+} as const;
+
+/** "<n> of <m> passed" for the binary-in, binary-out tests of one test message. */
+function binaryPasses(syntax: keyof typeof SUITES, failed: readonly string[]): string {
   const answered = stats[`${syntax} protobufPayload->1 answered`] ?? 0;
-  const prefix = syntax === 'proto3' ? '.Proto3.ProtobufInput.' : '.Proto2.ProtobufInput.';
+  const prefix = `.${SUITES[syntax]}.ProtobufInput.`;
   const failing = failed.filter((n) => n.includes(prefix) && !n.endsWith('.JsonOutput')).length;
   return `${syntax} binary: ${answered - failing} of ${answered} passed`;
 }
@@ -101,8 +117,7 @@ describe('protobuf conformance suite', () => {
     console.log(
       [
         `conformance: ${summary[2]} passed, ${summary[3]} skipped, ${summary[4]} known failures, ${summary[5]} failed`,
-        `  ${binaryPasses('proto3', [...failed, ...known])}`,
-        `  ${binaryPasses('proto2', [...failed, ...known])}`,
+        ...Object.keys(SUITES).map((k) => `  ${binaryPasses(k as keyof typeof SUITES, [...failed, ...known])}`),
         `  skipped: ${skipped.map(([k, n]) => `${k.replace(/ skipped$/, '')} ${n}`).join(', ')}`,
       ].join('\n'),
     );
@@ -110,16 +125,16 @@ describe('protobuf conformance suite', () => {
     // FAILED with no unexpected failure: a test in the failure list now passes (take it out of the list).
     expect(summary[1], output.slice(output.lastIndexOf('CONFORMANCE TEST BEGIN'))).toBe('PASSED');
     // Binary in, binary out is never skipped, and both syntaxes really ran.
-    expect(stats['proto3 protobufPayload->1 skipped'] ?? 0).toBe(0);
-    expect(stats['proto2 protobufPayload->1 skipped'] ?? 0).toBe(0);
-    expect(stats['proto3 protobufPayload->1 answered']).toBeGreaterThan(600);
-    expect(stats['proto2 protobufPayload->1 answered']).toBeGreaterThan(600);
+    for (const syntax of Object.keys(SUITES)) {
+      expect(stats[`${syntax} protobufPayload->1 skipped`] ?? 0).toBe(0);
+      expect(stats[`${syntax} protobufPayload->1 answered`]).toBeGreaterThan(syntax === 'edition2023' ? 0 : 600);
+    }
   });
 
   it('keeps unknown fields through decode and encode, in order, and only on messages that have some', async () => {
     // The compiled JS of the temp project.
     const link: any = await import(pathToFileURL(path.join(dir, 'dist', 'links', 'conformance', 'index.js')).href);
-    const T = link.TestAllTypesProto3;
+    const T = link.ProtobufTestMessagesProto3TestAllTypesProto3;
     const known = Buffer.from(T.encode({ optionalInt32: 1, optionalNestedMessage: { a: 2 } }));
     const plain = T.decode(known);
     expect(Object.getOwnPropertySymbols(plain)).toEqual([]);

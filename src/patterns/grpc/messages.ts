@@ -265,7 +265,7 @@ export function buildMessages(root: protobuf.Root, types = collectTypes(root)): 
   for (const t of messages) {
     const n = names.get(fullName(t))!;
     refs.set(fullName(t), { ts: n, init: `${n}Init`, encode: `encode${n}`, decode: `decode${n}`, wkt: false });
-    for (const f of t.fieldsArray) if (f.delimited && f.resolvedType) groupTypes.add(fullName(f.resolvedType));
+    for (const f of ownFields(t)) if (isGroupField(f) && f.resolvedType) groupTypes.add(fullName(f.resolvedType));
   }
   const enumNames = new Map<string, string>();
   for (const e of enums) enumNames.set(fullName(e), names.get(fullName(e))!);
@@ -302,6 +302,14 @@ interface FieldPlan {
   group: boolean;
 }
 
+/**
+ * A message field written as a group (proto2 groups, editions' DELIMITED encoding). A map's values are
+ * always length-prefixed, whatever the file's default encoding says.
+ */
+function isGroupField(f: protobuf.Field): boolean {
+  return f.delimited && !f.map;
+}
+
 function plan(
   f: protobuf.Field,
   refs: Map<string, TypeRef>,
@@ -314,7 +322,7 @@ function plan(
   if (rt instanceof protobuf.Enum)
     return { field: f, prop, kind: 'enum', enumName: enums.get(fullName(rt)), group: false };
   if (rt instanceof protobuf.Type)
-    return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: f.delimited };
+    return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: isGroupField(f) };
   throw new ContractError(
     parent.filename ?? '(proto)',
     `field ${parent.name}.${f.name} has unresolved type "${f.type}"`,
