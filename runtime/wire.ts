@@ -334,6 +334,11 @@ export function unterminatedGroup(): Error {
   return new Error('protobuf: a group has no end tag');
 }
 
+/** A field ran past the end of the message that holds it. */
+export function overrun(): RangeError {
+  return new RangeError('protobuf: a field runs past the end of its message');
+}
+
 function truncated(): RangeError {
   return new RangeError('protobuf: truncated or malformed 64-bit field');
 }

@@ -155,4 +155,13 @@ describe('protobuf conformance suite', () => {
     link.dropUnknownFields(m);
     expect(Buffer.from(T.encode(m))).toEqual(known);
   });
+
+  it('rejects a field that runs past the end of the message holding it', async () => {
+    // The compiled JS of the temp project.
+    const link: any = await import(pathToFileURL(path.join(dir, 'dist', 'links', 'conformance', 'index.js')).href);
+    const T = link.ProtobufTestMessagesProto3TestAllTypesProto3;
+    // optional_nested_message (18) of length 2, holding field 1 as a 2-byte varint: 1 byte too long.
+    expect(() => T.decode(Uint8Array.from([0x92, 0x01, 0x02, 0x08, 0x96, 0x01]))).toThrow(/past the end/);
+    expect(T.decode(Uint8Array.from([0x92, 0x01, 0x03, 0x08, 0x96, 0x01])).optionalNestedMessage.a).toBe(150);
+  });
 });

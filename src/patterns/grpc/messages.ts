@@ -828,7 +828,8 @@ function renderEncoder({ ref, encodeLocals, encode }: MessageContext): string[] 
 /**
  * The decoder reads into `into` when given (merging), else a new message with every default. Fields it
  * does not know (or that arrive with another wire type) are kept on the message by $wire.unknown.
- * A message used as a group also takes its end tag, and stops there.
+ * A message used as a group also takes its end tag, and stops there. A field that ends past the message's
+ * end is an error.
  */
 function renderDecoder({ ref, isGroup, literal, decode }: MessageContext): string[] {
   const n = ref.ts;
@@ -843,6 +844,8 @@ function renderDecoder({ ref, isGroup, literal, decode }: MessageContext): strin
     '    $wire.unknown(m, r, t);',
     '  }',
     ...(isGroup ? ['  if (endTag !== -1) throw $wire.unterminatedGroup();'] : []),
+    // A last field that ran past the end (a length that lies) would misalign the parent's fields.
+    '  if (r.pos > end) throw $wire.overrun();',
     '  return m;',
     '}',
   ];

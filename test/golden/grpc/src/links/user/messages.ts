@@ -29,6 +29,7 @@ export function decodeGetUserRequest(r: $wire.Reader, end: number, into?: GetUse
     }
     $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
@@ -59,6 +60,7 @@ export function decodeGetUserResponse(r: $wire.Reader, end: number, into?: GetUs
     }
     $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
@@ -89,6 +91,7 @@ export function decodeListUsersRequest(r: $wire.Reader, end: number, into?: List
     }
     $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
@@ -119,6 +122,7 @@ export function decodeListUsersResponse(r: $wire.Reader, end: number, into?: Lis
     }
     $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
