@@ -46,6 +46,8 @@ function apt(args, cwd) {
 }
 
 function fetchLibraries() {
+  // A run that failed half way leaves nothing that could mix with this one's packages.
+  for (const dir of ['debs', 'root']) rmSync(path.join(CACHE, dir), { recursive: true, force: true });
   for (const dir of ['sources.list.d', 'preferences.d', 'state/lists/partial', 'cache/archives/partial', 'debs'])
     mkdirSync(path.join(CACHE, dir), { recursive: true });
   writeFileSync(
@@ -74,10 +76,11 @@ export function runnerCommand() {
     try {
       fetchLibraries();
     } catch (e) {
-      const detail = e instanceof Error && 'stderr' in e ? String(e.stderr).trim() : String(e);
+      const stderr = e instanceof Error && 'stderr' in e && e.stderr ? String(e.stderr).trim() : '';
+      const detail = stderr || (e instanceof Error ? e.message : String(e));
       throw new Error(
         `could not fetch Debian trixie's ${PACKAGES.join(', ')} for the conformance runner (needs apt-get, dpkg-deb ` +
-          `and access to deb.debian.org; delete ${CACHE} to retry):\n${detail}`,
+          `and access to deb.debian.org; the next run tries again):\n${detail}`,
       );
     }
     if (!existsSync(LOADER)) throw new Error(`${LOADER} is missing after extracting ${PACKAGES.join(', ')}`);

@@ -426,7 +426,16 @@ export function indexFile(
     {
       from: mods.wire,
       names: names(
-        ['timestampFromDate', 'timestampToDate', 'timestampNow', 'durationFromMillis', 'durationToMillis'],
+        [
+          'unknownFields',
+          'dropUnknownFields',
+          'UNKNOWN_FIELDS',
+          'timestampFromDate',
+          'timestampToDate',
+          'timestampNow',
+          'durationFromMillis',
+          'durationToMillis',
+        ],
         ['JsonValue', 'Any', 'AnyInit', 'Empty', 'Timestamp', 'TimestampInit', 'Duration', 'DurationInit'],
       ),
     },

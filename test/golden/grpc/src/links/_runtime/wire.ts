@@ -262,6 +262,84 @@ export function rMsg<T>(
   if (v !== undefined) for (const x of v) encode(x, w.uint32(tag).fork()).ldelim();
 }
 
+// --- unknown fields: kept through decode -> encode, in the order received ---
+
+/**
+ * The property under which a decoded message keeps the fields its schema does not know (newer fields,
+ * extensions), each as its raw tag and value. It exists only on messages that had some, so messages
+ * without unknown fields keep their shape and pay nothing; encoders write them back after the known fields.
+ * `Symbol.for`, so copies of this runtime in one process agree on it.
+ */
+export const UNKNOWN_FIELDS: unique symbol = Symbol.for('create-service-link.unknownFields');
+
+interface WithUnknown {
+  [UNKNOWN_FIELDS]?: Uint8Array[];
+}
+
+/** The unknown fields a decoded message kept (raw tag + value each), or none. */
+export function unknownFields(message: object): readonly Uint8Array[] {
+  return (message as WithUnknown)[UNKNOWN_FIELDS] ?? [];
+}
+
+/** Forgets a message's unknown fields (not those of its sub-messages), so encode leaves them out. */
+export function dropUnknownFields(message: object): void {
+  delete (message as WithUnknown)[UNKNOWN_FIELDS];
+}
+
+/**
+ * Skips the value of a field the decoder does not keep, after its tag `t`: rejects field number 0 and
+ * wire types 4, 6 and 7, and checks that a group ends with its own end tag.
+ */
+export function skip(r: Reader, t: number): void {
+  r.skipType(t & 7, 0, t >>> 3);
+}
+
+/** A field the generated decoder does not know: skipped (see skip) and kept on the message. */
+export function unknown(message: object, r: Reader, t: number): void {
+  const start = r.pos;
+  skip(r, t);
+  const body = r.buf.subarray(start, r.pos);
+  // The tag is written again (canonically); the copy does not pin or alias the caller's buffer.
+  let n = 1;
+  for (let v = t; v >= 128; v >>>= 7) n++;
+  const field = new Uint8Array(n + body.length);
+  let i = 0;
+  let v = t;
+  for (; v >= 128; v >>>= 7) field[i++] = (v & 127) | 128;
+  field[i] = v;
+  field.set(body, n);
+  const own = message as WithUnknown;
+  const kept = own[UNKNOWN_FIELDS];
+  if (kept === undefined) own[UNKNOWN_FIELDS] = [field];
+  else kept.push(field);
+}
+
+/** protobufjs's Writer grows its buffer through _reserve (not in its type declarations). */
+interface RawWriter {
+  _reserve(n: number): void;
+}
+
+/** Writes back a message's unknown fields, byte for byte. */
+export function writeUnknown(w: Writer, message: object): void {
+  const kept = (message as WithUnknown)[UNKNOWN_FIELDS];
+  if (kept === undefined) return;
+  for (const field of kept) {
+    (w as unknown as RawWriter)._reserve(field.length);
+    w.buf.set(field, w.pos);
+    w.pos += field.length;
+  }
+}
+
+/** The end of input came before a group's end tag. */
+export function unterminatedGroup(): Error {
+  return new Error('protobuf: a group has no end tag');
+}
+
+/** A field ran past the end of the message that holds it. */
+export function overrun(): RangeError {
+  return new RangeError('protobuf: a field runs past the end of its message');
+}
+
 function truncated(): RangeError {
   return new RangeError('protobuf: truncated or malformed 64-bit field');
 }
@@ -409,7 +487,7 @@ function decodeSecondsNanos(r: Reader, end: number): Timestamp {
     const t = r.uint32();
     if (t === 8) m.seconds = int64(r);
     else if (t === 16) m.nanos = r.int32();
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return m;
 }
@@ -461,7 +539,7 @@ export function decodeEmpty(r: Reader, end: number): Empty {
   while (r.pos < end) {
     const t = r.uint32();
     if ((t & 7) === 4) break;
-    r.skipType(t & 7);
+    skip(r, t);
   }
   return {};
 }
@@ -477,7 +555,7 @@ export function decodeFieldMask(r: Reader, end: number): string[] {
   while (r.pos < end) {
     const t = r.uint32();
     if (t === 10) paths.push(r.stringVerify());
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return paths;
 }
@@ -503,7 +581,7 @@ export function decodeAny(r: Reader, end: number): Any {
     const t = r.uint32();
     if (t === 10) m.typeUrl = r.stringVerify();
     else if (t === 18) m.value = r.bytes();
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return m;
 }
@@ -523,7 +601,7 @@ export function decodeStruct(r: Reader, end: number): { [key: string]: JsonValue
   while (r.pos < end) {
     const t = r.uint32();
     if (t !== 10) {
-      r.skipType(t & 7);
+      skip(r, t);
       continue;
     }
     const entryEnd = r.uint32() + r.pos;
@@ -533,7 +611,7 @@ export function decodeStruct(r: Reader, end: number): { [key: string]: JsonValue
       const et = r.uint32();
       if (et === 10) key = r.stringVerify();
       else if (et === 18) value = decodeValue(r, r.uint32() + r.pos);
-      else r.skipType(et & 7);
+      else skip(r, et);
     }
     setKey(m, key, value);
   }
@@ -575,7 +653,7 @@ export function decodeValue(r: Reader, end: number): JsonValue {
         value = decodeListValue(r, r.uint32() + r.pos);
         break;
       default:
-        r.skipType(t & 7);
+        skip(r, t);
     }
   }
   return value;
@@ -591,7 +669,7 @@ export function decodeListValue(r: Reader, end: number): JsonValue[] {
   while (r.pos < end) {
     const t = r.uint32();
     if (t === 10) values.push(decodeValue(r, r.uint32() + r.pos));
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return values;
 }
@@ -603,7 +681,7 @@ function decodeWrapper<T>(r: Reader, end: number, initial: T, tag: number, read:
   while (r.pos < end) {
     const t = r.uint32();
     if (t === tag) value = read(r);
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return value;
 }

@@ -22,6 +22,9 @@ export {
 } from '../_runtime/context.js';
 export { type CallContext } from '../_runtime/grpc.js';
 export {
+  unknownFields,
+  dropUnknownFields,
+  UNKNOWN_FIELDS,
   timestampFromDate,
   timestampToDate,
   timestampNow,

@@ -3,7 +3,8 @@
 // int64/uint64/sint64/fixed64/sfixed64 are bigint (exact); Timestamp and Duration are { seconds, nanos },
 // wrappers are `T | undefined`, Struct/Value are plain JSON values, FieldMask is its paths.
 // Each message's codec also reads and writes the proto3 JSON mapping (toJson/fromJson, runtime json.ts).
-// Decoders skip unknown fields, and known ones that arrive with another wire type (`break` -> skipType).
+// Decoders keep unknown fields (and known ones that arrive with another wire type) for the encoder to
+// write back: see $wire.unknownFields. A message field that occurs twice merges.
 import * as $json from '../_runtime/json.js';
 import * as $wire from '../_runtime/wire.js';
 
@@ -25,17 +26,19 @@ export const GetUserRequest: $json.MessageCodec<GetUserRequestInit, GetUserReque
   );
 export function encodeGetUserRequest(m: GetUserRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeGetUserRequest(r: $wire.Reader, end: number): GetUserRequest {
-  const m: GetUserRequest = { id: '' };
+export function decodeGetUserRequest(r: $wire.Reader, end: number, into?: GetUserRequest): GetUserRequest {
+  const m: GetUserRequest = into ?? { id: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 10) break; m.id = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
@@ -61,18 +64,20 @@ export const GetUserResponse: $json.MessageCodec<GetUserResponseInit, GetUserRes
 export function encodeGetUserResponse(m: GetUserResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeGetUserResponse(r: $wire.Reader, end: number): GetUserResponse {
-  const m: GetUserResponse = { id: '', name: '' };
+export function decodeGetUserResponse(r: $wire.Reader, end: number, into?: GetUserResponse): GetUserResponse {
+  const m: GetUserResponse = into ?? { id: '', name: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 10) break; m.id = r.stringVerify(); continue;
       case 2: if (t !== 18) break; m.name = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
@@ -98,18 +103,20 @@ export const ListUsersRequest: $json.MessageCodec<ListUsersRequestInit, ListUser
 export function encodeListUsersRequest(m: ListUsersRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iUint32(w, 8, m.limit);
   $wire.iString(w, 18, m.pageToken);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeListUsersRequest(r: $wire.Reader, end: number): ListUsersRequest {
-  const m: ListUsersRequest = { limit: 0, pageToken: '' };
+export function decodeListUsersRequest(r: $wire.Reader, end: number, into?: ListUsersRequest): ListUsersRequest {
+  const m: ListUsersRequest = into ?? { limit: 0, pageToken: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 8) break; m.limit = r.uint32(); continue;
       case 2: if (t !== 18) break; m.pageToken = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
@@ -135,18 +142,20 @@ export const ListUsersResponse: $json.MessageCodec<ListUsersResponseInit, ListUs
 export function encodeListUsersResponse(m: ListUsersResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
+  $wire.writeUnknown(w, m);
   return w;
 }
-export function decodeListUsersResponse(r: $wire.Reader, end: number): ListUsersResponse {
-  const m: ListUsersResponse = { id: '', name: '' };
+export function decodeListUsersResponse(r: $wire.Reader, end: number, into?: ListUsersResponse): ListUsersResponse {
+  const m: ListUsersResponse = into ?? { id: '', name: '' };
   while (r.pos < end) {
     const t = r.uint32();
     switch (t >>> 3) {
       case 1: if (t !== 10) break; m.id = r.stringVerify(); continue;
       case 2: if (t !== 18) break; m.name = r.stringVerify(); continue;
     }
-    r.skipType(t & 7);
+    $wire.unknown(m, r, t);
   }
+  if (r.pos > end) throw $wire.overrun();
   return m;
 }
 
