@@ -162,7 +162,7 @@ export class OrdersConsumer {
     this.concurrency = Math.max(1, options.concurrency ?? 10);
     this.batchSize = Math.min(SQS_MAX_BATCH_ENTRIES, Math.max(1, options.batchSize ?? SQS_MAX_BATCH_ENTRIES));
     this.stopTimeout = Math.max(STOP_FLUSH_SECONDS + 1, options.stopTimeoutSeconds ?? 25);
-    const longestPoll = Math.floor(this.stopTimeout - STOP_FLUSH_SECONDS - STOP_POLL_MARGIN_SECONDS);
+    const longestPoll = Math.max(0, Math.floor(this.stopTimeout - STOP_FLUSH_SECONDS - STOP_POLL_MARGIN_SECONDS));
     this.waitTimeSeconds = Math.min(20, longestPoll, Math.max(0, options.waitTimeSeconds ?? 20));
     this.visibilityTimeout = Math.max(1, options.visibilityTimeoutSeconds ?? 30);
     this.heartbeatMs = 1000 * (options.heartbeatIntervalSeconds ?? this.visibilityTimeout / 3);
