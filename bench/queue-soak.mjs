@@ -52,7 +52,7 @@ const consumer = new Consumer({
   hooks: {
     invalid: (event) => send({ e: 'invalid', mid: event.messageId }),
     stopped: (event) => send({ e: 'stopped', released: event.released, unfinished: event.unfinished }),
-    error: () => undefined,
+    error: (error, operation) => console.error(\`[consumer \${process.pid}] \${operation}: \${error.message}\`),
   },
 });
 await consumer.start();
@@ -178,9 +178,8 @@ function startConsumer(dir, link, queueUrl, stats, name) {
       SOAK_LINK: path.join(dir, 'dist', 'links', link, 'index.js'),
       SOAK_QUEUE_URL: queueUrl,
     },
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  child.stderr.resume();
   child.on('message', (event) => stats.record(event, name));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   return { child, exited };
