@@ -191,6 +191,7 @@ export class OrdersConsumer {
           this.pollAbort.abort();
           resolve();
         }, 1000 * (this.stopTimeout - STOP_FLUSH_SECONDS));
+        this.deadlineTimer.unref();
       });
       this.wakePollers();
     }
@@ -279,7 +280,8 @@ export class OrdersConsumer {
       this.reserved -= wanted;
       if (this.stopping) {
         // Received while stopping: hand them straight back rather than sit on them until they time out.
-        await this.release(messages);
+        // Newest first, as runGroup does: reversing the batch reverses each FIFO group's messages too.
+        await this.release([...messages].reverse());
         break;
       }
       this.schedule(messages);
