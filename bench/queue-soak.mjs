@@ -11,7 +11,7 @@
 // CSL_ROOT picks the create-service-link checkout (built) that generates the consumer: compare two branches.
 // Phases are functions over one link (soakPhase); fan-out phases can be added the same way.
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { execFileSync, fork } from 'node:child_process';
 import { buildApp } from 'fauxqs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -123,11 +123,21 @@ async function queuePair(name, fifo) {
   return { queueUrl: await create(name, { RedrivePolicy, VisibilityTimeout: String(VISIBILITY) }), dlq };
 }
 
-/** The messages of a phase: bodies in send order, each with its plan; invalid bodies spread among them. */
+/** A deterministic spread over 0-99 (a 32-bit integer hash), so plans fall in every FIFO group. */
+function spread(i) {
+  let x = Math.imul(i + 1, 2654435761);
+  x ^= x >>> 15;
+  x = Math.imul(x, 2246822519);
+  x ^= x >>> 13;
+  return (x >>> 0) % 100;
+}
+
+/** The messages of a phase, in send order: about 5% flaky, 1% poison, `invalid` bodies spread among them. */
 function plan(total, invalid, groups) {
   const bodies = [];
+  const every = Math.max(1, Math.floor(total / Math.max(1, invalid)));
   for (let i = 0; i < total; i++) {
-    const r = (i * 7919) % 100; // deterministic spread: 5% flaky, 1% poison
+    const r = spread(i);
     const p = r < 5 ? 'flaky' : r === 5 ? 'poison' : 'ok';
     const group = groups ? `g${i % groups}` : 'none';
     bodies.push({
@@ -135,12 +145,12 @@ function plan(total, invalid, groups) {
       body: JSON.stringify({ type: 'Job', id: `m${i}`, plan: p, group, seq: Math.floor(i / (groups || 1)) }),
       p,
     });
-    if (
-      invalid > 0 &&
-      i % Math.floor(total / invalid) === 0 &&
-      bodies.filter((b) => b.p === 'invalid').length < invalid
-    )
-      bodies.push({ group, body: `{"type":"Job","id":"bad${i}",`, p: 'invalid' });
+    const n = i / every;
+    if (i % every === 0 && n < invalid) {
+      // In the group of message i + n, so invalid bodies land in every FIFO group.
+      const badGroup = groups ? `g${(i + n) % groups}` : 'none';
+      bodies.push({ group: badGroup, body: `{"type":"Job","id":"bad${i}",`, p: 'invalid' });
+    }
   }
   return bodies;
 }
@@ -211,16 +221,17 @@ class Stats {
   }
 }
 
+/** The dead-letter queue's bodies, read and deleted (a FIFO queue hands out one message per group at a time). */
 async function deadLettered(dlq) {
-  const seen = new Map();
+  const bodies = [];
   for (;;) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
-    );
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10 }));
     if (!out.Messages?.length) break;
-    for (const m of out.Messages) seen.set(m.MessageId, m.Body);
+    bodies.push(...out.Messages.map((m) => m.Body));
+    const Entries = out.Messages.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle }));
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlq, Entries }));
   }
-  return [...seen.values()];
+  return bodies;
 }
 
 /** One phase: publish, two consumers, SIGTERM one a third of the way through and replace it, drain. */
@@ -286,7 +297,7 @@ async function soakPhase(dir, { name, link, fifo, total, invalid, groups }) {
   log(
     `  handed back by the stop          ${stop ? stop.released.length : 'n/a (no stopped hook)'}${stop ? `, unfinished ${stop.unfinished.length}` : ''}`,
   );
-  log(`  stop time of A (SIGTERM -> exit) ${(stopMs / 1000).toFixed(1)} s`);
+  log(`  stop time of A (SIGTERM -> exit) ${Math.round(stopMs)} ms`);
   log(
     `  all handleable handled after     ${allHandledMs === undefined ? 'never' : `${(allHandledMs / 1000).toFixed(1)} s`}`,
   );
