@@ -62,9 +62,9 @@ export interface ConsumerHooks {
     issues: ValidationIssue[];
   }): void;
   /**
-   * The consumer stopped. `released`: messages handed back at once (received while stopping, or received
-   * but not started); `unfinished`: messages whose handler was still running at the stop deadline (they
-   * reappear after their visibility timeout).
+   * The consumer stopped. `released`: messages handed back at once during the stop (received while
+   * stopping, or received but not started); `unfinished`: messages whose handler was still running at the
+   * stop deadline (they reappear after their visibility timeout).
    */
   stopped?(event: { durationMs: number; released: string[]; unfinished: string[] }): void;
   /** A queue operation failed (receive, delete, heartbeat, release). The consumer keeps going. */
@@ -424,7 +424,7 @@ export class OrdersConsumer {
         const failed = new Set((out.Failed ?? []).map((f) => Number(f.Id)));
         if (failed.size > 0)
           this.report(new Error(`${failed.size} message(s) not handed back: ${out.Failed?.[0]?.Code}`), 'release');
-        this.released.push(...batch.filter((_, n) => !failed.has(n)).map((m) => m.MessageId ?? ''));
+        if (this.stopping) this.released.push(...batch.filter((_, n) => !failed.has(n)).map((m) => m.MessageId ?? ''));
       } catch (error) {
         this.report(error, 'release');
       }
