@@ -517,13 +517,10 @@ class DeleteBatcher {
 
 /** What callHandler returns when the handlers object has no function for the message's type. */
 const NO_HANDLER = Symbol('no handler');
+type HandlerResult = Promise<void> | void | typeof NO_HANDLER;
 
 /** Calls the handler of the message's type: the switch narrows the union for each handler. */
-function callHandler(
-  handlers: OrdersHandlers,
-  message: OrdersMessage,
-  context: MessageContext,
-): Promise<void> | void | typeof NO_HANDLER {
+function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): HandlerResult {
   // The types promise every handler; a plain JavaScript object or a stale build may still lack one.
   switch (message.type) {
     case 'OrderCreated':
