@@ -819,7 +819,7 @@ function renderEncoder({ ref, encodeLocals, encode }: MessageContext): string[] 
     wrapList('', `export function ${ref.encode}(`, [`m: ${ref.init}`, 'w: $wire.Writer'], '): $wire.Writer {'),
     ...encodeLocals,
     ...encode,
-    '  if ((m as $wire.WithUnknown)[$wire.UNKNOWN_FIELDS] !== undefined) $wire.writeUnknown(w, m);',
+    '  $wire.writeUnknown(w, m);',
     '  return w;',
     '}',
   ];

@@ -272,8 +272,7 @@ export function rMsg<T>(
  */
 export const UNKNOWN_FIELDS: unique symbol = Symbol.for('create-service-link.unknownFields');
 
-/** Any message, as the generated encoders look for its unknown fields. */
-export interface WithUnknown {
+interface WithUnknown {
   [UNKNOWN_FIELDS]?: Uint8Array[];
 }
 
@@ -320,11 +319,7 @@ interface RawWriter {
   _reserve(n: number): void;
 }
 
-/**
- * Writes back a message's unknown fields, byte for byte. Encoders test for them first, inline: a
- * property read there sees one message shape, where one in here would see all of them (measured: 4%
- * of encode time).
- */
+/** Writes back a message's unknown fields, byte for byte. */
 export function writeUnknown(w: Writer, message: object): void {
   const kept = (message as WithUnknown)[UNKNOWN_FIELDS];
   if (kept === undefined) return;

@@ -17,7 +17,7 @@ export const GetUserRequest: $wire.MessageCodec<GetUserRequestInit, GetUserReque
   $wire.codec<GetUserRequestInit, GetUserRequest>(encodeGetUserRequest, decodeGetUserRequest);
 export function encodeGetUserRequest(m: GetUserRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
-  if ((m as $wire.WithUnknown)[$wire.UNKNOWN_FIELDS] !== undefined) $wire.writeUnknown(w, m);
+  $wire.writeUnknown(w, m);
   return w;
 }
 export function decodeGetUserRequest(r: $wire.Reader, end: number, into?: GetUserRequest): GetUserRequest {
@@ -47,7 +47,7 @@ export const GetUserResponse: $wire.MessageCodec<GetUserResponseInit, GetUserRes
 export function encodeGetUserResponse(m: GetUserResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
-  if ((m as $wire.WithUnknown)[$wire.UNKNOWN_FIELDS] !== undefined) $wire.writeUnknown(w, m);
+  $wire.writeUnknown(w, m);
   return w;
 }
 export function decodeGetUserResponse(r: $wire.Reader, end: number, into?: GetUserResponse): GetUserResponse {
@@ -78,7 +78,7 @@ export const ListUsersRequest: $wire.MessageCodec<ListUsersRequestInit, ListUser
 export function encodeListUsersRequest(m: ListUsersRequestInit, w: $wire.Writer): $wire.Writer {
   $wire.iUint32(w, 8, m.limit);
   $wire.iString(w, 18, m.pageToken);
-  if ((m as $wire.WithUnknown)[$wire.UNKNOWN_FIELDS] !== undefined) $wire.writeUnknown(w, m);
+  $wire.writeUnknown(w, m);
   return w;
 }
 export function decodeListUsersRequest(r: $wire.Reader, end: number, into?: ListUsersRequest): ListUsersRequest {
@@ -109,7 +109,7 @@ export const ListUsersResponse: $wire.MessageCodec<ListUsersResponseInit, ListUs
 export function encodeListUsersResponse(m: ListUsersResponseInit, w: $wire.Writer): $wire.Writer {
   $wire.iString(w, 10, m.id);
   $wire.iString(w, 18, m.name);
-  if ((m as $wire.WithUnknown)[$wire.UNKNOWN_FIELDS] !== undefined) $wire.writeUnknown(w, m);
+  $wire.writeUnknown(w, m);
   return w;
 }
 export function decodeListUsersResponse(r: $wire.Reader, end: number, into?: ListUsersResponse): ListUsersResponse {
