@@ -145,7 +145,12 @@ function recommendCommand(): Command {
         fanOut: !!opts.fanOut,
       });
       if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
+      else {
+        const close = r.borderline
+          ? '\nREST and gRPC are close here: `create-service-link bench <link>` measures both on your own message.\n'
+          : '';
+        process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n${close}`);
+      }
     });
 }
 
@@ -163,10 +168,15 @@ export function buildProgram(): Command {
     .exitOverride();
   addCommonOptions(program)
     .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, breaking, bench or recommend (none: the wizard)`)
+    // `graphql user` must reach the action (and its "unknown pattern"), not commander's "too many arguments".
+    .allowExcessArguments()
     .action(async (command: string | undefined, opts: CommonOptions) => {
       if (command !== undefined) {
-        const known = program.commands.map((c) => c.name()).join(', ');
-        throw new UsageError(`unknown command '${command}' (commands: ${known}; see --help)`);
+        const others = program.commands.map((c) => c.name()).filter((c) => !(PATTERN_IDS as string[]).includes(c));
+        throw new UsageError(
+          `unknown pattern or command '${command}': the patterns are ${PATTERN_IDS.join(', ')}; ` +
+            `other commands: ${others.join(', ')} (see --help)`,
+        );
       }
       const { runCreate } = await import('./create.js');
       setExitCode(await runCreate(undefined, undefined, opts, {}));

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { contractFile } from '../../project/contract-path.js';
 import { pascalCase } from '../../util/names.js';
 import type { PatternSpec } from '../types.js';
 import {
@@ -117,7 +118,8 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
       // Stored project-relative, so service-link.json still works from another checkout.
       const rel = (p: string): string =>
         (path.isAbsolute(p) ? path.relative(project.root, p) || '.' : p).split(path.sep).join('/');
-      return { contracts: protos.map(rel), files: [], options: { protoPath: protoPath.map(rel) } };
+      const contracts = protos.map((p) => contractFile('--proto', p, project.root, 'protos/user.proto'));
+      return { contracts, files: [], options: { protoPath: protoPath.map(rel) } };
     }
     const file = `proto/${name}.proto`;
     const rpcs = rpcTexts.length

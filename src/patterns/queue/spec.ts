@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
 import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
 import { brokerOf } from './brokers/index.js';
@@ -23,11 +24,7 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
         throw new UsageError(
           '--asyncapi and --message exclude each other: add message types to the AsyncAPI document instead',
         );
-      const absolute = path.resolve(project.root, asyncapi);
-      const relative = path.relative(project.root, absolute).split(path.sep).join('/');
-      if (relative.startsWith('..') || path.isAbsolute(relative))
-        throw new UsageError(`--asyncapi ${asyncapi}: the document must be inside the project (${project.root})`);
-      if (!existsSync(absolute)) throw new UsageError(`--asyncapi ${asyncapi}: no such file`);
+      const relative = contractFile('--asyncapi', asyncapi, project.root, 'asyncapi/orders.yaml');
       return { contracts: [relative], files: [] };
     }
     const messages = parseMessageFlags(options.message);

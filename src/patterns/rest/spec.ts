@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
 import { REST_OPTIONS, defaultResource } from './options.js';
 import { parseResource, resourceDocument } from './resource.js';
@@ -20,16 +21,7 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
     const { openapi, resource: resources } = options;
     if (openapi && resources.length) throw new UsageError('pass either --openapi or --resource, not both');
     if (openapi) {
-      const candidates = path.isAbsolute(openapi)
-        ? [openapi]
-        : [path.resolve(process.cwd(), openapi), path.resolve(project.root, openapi)];
-      const found = candidates.find((c) => existsSync(c));
-      if (!found) throw new UsageError(`--openapi ${openapi}: no such file`);
-      const relative = path.relative(project.root, found).split(path.sep).join('/');
-      if (relative.startsWith('../') || path.isAbsolute(relative))
-        throw new UsageError(
-          `--openapi ${openapi}: the document must be inside the project (${project.root}); copy it there first`,
-        );
+      const relative = contractFile('--openapi', openapi, project.root, 'specs/user.yaml');
       return { contracts: [relative], files: [] };
     }
     const parsed = (resources.length ? resources : [defaultResource(name)]).map(parseResource);
