@@ -101,26 +101,35 @@ export async function installDependencies(project: ProjectInfo, wanted: string[]
     info(`\nInstall the runtime dependencies with:\n  ${shown}`);
     return;
   }
-  const spinner = await spin(`Installing ${missing.join(', ')} with ${project.packageManager}`);
-  const { execa } = await import('execa');
-  const child = execa(command[0]!, command.slice(1), { cwd: project.root, reject: false, stdin: 'ignore' });
+  // The handler is in place before anything is printed: a Ctrl-C from then on is ours to report.
   let interrupted = false;
+  let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
   const onSignal = () => {
     interrupted = true;
-    child.kill('SIGINT');
+    child?.kill('SIGINT');
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const result = await child.finally(() => {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: { exitCode?: number; signal?: string; code?: string; stderr: unknown; stdout: unknown } | undefined;
+  const spinner = await spin(`Installing ${missing.join(', ')} with ${project.packageManager}`);
+  try {
+    const { execa } = await import('execa');
+    if (!interrupted) {
+      const running = execa(command[0]!, command.slice(1), { cwd: project.root, reject: false, stdin: 'ignore' });
+      child = running;
+      result = await running;
+    }
+  } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  });
+  }
   if (interrupted) {
     spinner.fail(`${shown} was interrupted`);
     throw new InterruptedError(
       `interrupted: the files are written, but ${missing.map(packageName).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed. Run \`${shown}\` to finish.`,
     );
   }
+  if (!result) return;
   if (result.exitCode === 0) {
     spinner.succeed(`Installed ${missing.join(', ')}`);
     return;

@@ -1,7 +1,5 @@
 // The REST pattern: an OpenAPI 3.0/3.1 contract and a typed client generated from it.
 // This module stays light (it is imported by `--help`): the generator is loaded by `load()`.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
