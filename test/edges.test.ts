@@ -1,4 +1,3 @@
-// NOTE (temporary): two helpers share this worktree; read TWIN-NOTE.md at the worktree root.
 // The edges a newcomer hits (issue 15): every bad input gives one line and the documented exit code,
 // never a stack trace; a failed install after writing is a warning naming the command; contracts may
 // live outside the project.
@@ -294,5 +293,23 @@ describe('Ctrl-C during the install', () => {
     expect(r.stderr).toMatch(/interrupted: the files are written, but @grpc\/grpc-js, protobufjs are not installed/);
     expect(r.stderr).toMatch(/Run `pnpm add @grpc\/grpc-js@\^1\.10\.0 protobufjs@\^8\.8\.1` to finish/);
     expect(r.stderr).not.toMatch(STACK);
+  });
+});
+
+describe('questionable input is taken with a warning saying what was assumed', () => {
+  it('no tsconfig, two lockfiles, a resource with no fields, a --field message no RPC uses', async () => {
+    const dir = await project({ files: { 'yarn.lock': '' } });
+    await unlink(path.join(dir, 'tsconfig.json'));
+    const rest = await runCli(['rest', 'user', '--resource', 'users', '--yes', '--no-install'], dir);
+    expect(rest.exitCode, rest.stderr).toBe(0);
+    expect(rest.stderr).toMatch(/warning: no tsconfig\.json in .*: assuming ESM .* with `\.js` suffixes/);
+    expect(rest.stderr).toMatch(/warning: yarn\.lock and package-lock\.json are both here: using yarn/);
+    expect(rest.stderr).toMatch(/warning: --resource users has no fields: its schema gets only `id: string`/);
+    const grpc = await runCli(
+      ['grpc', 'billing', '--rpc', 'Charge:unary', '--field', 'Nope.x:string', '--yes', '--no-install'],
+      dir,
+    );
+    expect(grpc.exitCode, grpc.stderr).toBe(0);
+    expect(grpc.stderr).toMatch(/warning: --field Nope\.\*: no RPC uses message Nope.*ChargeRequest, ChargeResponse/);
   });
 });

@@ -13,7 +13,7 @@ import { commit } from '../vfs/commit.js';
 import { readManifest, type Manifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
 import { installDependencies } from './install.js';
-import { files, info, paint } from './output.js';
+import { files, info, paint, warn } from './output.js';
 import { presentPlan } from './present.js';
 import { askOptions } from './questions.js';
 import { choosePattern } from './wizard.js';
@@ -133,6 +133,8 @@ export async function runCreate(
   const out = checkOutDir(opts.out ?? `${project.srcDir}/links/${name}`);
   checkOutOnDisk(project.root, out, opts.out ?? out);
   const scaffold = await scaffoldLink(spec, { name, options, project, out });
+  // Taken, but worth a second look: say what was assumed.
+  for (const note of [...(project.assumptions ?? []), ...(scaffold.warnings ?? [])]) warn(note);
   const link: LinkConfig = { name, pattern, contracts: scaffold.contracts, out, options: scaffold.options };
   const plan = await planLinks(project, manifest, [{ link, newContracts: scaffold.files }], !!opts.force);
   if (plan.conflicts.length) throw conflictError(plan);

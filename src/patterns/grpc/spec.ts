@@ -139,10 +139,19 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
       }
       return { contracts: [file], files: [], options: { protoPath: ['proto'] } };
     }
+    const used = new Set(rpcs.flatMap((r) => [`${r.name}Request`, `${r.name}Response`, ...fields.map((f) => f.type)]));
+    const warnings = [...new Set(fields.map((f) => f.message))]
+      .filter((m) => !used.has(m))
+      .map(
+        (m) =>
+          `--field ${m}.*: no RPC uses message ${m}, so it is written to ${file} on its own. ` +
+          `Messages the RPCs use: ${rpcs.map((r) => `${r.name}Request, ${r.name}Response`).join(', ')}`,
+      );
     return {
       contracts: [file],
       files: [{ path: file, content: buildProto(name, options.package, rpcs, fields) }],
       options: { protoPath: ['proto', ...protoPath] },
+      warnings,
     };
   },
 

@@ -29,7 +29,17 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
       seen.add(r.name);
     }
     const file = `openapi/${name}.yaml`;
-    return { contracts: [file], files: [{ path: file, content: resourceDocument(name, parsed, options.auth) }] };
+    const warnings = resources
+      .filter((r) => !r.includes(':'))
+      .map(
+        (r) =>
+          `--resource ${r} has no fields: its schema gets only \`id: string\`. Add fields in ${file}, or pass e.g. --resource "${r}:id=string,name=string"`,
+      );
+    return {
+      contracts: [file],
+      files: [{ path: file, content: resourceDocument(name, parsed, options.auth) }],
+      warnings,
+    };
   },
 
   async load() {
