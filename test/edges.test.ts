@@ -313,3 +313,19 @@ describe('questionable input is taken with a warning saying what was assumed', (
     expect(grpc.stderr).toMatch(/warning: --field Nope\.\*: no RPC uses message Nope.*ChargeRequest, ChargeResponse/);
   });
 });
+
+describe('--help', () => {
+  it('gives each command its examples once: option lines show only their own flag', async () => {
+    for (const cmd of ['rest', 'grpc', 'queue']) {
+      const r = await runCli([cmd, '--help'], tmpdir());
+      expect(r.exitCode).toBe(0);
+      const [head, examples] = r.stdout.split('\nExamples:\n');
+      const options = head!.split('\nOptions:\n')[1];
+      expect(options, cmd).not.toContain('create-service-link ');
+      expect(options, cmd).toMatch(/\(e\.g\. --/);
+      const lines = examples!.split('\n').filter((l) => l.includes('$ create-service-link'));
+      expect(lines.length, cmd).toBeGreaterThan(0);
+      expect(new Set(lines).size, cmd).toBe(lines.length);
+    }
+  });
+});
