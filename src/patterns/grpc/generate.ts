@@ -347,6 +347,7 @@ function messagesTs(mods: GrpcModules, loaded: LoadedProtos, code: string): stri
   return render('grpc/messages.ts', {
     header: GENERATED_HEADER,
     runtimeWire: mods.wire,
+    runtimeJson: mods.json,
     // The contract's files: one name a word, so a long list wraps between names.
     sources: commentLines(
       `Types and wire codecs for the messages and enums of: ${[...loaded.files.keys()].join(', ')}`,
@@ -421,7 +422,23 @@ export function indexFile(
       names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']),
     },
     { from: mods.grpc, names: names([], ['CallContext']) },
-    { from: mods.wire, names: names([], ['JsonValue', 'Any', 'AnyInit', 'Empty']) },
+    {
+      from: mods.wire,
+      names: names(
+        [
+          'unknownFields',
+          'dropUnknownFields',
+          'UNKNOWN_FIELDS',
+          'timestampFromDate',
+          'timestampToDate',
+          'timestampNow',
+          'durationFromMillis',
+          'durationToMillis',
+        ],
+        ['JsonValue', 'Any', 'AnyInit', 'Empty', 'Timestamp', 'TimestampInit', 'Duration', 'DurationInit'],
+      ),
+    },
+    { from: mods.json, names: names(['JsonError'], ['JsonReadOptions', 'JsonWriteOptions']) },
     // The proto's messages and enums: a name the runtime API already exports gets an alias (CallOptionsMessage).
     {
       from: `./messages${suffix}`,
@@ -493,6 +510,7 @@ async function renderFiles(
     suffix: ctx.project.importSuffix,
     grpc: ctx.runtime('grpc'),
     wire: ctx.runtime('wire'),
+    json: ctx.runtime('json'),
     context: ctx.runtime('context'),
   };
   const out = ctx.link.out.replace(/\/$/, '');
