@@ -1,7 +1,5 @@
 // The queue pattern (broker: SQS): an AsyncAPI 3.0 document -> typed publisher, consumer, validators.
 // Light on purpose: `--help` imports every spec, so yaml/ajv/ts-morph are loaded only in scaffold/load.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
