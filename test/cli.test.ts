@@ -110,7 +110,7 @@ describe('unknown commands', () => {
     const r = await runCli(['bogus'], project);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(
-      /unknown command 'bogus' \(commands: rest, grpc, queue, generate, list, breaking, bench, recommend/,
+      /unknown pattern or command 'bogus': the patterns are rest, grpc, queue; other commands: generate, list, breaking, bench, recommend/,
     );
   });
 });

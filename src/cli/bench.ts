@@ -53,8 +53,36 @@ async function measureFiles(flags: BenchFlags, cwd: string, settings: BenchSetti
   );
 }
 
+/** The numeric flags as numbers; a bad one is a usage error before anything starts. */
+async function checkedNumbers(
+  flags: BenchFlags,
+): Promise<{ concurrency: number[]; duration: number; rounds: number; messages: number }> {
+  const { payloadBytes } = await import('../bench/payload.js');
+  try {
+    payloadBytes(flags.payload);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const whole = (flag: string, text: string, max: number): number => {
+    const n = Number(text.trim());
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new UsageError(`${flag} ${text}: use a whole number from 1 to ${max}`);
+    return n;
+  };
+  const duration = Number(flags.duration);
+  if (!Number.isFinite(duration) || duration <= 0 || duration > 3600)
+    throw new UsageError(`--duration ${flags.duration}: use a number of seconds above 0 (e.g. --duration 2)`);
+  return {
+    concurrency: flags.concurrency.split(',').map((c) => whole('--concurrency', c, 10_000)),
+    duration,
+    rounds: whole('--rounds', flags.rounds, 1000),
+    messages: whole('--messages', flags.messages, 10_000_000),
+  };
+}
+
 export async function runBenchCommand(name: string | undefined, flags: BenchFlags): Promise<number> {
   const cwd = path.resolve(flags.cwd ?? process.cwd());
+  const numbers = await checkedNumbers(flags);
   const controller = new AbortController();
   let interrupted = false;
   const onSignal = () => {
@@ -68,10 +96,7 @@ export async function runBenchCommand(name: string | undefined, flags: BenchFlag
     message: flags.message,
     operation: flags.operation,
     payload: flags.payload,
-    concurrency: flags.concurrency.split(',').map((s) => Number(s.trim())),
-    duration: Number(flags.duration),
-    rounds: Number(flags.rounds),
-    messages: Number(flags.messages),
+    ...numbers,
     progress: (line) => process.stderr.write(tty ? `\r\u001b[K${line}…` : `${line}\n`),
     signal: controller.signal,
     generate: generateStandalone,

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { paint, info } from './output.js';
-import { selectLinks } from '../core/engine.js';
+import { patternOf, selectLinks } from '../core/engine.js';
 import type { LinkConfig } from '../core/types.js';
 import { ContractError } from '../errors.js';
 import { detectProject } from '../project/detect.js';
@@ -56,6 +56,8 @@ async function compareLink(link: LinkConfig, root: string, ref: string): Promise
 export async function runBreaking(names: string[], opts: BreakingOptions): Promise<number> {
   const project = detectProject(opts.cwd ?? process.cwd());
   const links = selectLinks(readManifest(project.root), names);
+  // A pattern this release does not know is named, not reported as a new link.
+  for (const link of links) patternOf(link);
   const ref = opts.against ?? 'HEAD';
   const commit = await resolveRevision(project.root, ref);
   const reports: LinkReport[] = [];

@@ -1,4 +1,5 @@
 // `create-service-link [pattern] [name]`: answers/flags -> contract -> generated files -> one commit.
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { planLinks } from '../core/engine.js';
@@ -12,7 +13,7 @@ import { commit } from '../vfs/commit.js';
 import { readManifest, type Manifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
 import { installDependencies } from './install.js';
-import { info, paint } from './output.js';
+import { files, info, paint, warn } from './output.js';
 import { presentPlan } from './present.js';
 import { askOptions } from './questions.js';
 import { choosePattern } from './wizard.js';
@@ -31,6 +32,26 @@ const COMMON_KEYS = new Set(['cwd', 'out', 'yes', 'dryRun', 'force', 'install'])
 
 export function isInteractive(opts: { yes?: boolean }): boolean {
   return !opts.yes && !process.env.CI && process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+/** Why nothing is asked, in the user's terms: --yes, CI, or no terminal. */
+function whyNotAsked(opts: { yes?: boolean }): string {
+  if (opts.yes) return 'with --yes nothing is asked';
+  if (process.env.CI) return 'CI is set, so nothing is asked';
+  return 'no terminal to ask on';
+}
+
+/** An --out whose path runs through a file (`--out src/index.ts`) cannot become a folder. */
+function checkOutOnDisk(root: string, out: string, given: string): void {
+  let dir = root;
+  for (const part of out.split('/')) {
+    dir = path.join(dir, part);
+    if (!existsSync(dir)) return;
+    if (!statSync(dir).isDirectory()) {
+      const file = path.relative(root, dir).split(path.sep).join('/');
+      throw new UsageError(`--out ${given}: ${file} is a file, not a folder; pick a folder, e.g. --out src/links/user`);
+    }
+  }
 }
 
 /** A project-relative folder that stays inside the project. */
@@ -52,6 +73,7 @@ async function nameAndOptions(
   flags: Record<string, unknown>,
   manifest: Manifest,
   prompts: Prompts | undefined,
+  why: string,
 ): Promise<{ name: string; options: Record<string, unknown> }> {
   const spec = PATTERNS[pattern];
   const taken = (n: string) =>
@@ -77,7 +99,7 @@ async function nameAndOptions(
   const missing = [...(nameArg ? [] : ['<name>']), ...missingOptions(spec.options, flags)];
   if (missing.length) {
     throw new UsageError(
-      `missing required input (nothing can be asked without a terminal): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`,
+      `missing required input (${why}): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`,
     );
   }
   return { name: nameArg!, options: flags };
@@ -91,12 +113,13 @@ export async function runCreate(
 ): Promise<number> {
   const interactive = isInteractive(opts);
   const project = detectProject(opts.cwd ?? process.cwd());
-  if (opts.out !== undefined) checkOutDir(opts.out);
+  // Checked before any question, so no answer is lost to a bad --out.
+  if (opts.out !== undefined) checkOutOnDisk(project.root, checkOutDir(opts.out), opts.out);
   const prompts: Prompts | undefined = interactive ? await import('@inquirer/prompts') : undefined;
 
   if (!patternArg && !prompts) {
     throw new UsageError(
-      `no terminal to ask on: give the pattern and name, e.g. \`${PATTERNS[PATTERN_IDS[0]!].example}\` (see --help).\n` +
+      `${whyNotAsked(opts)}: give the pattern and name, e.g. \`${PATTERNS[PATTERN_IDS[0]!].example}\` (see --help).\n` +
         `  Missing: <pattern> (${orList(PATTERN_IDS)}), <name>`,
     );
   }
@@ -105,25 +128,29 @@ export async function runCreate(
 
   const manifest = readManifest(project.root);
   const flagOptions = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
-  const { name, options } = await nameAndOptions(pattern, nameArg, flagOptions, manifest, prompts);
+  const { name, options } = await nameAndOptions(pattern, nameArg, flagOptions, manifest, prompts, whyNotAsked(opts));
 
   const out = checkOutDir(opts.out ?? `${project.srcDir}/links/${name}`);
+  checkOutOnDisk(project.root, out, opts.out ?? out);
   const scaffold = await scaffoldLink(spec, { name, options, project, out });
+  // Taken, but worth a second look: say what was assumed.
+  for (const note of [...(project.assumptions ?? []), ...(scaffold.warnings ?? [])]) warn(note);
   const link: LinkConfig = { name, pattern, contracts: scaffold.contracts, out, options: scaffold.options };
   const plan = await planLinks(project, manifest, [{ link, newContracts: scaffold.files }], !!opts.force);
   if (plan.conflicts.length) throw conflictError(plan);
 
   info(`${opts.dryRun ? 'Would write' : 'Writing'} the ${pattern} link "${name}" in ${project.root}:`);
   if (await presentPlan(plan, opts.dryRun)) return 0;
-  if (prompts && !(await prompts.confirm({ message: `Write ${plan.changes.length} files?`, default: true }))) {
+  if (prompts && !(await prompts.confirm({ message: `Write ${files(plan.changes.length)}?`, default: true }))) {
     info('Nothing was written.');
     return 0;
   }
   await commit(project.root, plan.operations());
-  info(paint('green', `\nWrote ${plan.changes.length} files.`));
-  const installed = await installDependencies(project, perLink(spec.runtimeDependencies, link.options), !opts.install);
+  info(paint('green', `\nWrote ${files(plan.changes.length)}.`));
+  // The files are written: a failed install is a warning naming the command to run, not a failure.
+  await installDependencies(project, perLink(spec.runtimeDependencies, link.options), !opts.install);
   info(
     `\nNext: edit ${scaffold.contracts.join(', ')} as your API grows, then run \`npx create-service-link generate\`.`,
   );
-  return installed ? 0 : 1;
+  return 0;
 }

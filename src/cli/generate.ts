@@ -1,12 +1,14 @@
 // `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
-import { planLinks, selectLinks } from '../core/engine.js';
-import type { LinkConfig } from '../core/types.js';
-import { CREATE_USAGE } from '../patterns/index.js';
+import { patternOf, planLinks, selectLinks } from '../core/engine.js';
+import type { LinkConfig, ProjectInfo } from '../core/types.js';
+import { CREATE_USAGE, PATTERNS } from '../patterns/index.js';
+import { perLink } from '../patterns/types.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
-import { info, paint } from './output.js';
+import { missingRuntimeCommand } from './install.js';
+import { files, info, paint, warn } from './output.js';
 import { presentPlan } from './present.js';
 import { watchContracts } from './watch.js';
 
@@ -16,6 +18,13 @@ export interface GenerateOptions {
   watch?: boolean;
   dryRun?: boolean;
   force?: boolean;
+}
+
+/** Warns when a runtime package the links import is not installed (an install that failed or was cut short). */
+function warnMissingRuntime(project: ProjectInfo, links: LinkConfig[]): void {
+  const wanted = links.flatMap((l) => perLink(patternOf(l).runtimeDependencies, l.options));
+  const problem = missingRuntimeCommand(project, wanted);
+  if (problem) warn(problem);
 }
 
 /** One `generate` (or `--check`); `onRead` hears of every file the generators ask for (the watch follows them). */
@@ -35,6 +44,7 @@ export async function generateOnce(
   );
   // The contract changes since the last generate, classified (src/cli/contract-changes.ts).
   const remember = await (await import('./contract-changes.js')).reportContractChanges(project.root, links);
+  warnMissingRuntime(project, links);
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
@@ -72,7 +82,7 @@ export async function generateOnce(
   if (await presentPlan(plan, opts.dryRun)) return 0;
   await commit(project.root, plan.operations());
   await remember();
-  info(paint('green', `Wrote ${plan.changes.length} files.`));
+  info(paint('green', `Wrote ${files(plan.changes.length)}.`));
   return 0;
 }
 
@@ -108,5 +118,10 @@ export async function runList(opts: { cwd?: string }): Promise<number> {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) info(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  // "current" is about the files; code whose runtime packages are missing still does not compile.
+  warnMissingRuntime(
+    project,
+    selectLinks(manifest, []).filter((l) => PATTERNS[l.pattern]),
+  );
   return 0;
 }

@@ -1,7 +1,7 @@
 // The commander program. Heavy modules (generators, ts-morph, protobufjs, prompts) load only when a
 // command needs them, so `--help` starts fast.
 import { Command, CommanderError, Option } from 'commander';
-import { orList, type OptionDecl } from '../core/options.js';
+import { flagName, orList, type OptionDecl } from '../core/options.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { UsageError } from '../errors.js';
 import { PATTERNS, PATTERN_IDS } from '../patterns/index.js';
@@ -29,9 +29,19 @@ function addCommonOptions(cmd: Command): Command {
     .option('--no-install', 'do not install runtime dependencies; print the command instead');
 }
 
-/** A declared pattern option as a commander option. */
+/** The option's own part of its example command: `--rpc GetUser:unary`, not the whole command line. */
+export function flagExample(decl: OptionDecl): string {
+  const flag = flagName(decl);
+  const at = decl.example.indexOf(`${flag} `) >= 0 ? decl.example.indexOf(`${flag} `) : decl.example.indexOf(flag);
+  if (at < 0) return decl.example;
+  const rest = decl.example.slice(at);
+  const next = rest.indexOf(' --', flag.length);
+  return next < 0 ? rest : rest.slice(0, next);
+}
+
+/** A declared pattern option as a commander option; the full commands are in the Examples section, once. */
 function commanderOption(decl: OptionDecl): Option {
-  const o = new Option(decl.flag, `${decl.description} (e.g. ${decl.example})`);
+  const o = new Option(decl.flag, `${decl.description} (e.g. ${flagExample(decl)})`);
   if (decl.type === 'list') o.argParser(collect);
   // A fixed default of an option the wizard never asks is shown by --help; the others stay unset,
   // so the wizard can tell "not given" and ask.
@@ -145,7 +155,12 @@ function recommendCommand(): Command {
         fanOut: !!opts.fanOut,
       });
       if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-      else process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n`);
+      else {
+        const close = r.borderline
+          ? '\nREST and gRPC are close here: `create-service-link bench <link>` measures both on your own message.\n'
+          : '';
+        process.stdout.write(`${r.pattern}\n${r.reasons.map((x) => `  - ${x}`).join('\n')}\n${close}`);
+      }
     });
 }
 
@@ -163,10 +178,15 @@ export function buildProgram(): Command {
     .exitOverride();
   addCommonOptions(program)
     .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, breaking, bench or recommend (none: the wizard)`)
+    // `graphql user` must reach the action (and its "unknown pattern"), not commander's "too many arguments".
+    .allowExcessArguments()
     .action(async (command: string | undefined, opts: CommonOptions) => {
       if (command !== undefined) {
-        const known = program.commands.map((c) => c.name()).join(', ');
-        throw new UsageError(`unknown command '${command}' (commands: ${known}; see --help)`);
+        const others = program.commands.map((c) => c.name()).filter((c) => !(PATTERN_IDS as string[]).includes(c));
+        throw new UsageError(
+          `unknown pattern or command '${command}': the patterns are ${PATTERN_IDS.join(', ')}; ` +
+            `other commands: ${others.join(', ')} (see --help)`,
+        );
       }
       const { runCreate } = await import('./create.js');
       setExitCode(await runCreate(undefined, undefined, opts, {}));

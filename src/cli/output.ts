@@ -10,6 +10,11 @@ export function paint(style: Style, text: string, stream: NodeJS.WriteStream = p
   return colour(stream) ? styleText(style, text) : text;
 }
 
+/** "1 file", "12 files". */
+export function files(n: number): string {
+  return `${n} file${n === 1 ? '' : 's'}`;
+}
+
 export function info(text: string): void {
   process.stdout.write(`${text}\n`);
 }

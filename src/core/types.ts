@@ -17,6 +17,8 @@ export interface ProjectInfo {
   srcDir: string;
   /** The tsconfig sets noUnusedParameters: stubs the user fills in name their parameters `_request`. */
   noUnusedParameters?: boolean;
+  /** What detection had to assume (no tsconfig, two lockfiles), for the CLI to say so. */
+  assumptions?: string[];
 }
 
 export interface LinkConfig {

@@ -26,6 +26,8 @@ export interface ScaffoldResult {
    * the declared stored values.
    */
   options?: Record<string, unknown>;
+  /** Input taken but questionable (a resource with no fields, a message no RPC uses): the CLI warns with what it assumed. */
+  warnings?: string[];
 }
 
 export interface GenerateContext {

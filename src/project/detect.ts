@@ -72,6 +72,15 @@ function extendedConfig(dir: string, ext: string): string | undefined {
   }
 }
 
+/** Two package managers' lockfiles: which one is used, and what to do. */
+function lockfileClash(root: string, chosen: ProjectInfo['packageManager']): string | undefined {
+  const locks = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lockb', 'bun.lock', 'package-lock.json'].filter((f) =>
+    existsSync(path.join(root, f)),
+  );
+  if (locks.length < 2) return undefined;
+  return `${locks.join(' and ')} are both here: using ${chosen} (from ${locks[0]}); delete the lockfile of the package manager you do not use`;
+}
+
 function packageManager(root: string, pkg: Record<string, unknown>): ProjectInfo['packageManager'] {
   const has = (f: string) => existsSync(path.join(root, f));
   if (has('pnpm-lock.yaml')) return 'pnpm';
@@ -122,9 +131,20 @@ export function detectProject(cwd: string): ProjectInfo {
   // (or lack of one) names no module kind, i.e. code that runs on Node as emitted.
   const nodeEsm = !resolution && !mod && packageIsEsm;
   const importSuffix = resolution === 'node16' || resolution === 'nodenext' || nodeEsm ? '.js' : '';
+  const pm = packageManager(root, pkg);
+  const assumptions = [
+    ...(existsSync(tsconfigFile)
+      ? []
+      : [
+          `no tsconfig.json in ${root}: assuming ${moduleSystem === 'esm' ? 'ESM' : 'CommonJS'} (from package.json "type") with ` +
+            `${importSuffix ? '`.js`' : 'no'} suffixes on relative imports; add a tsconfig.json and run \`create-service-link generate\` if that is wrong`,
+        ]),
+    ...[lockfileClash(root, pm)].filter((a): a is string => a !== undefined),
+  ];
   return {
     root,
-    packageManager: packageManager(root, pkg),
+    packageManager: pm,
+    ...(assumptions.length ? { assumptions } : {}),
     moduleSystem,
     importSuffix,
     srcDir: sourceDir(root, ts.options, ts.include),

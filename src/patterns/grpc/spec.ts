@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { contractFile } from '../../project/contract-path.js';
 import { pascalCase } from '../../util/names.js';
 import type { PatternSpec } from '../types.js';
 import {
@@ -117,7 +118,8 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
       // Stored project-relative, so service-link.json still works from another checkout.
       const rel = (p: string): string =>
         (path.isAbsolute(p) ? path.relative(project.root, p) || '.' : p).split(path.sep).join('/');
-      return { contracts: protos.map(rel), files: [], options: { protoPath: protoPath.map(rel) } };
+      const contracts = protos.map((p) => contractFile('--proto', p, project.root, 'protos/user.proto'));
+      return { contracts, files: [], options: { protoPath: protoPath.map(rel) } };
     }
     const file = `proto/${name}.proto`;
     const rpcs = rpcTexts.length
@@ -137,10 +139,19 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
       }
       return { contracts: [file], files: [], options: { protoPath: ['proto'] } };
     }
+    const used = new Set(rpcs.flatMap((r) => [`${r.name}Request`, `${r.name}Response`, ...fields.map((f) => f.type)]));
+    const warnings = [...new Set(fields.map((f) => f.message))]
+      .filter((m) => !used.has(m))
+      .map(
+        (m) =>
+          `--field ${m}.*: no RPC uses message ${m}, so it is written to ${file} on its own. ` +
+          `Messages the RPCs use: ${rpcs.map((r) => `${r.name}Request, ${r.name}Response`).join(', ')}`,
+      );
     return {
       contracts: [file],
       files: [{ path: file, content: buildProto(name, options.package, rpcs, fields) }],
       options: { protoPath: ['proto', ...protoPath] },
+      warnings,
     };
   },
 

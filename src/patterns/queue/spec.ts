@@ -1,8 +1,7 @@
 // The queue pattern (broker: SQS): an AsyncAPI 3.0 document -> typed publisher, consumer, validators.
 // Light on purpose: `--help` imports every spec, so yaml/ajv/ts-morph are loaded only in scaffold/load.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
 import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
 import { brokerOf } from './brokers/index.js';
@@ -23,11 +22,7 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
         throw new UsageError(
           '--asyncapi and --message exclude each other: add message types to the AsyncAPI document instead',
         );
-      const absolute = path.resolve(project.root, asyncapi);
-      const relative = path.relative(project.root, absolute).split(path.sep).join('/');
-      if (relative.startsWith('..') || path.isAbsolute(relative))
-        throw new UsageError(`--asyncapi ${asyncapi}: the document must be inside the project (${project.root})`);
-      if (!existsSync(absolute)) throw new UsageError(`--asyncapi ${asyncapi}: no such file`);
+      const relative = contractFile('--asyncapi', asyncapi, project.root, 'asyncapi/orders.yaml');
       return { contracts: [relative], files: [] };
     }
     const messages = parseMessageFlags(options.message);

@@ -15,7 +15,7 @@ import { importLine } from '../../codegen/imports.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { collectOperations, type OperationModel, type ParamModel } from './operations.js';
-import { restDefaults, type RestOptions } from './options.js';
+import { DEFAULT_TOKEN_ENV, restDefaults, type RestOptions } from './options.js';
 import { RestSchemas } from './schemas.js';
 
 /** What client.ts says about the service and its environment. */
@@ -69,9 +69,13 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   return { files };
 }
 
+/** The default reads the link's own token, else the shared SERVICE_TOKEN; an explicit --token-env is the only one read. */
+function tokenEnvs(envPrefix: string, tokenEnv: string): string[] {
+  return tokenEnv === DEFAULT_TOKEN_ENV ? [`${envPrefix}_TOKEN`, DEFAULT_TOKEN_ENV] : [tokenEnv];
+}
+
 function clientView(ctx: GenerateContext, root: JsonObject, contract: string, options: RestOptions): ClientView {
   const info = isObject(root.info) ? root.info : {};
-  // The link's own variables first, then the shared token (SERVICE_TOKEN or --token-env).
   const envPrefix = `${constantCase(ctx.link.name)}_SERVICE`;
   return {
     linkName: ctx.link.name,
@@ -84,7 +88,7 @@ function clientView(ctx: GenerateContext, root: JsonObject, contract: string, op
     description: typeof info.description === 'string' ? info.description : '',
     defaultBaseUrl: firstServerUrl(root),
     options,
-    tokenEnvs: [...new Set([`${envPrefix}_TOKEN`, options.tokenEnv])],
+    tokenEnvs: tokenEnvs(envPrefix, options.tokenEnv),
     timeoutEnv: `${envPrefix}_TIMEOUT_MS`,
   };
 }

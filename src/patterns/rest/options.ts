@@ -4,6 +4,9 @@ import { defineOptions, resolveOptions, type OptionValues } from '../../core/opt
 import { constantCase } from '../../util/names.js';
 import { RESOURCE_EXAMPLE, parseResource } from './resource.js';
 
+/** The shared token variable; the link's own `<NAME>_SERVICE_TOKEN` is read before it. */
+export const DEFAULT_TOKEN_ENV = 'SERVICE_TOKEN';
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const envName = (flag: string, example: string) => (value: string) =>
@@ -72,9 +75,9 @@ export const REST_OPTIONS = defineOptions(
       flag: '--token-env <VAR>',
       type: 'string',
       description:
-        'environment variable holding the bearer token, read per request, never logged (default SERVICE_TOKEN)',
+        'environment variable holding the bearer token, read per request, never logged (default <NAME>_SERVICE_TOKEN, else SERVICE_TOKEN)',
       example: 'create-service-link rest user --token-env USER_SERVICE_TOKEN',
-      default: 'SERVICE_TOKEN',
+      default: DEFAULT_TOKEN_ENV,
       validate: envName('--token-env', 'USER_SERVICE_TOKEN'),
       stored: true,
       prompt: { message: 'Environment variable with the token:', when: (v) => v.auth === 'bearer' },

@@ -1,8 +1,7 @@
 // The REST pattern: an OpenAPI 3.0/3.1 contract and a typed client generated from it.
 // This module stays light (it is imported by `--help`): the generator is loaded by `load()`.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
 import { REST_OPTIONS, defaultResource } from './options.js';
 import { parseResource, resourceDocument } from './resource.js';
@@ -20,16 +19,7 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
     const { openapi, resource: resources } = options;
     if (openapi && resources.length) throw new UsageError('pass either --openapi or --resource, not both');
     if (openapi) {
-      const candidates = path.isAbsolute(openapi)
-        ? [openapi]
-        : [path.resolve(process.cwd(), openapi), path.resolve(project.root, openapi)];
-      const found = candidates.find((c) => existsSync(c));
-      if (!found) throw new UsageError(`--openapi ${openapi}: no such file`);
-      const relative = path.relative(project.root, found).split(path.sep).join('/');
-      if (relative.startsWith('../') || path.isAbsolute(relative))
-        throw new UsageError(
-          `--openapi ${openapi}: the document must be inside the project (${project.root}); copy it there first`,
-        );
+      const relative = contractFile('--openapi', openapi, project.root, 'specs/user.yaml');
       return { contracts: [relative], files: [] };
     }
     const parsed = (resources.length ? resources : [defaultResource(name)]).map(parseResource);
@@ -39,7 +29,17 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
       seen.add(r.name);
     }
     const file = `openapi/${name}.yaml`;
-    return { contracts: [file], files: [{ path: file, content: resourceDocument(name, parsed, options.auth) }] };
+    const warnings = resources
+      .filter((r) => !r.includes(':'))
+      .map(
+        (r) =>
+          `--resource ${r} has no fields: its schema gets only \`id: string\`. Add fields in ${file}, or pass e.g. --resource "${r}:id=string,name=string"`,
+      );
+    return {
+      contracts: [file],
+      files: [{ path: file, content: resourceDocument(name, parsed, options.auth) }],
+      warnings,
+    };
   },
 
   async load() {
