@@ -391,7 +391,7 @@ function writeExtensions(c: Compiled, m: Obj, out: JsonObject, options: JsonWrit
     else if ((t & 7) === 2) for (const end = r.uint32() + r.pos; r.pos < end; ) values.push(f.ext.read(r)); // packed
   }
   for (const [f, values] of found) {
-    // A singular extension given more than once: the last one counts, as for a field.
+    // A singular extension given more than once: the last one counts (a message one is not merged).
     const list = f.kind === 'list' ? values : values.slice(-1);
     const json = list.map((v) => writeValue(f.type, v, options));
     out[f.json] = f.kind === 'list' ? json : json[0]!;
