@@ -106,6 +106,7 @@ const KINDS = new Set<string>(['opt', 'list', 'map', 'oneof']);
  * A message's table, one string a field: `<proto name> <type> [opt | list | map <key type> | oneof
  * <oneof property>] [json=<JSON name>] [prop=<property>]`. JSON name and property are written only when
  * they differ from the ones derived from the proto name (lowerCamelCase, as protoc and the generator do).
+ * An extension's row (see writeExtensions) goes to `extensions` rather than `fields`.
  */
 function compile(typeName: string, rows: readonly string[], types: FieldTypes): Compiled {
   const fields: CompiledField[] = [];
