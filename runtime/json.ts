@@ -86,12 +86,16 @@ interface CompiledField {
   extra: string;
   /** A property Object.prototype also has (toString, constructor): only an own one counts as set. */
   inherited: boolean;
+  /** An extension's binary form (its value is kept in the message's unknown fields), else undefined. */
+  ext: ExtensionWire | undefined;
 }
 
 interface Compiled {
   fields: CompiledField[];
   /** JSON and proto names -> field. */
   byName: Map<string, CompiledField>;
+  /** The message's extensions by field number (empty for most messages). */
+  extensions: Map<number, CompiledField>;
 }
 
 const SCALARS = new Set<string>(['int32', 'uint32', 'int64', 'uint64', 'float', 'double', 'bool', 'string', 'bytes']);
@@ -101,29 +105,37 @@ const KINDS = new Set<string>(['opt', 'list', 'map', 'oneof']);
  * A message's table, one string a field: `<proto name> <type> [opt | list | map <key type> | oneof
  * <oneof property>] [json=<JSON name>] [prop=<property>]`. JSON name and property are written only when
  * they differ from the ones derived from the proto name (lowerCamelCase, as protoc and the generator do).
+ * An extension's row (see writeExtensions) goes to `extensions` rather than `fields`.
  */
 function compile(typeName: string, rows: readonly string[], types: FieldTypes): Compiled {
   const fields: CompiledField[] = [];
   const byName = new Map<string, CompiledField>();
+  const extensions = new Map<number, CompiledField>();
   for (const row of rows) {
     const [proto = '', type = '', ...rest] = row.split(' ');
     const named = (key: string): string | undefined => rest.find((c) => c.startsWith(key))?.slice(key.length);
     const kind = rest[0] !== undefined && KINDS.has(rest[0]) ? (rest[0] as CompiledField['kind']) : '';
     const prop = named('prop=') ?? camel(proto);
+    const number = Number(named('ext=') ?? 0);
+    const scalar = number ? EXTENSION_SCALARS[type] : undefined;
     const c: CompiledField = {
       prop,
-      json: decodeURIComponent(named('json=') ?? jsonName(proto)),
+      json: number ? proto : decodeURIComponent(named('json=') ?? jsonName(proto)),
       proto,
-      type: fieldType(typeName, type, types),
+      type: scalar ? scalar[0] : fieldType(typeName, type, types),
       kind,
       extra: kind === 'map' || kind === 'oneof' ? (rest[1] ?? '') : '',
       inherited: prop in Object.prototype,
+      ext: undefined,
     };
-    fields.push(c);
+    if (number) {
+      c.ext = scalar ? scalarWire(number, scalar) : typedWire(number, c.type);
+      extensions.set(number, c);
+    } else fields.push(c);
     byName.set(c.json, c);
     byName.set(c.proto, c);
   }
-  return { fields, byName };
+  return { fields, byName, extensions };
 }
 
 function fieldType(typeName: string, name: string, types: FieldTypes): FieldType {
@@ -320,6 +332,95 @@ function plainNumbers(v: JsonValue): JsonValue {
   return v;
 }
 
+// --- extensions: `[full.name] <proto type> opt|list ext=<number>` rows, their values kept in binary ---
+
+/** How an extension's value is written to (and read from) the unknown field that holds it. */
+interface ExtensionWire {
+  /** The field's tag: number and wire type. */
+  tag: number;
+  write(w: $wire.Writer, v: unknown): void;
+  read(r: $wire.Reader): unknown;
+}
+
+type ScalarWire = [
+  json: Scalar,
+  wireType: number,
+  write: (w: $wire.Writer, v: never) => unknown,
+  read: ExtensionWire['read'],
+];
+
+const EXTENSION_SCALARS: { [proto: string]: ScalarWire } = {
+  int32: ['int32', 0, (w, v: number) => w.int32(v), (r) => r.int32()],
+  sint32: ['int32', 0, (w, v: number) => w.sint32(v), (r) => r.sint32()],
+  sfixed32: ['int32', 5, (w, v: number) => w.sfixed32(v), (r) => r.sfixed32()],
+  uint32: ['uint32', 0, (w, v: number) => w.uint32(v), (r) => r.uint32()],
+  fixed32: ['uint32', 5, (w, v: number) => w.fixed32(v), (r) => r.fixed32()],
+  int64: ['int64', 0, (w, v: bigint) => $wire.writeInt64(w, v), $wire.int64],
+  uint64: ['uint64', 0, (w, v: bigint) => $wire.writeUint64(w, v), $wire.uint64],
+  sint64: ['int64', 0, (w, v: bigint) => w.sint64($wire.long(v)), $wire.sint64],
+  sfixed64: ['int64', 1, (w, v: bigint) => w.sfixed64($wire.long(v)), $wire.sfixed64],
+  fixed64: ['uint64', 1, (w, v: bigint) => w.fixed64($wire.long(v)), $wire.fixed64],
+  float: ['float', 5, (w, v: number) => w.float(v), (r) => r.float()],
+  double: ['double', 1, (w, v: number) => w.double(v), (r) => r.double()],
+  bool: ['bool', 0, (w, v: boolean) => w.bool(v), (r) => r.bool()],
+  string: ['string', 2, (w, v: string) => w.string(v), (r) => r.string()],
+  bytes: ['bytes', 2, (w, v: Uint8Array) => w.bytes(v), (r) => r.bytes()],
+};
+
+function scalarWire(number: number, [, wireType, write, read]: ScalarWire): ExtensionWire {
+  return { tag: number * 8 + wireType, write: write as ExtensionWire['write'], read };
+}
+
+/** An enum (a varint) or a message (length-delimited) extension. */
+function typedWire(number: number, type: FieldType): ExtensionWire {
+  const message = type === null || typeof type === 'string' ? undefined : jsonType(type);
+  if (!message) return { tag: number * 8, write: (w, v) => w.int32(v as number), read: (r) => r.int32() };
+  return { tag: number * 8 + 2, write: (w, v) => w.bytes(message.encode(v)), read: (r) => message.decode(r.bytes()) };
+}
+
+/** The JSON values of the extensions kept in a message's unknown fields, as `"[full.name]"` keys of `out`. */
+function writeExtensions(c: Compiled, m: Obj, out: JsonObject, options: JsonWriteOptions): void {
+  const found = new Map<CompiledField, unknown[]>();
+  for (const field of $wire.unknownFields(m)) {
+    const r = $wire.reader(field);
+    const t = r.uint32();
+    const f = c.extensions.get(t >>> 3);
+    if (!f?.ext) continue;
+    const values = found.get(f) ?? [];
+    found.set(f, values);
+    if (t === f.ext.tag) values.push(f.ext.read(r));
+    else if ((t & 7) === 2) for (const end = r.uint32() + r.pos; r.pos < end; ) values.push(f.ext.read(r)); // packed
+  }
+  for (const [f, values] of found) {
+    // A singular extension given more than once: the last one counts (a message one is not merged).
+    const list = f.kind === 'list' ? values : values.slice(-1);
+    const json = list.map((v) => writeValue(f.type, v, options));
+    out[f.json] = f.kind === 'list' ? json : json[0]!;
+  }
+}
+
+/** An extension's JSON value, encoded and kept in the message's unknown fields (a list: one field a value). */
+function readExtension(
+  f: CompiledField,
+  ext: ExtensionWire,
+  m: Obj,
+  v: JsonValue,
+  options: JsonReadOptions,
+  where: string,
+): void {
+  if (v === null) return;
+  if (f.kind === 'list' && !Array.isArray(v))
+    throw new JsonError(`${where}: expected a JSON array, got ${describe(v)}`);
+  for (const e of f.kind === 'list' ? (v as JsonValue[]) : [v]) {
+    if (e === null) throw new JsonError(`${where}: null in a list`);
+    const x = readValue(f.type, e, options, where);
+    if (x === SKIP) continue;
+    const w = $wire.writer().uint32(ext.tag);
+    ext.write(w, x);
+    $wire.keepUnknown(m, w.finish());
+  }
+}
+
 // --- writing ---
 
 function writeMessage(c: Compiled, m: Obj, options: JsonWriteOptions): { [key: string]: JsonValue } {
@@ -344,6 +445,7 @@ function writeMessage(c: Compiled, m: Obj, options: JsonWriteOptions): { [key: s
       out[key] = writeValue(f.type, v ?? zero(f.type), options);
     }
   }
+  if (c.extensions.size) writeExtensions(c, m, out, options);
   return out;
 }
 
@@ -450,7 +552,8 @@ function readMessage(c: Compiled, m: Obj, json: JsonValue, options: JsonReadOpti
     }
     if (seen.has(f)) throw new JsonError(`${typeName}: field ${f.proto} given twice`);
     seen.add(f);
-    readField(f, m, json[key]!, options, typeName);
+    if (f.ext) readExtension(f, f.ext, m, json[key]!, options, `${typeName}${f.proto}`);
+    else readField(f, m, json[key]!, options, typeName);
   }
 }
 

@@ -307,6 +307,11 @@ export function unknown(message: object, r: Reader, t: number): void {
   for (; v >= 128; v >>>= 7) field[i++] = (v & 127) | 128;
   field[i] = v;
   field.set(body, n);
+  keepUnknown(message, field);
+}
+
+/** Adds one encoded field (tag + value) to a message's unknown fields: how JSON extensions are kept. */
+export function keepUnknown(message: object, field: Uint8Array): void {
   const own = message as WithUnknown;
   const kept = own[UNKNOWN_FIELDS];
   if (kept === undefined) own[UNKNOWN_FIELDS] = [field];

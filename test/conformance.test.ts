@@ -15,9 +15,8 @@ import { CONFORMANCE_PROTOS, runConformance } from '../scripts/conformance-runne
 
 const TESTEE = path.join(import.meta.dirname, 'fixtures', 'conformance', 'testee.ts');
 /**
- * Tests known to fail, one name a line, only while work is in progress (today: JSON of proto2
- * extensions, which the generated code does not model). The runner counts them as expected, and fails
- * if one of them passes.
+ * Tests known to fail, one name a line, only while work is in progress (today none: the file is absent).
+ * The runner counts them as expected, and fails if one of them passes.
  */
 const FAILURE_LIST = path.join(import.meta.dirname, 'fixtures', 'conformance', 'failure_list.txt');
 const PROTOS = [

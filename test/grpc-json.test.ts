@@ -80,7 +80,8 @@ const SAMPLE = {
 beforeAll(async () => {
   dir = await makeProject({ module: 'esm' });
   await cp(FIXTURE, path.join(dir, 'protos'), { recursive: true });
-  await createLink(dir, 'everything', { proto: ['protos/everything.proto'], protoPath: ['protos'] });
+  const proto = ['protos/everything.proto', 'protos/extensions.proto'];
+  await createLink(dir, 'everything', { proto, protoPath: ['protos'] });
   const r = await compile(dir);
   expect(r.output).toBe('');
   link = await import(pathToFileURL(path.join(dir, 'dist/links/everything/index.js')).href);
@@ -132,6 +133,39 @@ describe('generated messages against protobuf-es', () => {
     expect(ours).toEqual(esJson);
     // An Init object that leaves fields out means the same message.
     expect(link.Everything.toJson({ i32: 1 }, opts)).toEqual(esJson);
+  });
+});
+
+describe('proto2 extensions in JSON', () => {
+  const EXTENDED = {
+    id: 1,
+    '[jsonmap.ext.big]': '-9223372036854775808',
+    '[jsonmap.ext.marks]': [1, 4294967295],
+    '[jsonmap.ext.level]': 'LEVEL_HIGH',
+    '[jsonmap.ext.note]': { text: 'n' },
+    '[jsonmap.ext.tags]': ['a', ''],
+    '[jsonmap.ext.packed_ints]': [-1, 2],
+    '[jsonmap.ext.ratio]': 'NaN',
+    '[jsonmap.ext.Scope.blob]': 'AP8=',
+  };
+
+  it('reads "[full.name]" keys into the binary fields protobuf-es reads, and writes them back as it does', () => {
+    const holder = registry.getMessage('jsonmap.ext.Holder')!;
+    const es = fromJson(holder, EXTENDED, { registry });
+    const ours = link.Holder.fromJson(EXTENDED);
+    expect(ours.id).toBe(1);
+    const bytes = link.Holder.encode(ours);
+    expect(toJson(holder, fromBinary(holder, bytes), { registry })).toEqual(toJson(holder, es, { registry }));
+    // Binary from protobuf-es (packed ints packed): decoded as unknown fields, written as the same JSON.
+    expect(link.Holder.toJson(link.Holder.decode(toBinary(holder, es)))).toEqual(toJson(holder, es, { registry }));
+    expect(link.unknownFields(link.Holder.decode(bytes))).toHaveLength(11);
+  });
+
+  it('rejects a bad extension value, and keeps messages without extensions free of them', () => {
+    expect(() => link.Holder.fromJson({ '[jsonmap.ext.level]': 'NOPE' })).toThrow(/unknown enum value/);
+    expect(() => link.Holder.fromJson({ '[jsonmap.ext.marks]': 1 })).toThrow(/expected a JSON array/);
+    expect(() => link.Plain.fromJson({ '[jsonmap.ext.big]': '1' })).toThrow(/unknown field/);
+    expect(link.Holder.toJson(link.Holder.fromJson({ '[jsonmap.ext.note]': null }))).toEqual({});
   });
 });
 

@@ -92,6 +92,16 @@ export function jsonRow(
 }
 
 /**
+ * An extension's row in its extendee's table: `[full.name] <proto type> opt|list ext=<number>`, the
+ * proto type (not its JSON form) because the runtime encodes the value into the message's unknown fields.
+ */
+export function extensionRow(f: protobuf.Field, names: JsonNames): { row: string; ref?: string } {
+  const { cell, ref } = f.resolvedType ? typeCell(f, names) : { cell: f.type };
+  const cells = [`[${f.name.replace(/^\./, '')}]`, cell, f.repeated ? 'list' : 'opt', `ext=${f.id}`];
+  return { row: stringLiteral(cells.join(' ')), ...(ref ? { ref } : {}) };
+}
+
+/**
  * The message's codec constant: binary and JSON, over its encoder, decoder, field table and the types
  * the table names (a function: they may be declared further down).
  */

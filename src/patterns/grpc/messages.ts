@@ -6,7 +6,7 @@ import { ContractError } from '../../errors.js';
 import { isReservedWord, pascalCase, propertyKey, safeIdentifier } from '../../util/names.js';
 import { jsDoc, stringLiteral } from '../../util/text.js';
 import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
-import { type JsonNames, jsonCodecDeclaration, jsonRow } from './json.js';
+import { extensionRow, type JsonNames, jsonCodecDeclaration, jsonRow } from './json.js';
 
 /** How a message-typed value is represented and coded. */
 export interface TypeRef {
@@ -437,6 +437,7 @@ function codecDeclaration(ctx: MessageContext): string {
   const rows = [...ownFields(type)]
     .sort((a, b) => a.id - b.id)
     .map((f) => jsonRow(f, fieldProperty(f.name), names, (o) => fieldProperty(o.name)));
+  rows.push(...jsonExtensions(type).map((f) => extensionRow(f, names)));
   const table = rows.map((r) => r.row);
   const refs = rows.flatMap((r) => (r.ref ? [r.ref] : []));
   return jsonCodecDeclaration(ref.ts, ref.init, fullName(type), ref.encode, ref.decode, table, refs);
@@ -520,6 +521,15 @@ function genMessage(
  */
 function ownFields(t: protobuf.Type): protobuf.Field[] {
   return t.fieldsArray.filter((f) => !f.declaringField);
+}
+
+/**
+ * The extensions of a message that JSON reads and writes as `"[full.name]"` keys (in binary they stay
+ * unknown fields). Not groups (delimited) nor a MessageSet's, whose binary form is of their own.
+ */
+function jsonExtensions(t: protobuf.Type): protobuf.Field[] {
+  if (t.options?.['message_set_wire_format']) return [];
+  return t.fieldsArray.filter((f) => f.declaringField && !f.delimited).sort((a, b) => a.id - b.id);
 }
 
 function messageContext(
