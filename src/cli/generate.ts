@@ -8,7 +8,8 @@ import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
 import { errorCode } from './exit.js';
-import { info, paint } from './output.js';
+import { info, paint, warn } from './output.js';
+import { UsageError } from '../errors.js';
 import { presentPlan } from './present.js';
 
 interface GenerateOptions {
@@ -17,6 +18,19 @@ interface GenerateOptions {
   watch?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  /** `--rename old=new`, as given. */
+  rename?: string[];
+}
+
+/** `--rename old=new` values as a map; a malformed one is a usage error. */
+function renamesOf(values: readonly string[] = []): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const value of values) {
+    const m = /^\s*([\w$.]+)\s*=\s*([\w$.]+)\s*$/.exec(value);
+    if (!m) throw new UsageError(`--rename ${value}: expected old=new, e.g. --rename getUser=fetchUser`);
+    out.set(m[1]!, m[2]!);
+  }
+  return out;
 }
 
 async function generateOnce(names: string[], opts: GenerateOptions): Promise<number> {
@@ -26,9 +40,12 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   const plan = await planLinks(
     project,
     manifest,
-    links.map((link) => ({ link })),
+    links.map((link) => ({ link, renames: renamesOf(opts.rename) })),
     !!opts.force && !opts.check,
   );
+  const notes = (): void => {
+    for (const note of plan.notes) warn(note);
+  };
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
@@ -60,11 +77,16 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   if (plan.conflicts.length) throw conflictError(plan);
   if (plan.changes.length === 0) {
     info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
+    notes();
     return 0;
   }
-  if (await presentPlan(plan, opts.dryRun)) return 0;
+  if (await presentPlan(plan, opts.dryRun)) {
+    notes();
+    return 0;
+  }
   await commit(project.root, plan.operations());
   info(paint('green', `Wrote ${plan.changes.length} files.`));
+  notes();
   return 0;
 }
 

@@ -14,6 +14,8 @@ export interface LinkJob {
   link: LinkConfig;
   /** Contract files created by this run; readable by the generator before they exist on disk. */
   newContracts?: { path: string; content: string }[];
+  /** `generate --rename old=new`. */
+  renames?: ReadonlyMap<string, string>;
 }
 
 /** The registry entry of a pattern, or a clear error for a manifest naming one this release lacks. */
@@ -33,6 +35,8 @@ export interface ContextInput {
   runtimeDir: string;
   previousState?: LinkState | undefined;
   read(file: string): Promise<string | undefined>;
+  renames?: ReadonlyMap<string, string> | undefined;
+  note?: (text: string) => void;
 }
 
 /** What a generator sees of the world: the project, its link, files to read, the runtime's place. */
@@ -44,6 +48,8 @@ export function generateContext(input: ContextInput): GenerateContext {
     link,
     previousState: input.previousState,
     runtime: (module) => runtimeSpecifier(out, input.runtimeDir, module, project.importSuffix),
+    renames: input.renames ?? new Map(),
+    note: input.note ?? (() => {}),
     async readFile(file) {
       const text = await input.read(file);
       if (text === undefined)
@@ -82,6 +88,8 @@ export async function planLinks(
       link: job.link,
       runtimeDir,
       previousState: previous?.state,
+      renames: job.renames,
+      note: (text) => plan.notes.push(`${job.link.name}: ${text}`),
       read: async (file) => overlay.get(file) ?? (await readText(project.root, file)),
     });
     const result = await (await spec.load()).generate(ctx);

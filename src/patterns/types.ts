@@ -38,6 +38,10 @@ export interface GenerateContext {
   previousState: LinkState | undefined;
   /** The import specifier of a shared runtime module (`'grpc'`) from the link's own folder. */
   runtime(module: string): string;
+  /** `generate --rename old=new`: handler members to rename (old name -> new RPC or message name). */
+  renames: ReadonlyMap<string, string>;
+  /** Tells the user something about this link after the run (a likely rename, a signature to update). */
+  note(text: string): void;
 }
 
 export interface GenerateResult {
