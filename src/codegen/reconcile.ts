@@ -232,7 +232,9 @@ export class UserFile {
     if (ownLines && rest) end += rest[0].length;
     // `rename`: the member's key as written anew (a handler moved to its renamed message type).
     const name = rename === undefined ? undefined : nameNodeOf(member.node);
-    const head = name ? `${text.slice(start, name.getStart())}${rename}${text.slice(name.getEnd(), nodeEnd)}` : text.slice(start, nodeEnd);
+    const head = name
+      ? `${text.slice(start, name.getStart())}${rename}${text.slice(name.getEnd(), nodeEnd)}`
+      : text.slice(start, nodeEnd);
     let moved = comma ? `${head}${text.slice(nodeEnd, end)}` : `${head},${text.slice(nodeEnd, end)}`;
     if (!ownLines) moved = `  ${moved.trim()}`;
     if (!moved.endsWith('\n')) moved += '\n';

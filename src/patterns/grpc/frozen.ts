@@ -29,11 +29,14 @@ export function declarationsOf(text: string): Map<string, string[]> {
   return out;
 }
 
-/** The message names handlers.ts uses through `$msg` that messages.ts no longer exports, and those through `$frozen`. */
+/**
+ * The message names handlers.ts uses through `$msg` or `$frozen` that messages.ts does not export (a
+ * name exported again is its RPC's return: the merge names it through `$msg` again).
+ */
 export function wantedFrozen(handlers: string, messageExports: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  for (const m of handlers.matchAll(/\$(msg|frozen)\.([A-Za-z_$][\w$]*)/g))
-    if (m[1] === 'frozen' || !messageExports.has(m[2]!)) out.add(m[2]!);
+  for (const m of handlers.matchAll(/\$(?:msg|frozen)\.([A-Za-z_$][\w$]*)/g))
+    if (!messageExports.has(m[1]!)) out.add(m[1]!);
   return out;
 }
 
@@ -62,7 +65,7 @@ export function frozenTypes(wanted: ReadonlySet<string>, sources: readonly strin
   const content = [
     GENERATED_HEADER,
     '// The last known types of messages that left the .proto, kept while a method in handlers.ts still',
-    '// names them (a removed RPC\'s handler). Delete that method and `generate` removes them.',
+    "// names them (a removed RPC's handler). Delete that method and `generate` removes them.",
     ...wire,
     ...body,
     '',

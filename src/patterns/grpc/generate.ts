@@ -8,14 +8,7 @@ import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } from '../types.js';
 import { render } from '../../codegen/render.js';
-import {
-  IMPORTS_HERE,
-  importLine,
-  indexExports,
-  withImports,
-  type ExportKind,
-  type IndexModule,
-} from '../../codegen/imports.js';
+import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { commentLines, fits, wrapList } from '../../codegen/layout.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 import {
@@ -320,7 +313,8 @@ function signaturesState(
     const types = last.get(entry);
     if (types !== undefined) record.set(entry, types);
   }
-  for (const s of services) for (const m of s.methods) record.set(`${handlersClass(s.name)}.${m.prop}`, recordedTypes(m));
+  for (const s of services)
+    for (const m of s.methods) record.set(`${handlersClass(s.name)}.${m.prop}`, recordedTypes(m));
   return recordEntries(record);
 }
 

@@ -80,7 +80,7 @@ function mergeClass(user: UserFile, container: Container, service: ServiceModel,
   for (const name of plan.restore) {
     // The RPC is back: our marker goes, and the types the removal took away come back.
     user.unmark(named(name)[0]!, 'removed');
-    for (const m of named(name)) restoreTypes(user, m, rpcs.get(name)!);
+    for (const m of named(name)) restoreTypes(user, m, rpcs.get(name)!, merge.messageExports);
   }
   const renamed = new Map(renames.map((r) => [r.to, r.from]));
   for (const [name, rpc] of rpcs) {
@@ -89,7 +89,8 @@ function mergeClass(user: UserFile, container: Container, service: ServiceModel,
     if (member && recorded !== undefined && !plan.stub.includes(name))
       followSignature(user, member, recorded, service, rpc, merge);
   }
-  for (const name of [...plan.remove, ...plan.gone]) markRemoved(user, named(name), service, plan.gone.includes(name), merge);
+  for (const name of [...plan.remove, ...plan.gone])
+    markRemoved(user, named(name), service, plan.gone.includes(name), merge);
   noteRenames(plan.remove, plan.stub, cls, service, rpcs, merge);
 }
 
@@ -154,7 +155,7 @@ function renameMethod(
   user.unmark(from[0]!, 'removed');
   for (const m of from) {
     user.rename(m, r.to);
-    restoreTypes(user, m, rpc);
+    restoreTypes(user, m, rpc, merge.messageExports);
   }
 }
 
@@ -189,9 +190,11 @@ function typeNodes(member: Member): Node[] {
 function forgetTypes(user: UserFile, member: Member, merge: GrpcMerge): boolean {
   let rewrote = false;
   for (const node of typeNodes(member)) {
-    const fixed = node.getText().replace(/\$msg\.([A-Za-z_$][\w$]*)/g, (all, name: string) =>
-      merge.messageExports.has(name) ? all : merge.frozenExports.has(name) ? `${FROZEN_NS}.${name}` : 'unknown',
-    );
+    const fixed = node
+      .getText()
+      .replace(/\$msg\.([A-Za-z_$][\w$]*)/g, (all, name: string) =>
+        merge.messageExports.has(name) ? all : merge.frozenExports.has(name) ? `${FROZEN_NS}.${name}` : 'unknown',
+      );
     if (fixed !== node.getText()) {
       user.replace(node, fixed);
       rewrote = true;
@@ -205,7 +208,7 @@ function forgetTypes(user: UserFile, member: Member, merge: GrpcMerge): boolean 
  * Where a type reads exactly as that rewrite of the generated type, put the generated type back;
  * anything the user changed stays.
  */
-function restoreTypes(user: UserFile, member: Member, rpc: MethodModel): void {
+function restoreTypes(user: UserFile, member: Member, rpc: MethodModel, messageExports: ReadonlySet<string>): void {
   if (!Node.isMethodDeclaration(member.node)) return;
   const method: MethodDeclaration = member.node;
   const wanted = handlerTypes(rpc);
@@ -219,6 +222,15 @@ function restoreTypes(user: UserFile, member: Member, rpc: MethodModel): void {
   ];
   for (const [node, type] of pairs)
     if (node && node.getText() !== type && rewrites(type).includes(node.getText())) user.replace(node, type);
+    else if (node?.getText().includes(`${FROZEN_NS}.`)) {
+      // A signature of the user's: frozen types of messages that are back are the generated ones again.
+      const fixed = node
+        .getText()
+        .replace(/\$frozen\.([A-Za-z_$][\w$]*)/g, (all, name: string) =>
+          messageExports.has(name) ? `$msg.${name}` : all,
+        );
+      if (fixed !== node.getText()) user.replace(node, fixed);
+    }
 }
 
 const compact = (text: string): string => text.replace(/\s+/g, '');
@@ -241,7 +253,12 @@ function followSignature(
   const request = method.getParameters()[0]?.getTypeNode();
   const returns = method.getReturnTypeNode();
   const [oldRequest, oldReturns] = recorded.split(' => ');
-  if (request && returns && compact(request.getText()) === compact(oldRequest ?? '') && compact(returns.getText()) === compact(oldReturns ?? '')) {
+  if (
+    request &&
+    returns &&
+    compact(request.getText()) === compact(oldRequest ?? '') &&
+    compact(returns.getText()) === compact(oldReturns ?? '')
+  ) {
     const wanted = handlerTypes(rpc);
     user.replace(request, wanted.request);
     user.replace(returns, wanted.returns);

@@ -127,7 +127,12 @@ interface Renamed {
 }
 
 /** `--rename from=to`: the handler `from` (in `handlers`, or parked) becomes the handler of `to`. */
-function renameHandlers(user: UserFile, handlers: Container, parked: Container | undefined, merge: QueueMerge): Renamed {
+function renameHandlers(
+  user: UserFile,
+  handlers: Container,
+  parked: Container | undefined,
+  merge: QueueMerge,
+): Renamed {
   const done: Renamed = { inPlace: [], fromParked: [], replaced: new Set() };
   for (const r of merge.renames) {
     const view = merge.messages.find((m) => m.value === r.to)!;

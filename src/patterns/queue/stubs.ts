@@ -35,8 +35,12 @@ export function payloadHash(schema: unknown, discriminator: string): string {
       delete props[discriminator];
       out.properties = canonical(props);
     }
-    if (top && Array.isArray(out.required)) out.required = (out.required as unknown[]).filter((r) => r !== discriminator);
+    if (top && Array.isArray(out.required))
+      out.required = (out.required as unknown[]).filter((r) => r !== discriminator);
     return out;
   };
-  return createHash('sha256').update(JSON.stringify(canonical(schema, true))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(schema, true)))
+    .digest('hex')
+    .slice(0, 16);
 }
