@@ -134,8 +134,9 @@ function adapterEntry(m: MethodModel): string {
 
 export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix = ''): string {
   const code = [
-    '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
-    '// and marks methods whose RPC was removed from the .proto; it never changes your code.',
+    '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs,',
+    '// keeps the signatures it wrote in line with the .proto, and marks methods whose RPC was removed; it',
+    '// never changes code you wrote. register.ts serves every class here.',
     IMPORTS_HERE,
     services.map((s) => stubClass(s, prefix)).join('\n'),
   ].join('\n');
