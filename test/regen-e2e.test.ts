@@ -138,23 +138,36 @@ describe('gRPC: a sequence of contract edits', () => {
     expect(await p.run('probe.js', [['UserService', 'getUser', { id: '7' }]])).toEqual([{ id: '7', name: 'Ada' }]);
 
     // 2. A new RPC whose messages are its own: a stub, which the user fills in using the request.
-    const del = ['message DeleteUserRequest { string id = 1; bool hard = 2; }', 'message DeleteUserResponse { bool done = 1; }'];
-    await save({ ...proto, rpcs: [...proto.rpcs, 'rpc DeleteUser(DeleteUserRequest) returns (DeleteUserResponse);'], messages: [get, user, ...del] });
+    const del = [
+      'message DeleteUserRequest { string id = 1; bool hard = 2; }',
+      'message DeleteUserResponse { bool done = 1; }',
+    ];
+    await save({
+      ...proto,
+      rpcs: [...proto.rpcs, 'rpc DeleteUser(DeleteUserRequest) returns (DeleteUserResponse);'],
+      messages: [get, user, ...del],
+    });
     await p.step();
     expect(await p.run('probe.js', [['UserService', 'deleteUser', { id: '7' }]])).toEqual([UNIMPLEMENTED]);
-    await p.edit(HANDLERS, stubOf('deleteUser'), '    return { done: request.hard && request.id !== \'\' };\n');
+    await p.edit(HANDLERS, stubOf('deleteUser'), "    return { done: request.hard && request.id !== '' };\n");
 
     // 3. A second service: register.ts serves it with no edit to server.ts.
     const ban = ['message BanRequest { string id = 1; }', 'message BanResponse { bool banned = 1; }'];
-    await save({ ...proto, admin: ['rpc Ban(BanRequest) returns (BanResponse);'], messages: [...proto.messages, ...ban] });
+    await save({
+      ...proto,
+      admin: ['rpc Ban(BanRequest) returns (BanResponse);'],
+      messages: [...proto.messages, ...ban],
+    });
     await p.step();
     expect(await p.run('probe.js', [['AdminService', 'ban', { id: '1' }]])).toEqual([UNIMPLEMENTED]);
     await p.edit(HANDLERS, stubOf('ban'), '    return { banned: true };\n');
     await p.step();
-    expect(await p.run('probe.js', [['AdminService', 'ban', { id: '1' }], ['UserService', 'deleteUser', { id: '7', hard: true }]])).toEqual([
-      { banned: true },
-      { done: true },
-    ]);
+    expect(
+      await p.run('probe.js', [
+        ['AdminService', 'ban', { id: '1' }],
+        ['UserService', 'deleteUser', { id: '7', hard: true }],
+      ]),
+    ).toEqual([{ banned: true }, { done: true }]);
 
     // 4. A field added to a message.
     const userV2 = 'message User { string id = 1; string name = 2; string email = 3; }';
@@ -166,23 +179,42 @@ describe('gRPC: a sequence of contract edits', () => {
     expect(await p.step()).toContain('generate --rename getUser=fetchUser');
     expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '7' }]])).toEqual([UNIMPLEMENTED]);
     await p.step(['--rename', 'getUser=fetchUser']);
-    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '7' }]])).toEqual([{ id: '7', name: 'Ada', email: '' }]);
+    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '7' }]])).toEqual([
+      { id: '7', name: 'Ada', email: '' },
+    ]);
     expect(await p.read(HANDLERS)).not.toContain('create-service-link: removed');
 
     // 6. DeleteUser removed with its messages: the method reads request.hard and still compiles (frozen types).
-    await save({ ...proto, rpcs: proto.rpcs.filter((r) => !r.includes('DeleteUser')), messages: proto.messages.filter((m) => !del.includes(m)) });
+    await save({
+      ...proto,
+      rpcs: proto.rpcs.filter((r) => !r.includes('DeleteUser')),
+      messages: proto.messages.filter((m) => !del.includes(m)),
+    });
     await p.step();
     expect(await p.read(HANDLERS)).toContain('async deleteUser(request: $frozen.DeleteUserRequest');
-    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '1' }]])).toEqual([{ id: '1', name: 'Ada', email: '' }]);
+    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '1' }]])).toEqual([
+      { id: '1', name: 'Ada', email: '' },
+    ]);
 
     // 7. A new unary RPC, then made server-streaming: the untouched signature follows.
     const list = 'message ListUsersRequest { int32 limit = 1; }';
-    await save({ ...proto, rpcs: [...proto.rpcs, 'rpc ListUsers(ListUsersRequest) returns (User);'], messages: [...proto.messages, list] });
+    await save({
+      ...proto,
+      rpcs: [...proto.rpcs, 'rpc ListUsers(ListUsersRequest) returns (User);'],
+      messages: [...proto.messages, list],
+    });
     await p.step();
-    await save({ ...proto, rpcs: proto.rpcs.map((r) => (r.startsWith('rpc ListUsers') ? r.replace('(User)', '(stream User)') : r)) });
+    await save({
+      ...proto,
+      rpcs: proto.rpcs.map((r) => (r.startsWith('rpc ListUsers') ? r.replace('(User)', '(stream User)') : r)),
+    });
     await p.step();
     expect(await p.read(HANDLERS)).toMatch(/async \*listUsers\([^)]*\): AsyncGenerator<\$msg\.UserInit>/);
-    await p.edit(HANDLERS, stubOf('listUsers'), "    for (let i = 0; i < request.limit; i++) yield { id: String(i), name: 'u' };\n");
+    await p.edit(
+      HANDLERS,
+      stubOf('listUsers'),
+      "    for (let i = 0; i < request.limit; i++) yield { id: String(i), name: 'u' };\n",
+    );
     await p.step();
     expect(await p.run('probe.js', [['UserService', 'listUsers', { limit: 2 }]])).toEqual([
       [
@@ -194,14 +226,19 @@ describe('gRPC: a sequence of contract edits', () => {
     // 8. The package renamed (every path moves): client and server move together.
     await save({ ...proto, pkg: 'user.v2' });
     await p.step();
-    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '2' }], ['AdminService', 'ban', {}]])).toEqual([
-      { id: '2', name: 'Ada', email: '' },
-      { banned: true },
-    ]);
+    expect(
+      await p.run('probe.js', [
+        ['UserService', 'fetchUser', { id: '2' }],
+        ['AdminService', 'ban', {}],
+      ]),
+    ).toEqual([{ id: '2', name: 'Ada', email: '' }, { banned: true }]);
 
     // 9. Mid-edit: handlers.ts does not parse and an RPC is added: generate refuses, writes nothing.
     const good = await p.read(HANDLERS);
-    await writeFile(path.join(dir, HANDLERS), good.replace("return { banned: true };", 'if (request.id) {\n    return { banned: true };'));
+    await writeFile(
+      path.join(dir, HANDLERS),
+      good.replace('return { banned: true };', 'if (request.id) {\n    return { banned: true };'),
+    );
     await save({ ...proto, admin: [...proto.admin!, 'rpc Unban(BanRequest) returns (BanResponse);'] });
     const before = await snapshot(dir);
     const refused = await runCli(['generate'], dir);
@@ -220,7 +257,9 @@ describe('gRPC: a sequence of contract edits', () => {
     });
     await p.step();
     expect(await p.read(HANDLERS)).toContain('Promise<$msg.UserViewInit>');
-    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '3' }]])).toEqual([{ id: '3', name: 'Ada', email: '' }]);
+    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '3' }]])).toEqual([
+      { id: '3', name: 'Ada', email: '' },
+    ]);
   }, 300_000);
 });
 
@@ -242,7 +281,16 @@ console.log(JSON.stringify([...seen].sort()));
 type Fields = Record<string, string>;
 
 function asyncapi(messages: Record<string, Fields>): string {
-  const lines = ['asyncapi: 3.0.0', 'info:', '  title: shop', '  version: 1.0.0', 'channels:', '  shop:', '    address: shop', '    messages:'];
+  const lines = [
+    'asyncapi: 3.0.0',
+    'info:',
+    '  title: shop',
+    '  version: 1.0.0',
+    'channels:',
+    '  shop:',
+    '    address: shop',
+    '    messages:',
+  ];
   for (const [name, fields] of Object.entries(messages)) {
     lines.push(`      ${name}:`, `        name: ${name}`, '        payload:', '          type: object');
     lines.push(`          required: [${Object.keys(fields)[0]}]`, '          properties:');
@@ -257,11 +305,24 @@ describe('queue: a sequence of contract edits', () => {
     await sqsServer.listen({ host: '127.0.0.1', port: 0 });
     try {
       const endpoint = `http://127.0.0.1:${(sqsServer.server.address() as AddressInfo).port}`;
-      const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+      const sqs = new SQSClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      });
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'shop' }));
       sqs.destroy();
-      const env = { SQS_ENDPOINT: endpoint, SHOP_QUEUE_URL: QueueUrl!, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 't', AWS_SECRET_ACCESS_KEY: 't' };
-      const dir = await makeProject({ module: 'esm', files: { 'src/seen.ts': 'export const seen: string[] = [];\n', 'src/probe.ts': QUEUE_PROBE } });
+      const env = {
+        SQS_ENDPOINT: endpoint,
+        SHOP_QUEUE_URL: QueueUrl!,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 't',
+        AWS_SECRET_ACCESS_KEY: 't',
+      };
+      const dir = await makeProject({
+        module: 'esm',
+        files: { 'src/seen.ts': 'export const seen: string[] = [];\n', 'src/probe.ts': QUEUE_PROBE },
+      });
       dirs.push(dir);
       const p = new UserProject(dir);
       const file = 'src/links/shop/handlers.ts';
@@ -274,10 +335,15 @@ describe('queue: a sequence of contract edits', () => {
       const created = await runCli(['queue', 'shop', '--asyncapi', 'asyncapi/shop.yaml', '--yes', '--no-install'], dir);
       expect(created.exitCode, created.stderr).toBe(0);
       const stub = (type: string) => new RegExp(`(?<=async ${type}\\(message, context\\) \\{\\n)[^]*?(?=\\n  \\},)`);
-      const handle = (type: string, field: string) => `    void context;\n    seen.push(\`${type}:\${message.${field}}\`);`;
+      const handle = (type: string, field: string) =>
+        `    void context;\n    seen.push(\`${type}:\${message.${field}}\`);`;
 
       // 1. The user writes ItemAdded (and imports what it uses).
-      await p.edit(file, "import type { ShopHandlers } from './consumer.js';", "import type { ShopHandlers } from './consumer.js';\nimport { seen } from '../../seen.js';");
+      await p.edit(
+        file,
+        "import type { ShopHandlers } from './consumer.js';",
+        "import type { ShopHandlers } from './consumer.js';\nimport { seen } from '../../seen.js';",
+      );
       await p.edit(file, stub('ItemAdded'), handle('ItemAdded', 'sku'));
       await p.step();
       expect(await p.run('probe.js', [{ type: 'ItemAdded', sku: 'a' }], env)).toEqual(['ItemAdded:a']);
@@ -287,17 +353,31 @@ describe('queue: a sequence of contract edits', () => {
       await p.step();
       await p.edit(file, stub('ItemSold'), handle('ItemSold', 'sku'));
       // 3. A third type, and a field added to the first.
-      await save({ ItemAdded: { sku: 'string', qty: 'integer' }, ItemSold: { sku: 'string', price: 'number' }, ItemShipped: { sku: 'string' } });
+      await save({
+        ItemAdded: { sku: 'string', qty: 'integer' },
+        ItemSold: { sku: 'string', price: 'number' },
+        ItemShipped: { sku: 'string' },
+      });
       await p.step();
       await p.edit(file, stub('ItemShipped'), handle('ItemShipped', 'sku'));
       await p.step();
-      expect(await p.run('probe.js', [{ type: 'ItemAdded', sku: 'a', qty: 1 }, { type: 'ItemSold', sku: 's' }], env)).toEqual([
-        'ItemAdded:a',
-        'ItemSold:s',
-      ]);
+      expect(
+        await p.run(
+          'probe.js',
+          [
+            { type: 'ItemAdded', sku: 'a', qty: 1 },
+            { type: 'ItemSold', sku: 's' },
+          ],
+          env,
+        ),
+      ).toEqual(['ItemAdded:a', 'ItemSold:s']);
 
       // 4. ItemSold renamed ItemPurchased (same payload): named as a likely rename, then moved with --rename.
-      const renamed = { ItemAdded: { sku: 'string', qty: 'integer' }, ItemPurchased: { sku: 'string', price: 'number' }, ItemShipped: { sku: 'string' } };
+      const renamed = {
+        ItemAdded: { sku: 'string', qty: 'integer' },
+        ItemPurchased: { sku: 'string', price: 'number' },
+        ItemShipped: { sku: 'string' },
+      };
       await save(renamed);
       expect(await p.step()).toContain('generate --rename ItemSold=ItemPurchased');
       await p.step(['--rename', 'ItemSold=ItemPurchased']);
@@ -325,10 +405,16 @@ describe('queue: a sequence of contract edits', () => {
       expect(await snapshot(dir)).toEqual(before);
       await writeFile(path.join(dir, file), afterRename);
       await p.step();
-      expect(await p.run('probe.js', [{ type: 'ItemAdded', sku: 'b', qty: 2 }, { type: 'ItemShipped', sku: 'y' }], env)).toEqual([
-        'ItemAdded:b',
-        'ItemShipped:y',
-      ]);
+      expect(
+        await p.run(
+          'probe.js',
+          [
+            { type: 'ItemAdded', sku: 'b', qty: 2 },
+            { type: 'ItemShipped', sku: 'y' },
+          ],
+          env,
+        ),
+      ).toEqual(['ItemAdded:b', 'ItemShipped:y']);
     } finally {
       await sqsServer.close();
     }
