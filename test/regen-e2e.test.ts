@@ -260,6 +260,20 @@ describe('gRPC: a sequence of contract edits', () => {
     expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '3' }]])).toEqual([
       { id: '3', name: 'Ada', email: '' },
     ]);
+
+    // 11. AdminService leaves: its class stays (marked), still compiles; nothing serves it.
+    const withAdmin = { ...proto };
+    await save({ ...proto, admin: undefined, messages: proto.messages.filter((m) => !ban.includes(m)) });
+    await p.step();
+    expect(await p.read(HANDLERS)).toContain('// create-service-link: removed service: AdminService');
+    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '4' }]])).toEqual([
+      { id: '4', name: 'Ada', email: '' },
+    ]);
+    // 12. It comes back: served again by the same class, the user's code as it was.
+    await save(withAdmin);
+    await p.step();
+    expect(await p.read(HANDLERS)).not.toContain('removed service');
+    expect(await p.run('probe.js', [['AdminService', 'ban', { id: '1' }]])).toEqual([{ banned: true }]);
   }, 300_000);
 });
 

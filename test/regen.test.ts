@@ -255,6 +255,34 @@ describe('4. every service of a contract is served', () => {
   });
 });
 
+describe('4b. a service that leaves the .proto', () => {
+  it('its class stays, marked, without the interface that is gone and with its messages frozen; back, it is as it was', async () => {
+    const admin =
+      'service AdminService {\n  rpc Ban(BanRequest) returns (BanResponse);\n}\nmessage BanRequest { string id = 1; }\nmessage BanResponse { bool banned = 1; }\n';
+    const base = proto(['  rpc GetUser(GetUserRequest) returns (GetUserResponse);']);
+    const run = await grpcRun(`${base}${admin}`);
+    const mine = withBody(run.files.get(HANDLERS)!, 'ban', '    return { banned: request.id !== "" };\n');
+    run.files.set(HANDLERS, mine);
+    run.files.set('proto/user.proto', base);
+    await generate(grpcLink, run);
+    const text = run.files.get(HANDLERS)!;
+    expect(text).toMatch(
+      /\/\/ create-service-link: removed service: AdminService is no longer in the \.proto.*\n\/\*\* Implements user\.v1\.AdminService[^\n]*\nexport class AdminServiceImpl \{\n/,
+    );
+    expect(text).toContain(
+      'async ban(request: $frozen.BanRequest, ctx: CallContext): Promise<$frozen.BanResponseInit> {',
+    );
+    expect(run.files.get('src/links/user/frozen.ts')).toContain('export interface BanRequest {');
+    expect(run.files.get('src/links/user/register.ts')).not.toContain('Admin');
+    const before = new Map(run.files);
+    await generate(grpcLink, run);
+    expect(run.files).toEqual(before);
+    run.files.set('proto/user.proto', `${base}${admin}`);
+    await generate(grpcLink, run);
+    expect(run.files.get(HANDLERS)).toBe(mine);
+  });
+});
+
 describe('5. signatures the tool wrote follow the contract', () => {
   it('unary -> server-stream and a renamed response message rewrite an untouched signature; a changed one stays and the new one is printed', async () => {
     const run = await grpcRun(

@@ -175,6 +175,9 @@ export function handlersUpToDate(
     previous: previous.get(handlersClass(s.name))!,
   }));
   if (mergeDue(existing, checks) || extra.renames.length) return false;
+  // A service that left with handlers of last time: its class is to be marked.
+  const current = new Set(checks.map((c) => c.ref.class));
+  if ([...previous].some(([cls, p]) => !current.has(cls) && p.live.size)) return false;
   const changed = services.some((s) =>
     s.methods.some((m) => {
       const recorded = extra.signatures.get(`${handlersClass(s.name)}.${m.prop}`);

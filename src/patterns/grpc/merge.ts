@@ -11,7 +11,7 @@
 //   message names); one the user changed stays, and the new signature is printed;
 // - an RPC removed and one added with the same types is named as a likely rename; `--rename old=new`
 //   moves the method (body and all) to the new name, where the service's adapter calls it.
-import { Node, type MethodDeclaration } from 'ts-morph';
+import { Node, ts, type MethodDeclaration } from 'ts-morph';
 import { UserFileError } from '../../errors.js';
 import { lineColumnOf } from '../../codegen/edits.js';
 import { markerComment } from '../../codegen/markers.js';
@@ -50,8 +50,15 @@ export function mergeHandlers(existing: string, merge: GrpcMerge): string {
   const user = parseUserFile(merge.file, existing);
   for (const service of merge.services) {
     const container = user.find({ class: `${service.name}Impl` });
-    if (container) mergeClass(user, container, service, merge);
-    else user.append(stubClass(service, merge.stubPrefix));
+    if (container) {
+      restoreService(user, container, service);
+      mergeClass(user, container, service, merge);
+    } else user.append(stubClass(service, merge.stubPrefix));
+  }
+  const current = new Set(merge.services.map((s) => `${s.name}Impl`));
+  for (const [cls, previous] of merge.previous) {
+    const container = current.has(cls) ? undefined : user.find({ class: cls });
+    if (container) removeService(user, container, previous, merge);
   }
   addNamespaceImports(user, merge.mods);
   return withoutUnusedFrozen(user.result());
@@ -92,6 +99,60 @@ function mergeClass(user: UserFile, container: Container, service: ServiceModel,
   for (const name of [...plan.remove, ...plan.gone])
     markRemoved(user, named(name), service, plan.gone.includes(name), merge);
   noteRenames(plan.remove, plan.stub, cls, service, rpcs, merge);
+}
+
+/** The class as a member, for markers above it. */
+function classMember(container: Container): Member {
+  return { name: 'class' in container.ref ? container.ref.class : '', node: container.node };
+}
+
+/** `$service.<Service>Handlers`, the interface a handlers class implements. */
+function handlersInterface(cls: string): string {
+  return `$service.${cls.replace(/Impl$/, '')}Handlers`;
+}
+
+/**
+ * A service that left the .proto: its class stays, marked; `implements $service.XHandlers` goes (that
+ * interface is gone) and its methods' gone messages are frozen, so the class still compiles.
+ */
+function removeService(user: UserFile, container: Container, previous: Previous, merge: GrpcMerge): void {
+  const cls = container.node;
+  if (!Node.isClassDeclaration(cls)) return;
+  const wanted = handlersInterface(cls.getName() ?? '');
+  const clause = cls.getHeritageClauseByKind(ts.SyntaxKind.ImplementsKeyword);
+  const types = clause?.getTypeNodes() ?? [];
+  const at = types.findIndex((t) => t.getText() === wanted);
+  if (clause && at >= 0) {
+    if (types.length === 1) user.edits.push({ start: clause.getStart() - 1, end: clause.getEnd(), text: '' });
+    else {
+      const end = at < types.length - 1 ? types[at + 1]!.getStart() : types[at]!.getEnd();
+      const start = at < types.length - 1 ? types[at]!.getStart() : types[at - 1]!.getEnd();
+      user.edits.push({ start, end, text: '' });
+    }
+  }
+  for (const m of container.members)
+    if (previous.live.has(m.name) || previous.removed.has(m.name)) forgetTypes(user, m, merge);
+  if (user.markerLines(classMember(container), 'removed').length) return;
+  user.mark(
+    classMember(container),
+    markerComment(
+      `removed service: ${cls.getName()?.replace(/Impl$/, '')} is no longer in the .proto; nothing serves this class now.`,
+    ),
+  );
+}
+
+/** A service back in the .proto: the class marker goes and the class implements its interface again. */
+function restoreService(user: UserFile, container: Container, service: ServiceModel): void {
+  const cls = container.node;
+  if (!Node.isClassDeclaration(cls) || !user.unmark(classMember(container), 'removed')) return;
+  const wanted = handlersInterface(`${service.name}Impl`);
+  const clause = cls.getHeritageClauseByKind(ts.SyntaxKind.ImplementsKeyword);
+  if (clause?.getTypeNodes().some((t) => t.getText() === wanted)) return;
+  if (clause) user.insert(clause.getEnd(), `, ${wanted}`);
+  else {
+    const brace = cls.getFirstChildByKind(ts.SyntaxKind.OpenBraceToken);
+    if (brace) user.insert(brace.getStart(), `implements ${wanted} `);
+  }
 }
 
 /** A method whose RPC left: its gone message types through `$frozen` (or `unknown`), one marker above it. */
