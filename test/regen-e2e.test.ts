@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
+import { CLI, compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -433,4 +433,58 @@ describe('queue: a sequence of contract edits', () => {
       await sqsServer.close();
     }
   }, 300_000);
+});
+
+describe('generate --watch and a user file that does not parse', () => {
+  it('says so, writes nothing, and regenerates when the file is saved fixed', async () => {
+    const dir = await makeProject({ module: 'esm' });
+    dirs.push(dir);
+    const created = await runCli(['grpc', 'user', '--rpc', 'GetUser:unary', '--yes', '--no-install'], dir);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const watcher = execa('node', [CLI, 'generate', '--watch'], {
+      cwd: dir,
+      reject: false,
+      env: { NO_COLOR: '1' },
+      all: true,
+    });
+    let output = '';
+    watcher.all!.on('data', (d: Buffer) => (output += d.toString()));
+    const until = async (pred: () => Promise<boolean> | boolean, what: string) => {
+      for (let i = 0; i < 150; i++) {
+        if (await pred()) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}; output:\n${output}`);
+    };
+    const handlers = path.join(dir, HANDLERS);
+    const protoFile = path.join(dir, 'proto/user.proto');
+    try {
+      await until(() => output.includes('Watching'), 'the watcher');
+      const good = await readFile(handlers, 'utf8');
+      await writeFile(
+        handlers,
+        good.replace('    throw new GrpcError', '    if (request.id) {\n    throw new GrpcError'),
+      );
+      const contract = await readFile(protoFile, 'utf8');
+      await writeFile(
+        protoFile,
+        contract.replace(
+          '  rpc GetUser(',
+          '  rpc DeleteUser(GetUserRequest) returns (GetUserResponse);\n  rpc GetUser(',
+        ),
+      );
+      await until(() => output.includes(`Watching ${HANDLERS} too`), 'the refusal');
+      expect(output).toMatch(/src\/links\/user\/handlers\.ts:\d+:\d+: [^]*Nothing was written\./);
+      expect(await readFile(handlers, 'utf8')).not.toContain('deleteUser');
+      expect(watcher.exitCode).toBeNull();
+      await writeFile(handlers, good);
+      await until(
+        async () => (await readFile(handlers, 'utf8')).includes('async deleteUser('),
+        'the merge after the fix',
+      );
+    } finally {
+      watcher.kill('SIGTERM');
+      await watcher;
+    }
+  }, 60_000);
 });

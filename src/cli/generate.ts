@@ -9,7 +9,7 @@ import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
 import { errorCode } from './exit.js';
 import { info, paint, warn } from './output.js';
-import { UsageError } from '../errors.js';
+import { UsageError, UserFileError } from '../errors.js';
 import { presentPlan } from './present.js';
 
 interface GenerateOptions {
@@ -100,12 +100,17 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   const project = detectProject(opts.cwd ?? process.cwd());
   const links = selectLinks(readManifest(project.root), names);
   let interrupted = false;
+  // A user file that does not parse: watched too until the next run, so saving the fix regenerates.
+  let unparsed: FSWatcher | undefined;
   const runOnce = async () => {
+    unparsed?.close();
+    unparsed = undefined;
     try {
       await generateOnce(names, opts);
     } catch (error) {
       // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
       if (errorCode(error) === 130) interrupted = true;
+      else if (error instanceof UserFileError) unparsed = watchUserFile(project.root, error.file, () => schedule());
     }
   };
   await runOnce();
@@ -125,17 +130,20 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
+  function schedule(): void {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(() => {
+        info(paint('dim', `\n[${new Date().toLocaleTimeString()}] contract changed, regenerating`));
+        return runOnce();
+      });
+    }, 100);
+  }
   for (const folder of folders) {
     watchers.push(
       watch(folder, (_event, file) => {
         if (file && (file.startsWith('.') || file.endsWith('~'))) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          running = running.then(() => {
-            info(paint('dim', `\n[${new Date().toLocaleTimeString()}] contract changed, regenerating`));
-            return runOnce();
-          });
-        }, 100);
+        schedule();
       }),
     );
   }
@@ -147,6 +155,7 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   );
   await new Promise<void>((resolve) => {
     const stop = () => {
+      unparsed?.close();
       for (const w of watchers) w.close();
       clearTimeout(timer);
       resolve();
@@ -156,6 +165,16 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   });
   await running;
   return interrupted ? 130 : 0;
+}
+
+/** Watches one user file (its folder: editors save by rename) and calls `changed` when it is saved. */
+function watchUserFile(root: string, file: string, changed: () => void): FSWatcher | undefined {
+  const full = path.resolve(root, file);
+  if (!existsSync(path.dirname(full))) return undefined;
+  info(paint('dim', `Watching ${file} too: generate runs again when you save it.`));
+  return watch(path.dirname(full), (_event, name) => {
+    if (name === path.basename(full)) changed();
+  });
 }
 
 export async function runList(opts: { cwd?: string }): Promise<number> {
