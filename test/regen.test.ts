@@ -378,6 +378,21 @@ describe('6. renames', () => {
     await generate(queueLink, run, { ItemSold: 'ItemPurchased' });
     expect(run.files.get(QUEUE_HANDLERS)).toBe(mine.replace('async ItemSold(', 'async ItemPurchased('));
     expect(run.state).toMatchObject({ messageTypes: ['ItemAdded', 'ItemPurchased'], removed: [] });
+    // In the same run as the contract change: renamed where it stands.
+    run.files.set('asyncapi/shop.yaml', asyncapi(['ItemAdded', 'ItemBought']));
+    await generate(queueLink, run, { ItemPurchased: 'ItemBought' });
+    expect(run.files.get(QUEUE_HANDLERS)).toBe(mine.replace('async ItemSold(', 'async ItemBought('));
+    // A stub with code in it is not thrown away.
+    run.files.set('asyncapi/shop.yaml', asyncapi(['ItemAdded', 'ItemTaken']));
+    await generate(queueLink, run);
+    run.files.set(
+      QUEUE_HANDLERS,
+      run.files.get(QUEUE_HANDLERS)!.replace(/(async ItemTaken\(message, context\) \{\n)/, '$1    console.log(1);\n'),
+    );
+    const error = await generate(queueLink, run, { ItemBought: 'ItemTaken' }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /--rename ItemBought=ItemTaken: `handlers` already has a handler "ItemTaken" with code in it/,
+    );
   });
 });
 
