@@ -169,7 +169,7 @@ describe('grpc handlers through the reconciler', () => {
     const error = await generate(grpcLink, files, state).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserFileError);
     expect((error as Error).message).toMatch(
-      /^src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 10 and the '\}' on line 12 do not line up/,
+      /^src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 11 and the '\}' on line 13 do not line up/,
     );
   });
 });
@@ -292,7 +292,7 @@ describe('through the CLI', () => {
     const grpc = await runCli(['generate', 'user'], dir);
     expect(grpc.exitCode).toBe(1);
     expect(grpc.stderr).toMatch(
-      /src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 10 and the '\}' on line 12 do not line up[^]*fix the syntax, then run `create-service-link generate` again[^]*Nothing was written\./,
+      /src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 11 and the '\}' on line 13 do not line up[^]*fix the syntax, then run `create-service-link generate` again[^]*Nothing was written\./,
     );
     expect(await snapshot(dir)).toEqual(before);
 

@@ -155,19 +155,17 @@ function restoreService(user: UserFile, container: Container, service: ServiceMo
   }
 }
 
-/** A method whose RPC left: its gone message types through `$frozen` (or `unknown`), one marker above it. */
+/**
+ * A method whose RPC left: its gone message types through `$frozen` (or `unknown`), one marker above it
+ * (a single line: the reconciler finds it again; frozen.ts says what `$frozen` is).
+ */
 function markRemoved(user: UserFile, members: Member[], service: ServiceModel, gone: boolean, merge: GrpcMerge): void {
-  const rewrote = members.map((m) => forgetTypes(user, m, merge)).some(Boolean);
+  for (const m of members) forgetTypes(user, m, merge);
   const first = members[0]!;
   if (gone || user.markerLines(first, 'removed').length) return; // marked already
-  const note = rewrote
-    ? ' Messages it used are gone; their last known types are kept in frozen.ts (`$frozen`) until you delete this method.'
-    : '';
   user.mark(
     first,
-    markerComment(
-      `removed RPC: ${service.name} no longer has this RPC in the .proto; nothing calls this method now.${note}`,
-    ),
+    markerComment(`removed RPC: ${service.name} no longer has this RPC in the .proto; nothing calls this method now.`),
   );
 }
 
