@@ -273,6 +273,10 @@ describe('gRPC: a sequence of contract edits', () => {
     await save(withAdmin);
     await p.step();
     expect(await p.read(HANDLERS)).not.toContain('removed service');
+    // A --rename no link can apply is a usage error, nothing written.
+    const unknown = await runCli(['generate', '--rename', 'fetchUser=noSuchRpc'], dir);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('--rename fetchUser=noSuchRpc: no link has an RPC or message type "noSuchRpc"');
     expect(await p.run('probe.js', [['AdminService', 'ban', { id: '1' }]])).toEqual([{ banned: true }]);
   }, 300_000);
 });

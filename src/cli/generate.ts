@@ -37,12 +37,20 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   const project = detectProject(opts.cwd ?? process.cwd());
   const manifest = readManifest(project.root);
   const links = selectLinks(manifest, names);
+  const renames = renamesOf(opts.rename);
   const plan = await planLinks(
     project,
     manifest,
-    links.map((link) => ({ link, renames: renamesOf(opts.rename) })),
+    links.map((link) => ({ link, renames })),
     !!opts.force && !opts.check,
   );
+  const unused = [...renames].filter(([old]) => !plan.renamesApplied.has(old));
+  if (unused.length && !opts.check) {
+    const [[old, to]] = unused as [[string, string]];
+    throw new UsageError(
+      `--rename ${old}=${to}: no link has an RPC or message type "${to}" whose handler could come from "${old}" (give the new name as it is in the contract, or its method name)`,
+    );
+  }
   const notes = (): void => {
     for (const note of plan.notes) warn(note);
   };
@@ -102,11 +110,13 @@ async function watchContracts(names: string[], opts: GenerateOptions): Promise<n
   let interrupted = false;
   // A user file that does not parse: watched too until the next run, so saving the fix regenerates.
   let unparsed: FSWatcher | undefined;
+  let runOpts = opts;
   const runOnce = async () => {
     unparsed?.close();
     unparsed = undefined;
     try {
-      await generateOnce(names, opts);
+      await generateOnce(names, runOpts);
+      runOpts = { ...opts, rename: [] }; // a rename is done once
     } catch (error) {
       // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
       if (errorCode(error) === 130) interrupted = true;

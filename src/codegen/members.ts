@@ -90,6 +90,7 @@ export function resolveRenames(
   given: ReadonlyMap<string, string>,
   containers: readonly ContainerEntry[],
   key: (name: string) => string = (name) => name,
+  applies: (given: string) => void = () => {},
 ): Rename[] {
   const out: Rename[] = [];
   for (const [fromGiven, toGiven] of given) {
@@ -104,6 +105,7 @@ export function resolveRenames(
           `--rename ${fromGiven}=${toGiven}: ${container} has no handler "${fromGiven}" of an entry that left the contract (handlers the tool keeps: ${[...previous.removed, ...[...previous.live].filter((n) => !wanted.includes(n))].join(', ') || 'none'})`,
         );
       out.push({ container, from, to });
+      applies(fromGiven);
     }
   }
   return out;

@@ -37,6 +37,7 @@ export interface ContextInput {
   read(file: string): Promise<string | undefined>;
   renames?: ReadonlyMap<string, string> | undefined;
   note?: (text: string) => void;
+  renameApplies?: (old: string) => void;
 }
 
 /** What a generator sees of the world: the project, its link, files to read, the runtime's place. */
@@ -50,6 +51,7 @@ export function generateContext(input: ContextInput): GenerateContext {
     runtime: (module) => runtimeSpecifier(out, input.runtimeDir, module, project.importSuffix),
     renames: input.renames ?? new Map(),
     note: input.note ?? (() => {}),
+    renameApplies: input.renameApplies ?? (() => {}),
     async readFile(file) {
       const text = await input.read(file);
       if (text === undefined)
@@ -90,6 +92,7 @@ export async function planLinks(
       previousState: previous?.state,
       renames: job.renames,
       note: (text) => plan.notes.push(`${job.link.name}: ${text}`),
+      renameApplies: (old) => plan.renamesApplied.add(old),
       read: async (file) => overlay.get(file) ?? (await readText(project.root, file)),
     });
     const result = await (await spec.load()).generate(ctx);

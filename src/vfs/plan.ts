@@ -38,6 +38,8 @@ export class Plan {
   readonly conflicts: Conflict[] = [];
   /** What the generators want the user to know after the run (likely renames, signatures to update). */
   readonly notes: string[] = [];
+  /** The `--rename` values (their old names) some link applied. */
+  readonly renamesApplied = new Set<string>();
   /** What each planned path holds on disk (undefined: no file), read once. */
   readonly disk = new Map<string, string | undefined>();
   constructor(

@@ -289,7 +289,7 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
   // next generate knows which methods are the tool's without reading them back from any file.
   const wanted = new Map(services.map((s) => [handlersClass(s.name), s.methods.map((m) => m.prop)]));
   const containers = [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const);
-  const renames = resolveRenames(ctx.renames, containers, camelCase);
+  const renames = resolveRenames(ctx.renames, containers, camelCase, ctx.renameApplies);
   const removed = removedState(ctx.previousState, containers, renames);
   const signatures = recordOf(ctx.previousState, SIGNATURES_KEY);
   const frozen = await frozenOf(ctx, out, model.exports, removed, signatures);

@@ -361,7 +361,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const out = link.out.replace(/\/+$/, '');
   const wanted = model.messages.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
-  const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]]);
+  const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]], undefined, ctx.renameApplies);
   const payloads = {
     last: recordOf(ctx.previousState, PAYLOADS_KEY),
     now: new Map(model.messages.map((m) => [m.value, payloadHash(m.schema, model.discriminator)])),
