@@ -109,6 +109,8 @@ describe('unknown commands', () => {
   it('names the known commands', async () => {
     const r = await runCli(['bogus'], project);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/unknown command 'bogus' \(commands: rest, grpc, queue, generate, list, bench, recommend/);
+    expect(r.stderr).toMatch(
+      /unknown command 'bogus' \(commands: rest, grpc, queue, generate, list, breaking, bench, recommend/,
+    );
   });
 });

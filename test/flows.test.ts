@@ -235,6 +235,8 @@ describe('generate --watch', () => {
         contract.replace('summary: "List users"', 'summary: "Watched change"'),
       );
       await until(async () => (await read(dir, client)).includes('Watched change'), 'regeneration');
+      // The commit goes on after the client file (a SIGTERM during it ends the watch with 130): wait for its end.
+      await until(() => output.includes('Wrote'), 'the end of the commit');
     } finally {
       child.kill('SIGTERM');
       await child;

@@ -13,6 +13,7 @@ const MODS: GrpcModules = {
   suffix: '.js',
   grpc: '../_runtime/grpc.js',
   wire: '../_runtime/wire.js',
+  json: '../_runtime/json.js',
   context: '../_runtime/context.js',
 };
 import { buildMessages, reachableTypes } from '../src/patterns/grpc/messages.js';

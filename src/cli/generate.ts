@@ -1,18 +1,17 @@
 // `generate`, `generate --check`, `generate --watch` and `list`: rebuild links from their contracts.
-import { existsSync, watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
-import { patternOf, planLinks, selectLinks } from '../core/engine.js';
+import { planLinks, selectLinks } from '../core/engine.js';
+import type { LinkConfig } from '../core/types.js';
 import { CREATE_USAGE } from '../patterns/index.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
-import { errorCode } from './exit.js';
 import { info, paint, warn } from './output.js';
-import { UsageError, UserFileError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { presentPlan } from './present.js';
+import { watchContracts } from './watch.js';
 
-interface GenerateOptions {
+export interface GenerateOptions {
   cwd?: string;
   check?: boolean;
   watch?: boolean;
@@ -33,7 +32,12 @@ function renamesOf(values: readonly string[] = []): Map<string, string> {
   return out;
 }
 
-async function generateOnce(names: string[], opts: GenerateOptions): Promise<number> {
+/** One `generate` (or `--check`); `onRead` hears of every file the generators ask for (the watch follows them). */
+export async function generateOnce(
+  names: string[],
+  opts: GenerateOptions,
+  onRead?: (link: LinkConfig, file: string) => void,
+): Promise<number> {
   const project = detectProject(opts.cwd ?? process.cwd());
   const manifest = readManifest(project.root);
   const links = selectLinks(manifest, names);
@@ -41,7 +45,7 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   const plan = await planLinks(
     project,
     manifest,
-    links.map((link) => ({ link, renames })),
+    links.map((link) => ({ link, renames, onRead: onRead && ((file: string) => onRead(link, file)) })),
     !!opts.force && !opts.check,
   );
   const unused = [...renames].filter(([old]) => !plan.renamesApplied.has(old));
@@ -54,6 +58,8 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   const notes = (): void => {
     for (const note of plan.notes) warn(note);
   };
+  // The contract changes since the last generate, classified (src/cli/contract-changes.ts).
+  const remember = await (await import('./contract-changes.js')).reportContractChanges(project.root, links);
 
   if (opts.check) {
     const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
@@ -85,6 +91,7 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
   if (plan.conflicts.length) throw conflictError(plan);
   if (plan.changes.length === 0) {
     info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
+    if (!opts.dryRun) await remember();
     notes();
     return 0;
   }
@@ -93,6 +100,7 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
     return 0;
   }
   await commit(project.root, plan.operations());
+  await remember();
   info(paint('green', `Wrote ${plan.changes.length} files.`));
   notes();
   return 0;
@@ -100,90 +108,12 @@ async function generateOnce(names: string[], opts: GenerateOptions): Promise<num
 
 export async function runGenerate(names: string[], opts: GenerateOptions): Promise<number> {
   if (!opts.watch) return generateOnce(names, opts);
-  return watchContracts(names, opts);
-}
-
-/** Regenerates on every contract change; an invalid contract prints its error and watching goes on. */
-async function watchContracts(names: string[], opts: GenerateOptions): Promise<number> {
-  const project = detectProject(opts.cwd ?? process.cwd());
-  const links = selectLinks(readManifest(project.root), names);
-  let interrupted = false;
-  // A user file that does not parse: watched too until the next run, so saving the fix regenerates.
-  let unparsed: FSWatcher | undefined;
+  // A rename is done once: the runs after the first (the contract changed again) leave it out.
   let runOpts = opts;
-  const runOnce = async () => {
-    unparsed?.close();
-    unparsed = undefined;
-    try {
-      await generateOnce(names, runOpts);
-      runOpts = { ...opts, rename: [] }; // a rename is done once
-    } catch (error) {
-      // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
-      if (errorCode(error) === 130) interrupted = true;
-      else if (error instanceof UserFileError) unparsed = watchUserFile(project.root, error.file, () => schedule());
-    }
-  };
-  await runOnce();
-  if (interrupted) return 130;
-  // Watch folders, not files: editors often save by writing a new file and renaming it over the old one.
-  // Contract folders, plus what the pattern adds (a .proto importing another from --proto-path).
-  const roots = (l: (typeof links)[number]) => [
-    ...l.contracts.map((c) => path.dirname(c)),
-    ...(patternOf(l).watchRoots?.(l) ?? []),
-  ];
-  const folders = new Set(
-    links
-      .flatMap(roots)
-      .map((f) => path.resolve(project.root, f))
-      .filter((f) => existsSync(f)),
-  );
-  const watchers: FSWatcher[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let running = Promise.resolve();
-  function schedule(): void {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      running = running.then(() => {
-        info(paint('dim', `\n[${new Date().toLocaleTimeString()}] contract changed, regenerating`));
-        return runOnce();
-      });
-    }, 100);
-  }
-  for (const folder of folders) {
-    watchers.push(
-      watch(folder, (_event, file) => {
-        if (file && (file.startsWith('.') || file.endsWith('~'))) return;
-        schedule();
-      }),
-    );
-  }
-  info(
-    paint(
-      'dim',
-      `Watching ${[...folders].map((f) => path.relative(project.root, f) || '.').join(', ')} (Ctrl-C to stop).`,
-    ),
-  );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      unparsed?.close();
-      for (const w of watchers) w.close();
-      clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await running;
-  return interrupted ? 130 : 0;
-}
-
-/** Watches one user file (its folder: editors save by rename) and calls `changed` when it is saved. */
-function watchUserFile(root: string, file: string, changed: () => void): FSWatcher | undefined {
-  const full = path.resolve(root, file);
-  if (!existsSync(path.dirname(full))) return undefined;
-  info(paint('dim', `Watching ${file} too: generate runs again when you save it.`));
-  return watch(path.dirname(full), (_event, name) => {
-    if (name === path.basename(full)) changed();
+  return watchContracts(names, opts.cwd, async (onRead) => {
+    const code = await generateOnce(names, runOpts, onRead);
+    runOpts = { ...opts, rename: [] };
+    return code;
   });
 }
 

@@ -103,6 +103,24 @@ function benchCommand(): Command {
     });
 }
 
+/** `breaking`: the CI gate; the rules live in src/breaking/. */
+function breakingCommand(): Command {
+  return new Command('breaking')
+    .description('classify contract changes since a git revision; exit 1 on any that breaks deployed peers')
+    .argument('[names...]', 'links to check (default: all in service-link.json)')
+    .option('--against <git-ref>', 'the revision to compare with (e.g. --against origin/main)', 'HEAD')
+    .option('--json', 'print the changes as JSON (for CI)')
+    .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ create-service-link breaking\n  $ create-service-link breaking user --against origin/main\n  $ create-service-link breaking --json',
+    )
+    .action(async (names: string[], opts) => {
+      const { runBreaking } = await import('./breaking.js');
+      setExitCode(await runBreaking(names, opts));
+    });
+}
+
 /** `recommend`: the wizard's decision matrix as flags. */
 function recommendCommand(): Command {
   return new Command('recommend')
@@ -144,7 +162,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addCommonOptions(program)
-    .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, bench or recommend (none: the wizard)`)
+    .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, breaking, bench or recommend (none: the wizard)`)
     .action(async (command: string | undefined, opts: CommonOptions) => {
       if (command !== undefined) {
         const known = program.commands.map((c) => c.name()).join(', ');
@@ -198,6 +216,7 @@ ${PATTERN_IDS.map((id) => `  $ npx ${PATTERNS[id].example}\n`).join('')}  $ npx 
         setExitCode(await runList(opts));
       }),
   );
+  program.addCommand(breakingCommand());
   program.addCommand(benchCommand());
   program.addCommand(recommendCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');

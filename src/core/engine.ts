@@ -16,6 +16,8 @@ export interface LinkJob {
   newContracts?: { path: string; content: string }[];
   /** `generate --rename old=new`. */
   renames?: ReadonlyMap<string, string>;
+  /** Told every file the generator asks for, found or not (`generate --watch` follows them). */
+  onRead?: ((file: string) => void) | undefined;
 }
 
 /** The registry entry of a pattern, or a clear error for a manifest naming one this release lacks. */
@@ -34,6 +36,7 @@ export interface ContextInput {
   link: LinkConfig;
   runtimeDir: string;
   previousState?: LinkState | undefined;
+  /** A project-relative or absolute path's text; undefined when there is no such file. */
   read(file: string): Promise<string | undefined>;
   renames?: ReadonlyMap<string, string> | undefined;
   note?: (text: string) => void;
@@ -93,7 +96,12 @@ export async function planLinks(
       renames: job.renames,
       note: (text) => plan.notes.push(`${job.link.name}: ${text}`),
       renameApplies: (old) => plan.renamesApplied.add(old),
-      read: async (file) => overlay.get(file) ?? (await readText(project.root, file)),
+      read: async (file) => {
+        job.onRead?.(file);
+        // An absolute path (an import root outside the project) is read where it is.
+        const rel = path.isAbsolute(file) ? path.relative(project.root, file) : file;
+        return overlay.get(file) ?? (await readText(project.root, rel));
+      },
     });
     const result = await (await spec.load()).generate(ctx);
     const files = [

@@ -1,7 +1,6 @@
 // The heavy half of the grpc pattern (loaded lazily): .proto files -> PlannedFile[].
 import protobuf from '../../contracts/proto-lib.js';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { loadProtos, type LoadedProtos } from '../../contracts/proto.js';
 import { UsageError } from '../../errors.js';
 import { camelCase, constantCase, pascalCase } from '../../util/names.js';
@@ -251,8 +250,8 @@ function legacyRpcIndex(serviceTs: string | undefined): Map<string, Set<string>>
   return out;
 }
 
+/** A .proto by project-relative or absolute path (an import root outside the project), undefined if absent. */
 async function readProjectOrAbsolute(ctx: GenerateContext, file: string): Promise<string | undefined> {
-  if (path.isAbsolute(file)) return readFile(file, 'utf8').catch(() => undefined);
   if (!(await ctx.exists(file))) return undefined;
   return ctx.readFile(file);
 }
@@ -417,6 +416,7 @@ function messagesTs(mods: GrpcModules, loaded: LoadedProtos, code: string): stri
   return render('grpc/messages.ts', {
     header: GENERATED_HEADER,
     runtimeWire: mods.wire,
+    runtimeJson: mods.json,
     // The contract's files: one name a word, so a long list wraps between names.
     sources: commentLines(
       `Types and wire codecs for the messages and enums of: ${[...loaded.files.keys()].join(', ')}`,
@@ -491,7 +491,23 @@ export function indexFile(
       names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']),
     },
     { from: mods.grpc, names: names([], ['CallContext']) },
-    { from: mods.wire, names: names([], ['JsonValue', 'Any', 'AnyInit', 'Empty']) },
+    {
+      from: mods.wire,
+      names: names(
+        [
+          'unknownFields',
+          'dropUnknownFields',
+          'UNKNOWN_FIELDS',
+          'timestampFromDate',
+          'timestampToDate',
+          'timestampNow',
+          'durationFromMillis',
+          'durationToMillis',
+        ],
+        ['JsonValue', 'Any', 'AnyInit', 'Empty', 'Timestamp', 'TimestampInit', 'Duration', 'DurationInit'],
+      ),
+    },
+    { from: mods.json, names: names(['JsonError'], ['JsonReadOptions', 'JsonWriteOptions']) },
     // The proto's messages and enums: a name the runtime API already exports gets an alias (CallOptionsMessage).
     {
       from: `./messages${suffix}`,
@@ -607,6 +623,7 @@ async function renderFiles(
     suffix: ctx.project.importSuffix,
     grpc: ctx.runtime('grpc'),
     wire: ctx.runtime('wire'),
+    json: ctx.runtime('json'),
     context: ctx.runtime('context'),
   };
   const out = ctx.link.out.replace(/\/$/, '');

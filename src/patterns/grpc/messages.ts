@@ -6,6 +6,7 @@ import { ContractError } from '../../errors.js';
 import { isReservedWord, pascalCase, propertyKey, safeIdentifier } from '../../util/names.js';
 import { jsDoc, stringLiteral } from '../../util/text.js';
 import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
+import { type JsonNames, jsonCodecDeclaration, jsonRow } from './json.js';
 
 /** How a message-typed value is represented and coded. */
 export interface TypeRef {
@@ -15,6 +16,8 @@ export interface TypeRef {
   decode: string;
   /** True for well-known types mapped to plain values. */
   wkt: boolean;
+  /** The codec its JSON table names: the message's own, '' for a well-known type (the runtime has it). */
+  json: string;
 }
 
 const WKT: Record<string, TypeRef> = {};
@@ -25,10 +28,12 @@ function wkt(name: string, ts: string, init = ts): void {
     encode: `$wire.encode${name}`,
     decode: `$wire.decode${name}`,
     wkt: true,
+    json: '',
   };
 }
-wkt('Timestamp', 'Date');
-wkt('Duration', 'number');
+// Timestamp and Duration keep seconds and nanos (exact; $wire has Date and millisecond helpers).
+wkt('Timestamp', '$wire.Timestamp', '$wire.TimestampInit');
+wkt('Duration', '$wire.Duration', '$wire.DurationInit');
 wkt('Empty', '$wire.Empty');
 wkt('FieldMask', 'string[]', 'readonly string[]');
 wkt('Any', '$wire.Any', '$wire.AnyInit');
@@ -264,8 +269,15 @@ export function buildMessages(root: protobuf.Root, types = collectTypes(root)): 
   const groupTypes = new Set<string>();
   for (const t of messages) {
     const n = names.get(fullName(t))!;
-    refs.set(fullName(t), { ts: n, init: `${n}Init`, encode: `encode${n}`, decode: `decode${n}`, wkt: false });
-    for (const f of t.fieldsArray) if (f.delimited && f.resolvedType) groupTypes.add(fullName(f.resolvedType));
+    refs.set(fullName(t), {
+      ts: n,
+      init: `${n}Init`,
+      encode: `encode${n}`,
+      decode: `decode${n}`,
+      wkt: false,
+      json: n,
+    });
+    for (const f of ownFields(t)) if (isGroupField(f) && f.resolvedType) groupTypes.add(fullName(f.resolvedType));
   }
   const enumNames = new Map<string, string>();
   for (const e of enums) enumNames.set(fullName(e), names.get(fullName(e))!);
@@ -302,6 +314,14 @@ interface FieldPlan {
   group: boolean;
 }
 
+/**
+ * A message field written as a group (proto2 groups, editions' DELIMITED encoding). A map's values are
+ * always length-prefixed, whatever the file's default encoding says.
+ */
+function isGroupField(f: protobuf.Field): boolean {
+  return f.delimited && !f.map;
+}
+
 function plan(
   f: protobuf.Field,
   refs: Map<string, TypeRef>,
@@ -314,7 +334,7 @@ function plan(
   if (rt instanceof protobuf.Enum)
     return { field: f, prop, kind: 'enum', enumName: enums.get(fullName(rt)), group: false };
   if (rt instanceof protobuf.Type)
-    return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: f.delimited };
+    return { field: f, prop, kind: 'message', ref: refs.get(fullName(rt)), group: isGroupField(f) };
   throw new ContractError(
     parent.filename ?? '(proto)',
     `field ${parent.name}.${f.name} has unresolved type "${f.type}"`,
@@ -367,8 +387,18 @@ function verifiesUtf8(f: protobuf.Field): boolean {
   return (f as unknown as { _features?: { utf8_validation?: string } })._features?.utf8_validation === 'VERIFY';
 }
 
-function readExpr(p: FieldPlan): string {
-  if (p.kind === 'message') return p.group ? `${p.ref!.decode}(r, r.len)` : `${p.ref!.decode}(r, r.uint32() + r.pos)`;
+/**
+ * Reads one value. A message decodes into `into` when given (the value already read for that field: a
+ * message field that occurs twice merges, as the spec says); a group ends at its own end tag and at
+ * the latest where its parent ends.
+ */
+function readExpr(p: FieldPlan, into?: string): string {
+  if (p.kind === 'message') {
+    const ref = p.ref!;
+    const target = into && !ref.wkt ? `, ${into}` : '';
+    if (p.group) return `${ref.decode}(r, end, ${into ?? 'undefined'}, ${tag(p.field.id, 4)})`;
+    return `${ref.decode}(r, r.uint32() + r.pos${target})`;
+  }
   if (p.kind === 'enum') return `r.int32() as ${p.enumName}`;
   if (p.scalar === 'string') return verifiesUtf8(p.field) ? 'r.stringVerify()' : 'r.string()';
   return LONG.has(p.scalar!) ? `$wire.${p.scalar}(r)` : `r.${p.scalar}()`;
@@ -400,18 +430,16 @@ function unionProperty(key: string, members: readonly string[]): string {
   return `  ${wrapUnion('  ', `${key}?:`, [...members, 'undefined'])}`;
 }
 
-/**
- * A message's codec constant, typed by its annotation and explicit type arguments so tsc infers
- * nothing here; broken after `=` when long, then inside its lists.
- */
-function codecDeclaration(ref: TypeRef): string {
-  const types = [ref.init, ref.ts];
-  const lhs = `export const ${ref.ts}: $wire.MessageCodec<${types.join(', ')}> =`;
-  const call = `$wire.codec<${types.join(', ')}>(`;
-  const rhs = `${call}${ref.encode}, ${ref.decode});`;
-  if (fits(`${lhs} ${rhs}`)) return `${lhs} ${rhs}`;
-  const left = fits(lhs) ? lhs : wrapList('', `export const ${ref.ts}: $wire.MessageCodec<`, types, '> =', false);
-  return `${left}\n  ${wrapList('  ', call, [ref.encode, ref.decode], ');')}`;
+/** A message's codec constant (binary and JSON, see json.ts), with its JSON field table in field-number order. */
+function codecDeclaration(ctx: MessageContext): string {
+  const { ref, type } = ctx;
+  const names: JsonNames = { message: (n) => ctx.refs.get(n)?.json || undefined, enum: (n) => ctx.enums.get(n) };
+  const rows = [...ownFields(type)]
+    .sort((a, b) => a.id - b.id)
+    .map((f) => jsonRow(f, fieldProperty(f.name), names, (o) => fieldProperty(o.name)));
+  const table = rows.map((r) => r.row);
+  const refs = rows.flatMap((r) => (r.ref ? [r.ref] : []));
+  return jsonCodecDeclaration(ref.ts, ref.init, fullName(type), ref.encode, ref.decode, table, refs);
 }
 
 /** What the parts of one message's generator share: the message, its names, and the code being built. */
@@ -475,7 +503,7 @@ function genMessage(
 ): string {
   const ctx = messageContext(t, refs, enums, isGroup);
   const oneofsDone = new Set<protobuf.OneOf>();
-  for (const f of [...t.fieldsArray].sort((a, b) => a.id - b.id)) {
+  for (const f of [...ownFields(t)].sort((a, b) => a.id - b.id)) {
     const oneof = f.partOf && !f.partOf.isProto3Optional ? f.partOf : undefined;
     if (!oneof) addField(ctx, f);
     else if (!oneofsDone.has(oneof)) {
@@ -484,6 +512,14 @@ function genMessage(
     }
   }
   return renderMessage(ctx);
+}
+
+/**
+ * A message's own fields. protobufjs also lists the extensions declared for it (named by their full
+ * name); those are not modelled and travel as unknown fields, kept through decode and encode.
+ */
+function ownFields(t: protobuf.Type): protobuf.Field[] {
+  return t.fieldsArray.filter((f) => !f.declaringField);
 }
 
 function messageContext(
@@ -578,11 +614,29 @@ function encodeOneof(ctx: MessageContext, { prop, members }: OneofSite): void {
 function decodeOneof(ctx: MessageContext, { prop, members }: OneofSite): void {
   const o = access('m', prop);
   for (const m of members) {
-    const value = `{ $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${readExpr(m)} }`;
-    ctx.decode.push(
-      `      case ${m.field.id}: if (t !== ${tag(m.field.id, wireType(m))}) break; ${o} = ${value}; continue;`,
-    );
+    const id = m.field.id;
+    const value = (read: string): string => `{ $case: ${stringLiteral(m.prop)}, ${propertyKey(m.prop)}: ${read} }`;
+    if (m.kind !== 'message' || m.ref!.wkt) {
+      ctx.decode.push(...decodeCase(id, wireType(m), [`${o} = ${value(readExpr(m))};`]));
+      continue;
+    }
+    // The same member again merges into the first; another member replaces it.
+    const same = `${o}?.$case === ${stringLiteral(m.prop)} ? ${access(o, m.prop)} : undefined`;
+    ctx.decode.push(`      case ${id}: {`, `        if (t !== ${tag(id, wireType(m))}) break;`);
+    ctx.decode.push(`        const prev = ${same};`, `        ${o} = ${value(readExpr(m, 'prev'))};`);
+    ctx.decode.push('        continue;', '      }');
   }
+}
+
+/**
+ * A decoder case: the field number, the whole tag checked (another wire type falls through to
+ * $wire.unknown), then `body`; on one line when it fits, else one statement a line.
+ */
+function decodeCase(id: number, wire: number, body: string[]): string[] {
+  const check = `if (t !== ${tag(id, wire)}) break;`;
+  const line = `      case ${id}: ${check} ${body.join(' ')} continue;`;
+  if (fits(line)) return [line];
+  return [`      case ${id}:`, ...[check, ...body, 'continue;'].map((l) => `        ${l}`)];
 }
 
 // --- fields outside a oneof ---
@@ -650,8 +704,8 @@ function decodeMap(ctx: MessageContext, { p, v, id }: FieldSite, key: MapKey): v
     '        while (r.pos < entryEnd) {',
     '          const et = r.uint32();',
     `          if (et === ${tag(1, wireType(key.plan))}) k = ${readExpr(key.plan)};`,
-    `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p)};`,
-    '          else r.skipType(et & 7);',
+    `          else if (et === ${tag(2, wireType(p))}) e = ${readExpr(p, p.kind === 'message' ? 'e' : undefined)};`,
+    '          else $wire.skip(r, et);',
     '        }',
     key.stringKeys
       ? `        if (k === '__proto__') $wire.setKey(${v}, k, ${finalValue});\n        else ${v}[k] = ${finalValue};`
@@ -698,7 +752,7 @@ function encodeRepeated(ctx: MessageContext, { f, p, ev, id }: FieldSite): void 
 
 function decodeRepeated(ctx: MessageContext, { f, p, v, id }: FieldSite): void {
   if (!isPackable(p)) {
-    ctx.decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v}.push(${readExpr(p)}); continue;`);
+    ctx.decode.push(...decodeCase(id, wireType(p), [`${v}.push(${readExpr(p)});`]));
     return;
   }
   // Parsers must accept both packed and unpacked encodings of a packable field.
@@ -728,7 +782,8 @@ function addSingularField(ctx: MessageContext, s: FieldSite): void {
     ctx.encode.push(encodeImplicit(s));
   }
   ctx.initLines.push(`  ${key}?: ${valueType(p, true)} | undefined;`);
-  ctx.decode.push(`      case ${id}: if (t !== ${tag(id, wireType(p))}) break; ${v} = ${readExpr(p)}; continue;`);
+  const read = readExpr(p, p.kind === 'message' ? v : undefined);
+  ctx.decode.push(...decodeCase(id, wireType(p), [`${v} = ${read};`]));
 }
 
 /** A field with presence: written when set. */
@@ -755,7 +810,7 @@ function renderMessage(ctx: MessageContext): string {
     `${jsDoc(ctx.type.comment)}${declareType(ref.ts, ctx.typeLines)}`,
     `/** {@link ${ref.ts}} as the encoder takes it: any field may be left out (it then has its default). */`,
     declareType(ref.init, ctx.initLines),
-    codecDeclaration(ref),
+    codecDeclaration(ctx),
     ...renderEncoder(ctx),
     ...renderDecoder(ctx),
     '',
@@ -770,27 +825,37 @@ function declareType(name: string, lines: string[]): string {
 }
 
 function renderEncoder({ ref, encodeLocals, encode }: MessageContext): string[] {
-  const body = [...encodeLocals, ...encode];
   return [
-    `export function ${ref.encode}(${body.length ? 'm' : '_m'}: ${ref.init}, w: $wire.Writer): $wire.Writer {`,
-    ...body,
+    wrapList('', `export function ${ref.encode}(`, [`m: ${ref.init}`, 'w: $wire.Writer'], '): $wire.Writer {'),
+    ...encodeLocals,
+    ...encode,
+    '  $wire.writeUnknown(w, m);',
     '  return w;',
     '}',
   ];
 }
 
+/**
+ * The decoder reads into `into` when given (merging), else a new message with every default. Fields it
+ * does not know (or that arrive with another wire type) are kept on the message by $wire.unknown.
+ * A message used as a group also takes its end tag, and stops there. A field that ends past the message's
+ * end is an error.
+ */
 function renderDecoder({ ref, isGroup, literal, decode }: MessageContext): string[] {
   const n = ref.ts;
+  const params = ['r: $wire.Reader', 'end: number', `into?: ${n}`, ...(isGroup ? ['endTag = -1'] : [])];
   return [
-    `export function ${ref.decode}(r: $wire.Reader, end: number): ${n} {`,
-    `  ${literal.length ? wrapList('  ', `const m: ${n} = { `, literal, ' };') : `const m: ${n} = {};`}`,
+    wrapList('', `export function ${ref.decode}(`, params, `): ${n} {`),
+    `  ${literal.length ? wrapList('  ', `const m: ${n} = into ?? { `, literal, ' };') : `const m: ${n} = into ?? {};`}`,
     '  while (r.pos < end) {',
     '    const t = r.uint32();',
-    ...(isGroup ? ['    if ((t & 7) === 4) break;'] : []),
-    ...(decode.length
-      ? ['    switch (t >>> 3) {', ...decode, '    }', '    r.skipType(t & 7);']
-      : ['    r.skipType(t & 7);']),
+    ...(isGroup ? ['    if (t === endTag) return m;'] : []),
+    ...(decode.length ? ['    switch (t >>> 3) {', ...decode, '    }'] : []),
+    '    $wire.unknown(m, r, t);',
     '  }',
+    ...(isGroup ? ['  if (endTag !== -1) throw $wire.unterminatedGroup();'] : []),
+    // A last field that ran past the end (a length that lies) would misalign the parent's fields.
+    '  if (r.pos > end) throw $wire.overrun();',
     '  return m;',
     '}',
   ];

@@ -103,7 +103,7 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
   // Minimums the generated code needs: grpc-js 1.10 starts serving on bindAsync (server.ts never
   // calls the deprecated start()); wire.ts uses Writer/Reader members protobufjs 7 does not have.
   runtimeDependencies: ['@grpc/grpc-js@^1.10.0', 'protobufjs@^8.8.1'],
-  runtimeModules: ['context', 'grpc', 'wire'],
+  runtimeModules: ['context', 'grpc', 'json', 'wire'],
   legacyModules: { 'runtime.ts': 'grpc', 'wire.ts': 'wire', 'request-context.ts': 'context' },
 
   async scaffold({ name, options, project }) {

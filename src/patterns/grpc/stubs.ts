@@ -90,6 +90,8 @@ export interface GrpcModules {
   grpc: string;
   /** The shared runtime's wire helpers and well-known types. */
   wire: string;
+  /** The shared runtime's proto3 JSON mapping. */
+  json: string;
   context: string;
 }
 

@@ -46,6 +46,17 @@ export interface CallOptions {
   metadata?: grpc.Metadata | Record<string, string> | undefined;
   /** Overrides the request ID taken from the request context. */
   requestId?: string | undefined;
+  /**
+   * Called with the response headers when they arrive, before the first message. Not called when the
+   * server answers with trailers only (an error before any header).
+   */
+  onHeader?: ((headers: grpc.Metadata) => void) | undefined;
+  /**
+   * Called with the trailers when the call ends, before the promise settles or the iteration ends;
+   * on failure too (then also on `GrpcError.metadata`). A callback that throws fails the call with
+   * that error.
+   */
+  onTrailer?: ((trailers: grpc.Metadata) => void) | undefined;
 }
 
 export interface ConnectionOptions {
@@ -132,6 +143,104 @@ function bindSignal(signal: AbortSignal | undefined, call: { cancel(): void }): 
   return () => signal.removeEventListener('abort', onAbort);
 }
 
+/** What every kind of client call has. */
+type ClientCall = EventEmitter & { cancel(): void };
+
+/**
+ * The caller's onHeader/onTrailer on one call; created only when one is given (most calls pay nothing).
+ * A callback that throws cancels the call and becomes its error, instead of escaping into grpc-js.
+ */
+class Hooks {
+  thrown: { error: unknown } | undefined;
+  /** Settles once the status (with the trailers) has arrived and onTrailer has run. */
+  readonly ended: Promise<void>;
+
+  static of(call: CallOptions, c: ClientCall): Hooks | undefined {
+    return call.onHeader || call.onTrailer ? new Hooks(call, c) : undefined;
+  }
+
+  private constructor(call: CallOptions, c: ClientCall) {
+    const { onHeader, onTrailer } = call;
+    if (onHeader) c.once('metadata', (headers: grpc.Metadata) => this.#guard(c, () => onHeader(headers)));
+    this.ended = new Promise<void>((resolve) =>
+      c.once('status', (s: grpc.StatusObject) => {
+        if (onTrailer) this.#guard(c, () => onTrailer(s.metadata));
+        resolve();
+      }),
+    );
+  }
+
+  #guard(c: ClientCall, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.thrown ??= { error };
+      c.cancel();
+    }
+  }
+}
+
+/**
+ * The callback of a call with one response and the binding of its call object. Without hooks it
+ * settles in the callback; with hooks once the trailers are in too (grpc-js emits 'status' right after
+ * the callback), so onTrailer has run before the caller's `await` resumes.
+ */
+function oneResponse<Res>(
+  requestId: string,
+  call: CallOptions,
+  resolve: (value: Res) => void,
+  reject: (error: unknown) => void,
+): { callback: grpc.requestCallback<Res>; bind(c: ClientCall): void } {
+  let unbind = (): void => {};
+  let hooks: Hooks | undefined;
+  let outcome: (() => void) | undefined;
+  let ended = false;
+  const finish = (): void => {
+    if (!outcome || (hooks && !ended)) return;
+    if (hooks?.thrown) reject(hooks.thrown.error);
+    else outcome();
+  };
+  const callback: grpc.requestCallback<Res> = (err, value) => {
+    unbind();
+    if (err) outcome = () => reject(toError(err, requestId));
+    else if (value === undefined)
+      outcome = () => reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId }));
+    else outcome = () => resolve(value);
+    finish();
+  };
+  const bind = (c: ClientCall): void => {
+    unbind = bindSignal(call.signal, c);
+    hooks = Hooks.of(call, c);
+    void hooks?.ended.then(() => {
+      ended = true;
+      finish();
+    });
+  };
+  return { callback, bind };
+}
+
+/** Yields a response stream's messages; with hooks, ends only after onTrailer has run. */
+async function* responses<Res>(
+  c: ClientCall & AsyncIterable<unknown>,
+  p: Prepared,
+  call: CallOptions,
+): AsyncGenerator<Res, void, undefined> {
+  const hooks = Hooks.of(call, c);
+  const unbind = bindSignal(call.signal, c);
+  try {
+    for await (const value of c) yield value as Res;
+    await hooks?.ended;
+    if (hooks?.thrown) throw hooks.thrown.error;
+  } catch (err) {
+    await hooks?.ended;
+    throw hooks?.thrown ? hooks.thrown.error : toError(err, p.requestId);
+  } finally {
+    unbind();
+    // Leaving the loop early (break/return) cancels the call instead of leaking it.
+    c.cancel();
+  }
+}
+
 export interface Method<Req, Res> {
   path: string;
   serialize: (value: Req) => Buffer;
@@ -147,23 +256,10 @@ export function unary<Req, Res>(
 ): Promise<Res> {
   const p = prepare(conn, call);
   return new Promise<Res>((resolve, reject) => {
-    let unbind = (): void => {};
-    const c = client.makeUnaryRequest(
-      m.path,
-      m.serialize,
-      m.deserialize,
-      request,
-      p.metadata,
-      p.options,
-      (err, value) => {
-        unbind();
-        if (err) reject(toError(err, p.requestId));
-        else if (value === undefined)
-          reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId: p.requestId }));
-        else resolve(value);
-      },
+    const done = oneResponse(p.requestId, call, resolve, reject);
+    done.bind(
+      client.makeUnaryRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options, done.callback),
     );
-    unbind = bindSignal(call.signal, c);
   });
 }
 
@@ -176,16 +272,7 @@ export async function* serverStream<Req, Res>(
 ): AsyncGenerator<Res, void, undefined> {
   const p = prepare(conn, call);
   const c = client.makeServerStreamRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options);
-  const unbind = bindSignal(call.signal, c);
-  try {
-    for await (const value of c) yield value as Res;
-  } catch (err) {
-    throw toError(err, p.requestId);
-  } finally {
-    unbind();
-    // Leaving the loop early (break/return) cancels the call instead of leaking it.
-    c.cancel();
-  }
+  yield* responses<Res>(c, p, call);
 }
 
 async function pump<T>(source: AsyncIterable<T> | Iterable<T>, sink: grpc.ClientWritableStream<T>): Promise<void> {
@@ -209,22 +296,9 @@ export function clientStream<Req, Res>(
 ): Promise<Res> {
   const p = prepare(conn, call);
   return new Promise<Res>((resolve, reject) => {
-    let unbind = (): void => {};
-    const c = client.makeClientStreamRequest(
-      m.path,
-      m.serialize,
-      m.deserialize,
-      p.metadata,
-      p.options,
-      (err, value) => {
-        unbind();
-        if (err) reject(toError(err, p.requestId));
-        else if (value === undefined)
-          reject(new GrpcError(grpc.status.INTERNAL, 'empty response', { requestId: p.requestId }));
-        else resolve(value);
-      },
-    );
-    unbind = bindSignal(call.signal, c);
+    const done = oneResponse(p.requestId, call, resolve, reject);
+    const c = client.makeClientStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options, done.callback);
+    done.bind(c);
     void pump(requests, c);
   });
 }
@@ -238,16 +312,9 @@ export async function* bidiStream<Req, Res>(
 ): AsyncGenerator<Res, void, undefined> {
   const p = prepare(conn, call);
   const c = client.makeBidiStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options);
-  const unbind = bindSignal(call.signal, c);
+  const stream = responses<Res>(c, p, call);
   void pump(requests, c);
-  try {
-    for await (const value of c) yield value as Res;
-  } catch (err) {
-    throw toError(err, p.requestId);
-  } finally {
-    unbind();
-    c.cancel();
-  }
+  yield* stream;
 }
 
 // ---- server side ----
@@ -261,8 +328,10 @@ export interface CallContext {
   signal: AbortSignal;
   deadline: grpc.Deadline;
   peer: string;
-  /** Metadata sent back before the first response message (set it before returning/yielding). */
+  /** Headers sent back before the first response message (set them before returning or the first yield). */
   responseMetadata: grpc.Metadata;
+  /** Trailers sent with the final status, success or failure (set them before returning or ending the stream). */
+  responseTrailers: grpc.Metadata;
 }
 
 /** What every kind of server call has (grpc-js does not export this type). */
@@ -280,6 +349,8 @@ class ServerCallContext implements CallContext {
   readonly #call: AnyCall;
   #controller: AbortController | undefined;
   #responseMetadata: grpc.Metadata | undefined;
+  #responseTrailers: grpc.Metadata | undefined;
+  #headersSent = false;
   /** Set once the call has answered: a later 'cancelled' (the stream closing) is not a cancellation. */
   done = false;
 
@@ -315,9 +386,24 @@ class ServerCallContext implements CallContext {
     return (this.#responseMetadata ??= new grpc.Metadata());
   }
 
+  get responseTrailers(): grpc.Metadata {
+    return (this.#responseTrailers ??= new grpc.Metadata());
+  }
+
+  /** The trailers the handler set, if any, without creating them. */
+  get trailers(): grpc.Metadata | undefined {
+    return this.#responseTrailers;
+  }
+
+  /** The headers the handler set that never went out (the call failed first), if any. */
+  get unsentHeaders(): grpc.Metadata | undefined {
+    return this.#headersSent ? undefined : this.#responseMetadata;
+  }
+
   /** Sends the response metadata the handler set, if any (grpc-js sends empty headers otherwise). */
   sendHeaders(call: { sendMetadata(m: grpc.Metadata): void }): void {
     if (this.#responseMetadata) call.sendMetadata(this.#responseMetadata);
+    this.#headersSent = true;
   }
 }
 
@@ -349,6 +435,12 @@ function requestsOf<Req>(
 export function toStatus(err: unknown, ctx: CallContext): Partial<grpc.StatusObject> {
   const trailer = new grpc.Metadata();
   trailer.set('x-request-id', ctx.requestId);
+  // What the handler set before failing goes out too, as grpc-go does: headers not sent yet travel in
+  // the trailers-only answer, then its trailers, then the error's own metadata.
+  if (ctx instanceof ServerCallContext) {
+    if (ctx.unsentHeaders) trailer.merge(ctx.unsentHeaders);
+    if (ctx.trailers) trailer.merge(ctx.trailers);
+  } else trailer.merge(ctx.responseTrailers);
   if (err instanceof GrpcError) {
     trailer.merge(err.metadata);
     return { code: err.code, details: err.details, metadata: trailer };
@@ -370,7 +462,7 @@ export function unaryHandler<Req, Res>(
       (value) => {
         ctx.done = true;
         ctx.sendHeaders(call);
-        callback(null, value);
+        callback(null, value, ctx.trailers);
       },
       (err: unknown) => {
         ctx.done = true;
@@ -380,30 +472,37 @@ export function unaryHandler<Req, Res>(
   };
 }
 
+/** Writes a handler's response stream with backpressure, then ends it with the trailers or its error's status. */
+async function respond<Res>(
+  ctx: ServerCallContext,
+  call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>,
+  values: AsyncIterable<Res>,
+): Promise<void> {
+  try {
+    let first = true;
+    for await (const value of values) {
+      if (first) ctx.sendHeaders(call);
+      first = false;
+      if (call.cancelled) return;
+      if (!call.write(value)) await new Promise<void>((resolve) => call.once('drain', resolve));
+    }
+    // A stream with no messages still sends the response metadata the handler set.
+    if (first) ctx.sendHeaders(call);
+    ctx.done = true;
+    call.end(ctx.trailers);
+  } catch (err) {
+    ctx.done = true;
+    // grpc-js turns an 'error' event with a code into the call's final status.
+    call.emit('error', toStatus(err, ctx));
+  }
+}
+
 export function serverStreamHandler<Req, Res>(
   fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>,
 ): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const ctx = new ServerCallContext(call);
-    void run(ctx, call, async () => {
-      try {
-        let first = true;
-        for await (const value of fn(call.request, ctx)) {
-          if (first) ctx.sendHeaders(call);
-          first = false;
-          if (call.cancelled) return;
-          if (!call.write(value)) await new Promise<void>((resolve) => call.once('drain', resolve));
-        }
-        // A stream with no messages still sends the response metadata the handler set.
-        if (first) ctx.sendHeaders(call);
-        ctx.done = true;
-        call.end();
-      } catch (err) {
-        ctx.done = true;
-        // grpc-js turns an 'error' event with a code into the call's final status.
-        call.emit('error', toStatus(err, ctx));
-      }
-    });
+    void run(ctx, call, () => respond(ctx, call, fn(call.request, ctx)));
   };
 }
 
@@ -416,7 +515,7 @@ export function clientStreamHandler<Req, Res>(
       (value) => {
         ctx.done = true;
         ctx.sendHeaders(call);
-        callback(null, value);
+        callback(null, value, ctx.trailers);
       },
       (err: unknown) => {
         ctx.done = true;
@@ -431,24 +530,6 @@ export function bidiStreamHandler<Req, Res>(
 ): grpc.handleBidiStreamingCall<Req, Res> {
   return (call) => {
     const ctx = new ServerCallContext(call);
-    void run(ctx, call, async () => {
-      try {
-        let first = true;
-        for await (const value of fn(requestsOf(call), ctx)) {
-          if (first) ctx.sendHeaders(call);
-          first = false;
-          if (call.cancelled) return;
-          if (!call.write(value)) await new Promise<void>((resolve) => call.once('drain', resolve));
-        }
-        // A stream with no messages still sends the response metadata the handler set.
-        if (first) ctx.sendHeaders(call);
-        ctx.done = true;
-        call.end();
-      } catch (err) {
-        ctx.done = true;
-        // grpc-js turns an 'error' event with a code into the call's final status.
-        call.emit('error', toStatus(err, ctx));
-      }
-    });
+    void run(ctx, call, () => respond(ctx, call, fn(requestsOf(call), ctx)));
   };
 }

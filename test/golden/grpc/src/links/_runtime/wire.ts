@@ -262,6 +262,84 @@ export function rMsg<T>(
   if (v !== undefined) for (const x of v) encode(x, w.uint32(tag).fork()).ldelim();
 }
 
+// --- unknown fields: kept through decode -> encode, in the order received ---
+
+/**
+ * The property under which a decoded message keeps the fields its schema does not know (newer fields,
+ * extensions), each as its raw tag and value. It exists only on messages that had some, so messages
+ * without unknown fields keep their shape and pay nothing; encoders write them back after the known fields.
+ * `Symbol.for`, so copies of this runtime in one process agree on it.
+ */
+export const UNKNOWN_FIELDS: unique symbol = Symbol.for('create-service-link.unknownFields');
+
+interface WithUnknown {
+  [UNKNOWN_FIELDS]?: Uint8Array[];
+}
+
+/** The unknown fields a decoded message kept (raw tag + value each), or none. */
+export function unknownFields(message: object): readonly Uint8Array[] {
+  return (message as WithUnknown)[UNKNOWN_FIELDS] ?? [];
+}
+
+/** Forgets a message's unknown fields (not those of its sub-messages), so encode leaves them out. */
+export function dropUnknownFields(message: object): void {
+  delete (message as WithUnknown)[UNKNOWN_FIELDS];
+}
+
+/**
+ * Skips the value of a field the decoder does not keep, after its tag `t`: rejects field number 0 and
+ * wire types 4, 6 and 7, and checks that a group ends with its own end tag.
+ */
+export function skip(r: Reader, t: number): void {
+  r.skipType(t & 7, 0, t >>> 3);
+}
+
+/** A field the generated decoder does not know: skipped (see skip) and kept on the message. */
+export function unknown(message: object, r: Reader, t: number): void {
+  const start = r.pos;
+  skip(r, t);
+  const body = r.buf.subarray(start, r.pos);
+  // The tag is written again (canonically); the copy does not pin or alias the caller's buffer.
+  let n = 1;
+  for (let v = t; v >= 128; v >>>= 7) n++;
+  const field = new Uint8Array(n + body.length);
+  let i = 0;
+  let v = t;
+  for (; v >= 128; v >>>= 7) field[i++] = (v & 127) | 128;
+  field[i] = v;
+  field.set(body, n);
+  const own = message as WithUnknown;
+  const kept = own[UNKNOWN_FIELDS];
+  if (kept === undefined) own[UNKNOWN_FIELDS] = [field];
+  else kept.push(field);
+}
+
+/** protobufjs's Writer grows its buffer through _reserve (not in its type declarations). */
+interface RawWriter {
+  _reserve(n: number): void;
+}
+
+/** Writes back a message's unknown fields, byte for byte. */
+export function writeUnknown(w: Writer, message: object): void {
+  const kept = (message as WithUnknown)[UNKNOWN_FIELDS];
+  if (kept === undefined) return;
+  for (const field of kept) {
+    (w as unknown as RawWriter)._reserve(field.length);
+    w.buf.set(field, w.pos);
+    w.pos += field.length;
+  }
+}
+
+/** The end of input came before a group's end tag. */
+export function unterminatedGroup(): Error {
+  return new Error('protobuf: a group has no end tag');
+}
+
+/** A field ran past the end of the message that holds it. */
+export function overrun(): RangeError {
+  return new RangeError('protobuf: a field runs past the end of its message');
+}
+
 function truncated(): RangeError {
   return new RangeError('protobuf: truncated or malformed 64-bit field');
 }
@@ -378,47 +456,76 @@ export function setKey<V>(map: { [key: string]: V }, key: string, value: V): voi
   else map[key] = value;
 }
 
-// google.protobuf.Timestamp <-> Date (millisecond precision: nanoseconds below 1 ms are dropped).
-export function encodeTimestamp(value: Date, w: Writer): Writer {
-  const ms = value.getTime();
+// google.protobuf.Timestamp and Duration keep their two fields, so every value is exact to the
+// nanosecond and over the whole range (a Date stops at milliseconds, a number of milliseconds loses
+// nanoseconds past 104 days). The helpers below convert from and to Date and milliseconds.
+/** A point in time: seconds since 1970-01-01T00:00:00Z and 0 to 999,999,999 nanoseconds after them. */
+export interface Timestamp {
+  seconds: bigint;
+  nanos: number;
+}
+/** {@link Timestamp} as the encoder takes it: either part may be left out (it is then 0). */
+export type TimestampInit = { [K in keyof Timestamp]?: Timestamp[K] | undefined };
+
+/** A signed span of time: seconds and nanoseconds of the same sign (-999,999,999 to 999,999,999). */
+export interface Duration {
+  seconds: bigint;
+  nanos: number;
+}
+/** {@link Duration} as the encoder takes it: either part may be left out (it is then 0). */
+export type DurationInit = { [K in keyof Duration]?: Duration[K] | undefined };
+
+function encodeSecondsNanos(value: TimestampInit | DurationInit, w: Writer): Writer {
+  if (value.seconds) writeInt64(w.uint32(8), value.seconds);
+  if (value.nanos) w.uint32(16).int32(value.nanos);
+  return w;
+}
+
+function decodeSecondsNanos(r: Reader, end: number): Timestamp {
+  const m = { seconds: 0n, nanos: 0 };
+  while (r.pos < end) {
+    const t = r.uint32();
+    if (t === 8) m.seconds = int64(r);
+    else if (t === 16) m.nanos = r.int32();
+    else skip(r, t);
+  }
+  return m;
+}
+
+export const encodeTimestamp: (value: TimestampInit, w: Writer) => Writer = encodeSecondsNanos;
+export const decodeTimestamp: (r: Reader, end: number) => Timestamp = decodeSecondsNanos;
+export const encodeDuration: (value: DurationInit, w: Writer) => Writer = encodeSecondsNanos;
+export const decodeDuration: (r: Reader, end: number) => Duration = decodeSecondsNanos;
+
+/** A Date as a Timestamp (exact: a Date holds whole milliseconds). */
+export function timestampFromDate(date: Date): Timestamp {
+  return fromMillis(date.getTime());
+}
+
+/** A Timestamp as a Date, rounded down to the millisecond. */
+export function timestampToDate(t: TimestampInit): Date {
+  return new Date(Number(t.seconds ?? 0n) * 1000 + Math.floor((t.nanos ?? 0) / 1_000_000));
+}
+
+/** The current time as a Timestamp. */
+export function timestampNow(): Timestamp {
+  return fromMillis(Date.now());
+}
+
+function fromMillis(ms: number): Timestamp {
   const seconds = Math.floor(ms / 1000);
-  const nanos = (ms - seconds * 1000) * 1_000_000;
-  if (seconds !== 0) w.uint32(8).int64(seconds);
-  if (nanos !== 0) w.uint32(16).int32(nanos);
-  return w;
+  return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
-export function decodeTimestamp(r: Reader, end: number): Date {
-  let seconds = 0;
-  let nanos = 0;
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === 8) seconds = Number(int64(r));
-    else if (t === 16) nanos = r.int32();
-    else r.skipType(t & 7);
-  }
-  return new Date(seconds * 1000 + Math.floor(nanos / 1_000_000));
-}
-
-// google.protobuf.Duration <-> milliseconds as a number (fractions carry the sub-millisecond part).
-export function encodeDuration(ms: number, w: Writer): Writer {
+/** Milliseconds (fractions allowed, down to the nanosecond) as a Duration. */
+export function durationFromMillis(ms: number): Duration {
   const seconds = Math.trunc(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1_000_000);
-  if (seconds !== 0) w.uint32(8).int64(seconds);
-  if (nanos !== 0) w.uint32(16).int32(nanos);
-  return w;
+  return { seconds: BigInt(seconds), nanos: Math.round((ms - seconds * 1000) * 1_000_000) };
 }
 
-export function decodeDuration(r: Reader, end: number): number {
-  let seconds = 0;
-  let nanos = 0;
-  while (r.pos < end) {
-    const t = r.uint32();
-    if (t === 8) seconds = Number(int64(r));
-    else if (t === 16) nanos = r.int32();
-    else r.skipType(t & 7);
-  }
-  return seconds * 1000 + nanos / 1_000_000;
+/** A Duration in milliseconds (fractions carry the nanoseconds; past 104 days they round). */
+export function durationToMillis(d: DurationInit): number {
+  return Number(d.seconds ?? 0n) * 1000 + (d.nanos ?? 0) / 1_000_000;
 }
 
 // google.protobuf.Empty <-> {}
@@ -432,7 +539,7 @@ export function decodeEmpty(r: Reader, end: number): Empty {
   while (r.pos < end) {
     const t = r.uint32();
     if ((t & 7) === 4) break;
-    r.skipType(t & 7);
+    skip(r, t);
   }
   return {};
 }
@@ -448,7 +555,7 @@ export function decodeFieldMask(r: Reader, end: number): string[] {
   while (r.pos < end) {
     const t = r.uint32();
     if (t === 10) paths.push(r.stringVerify());
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return paths;
 }
@@ -474,7 +581,7 @@ export function decodeAny(r: Reader, end: number): Any {
     const t = r.uint32();
     if (t === 10) m.typeUrl = r.stringVerify();
     else if (t === 18) m.value = r.bytes();
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return m;
 }
@@ -494,7 +601,7 @@ export function decodeStruct(r: Reader, end: number): { [key: string]: JsonValue
   while (r.pos < end) {
     const t = r.uint32();
     if (t !== 10) {
-      r.skipType(t & 7);
+      skip(r, t);
       continue;
     }
     const entryEnd = r.uint32() + r.pos;
@@ -504,7 +611,7 @@ export function decodeStruct(r: Reader, end: number): { [key: string]: JsonValue
       const et = r.uint32();
       if (et === 10) key = r.stringVerify();
       else if (et === 18) value = decodeValue(r, r.uint32() + r.pos);
-      else r.skipType(et & 7);
+      else skip(r, et);
     }
     setKey(m, key, value);
   }
@@ -546,7 +653,7 @@ export function decodeValue(r: Reader, end: number): JsonValue {
         value = decodeListValue(r, r.uint32() + r.pos);
         break;
       default:
-        r.skipType(t & 7);
+        skip(r, t);
     }
   }
   return value;
@@ -562,7 +669,7 @@ export function decodeListValue(r: Reader, end: number): JsonValue[] {
   while (r.pos < end) {
     const t = r.uint32();
     if (t === 10) values.push(decodeValue(r, r.uint32() + r.pos));
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return values;
 }
@@ -574,7 +681,7 @@ function decodeWrapper<T>(r: Reader, end: number, initial: T, tag: number, read:
   while (r.pos < end) {
     const t = r.uint32();
     if (t === tag) value = read(r);
-    else r.skipType(t & 7);
+    else skip(r, t);
   }
   return value;
 }

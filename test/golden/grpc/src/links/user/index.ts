@@ -21,5 +21,23 @@ export {
   type RequestContext,
 } from '../_runtime/context.js';
 export { type CallContext } from '../_runtime/grpc.js';
-export { type JsonValue, type Any, type AnyInit, type Empty } from '../_runtime/wire.js';
+export {
+  unknownFields,
+  dropUnknownFields,
+  UNKNOWN_FIELDS,
+  timestampFromDate,
+  timestampToDate,
+  timestampNow,
+  durationFromMillis,
+  durationToMillis,
+  type JsonValue,
+  type Any,
+  type AnyInit,
+  type Empty,
+  type Timestamp,
+  type TimestampInit,
+  type Duration,
+  type DurationInit,
+} from '../_runtime/wire.js';
+export { JsonError, type JsonReadOptions, type JsonWriteOptions } from '../_runtime/json.js';
 export * from './messages.js';
