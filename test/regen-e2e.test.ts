@@ -9,54 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
+import { CLI, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
+import { UserProject } from './helpers/user-project.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await removeProject(dir);
 });
-
-/** A project with the lines the user wrote, checked after every step. */
-class UserProject {
-  readonly written: [file: string, line: string][] = [];
-  constructor(readonly dir: string) {}
-
-  read(file: string): Promise<string> {
-    return readFile(path.join(this.dir, file), 'utf8');
-  }
-
-  /** The user replaces `find` with `code` in `file`; its lines are theirs from now on. */
-  async edit(file: string, find: string | RegExp, code: string): Promise<void> {
-    const text = await this.read(file);
-    const next = text.replace(find, code);
-    expect(next, `${file}: ${String(find)}`).not.toBe(text);
-    await writeFile(path.join(this.dir, file), next);
-    for (const line of code.split('\n')) if (line.trim()) this.written.push([file, line]);
-  }
-
-  /** generate, tsc, generate --check; returns what generate printed. Every user line still there. */
-  async step(args: string[] = []): Promise<string> {
-    const run = await runCli(['generate', ...args], this.dir);
-    expect(run.exitCode, run.stderr).toBe(0);
-    const built = await compile(this.dir);
-    expect(built.output).toBe('');
-    const check = await runCli(['generate', '--check'], this.dir);
-    expect(check.exitCode, check.stdout).toBe(0);
-    for (const [file, line] of this.written) expect(await this.read(file), file).toContain(line);
-    return `${run.stdout}\n${run.stderr}`;
-  }
-
-  async run(program: string, args: unknown, env: Record<string, string> = {}): Promise<unknown> {
-    const r = await execa('node', [path.join(this.dir, 'dist', program), JSON.stringify(args)], {
-      cwd: this.dir,
-      reject: false,
-      timeout: 30_000,
-      env,
-    });
-    expect(r.exitCode, r.stderr).toBe(0);
-    return JSON.parse(r.stdout);
-  }
-}
 
 // ------------------------------------------------------------------------------------------ gRPC
 
@@ -278,7 +237,7 @@ describe('gRPC: a sequence of contract edits', () => {
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('--rename fetchUser=noSuchRpc: no link has an RPC or message type "noSuchRpc"');
     expect(await p.run('probe.js', [['AdminService', 'ban', { id: '1' }]])).toEqual([{ banned: true }]);
-  }, 300_000);
+  }, 600_000);
 });
 
 // ------------------------------------------------------------------------------------------ queue
@@ -436,7 +395,7 @@ describe('queue: a sequence of contract edits', () => {
     } finally {
       await sqsServer.close();
     }
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('generate --watch and a user file that does not parse', () => {
