@@ -237,6 +237,50 @@ describe('gRPC: a sequence of contract edits', () => {
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('--rename fetchUser=noSuchRpc: no link has an RPC or message type "noSuchRpc"');
     expect(await p.run('probe.js', [['AdminService', 'ban', { id: '1' }]])).toEqual([{ banned: true }]);
+
+    // 13. A response field removed, its number reserved: the user's code never set it, still compiles.
+    const view = (m: string) => m.startsWith('message UserView {');
+    await save({
+      ...proto,
+      messages: proto.messages.map((m) =>
+        view(m) ? 'message UserView { reserved 3; string id = 1; string name = 2; }' : m,
+      ),
+    });
+    await p.step();
+    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '5' }]])).toEqual([{ id: '5', name: 'Ada' }]);
+
+    // 14. The request gains a field, and the user's method reads it.
+    await save({
+      ...proto,
+      messages: proto.messages.map((m) =>
+        m === get ? 'message GetUserRequest { string id = 1; string locale = 2; }' : m,
+      ),
+    });
+    await p.step();
+    await p.rewrite(
+      HANDLERS,
+      "    return { id: request.id, name: 'Ada' };",
+      "    return { id: request.id, name: request.locale === 'fr' ? 'Adèle' : 'Ada' };",
+    );
+    await p.step();
+    expect(await p.run('probe.js', [['UserService', 'fetchUser', { id: '6', locale: 'fr' }]])).toEqual([
+      { id: '6', name: 'Adèle' },
+    ]);
+
+    // 15. Comments on the RPCs (documentation only): the project compiles, nothing of the user's moves.
+    const handlersBefore = await p.read(HANDLERS);
+    await save({
+      ...proto,
+      rpcs: proto.rpcs.map((r) => `// ${r.split('(')[0]!.replace('rpc ', '')}: see the docs.\n  ${r}`),
+    });
+    await p.step();
+    expect(await p.read(HANDLERS)).toBe(handlersBefore);
+    expect(
+      await p.run('probe.js', [
+        ['UserService', 'listUsers', { limit: 1 }],
+        ['AdminService', 'ban', { id: '1' }],
+      ]),
+    ).toEqual([[{ id: '0', name: 'u' }], { banned: true }]);
   }, 600_000);
 });
 
@@ -392,6 +436,82 @@ describe('queue: a sequence of contract edits', () => {
           env,
         ),
       ).toEqual(['ItemAdded:b', 'ItemShipped:y']);
+
+      // 8. The user fills in ItemReturned.
+      await p.edit(file, stub('ItemReturned'), handle('ItemReturned', 'sku'));
+      await p.step();
+      expect(await p.run('probe.js', [{ type: 'ItemReturned', sku: 'r' }], env)).toEqual(['ItemReturned:r']);
+
+      // 9. ItemShipped gains an optional field, which the user's handler reads.
+      const now: Record<string, Fields> = {
+        ...renamed,
+        ItemShipped: { sku: 'string', carrier: 'string' },
+        ItemReturned: { sku: 'string' },
+      };
+      await save(now);
+      await p.step();
+      await p.rewrite(
+        file,
+        '    seen.push(`ItemShipped:${message.sku}`);',
+        "    seen.push(`ItemShipped:${message.sku}:${message.carrier ?? ''}`);",
+      );
+      await p.step();
+      expect(await p.run('probe.js', [{ type: 'ItemShipped', sku: 'z', carrier: 'ups' }], env)).toEqual([
+        'ItemShipped:z:ups',
+      ]);
+
+      // 10. A type widened (qty integer -> number): safe, nothing for the user to do.
+      await save(Object.assign(now, { ItemAdded: { sku: 'string', qty: 'number' } }));
+      await p.step();
+      expect(await p.run('probe.js', [{ type: 'ItemAdded', sku: 'w', qty: 1.5 }], env)).toEqual(['ItemAdded:w']);
+
+      // 11. ItemReturned removed: its handler is parked, the others keep handling.
+      const { ItemReturned: _returned, ...withoutReturned } = now;
+      await save(withoutReturned);
+      await p.step();
+      expect(await p.read(file)).toContain('export const removedHandlers');
+
+      // 12. ItemShipped renamed ItemDispatched: named as a likely rename; the user moves it a step later.
+      const { ItemShipped: shipped, ...others } = withoutReturned;
+      const dispatched = { ...others, ItemDispatched: shipped! };
+      await save(dispatched);
+      expect(await p.step()).toContain('generate --rename ItemShipped=ItemDispatched');
+      expect(await p.run('probe.js', [{ type: 'ItemAdded', sku: 'q', qty: 1 }], env)).toEqual(['ItemAdded:q']);
+
+      // 13. generate --rename, with no contract edit in the same run: the body moves to the new type.
+      await p.step(['--rename', 'ItemShipped=ItemDispatched']);
+      expect(await p.run('probe.js', [{ type: 'ItemDispatched', sku: 'd', carrier: 'dhl' }], env)).toEqual([
+        'ItemShipped:d:dhl',
+      ]);
+
+      // 14. Mid-edit, the AsyncAPI document does not parse: exit 1 at file:line:col, nothing written.
+      const contractFile = path.join(dir, 'asyncapi/shop.yaml');
+      await writeFile(
+        contractFile,
+        asyncapi(dispatched).replace('    address: shop\n', '    address: shop\n   bad: [\n'),
+      );
+      const snap = await snapshot(dir);
+      const broken = await runCli(['generate'], dir);
+      expect(broken.exitCode).toBe(1);
+      expect(broken.stderr).toMatch(/asyncapi\/shop\.yaml:\d+:\d+/);
+      expect(await snapshot(dir)).toEqual(snap);
+      await save(dispatched);
+      await p.step();
+
+      // 15. ItemReturned comes back: the user's handler is served again, nothing parked any more.
+      await save({ ...dispatched, ItemReturned: { sku: 'string' } });
+      await p.step();
+      expect(await p.read(file)).not.toContain('export const removedHandlers');
+      expect(
+        await p.run(
+          'probe.js',
+          [
+            { type: 'ItemReturned', sku: 'r2' },
+            { type: 'ItemDispatched', sku: 'd2' },
+          ],
+          env,
+        ),
+      ).toEqual(['ItemReturned:r2', 'ItemShipped:d2:']);
     } finally {
       await sqsServer.close();
     }
