@@ -41,9 +41,11 @@ export type Scalar = 'int32' | 'uint32' | 'int64' | 'uint64' | 'float' | 'double
 /** An enum's generated `{ NAME: number }` object. */
 export type EnumValues = { readonly [name: string]: number };
 
-/** A field's value type: a scalar, an enum (`null` for google.protobuf.NullValue), or a message. */
-// biome-ignore lint/suspicious/noExplicitAny: any message type (its Init and decoded types vary per message)
-export type FieldType = Scalar | EnumValues | null | JsonType<any, any>;
+/**
+ * A field's value type: a scalar, an enum (`null` for google.protobuf.NullValue), or a message (any
+ * message's codec: `never` takes every Init type).
+ */
+export type FieldType = Scalar | EnumValues | null | JsonType<never, unknown>;
 
 /**
  * The message and enum types a message's fields name, by the names its table uses: `{ Line, Status }`.
@@ -391,12 +393,15 @@ function isDefault(v: unknown): boolean {
 function writeValue(type: FieldType, v: unknown, options: JsonWriteOptions): JsonValue {
   if (type === null) return null;
   if (typeof type === 'string') return writeScalar(type, v);
-  if (isJsonType(type)) return type.toJson(v, options);
+  const message = jsonType(type);
+  if (message) return message.toJson(v, options);
   return enumName(type as EnumValues, v as number);
 }
 
-function isJsonType(type: object): type is JsonType<unknown, unknown> {
-  return typeof (type as { toJson?: unknown }).toJson === 'function';
+/** A message's codec as the table holds it, or undefined for an enum. */
+function jsonType(type: object): JsonType<unknown, unknown> | undefined {
+  // A codec takes the message it was made for: the field's own value, which is what it gets here.
+  return typeof (type as { toJson?: unknown }).toJson === 'function' ? (type as JsonType<unknown, unknown>) : undefined;
 }
 
 function writeScalar(type: Scalar, v: unknown): JsonValue {
@@ -505,7 +510,8 @@ function readValue(type: FieldType, v: JsonValue, options: JsonReadOptions, wher
     throw new JsonError(`${where}: expected null, got ${describe(v)}`);
   }
   if (typeof type === 'string') return readScalar(type, v, where);
-  if (isJsonType(type)) return type.fromJson(v, options);
+  const message = jsonType(type);
+  if (message) return message.fromJson(v, options);
   return readEnum(type as EnumValues, v, options, where);
 }
 

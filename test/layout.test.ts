@@ -68,7 +68,7 @@ describe('{{#fit}} in templates', () => {
   test('keeps the one-line layout while it fits, and breaks when names make it long', () => {
     const short = render('queue/brokers/sqs/consumer.ts', view('Orders'));
     expect(short).toContain(
-      'function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): Promise<void> | void {',
+      'function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): HandlerResult {',
     );
     const broken = render('queue/brokers/sqs/consumer.ts', view('VeryLongOrderEventsStream'));
     expect(broken).toContain(

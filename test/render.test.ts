@@ -11,6 +11,7 @@ test('output is code: values are not HTML-escaped', () => {
     render('grpc/messages.ts', {
       header: '// h',
       runtimeWire: '../_runtime/wire.js',
+      runtimeJson: '../_runtime/json.js',
       sources: "a.proto, 'b'.proto",
       code,
     }),
@@ -18,9 +19,9 @@ test('output is code: values are not HTML-escaped', () => {
 });
 
 test('strict: a name the view lacks is an error, not an empty string', () => {
-  expect(() => render('grpc/messages.ts', { header: '// h', runtimeWire: 'w', sources: 's' })).toThrow(
-    /"code" not defined/,
-  );
+  expect(() =>
+    render('grpc/messages.ts', { header: '// h', runtimeWire: 'w', runtimeJson: 'j', sources: 's' }),
+  ).toThrow(/"code" not defined/);
 });
 
 test('every template of templates/ is precompiled', async () => {
