@@ -120,7 +120,7 @@ describe('default scaffold', () => {
 });
 
 describe('handlers merge when an RPC is removed and comes back', () => {
-  it('the marked method compiles with its removed messages as unknown, body byte for byte; the marker goes when the RPC returns', async () => {
+  it('the marked method compiles with its removed messages frozen (frozen.ts), body byte for byte; the marker goes when the RPC returns', async () => {
     const handlersPath = path.join(dir, 'src/links/user/handlers.ts');
     const protoPath = path.join(dir, 'proto/user.proto');
     const original = await readFile(protoPath, 'utf8');
@@ -140,15 +140,18 @@ describe('handlers merge when an RPC is removed and comes back', () => {
     await regenerate(dir, userLink);
     const merged = await readFile(handlersPath, 'utf8');
     expect(merged).toMatch(
-      /\/\/ create-service-link: removed RPC: .*\n {2}async \*listUsers\(request: unknown, ctx: CallContext\): AsyncGenerator<unknown> \{/,
+      /\/\/ create-service-link: removed RPC: .*\n {2}async \*listUsers\(request: \$frozen\.ListUsersRequest, ctx: CallContext\): AsyncGenerator<\$frozen\.ListUsersResponseInit> \{/,
     );
     expect(merged).toContain(body);
     expect(
       merged
         .replace(/^ *\/\/ create-service-link: removed RPC.*\n/m, '')
-        .replace('request: unknown', 'request: $msg.ListUsersRequest')
-        .replace('AsyncGenerator<unknown>', 'AsyncGenerator<$msg.ListUsersResponseInit>'),
+        .replace("\nimport type * as $frozen from './frozen.js';", '')
+        .replace(/\$frozen\./g, '$msg.'),
     ).toBe(mine);
+    expect(await readFile(path.join(dir, 'src/links/user/frozen.ts'), 'utf8')).toContain(
+      'export interface ListUsersRequest {',
+    );
     expect(await compile(dir)).toEqual({ ok: true, output: '' });
 
     // It comes back: our marker goes, the generated types return, the user's code stays.

@@ -102,13 +102,13 @@ describe('grpc handlers through the reconciler', () => {
   it("a helper method of the user is never marked; only the removed RPC's method is, and the state names it", async () => {
     const files = new Map([['proto/user.proto', proto(['GetUser', 'DeleteUser'])]]);
     let { text, state } = await generate(grpcLink, files, undefined);
-    expect(state).toEqual({ UserService: ['getUser', 'deleteUser'], removed: [] });
+    expect(state).toMatchObject({ UserService: ['getUser', 'deleteUser'], removed: [] });
     const helper =
       '  private audit(id: string): void {\n    void id;\n  }\n\n  /** mine */\n  deleteUserLater(): void {}\n';
     files.set(HANDLERS, text.replace(/\n\}\n$/, `\n\n${helper}}\n`));
     files.set('proto/user.proto', proto(['GetUser']));
     ({ text, state } = await generate(grpcLink, files, state));
-    expect(state).toEqual({ UserService: ['getUser'], removed: ['UserServiceImpl.deleteUser'] });
+    expect(state).toMatchObject({ UserService: ['getUser'], removed: ['UserServiceImpl.deleteUser'] });
     expect(text.match(/create-service-link: removed RPC/g)).toHaveLength(1);
     expect(text).toMatch(
       /\/\/ create-service-link: removed RPC: UserService no longer has this RPC.*\n {2}async deleteUser\(/,
@@ -119,28 +119,22 @@ describe('grpc handlers through the reconciler', () => {
     ({ text, state } = await generate(grpcLink, files, state));
     expect(text).toBe(files.get(HANDLERS));
     expect(text).not.toContain('create-service-link:');
-    expect(state).toEqual({ UserService: ['getUser', 'deleteUser'], removed: [] });
+    expect(state).toMatchObject({ UserService: ['getUser', 'deleteUser'], removed: [] });
   });
 
-  it('a public method of the user named like a new RPC becomes its handler with a note; a private one stops generate; a static one is no handler', async () => {
+  it('a method of the user named like a new RPC is never taken over: generate stops naming both, public or not; a static one is no handler', async () => {
     const files = new Map([['proto/user.proto', proto(['GetUser'])]]);
     const first = await generate(grpcLink, files, undefined);
-    const mine =
-      '  async deleteUser(request: $msg.GetUserRequest): Promise<$msg.GetUserResponseInit> {\n    return { id: request.id };\n  }\n';
-    files.set(HANDLERS, first.text.replace(/\n\}\n$/, `\n\n${mine}}\n`));
     files.set('proto/user.proto', proto(['GetUser', 'DeleteUser']));
-    const adopted = await generate(grpcLink, files, first.state);
-    expect(adopted.text).toContain(
-      `\n  // create-service-link: adopted: UserService.DeleteUser is new in the .proto; this method was already here, so it handles that RPC now. Check its signature.\n${mine}`,
-    );
-    expect(adopted.text.match(/deleteUser\(/g)).toHaveLength(1);
-
-    for (const modifier of ['private', 'protected']) {
-      files.set(HANDLERS, first.text.replace(/\n\}\n$/, `\n\n  ${modifier} deleteUser(): void {}\n}\n`));
+    for (const mine of [
+      '  async deleteUser(): Promise<void> {}\n',
+      '  private deleteUser(): string {\n    return "x";\n  }\n',
+    ]) {
+      files.set(HANDLERS, first.text.replace(/\n\}\n$/, `\n\n${mine}}\n`));
       const error = await generate(grpcLink, files, first.state).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserFileError);
       expect((error as Error).message).toMatch(
-        /^src\/links\/user\/handlers\.ts:\d+:3: UserService\.DeleteUser is new in the \.proto and its handler must be the public method "deleteUser"/,
+        /^src\/links\/user\/handlers\.ts:\d+:3: UserService\.DeleteUser is new in the \.proto and its handler must be the method "deleteUser" of UserServiceImpl, but "deleteUser" there is your own member/,
       );
     }
     files.set(HANDLERS, first.text.replace(/\n\}\n$/, '\n\n  static deleteUser(): void {}\n}\n'));
@@ -158,13 +152,13 @@ describe('grpc handlers through the reconciler', () => {
     files.set(HANDLERS, marked);
     const back = await generate(grpcLink, files, { UserService: ['getUser'] });
     expect(back.text).toBe(text);
-    expect(back.state).toEqual({ UserService: ['getUser', 'deleteUser'], removed: [] });
+    expect(back.state).toMatchObject({ UserService: ['getUser', 'deleteUser'], removed: [] });
     // Still gone: the old marker stays as it is (it is not marked twice) and the state records it.
     files.set(HANDLERS, marked);
     files.set('proto/user.proto', proto(['GetUser']));
     const gone = await generate(grpcLink, files, { UserService: ['getUser'] });
     expect(gone.text).toBe(marked);
-    expect(gone.state).toEqual({ UserService: ['getUser'], removed: ['UserServiceImpl.deleteUser'] });
+    expect(gone.state).toMatchObject({ UserService: ['getUser'], removed: ['UserServiceImpl.deleteUser'] });
   });
 
   it('a handlers file that does not parse is never merged into: the error names file, line and column', async () => {
@@ -175,25 +169,28 @@ describe('grpc handlers through the reconciler', () => {
     const error = await generate(grpcLink, files, state).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserFileError);
     expect((error as Error).message).toMatch(
-      /^src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 10 and the '\}' on line 12 do not line up/,
+      /^src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 11 and the '\}' on line 13 do not line up/,
     );
   });
 });
 
 describe('queue handlers through the reconciler', () => {
-  it('only handlers the state knows move out; a handler written before its type is adopted with a note', async () => {
+  it('only handlers the state knows move out; a property of the user named like a new type stops generate', async () => {
     const files = new Map([['asyncapi/shop.yaml', asyncapi(['ItemAdded', 'ItemSold'])]]);
     const first = await generate(queueLink, files, undefined);
-    expect(first.state).toEqual({ messageTypes: ['ItemAdded', 'ItemSold'], removed: [] });
-    // The user writes a handler for a type not in the contract yet, then adds the type and drops ItemSold.
+    expect(first.state).toMatchObject({ messageTypes: ['ItemAdded', 'ItemSold'], removed: [] });
+    // The user has a property named like a type not in the contract yet, then adds the type.
     const early = '  async ItemShipped(message) {\n    console.log(message.id);\n  },\n';
     files.set(QUEUE_HANDLERS, first.text.replace(/\n\};\n$/, `\n${early}};\n`));
     files.set('asyncapi/shop.yaml', asyncapi(['ItemAdded', 'ItemShipped']));
-    const next = await generate(queueLink, files, first.state);
-    expect(next.state).toEqual({ messageTypes: ['ItemAdded', 'ItemShipped'], removed: ['handlers.ItemSold'] });
-    expect(next.text).toContain(
-      `  // create-service-link: adopted: "ItemShipped" is new in asyncapi/shop.yaml; this handler was already here, so it handles those messages now.\n${early}};\n`,
+    const error = await generate(queueLink, files, first.state).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserFileError);
+    expect((error as Error).message).toMatch(
+      /^src\/links\/shop\/handlers\.ts:\d+:3: message type "ItemShipped" is new in asyncapi\/shop\.yaml and its handler must be the property "ItemShipped" of `handlers`, but that property is your own/,
     );
+    files.set(QUEUE_HANDLERS, first.text);
+    const next = await generate(queueLink, files, first.state);
+    expect(next.state).toMatchObject({ messageTypes: ['ItemAdded', 'ItemShipped'], removed: ['handlers.ItemSold'] });
     expect(next.text).toMatch(/export const removedHandlers: [^\n]*\n {2}async ItemSold\(/);
     // A property of the user's own that the state never had stays in `handlers` when other types go.
     const own = next.text.replace(
@@ -203,11 +200,9 @@ describe('queue handlers through the reconciler', () => {
     files.set(QUEUE_HANDLERS, own);
     files.set('asyncapi/shop.yaml', asyncapi(['ItemShipped']));
     const after = await generate(queueLink, files, next.state);
-    expect(after.text).toContain(
-      'export const handlers: ShopHandlers = {\n  ...extra,\n  // create-service-link: adopted',
-    );
+    expect(after.text).toContain('export const handlers: ShopHandlers = {\n  ...extra,\n  async ItemShipped(');
     expect(after.text).toMatch(/ {2}async ItemSold\([^]*\n {2}async ItemAdded\(/);
-    expect(after.state).toEqual({
+    expect(after.state).toMatchObject({
       messageTypes: ['ItemShipped'],
       removed: ['handlers.ItemAdded', 'handlers.ItemSold'],
     });
@@ -227,7 +222,7 @@ describe('queue handlers through the reconciler', () => {
     const moved = await generate(queueLink, files, { messageTypes: ['ItemAdded'] });
     expect(moved.text).not.toContain('message type "ItemSold"');
     expect(moved.text).toMatch(/export const removedHandlers: [^\n]*\n {2}async ItemSold\(/);
-    expect(moved.state).toEqual({ messageTypes: ['ItemAdded'], removed: ['handlers.ItemSold'] });
+    expect(moved.state).toMatchObject({ messageTypes: ['ItemAdded'], removed: ['handlers.ItemSold'] });
     // A removedHandlers const of an earlier release: its handlers come back with their type.
     files.set('asyncapi/shop.yaml', asyncapi(['ItemAdded', 'ItemSold']));
     const back = await generate(queueLink, files, { messageTypes: ['ItemAdded'] });
@@ -297,7 +292,7 @@ describe('through the CLI', () => {
     const grpc = await runCli(['generate', 'user'], dir);
     expect(grpc.exitCode).toBe(1);
     expect(grpc.stderr).toMatch(
-      /src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 10 and the '\}' on line 12 do not line up[^]*fix the syntax, then run `create-service-link generate` again[^]*Nothing was written\./,
+      /src\/links\/user\/handlers\.ts:\d+:\d+: .*the '\{' on line 11 and the '\}' on line 13 do not line up[^]*fix the syntax, then run `create-service-link generate` again[^]*Nothing was written\./,
     );
     expect(await snapshot(dir)).toEqual(before);
 

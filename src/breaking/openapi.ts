@@ -111,6 +111,15 @@ export function diffOpenApi(before: OpenApiDocuments, after: OpenApiDocuments): 
         fix: `keep ${o.route} as well`,
         file,
       });
+    if (o.id !== undefined && n.id !== undefined && n.id !== o.id)
+      changes.push({
+        severity: 'source-breaking',
+        rule: 'OPERATION_ID_CHANGED',
+        subject: `${n.route} (${o.id})`,
+        reason: `operationId is now ${n.id}: the generated client's method is renamed, callers stop compiling`,
+        fix: `rename the calls to ${o.id} (or keep operationId: ${o.id})`,
+        file,
+      });
     diffOperation({ before: sb, after: sa, file, changes, direction: 'request', done }, o, n);
   }
   for (const n of news)

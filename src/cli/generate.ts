@@ -7,6 +7,7 @@ import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
 import { conflictError } from '../vfs/plan.js';
+import { UsageError } from '../errors.js';
 import { missingRuntimeCommand } from './install.js';
 import { files, info, paint, warn } from './output.js';
 import { presentPlan } from './present.js';
@@ -18,6 +19,19 @@ export interface GenerateOptions {
   watch?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  /** `--rename old=new`, as given. */
+  rename?: string[];
+}
+
+/** `--rename old=new` values as a map; a malformed one is a usage error. */
+function renamesOf(values: readonly string[] = []): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const value of values) {
+    const m = /^\s*([\w$.]+)\s*=\s*([\w$.]+)\s*$/.exec(value);
+    if (!m) throw new UsageError(`--rename ${value}: expected old=new, e.g. --rename getUser=fetchUser`);
+    out.set(m[1]!, m[2]!);
+  }
+  return out;
 }
 
 /** Warns when a runtime package the links import is not installed (an install that failed or was cut short). */
@@ -36,12 +50,23 @@ export async function generateOnce(
   const project = detectProject(opts.cwd ?? process.cwd());
   const manifest = readManifest(project.root);
   const links = selectLinks(manifest, names);
+  const renames = renamesOf(opts.rename);
   const plan = await planLinks(
     project,
     manifest,
-    links.map((link) => ({ link, onRead: onRead && ((file: string) => onRead(link, file)) })),
+    links.map((link) => ({ link, renames, onRead: onRead && ((file: string) => onRead(link, file)) })),
     !!opts.force && !opts.check,
   );
+  const unused = [...renames].filter(([old]) => !plan.renamesApplied.has(old));
+  if (unused.length && !opts.check) {
+    const [[old, to]] = unused as [[string, string]];
+    throw new UsageError(
+      `--rename ${old}=${to}: no link has an RPC or message type "${to}" whose handler could come from "${old}" (give the new name as it is in the contract, or its method name)`,
+    );
+  }
+  const notes = (): void => {
+    for (const note of plan.notes) warn(note);
+  };
   // The contract changes since the last generate, classified (src/cli/contract-changes.ts).
   const remember = await (await import('./contract-changes.js')).reportContractChanges(project.root, links);
   warnMissingRuntime(project, links);
@@ -77,18 +102,29 @@ export async function generateOnce(
   if (plan.changes.length === 0) {
     info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
     if (!opts.dryRun) await remember();
+    notes();
     return 0;
   }
-  if (await presentPlan(plan, opts.dryRun)) return 0;
+  if (await presentPlan(plan, opts.dryRun)) {
+    notes();
+    return 0;
+  }
   await commit(project.root, plan.operations());
   await remember();
   info(paint('green', `Wrote ${files(plan.changes.length)}.`));
+  notes();
   return 0;
 }
 
 export async function runGenerate(names: string[], opts: GenerateOptions): Promise<number> {
   if (!opts.watch) return generateOnce(names, opts);
-  return watchContracts(names, opts.cwd, (onRead) => generateOnce(names, opts, onRead));
+  // A rename is done once: the runs after the first (the contract changed again) leave it out.
+  let runOpts = opts;
+  return watchContracts(names, opts.cwd, async (onRead) => {
+    const code = await generateOnce(names, runOpts, onRead);
+    runOpts = { ...opts, rename: [] };
+    return code;
+  });
 }
 
 export async function runList(opts: { cwd?: string }): Promise<number> {

@@ -210,10 +210,16 @@ ${PATTERN_IDS.map((id) => `  $ npx ${PATTERNS[id].example}\n`).join('')}  $ npx 
       .option('--watch', 'regenerate whenever a contract changes')
       .option('--dry-run', 'print what would change, with diffs; write nothing')
       .option('--force', 'overwrite generated files edited by hand')
+      .option(
+        '--rename <old=new>',
+        'move the handler of a renamed RPC or message type to its new name, body and all (repeatable)',
+        (value: string, list: string[]) => [...list, value],
+        [] as string[],
+      )
       .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../user-service)')
       .addHelpText(
         'after',
-        '\nExamples:\n  $ create-service-link generate\n  $ create-service-link generate user --dry-run\n  $ create-service-link generate --check\n  $ create-service-link generate --watch',
+        '\nExamples:\n  $ create-service-link generate\n  $ create-service-link generate user --dry-run\n  $ create-service-link generate --rename getUser=fetchUser\n  $ create-service-link generate --check\n  $ create-service-link generate --watch',
       )
       .action(async (names: string[], opts) => {
         const { runGenerate } = await import('./generate.js');

@@ -6,6 +6,7 @@ import { patternOf, selectLinks } from '../core/engine.js';
 import type { LinkConfig } from '../core/types.js';
 import { detectProject } from '../project/detect.js';
 import { readManifest } from '../vfs/manifest.js';
+import { UserFileError } from '../errors.js';
 import { errorCode } from './exit.js';
 import { info, paint } from './output.js';
 
@@ -44,12 +45,17 @@ export async function watchContracts(names: string[], cwd: string | undefined, g
   let interrupted = false;
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
+  // A user file that does not parse: watched too until the next run, so saving the fix regenerates.
+  let unparsed: FSWatcher | undefined;
   const runOnce = async (): Promise<void> => {
+    unparsed?.close();
+    unparsed = undefined;
     try {
       await generate(onRead);
     } catch (error) {
       // Ctrl-C during a commit (exit 130) ends the watch as it ends any command.
       if (errorCode(error) === 130) interrupted = true;
+      else if (error instanceof UserFileError && !stopped) unparsed = watchUserFile(project.root, error.file, changed);
     }
     follow();
   };
@@ -82,6 +88,7 @@ export async function watchContracts(names: string[], cwd: string | undefined, g
   await new Promise<void>((resolve) => {
     const stop = () => {
       stopped = true;
+      unparsed?.close();
       for (const w of watchers.values()) w.close();
       clearTimeout(timer);
       resolve();
@@ -91,4 +98,18 @@ export async function watchContracts(names: string[], cwd: string | undefined, g
   });
   await running;
   return interrupted ? 130 : 0;
+}
+
+/** Watches one user file (its folder: editors save by rename) and calls `changed` when it is saved. */
+function watchUserFile(
+  root: string,
+  file: string,
+  changed: (event: string, file: string | null) => void,
+): FSWatcher | undefined {
+  const full = path.resolve(root, file);
+  if (!existsSync(path.dirname(full))) return undefined;
+  info(paint('dim', `Watching ${file} too: generate runs again when you save it.`));
+  return watch(path.dirname(full), (event, name) => {
+    if (name === path.basename(full)) changed(event, name);
+  });
 }

@@ -2,6 +2,7 @@
 // members, what a merge must do with them, and a plain-text check that no merge is due, so a run that
 // merges nothing never loads the TypeScript compiler.
 import type { LinkState } from '../core/types.js';
+import { UsageError } from '../errors.js';
 
 /** What the last generate recorded about one container's members (a class, an object literal). */
 export interface Previous {
@@ -10,6 +11,9 @@ export interface Previous {
   /** Members the tool kept after their entry left the contract (marked in place, or parked). */
   removed: ReadonlySet<string>;
 }
+
+/** One container as the state sees it: its name, what last time recorded, the entries wanted now. */
+export type ContainerEntry = readonly [container: string, previous: Previous, wanted: readonly string[]];
 
 /** What a merge does with one container's members, by name. */
 export interface MemberPlan {
@@ -43,6 +47,70 @@ export function planMembers(wanted: readonly string[], present: ReadonlySet<stri
  */
 export const REMOVED_KEY = 'removed';
 
+/** The state key of what each handler's signature was when the tool last wrote or checked it: `<container>.<member>=<text>`. */
+export const SIGNATURES_KEY = 'signatures';
+
+/** The state key of each message type's payload schema, hashed: `<type>=<hash>` (likely renames of a queue). */
+export const PAYLOADS_KEY = 'payloads';
+
+/** Link-state keys that are the reconciler's own records, not contract entries. */
+export const RECORD_KEYS: ReadonlySet<string> = new Set([REMOVED_KEY, SIGNATURES_KEY, PAYLOADS_KEY]);
+
+/** A `key=value` record of the state (signatures, payloads) as a map; empty when absent. */
+export function recordOf(state: LinkState | undefined, key: string): Map<string, string> {
+  const entries: unknown = state?.[key];
+  const out = new Map<string, string>();
+  if (!Array.isArray(entries)) return out;
+  for (const e of entries) {
+    const at = typeof e === 'string' ? e.indexOf('=') : -1;
+    if (at > 0) out.set((e as string).slice(0, at), (e as string).slice(at + 1));
+  }
+  return out;
+}
+
+/** A record as state entries, sorted. */
+export function recordEntries(record: ReadonlyMap<string, string>): string[] {
+  return [...record].map(([k, v]) => `${k}=${v}`).sort();
+}
+
+/** `generate --rename from=to` resolved against one container: its member `from` becomes `to`. */
+export interface Rename {
+  container: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * The renames that apply to a link: `to` names a current entry of a container (through `key`, which
+ * maps a name as the user may type it to the member name) and `from` a member of last time whose entry
+ * is gone. One whose `to` is here but whose `from` is not the tool's is an error: it would move a member
+ * the tool does not own.
+ */
+export function resolveRenames(
+  given: ReadonlyMap<string, string>,
+  containers: readonly ContainerEntry[],
+  key: (name: string) => string = (name) => name,
+  applies: (given: string) => void = () => {},
+): Rename[] {
+  const out: Rename[] = [];
+  for (const [fromGiven, toGiven] of given) {
+    for (const [container, previous, wanted] of containers) {
+      const to = [toGiven, key(toGiven)].find((n) => wanted.includes(n));
+      if (to === undefined) continue;
+      const from = [fromGiven, key(fromGiven)].find(
+        (n) => !wanted.includes(n) && (previous.live.has(n) || previous.removed.has(n)),
+      );
+      if (from === undefined)
+        throw new UsageError(
+          `--rename ${fromGiven}=${toGiven}: ${container} has no handler "${fromGiven}" of an entry that left the contract (handlers the tool keeps: ${[...previous.removed, ...[...previous.live].filter((n) => !wanted.includes(n))].join(', ') || 'none'})`,
+        );
+      out.push({ container, from, to });
+      applies(fromGiven);
+    }
+  }
+  return out;
+}
+
 /** True when the state carries the removed record (written by this release or a later one). */
 export function hasRemovedRecord(state: LinkState | undefined): boolean {
   return Array.isArray(state?.[REMOVED_KEY]);
@@ -66,7 +134,8 @@ export function removedFromState(state: LinkState | undefined, container: string
  */
 export function removedState(
   state: LinkState | undefined,
-  containers: readonly [container: string, previous: Previous, wanted: readonly string[]][],
+  containers: readonly ContainerEntry[],
+  renames: readonly Rename[] = [],
 ): string[] {
   const listed = new Set(containers.map(([container]) => container));
   const old: unknown = state?.[REMOVED_KEY];
@@ -78,6 +147,7 @@ export function removedState(
     const want = new Set(wanted);
     for (const name of [...previous.removed, ...previous.live]) if (!want.has(name)) out.add(`${container}.${name}`);
   }
+  for (const r of renames) out.delete(`${r.container}.${r.from}`);
   return [...out].sort();
 }
 

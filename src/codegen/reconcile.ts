@@ -215,7 +215,7 @@ export class UserFile {
    * Cuts an object member out with its own comments and trailing comma, and returns it as whole lines
    * with a comma, ready for insertMembers elsewhere. Markers of `dropKind` above it are dropped, not moved.
    */
-  cut(member: Member, dropKind?: MarkerKind): string {
+  cut(member: Member, dropKind?: MarkerKind, rename?: string): string {
     const text = this.text;
     const dropped = dropKind ? this.markerLines(member, dropKind) : [];
     for (const [start, end] of dropped) this.edits.push({ start, end, text: '' });
@@ -230,11 +230,42 @@ export class UserFile {
     let end = nodeEnd + (comma ? comma[0].length : 0);
     const rest = /^[ \t]*(?:\/\/[^\r\n]*)?\r?\n/.exec(text.slice(end));
     if (ownLines && rest) end += rest[0].length;
-    let moved = comma ? text.slice(start, end) : `${text.slice(start, nodeEnd)},${text.slice(nodeEnd, end)}`;
+    // `rename`: the member's key as written anew (a handler moved to its renamed message type).
+    const name = rename === undefined ? undefined : nameNodeOf(member.node);
+    const head = name
+      ? `${text.slice(start, name.getStart())}${rename}${text.slice(name.getEnd(), nodeEnd)}`
+      : text.slice(start, nodeEnd);
+    let moved = comma ? `${head}${text.slice(nodeEnd, end)}` : `${head},${text.slice(nodeEnd, end)}`;
     if (!ownLines) moved = `  ${moved.trim()}`;
     if (!moved.endsWith('\n')) moved += '\n';
     this.edits.push({ start, end, text: '' });
     return moved;
+  }
+
+  /** Where a member's own lines start: its comments above it, or the member itself. */
+  lineStartOfMember(member: Member): number {
+    const first = member.node.getLeadingCommentRanges()[0]?.getPos() ?? member.node.getStart();
+    const start = lineStartOf(this.text, first);
+    return this.text.slice(start, first).trim() === '' ? start : first;
+  }
+
+  /** Inserts whole-line members (each ending in ',\n') above `before`, a member of an object literal. */
+  insertBefore(before: Member, texts: readonly string[]): void {
+    if (texts.length) this.insert(this.lineStartOfMember(before), texts.join(''));
+  }
+
+  /** Removes a class member the tool wrote (an untouched stub), with its comments and the blank line above. */
+  removeMember(member: Member): void {
+    let start = this.lineStartOfMember(member);
+    if (start > 0 && this.text.slice(lineStartOf(this.text, start - 1), start).trim() === '')
+      start = lineStartOf(this.text, start - 1);
+    this.edits.push({ start, end: lineEndOf(this.text, member.node.getEnd()), text: '' });
+  }
+
+  /** Renames a member where it stands: only its name changes. */
+  rename(member: Member, name: string): void {
+    const node = nameNodeOf(member.node);
+    if (node) this.replace(node, name);
   }
 
   /** Inserts `block` on the line after a statement (a new container below the one it came from). */
@@ -275,6 +306,16 @@ export class UserFile {
   result(): string {
     return this.edits.length ? applyEdits(this.text, this.edits) : this.text;
   }
+}
+
+/** The name node of a method or property, if it has one. */
+function nameNodeOf(node: Node): Node | undefined {
+  return Node.isMethodDeclaration(node) ||
+    Node.isPropertyAssignment(node) ||
+    Node.isShorthandPropertyAssignment(node) ||
+    Node.isPropertyDeclaration(node)
+    ? node.getNameNode()
+    : undefined;
 }
 
 function named(nodes: Node[]): Member[] {

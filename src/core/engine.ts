@@ -14,6 +14,8 @@ export interface LinkJob {
   link: LinkConfig;
   /** Contract files created by this run; readable by the generator before they exist on disk. */
   newContracts?: { path: string; content: string }[];
+  /** `generate --rename old=new`. */
+  renames?: ReadonlyMap<string, string>;
   /** Told every file the generator asks for, found or not (`generate --watch` follows them). */
   onRead?: ((file: string) => void) | undefined;
 }
@@ -36,6 +38,9 @@ export interface ContextInput {
   previousState?: LinkState | undefined;
   /** A project-relative or absolute path's text; undefined when there is no such file. */
   read(file: string): Promise<string | undefined>;
+  renames?: ReadonlyMap<string, string> | undefined;
+  note?: (text: string) => void;
+  renameApplies?: (old: string) => void;
 }
 
 /** What a generator sees of the world: the project, its link, files to read, the runtime's place. */
@@ -47,6 +52,9 @@ export function generateContext(input: ContextInput): GenerateContext {
     link,
     previousState: input.previousState,
     runtime: (module) => runtimeSpecifier(out, input.runtimeDir, module, project.importSuffix),
+    renames: input.renames ?? new Map(),
+    note: input.note ?? (() => {}),
+    renameApplies: input.renameApplies ?? (() => {}),
     async readFile(file) {
       const text = await input.read(file);
       if (text === undefined)
@@ -85,6 +93,9 @@ export async function planLinks(
       link: job.link,
       runtimeDir,
       previousState: previous?.state,
+      renames: job.renames,
+      note: (text) => plan.notes.push(`${job.link.name}: ${text}`),
+      renameApplies: (old) => plan.renamesApplied.add(old),
       read: async (file) => {
         job.onRead?.(file);
         // An absolute path (an import root outside the project) is read where it is.

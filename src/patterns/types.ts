@@ -40,6 +40,12 @@ export interface GenerateContext {
   previousState: LinkState | undefined;
   /** The import specifier of a shared runtime module (`'grpc'`) from the link's own folder. */
   runtime(module: string): string;
+  /** `generate --rename old=new`: handler members to rename (old name -> new RPC or message name). */
+  renames: ReadonlyMap<string, string>;
+  /** Says that this link applies the rename given as `old` (one no link applies is a usage error). */
+  renameApplies(old: string): void;
+  /** Tells the user something about this link after the run (a likely rename, a signature to update). */
+  note(text: string): void;
 }
 
 export interface GenerateResult {

@@ -36,6 +36,10 @@ export interface Conflict {
 export class Plan {
   readonly entries: PlanEntry[] = [];
   readonly conflicts: Conflict[] = [];
+  /** What the generators want the user to know after the run (likely renames, signatures to update). */
+  readonly notes: string[] = [];
+  /** The `--rename` values (their old names) some link applied. */
+  readonly renamesApplied = new Set<string>();
   /** What each planned path holds on disk (undefined: no file), read once. */
   readonly disk = new Map<string, string | undefined>();
   constructor(

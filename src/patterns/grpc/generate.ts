@@ -7,20 +7,14 @@ import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } from '../types.js';
 import { render } from '../../codegen/render.js';
-import {
-  IMPORTS_HERE,
-  importLine,
-  indexExports,
-  withImports,
-  type ExportKind,
-  type IndexModule,
-} from '../../codegen/imports.js';
+import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { commentLines, fits, wrapList } from '../../codegen/layout.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 import {
   handlerSignature,
   handlersClass,
   qual,
+  recordedTypes,
   stubClass,
   type GrpcModules,
   type MethodModel,
@@ -39,14 +33,21 @@ export {
 } from './stubs.js';
 import { isMarker } from '../../codegen/markers.js';
 import {
+  RECORD_KEYS,
   REMOVED_KEY,
+  SIGNATURES_KEY,
   hasRemovedRecord,
   markedInText,
   mergeDue,
+  recordEntries,
+  recordOf,
   removedFromState,
   removedState,
+  resolveRenames,
   type Previous,
+  type Rename,
 } from '../../codegen/members.js';
+import { FROZEN_NS, frozenTypes, wantedFrozen, type Frozen } from './frozen.js';
 
 const MEMBER_CLASH = new Set(['constructor', 'close']);
 
@@ -132,8 +133,9 @@ function adapterEntry(m: MethodModel): string {
 
 export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix = ''): string {
   const code = [
-    '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs',
-    '// and marks methods whose RPC was removed from the .proto; it never changes your code.',
+    '// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs,',
+    '// keeps the signatures it wrote in line with the .proto, and marks methods whose RPC was removed; it',
+    '// never changes code you wrote. register.ts serves every class here.',
     IMPORTS_HERE,
     services.map((s) => stubClass(s, prefix)).join('\n'),
   ].join('\n');
@@ -145,24 +147,44 @@ export function handlersFile(services: ServiceModel[], mods: GrpcModules, prefix
   ]);
 }
 
+/** What besides the RPCs can make a merge due: renames, signatures the contract changed, frozen types. */
+export interface HandlersExtra {
+  renames: readonly Rename[];
+  /** `<Class>.<method>` -> recordedTypes of the last generate. */
+  signatures: ReadonlyMap<string, string>;
+}
+
 /**
  * True when merging cannot change the handlers file, decided without ts-morph: every class has its
- * RPCs of last time and no other (mergeDue), and no method kept for a removed RPC names a message
- * that is gone (its signature would get `unknown`). When unsure it answers false, which only costs
- * the full merge.
+ * RPCs of last time and no other (mergeDue), no rename is asked for, no RPC's types changed since the
+ * tool last wrote them, no method kept for a removed RPC names a message that is gone (its signature
+ * would get `$frozen`), and no `$frozen` import outlived its last use. When unsure it answers false,
+ * which only costs the full merge.
  */
 export function handlersUpToDate(
   existing: string,
   services: ServiceModel[],
   previous: Map<string, Previous>,
   messageExports?: ReadonlySet<string>,
+  extra: HandlersExtra = { renames: [], signatures: new Map() },
 ): boolean {
   const checks = services.map((s) => ({
     ref: { class: handlersClass(s.name) },
     wanted: s.methods.map((m) => m.prop),
     previous: previous.get(handlersClass(s.name))!,
   }));
-  if (mergeDue(existing, checks)) return false;
+  if (mergeDue(existing, checks) || extra.renames.length) return false;
+  // A service that left with handlers of last time: its class is to be marked.
+  const current = new Set(checks.map((c) => c.ref.class));
+  if ([...previous].some(([cls, p]) => !current.has(cls) && p.live.size)) return false;
+  const changed = services.some((s) =>
+    s.methods.some((m) => {
+      const recorded = extra.signatures.get(`${handlersClass(s.name)}.${m.prop}`);
+      return recorded !== undefined && recorded !== recordedTypes(m);
+    }),
+  );
+  if (changed) return false;
+  if (/\bas\s+\$frozen\b/.test(existing) && !existing.includes(`${FROZEN_NS}.`)) return false;
   if (!messageExports || !checks.some((c) => c.previous.removed.size)) return true;
   return [...existing.matchAll(/\$msg\.([A-Za-z_$][\w$]*)/g)].every((m) => messageExports.has(m[1]!));
 }
@@ -174,7 +196,7 @@ export function envPrefix(linkName: string): string {
 /** The RPCs of the last generate: from service-link.json, or (links of earlier releases) service.ts. */
 export async function previousRpcs(ctx: GenerateContext, out: string): Promise<Map<string, Set<string>>> {
   if (ctx.previousState) {
-    const services = Object.entries(ctx.previousState).filter(([key]) => key !== REMOVED_KEY);
+    const services = Object.entries(ctx.previousState).filter(([key]) => !RECORD_KEYS.has(key));
     return new Map(services.map(([service, rpcs]) => [service, new Set(rpcs)]));
   }
   const file = `${out}/service.ts`;
@@ -260,19 +282,66 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
     reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')),
   );
   const services = serviceModels(loaded, model.refs);
-  const previous = await previousHandlers(ctx, link.out.replace(/\/$/, ''), services);
-  const files = await renderFiles(ctx, services, model.code, model.exports, loaded, previous);
+  const out = link.out.replace(/\/$/, '');
+  const previous = await previousHandlers(ctx, out, services);
   // The RPCs per service (their handler methods), and the methods kept for RPCs that left, so the
   // next generate knows which methods are the tool's without reading them back from any file.
   const wanted = new Map(services.map((s) => [handlersClass(s.name), s.methods.map((m) => m.prop)]));
+  const containers = [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const);
+  const renames = resolveRenames(ctx.renames, containers, camelCase, ctx.renameApplies);
+  const removed = removedState(ctx.previousState, containers, renames);
+  const signatures = recordOf(ctx.previousState, SIGNATURES_KEY);
+  const frozen = await frozenOf(ctx, out, model.exports, removed, signatures);
+  const extra = { renames, signatures, frozen };
+  const files = await renderFiles(ctx, services, model.code, model.exports, loaded, previous, extra);
   const state = {
     ...Object.fromEntries(services.map((s) => [s.name, s.methods.map((m) => m.prop)])),
-    [REMOVED_KEY]: removedState(
-      ctx.previousState,
-      [...previous].map(([cls, p]) => [cls, p, wanted.get(cls) ?? []] as const),
-    ),
+    [REMOVED_KEY]: removed,
+    [SIGNATURES_KEY]: signaturesState(services, removed, signatures),
   };
   return { files, state };
+}
+
+/**
+ * The types each handler had as the tool wrote them: the current RPCs', and for methods kept after
+ * their RPC left, the last known ones (a later `--rename`, and frozen.ts, read them).
+ */
+function signaturesState(
+  services: ServiceModel[],
+  removed: readonly string[],
+  last: ReadonlyMap<string, string>,
+): string[] {
+  const record = new Map<string, string>();
+  for (const entry of removed) {
+    const types = last.get(entry);
+    if (types !== undefined) record.set(entry, types);
+  }
+  for (const s of services)
+    for (const m of s.methods) record.set(`${handlersClass(s.name)}.${m.prop}`, recordedTypes(m));
+  return recordEntries(record);
+}
+
+/**
+ * frozen.ts: the last known types of messages a method kept for a removed RPC names in its signature
+ * (as the tool wrote it), while handlers.ts still names them; read from the last messages.ts and frozen.ts.
+ */
+async function frozenOf(
+  ctx: GenerateContext,
+  out: string,
+  messageExports: ReadonlyMap<string, unknown>,
+  removed: readonly string[],
+  signatures: ReadonlyMap<string, string>,
+): Promise<Frozen> {
+  const read = async (file: string): Promise<string> =>
+    (await ctx.exists(`${out}/${file}`)) ? ctx.readFile(`${out}/${file}`) : '';
+  const handlers = await read('handlers.ts');
+  const exports = new Set(messageExports.keys());
+  const recorded = removed.map((entry) => signatures.get(entry) ?? '').join(' ');
+  const wanted = [...wantedFrozen(handlers, exports)].filter(
+    (name) => handlers.includes(`${FROZEN_NS}.${name}`) || new RegExp(`\\$msg\\.${name}(?![\\w$])`).test(recorded),
+  );
+  if (!wanted.length) return { exports: new Set(), content: undefined };
+  return frozenTypes(new Set(wanted), [await read('messages.ts'), await read('frozen.ts')], ctx.runtime('wire'));
 }
 
 /** An RPC as the templates see it: every type, literal and signature already written out. */
@@ -451,7 +520,7 @@ export function indexFile(
 }
 
 /** server.ts (user-owned, written once): starts a grpc-js server with every service's handlers. */
-function serverTs(ctx: GenerateContext, mods: GrpcModules, out: string, services: ServiceView[]): string {
+function serverTs(ctx: GenerateContext, mods: GrpcModules, out: string): string {
   const { link, project } = ctx;
   return render('grpc/server.ts', {
     linkName: link.name,
@@ -460,16 +529,47 @@ function serverTs(ctx: GenerateContext, mods: GrpcModules, out: string, services
     runtimeGrpc: mods.grpc,
     distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,
     esm: project.moduleSystem === 'esm',
-    serviceImport: importLine(
-      services.map((s) => `add${s.name}`),
-      `./service${mods.suffix}`,
-    ),
-    handlersImport: importLine(
-      services.map((s) => `${s.name}Impl`),
-      `./handlers${mods.suffix}`,
-    ),
+  });
+}
+
+/** register.ts (generated): registerServices(server) adds every service with its handlers class. */
+function registerTs(ctx: GenerateContext, mods: GrpcModules, services: ServiceView[]): string {
+  const code = render('grpc/register.ts', {
+    header: GENERATED_HEADER,
+    imports: IMPORTS_HERE,
+    linkName: ctx.link.name,
     services,
   });
+  return withImports(code, [
+    { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
+    {
+      from: `./service${mods.suffix}`,
+      values: services.map((s) => `add${s.name}`),
+      types: services.map((s) => `${s.name}Handlers`),
+    },
+    { from: `./handlers${mods.suffix}`, values: services.map((s) => `${s.name}Impl`), types: [] },
+  ]);
+}
+
+/**
+ * A server.ts of an earlier release registers its services by hand: one added since is not served.
+ * Said after the run, with the one-line fix (the file is the user's: generate does not change it).
+ */
+async function noteUnserved(ctx: GenerateContext, out: string, services: ServiceModel[]): Promise<void> {
+  const file = `${out}/server.ts`;
+  if (!(await ctx.exists(file))) return;
+  const text = await ctx.readFile(file);
+  if (/\bregisterServices\s*\(/.test(text)) return;
+  const missing = services.filter((s) => !new RegExp(`\\badd${s.name}\\s*\\(`).test(text)).map((s) => s.name);
+  if (!missing.length) return;
+  ctx.note(
+    `${file} registers its services by hand and does not serve ${missing.join(', ')} (every call answers UNIMPLEMENTED). Replace its add<Service>(server, ...) calls with \`registerServices(server);\` from './register${ctx.project.importSuffix}': it serves every service of the .proto, now and after later generates.`,
+  );
+}
+
+/** What a merge of handlers.ts needs besides the model: renames, the signatures record, frozen types. */
+interface MergeExtra extends HandlersExtra {
+  frozen: Frozen;
 }
 
 /** handlers.ts (user-owned): stubs when new; later, stubs for new RPCs merged into the user's file. */
@@ -480,6 +580,7 @@ function handlersPlan(
   mods: GrpcModules,
   messageExports: Map<string, 'message' | 'enum'>,
   previous: Map<string, Previous>,
+  extra: MergeExtra,
 ): PlannedFile {
   const stubPrefix = ctx.project.noUnusedParameters ? '_' : '';
   const file = `${out}/handlers.ts`;
@@ -491,9 +592,20 @@ function handlersPlan(
       // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it)
       // takes longer to load than the whole rest of `generate`, so load it only when needed.
       const names = new Set(messageExports.keys());
-      if (handlersUpToDate(existing, services, previous, names)) return existing;
+      if (handlersUpToDate(existing, services, previous, names, extra)) return existing;
       const { mergeHandlers } = await import('./merge.js');
-      return mergeHandlers(existing, { file, services, previous, mods, messageExports: names, stubPrefix });
+      return mergeHandlers(existing, {
+        file,
+        services,
+        previous,
+        mods,
+        messageExports: names,
+        frozenExports: extra.frozen.exports,
+        signatures: extra.signatures,
+        renames: extra.renames,
+        stubPrefix,
+        note: ctx.note,
+      });
     },
   };
 }
@@ -505,6 +617,7 @@ async function renderFiles(
   messageExports: Map<string, 'message' | 'enum'>,
   loaded: LoadedProtos,
   previous: Map<string, Previous>,
+  extra: MergeExtra,
 ): Promise<PlannedFile[]> {
   const mods: GrpcModules = {
     suffix: ctx.project.importSuffix,
@@ -528,9 +641,12 @@ async function renderFiles(
   ];
   // No service, nothing to serve or implement.
   if (services.length) {
-    files.push(handlersPlan(ctx, out, services, mods, messageExports, previous));
-    files.push({ kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, mods, out, views) });
+    files.push(generated('register.ts', registerTs(ctx, mods, views)));
+    files.push(handlersPlan(ctx, out, services, mods, messageExports, previous, extra));
+    files.push({ kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, mods, out) });
+    await noteUnserved(ctx, out, services);
   }
+  if (extra.frozen.content !== undefined) files.push(generated('frozen.ts', extra.frozen.content));
   return files;
 }
 

@@ -43,6 +43,15 @@ export function handlerTypes(m: MethodModel): { request: string; returns: string
 }
 
 /**
+ * What the signatures record keeps of a handler: its parameter and return types as the tool writes
+ * them (the streaming kind shows in them). Parameter names are the user's to change.
+ */
+export function recordedTypes(m: MethodModel): string {
+  const { request, returns } = handlerTypes(m);
+  return `${request} => ${returns}`;
+}
+
+/**
  * A handler method's signature: for the service interface, or (`forClass`) for a stub in handlers.ts,
  * where `prefix` ('_' under noUnusedParameters) marks parameters the stub does not read yet.
  */

@@ -20,14 +20,19 @@ import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
 import { isMarker } from '../../codegen/markers.js';
 import {
+  PAYLOADS_KEY,
   REMOVED_KEY,
   markedInText,
   mergeDue,
+  recordEntries,
+  recordOf,
   removedFromState,
   removedState,
+  resolveRenames,
   sectionOf,
   type Previous,
 } from '../../codegen/members.js';
+import { payloadHash } from './stubs.js';
 import { validatorName, validatorsSource } from './validators.js';
 
 /**
@@ -356,6 +361,11 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const out = link.out.replace(/\/+$/, '');
   const wanted = model.messages.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
+  const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]], undefined, ctx.renameApplies);
+  const payloads = {
+    last: recordOf(ctx.previousState, PAYLOADS_KEY),
+    now: new Map(model.messages.map((m) => [m.value, payloadHash(m.schema, model.discriminator)])),
+  };
   const handlersPath = `${out}/handlers.ts`;
   const brokerFiles = broker.files(data, ctx);
   const modules: Record<string, string> = {
@@ -379,7 +389,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
       merge: async (existing) => {
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it) takes
         // longer to load than the whole rest of `generate`, so load it only when a merge is due.
-        if (handlersUpToDate(existing, views, previous)) return existing;
+        if (!renames.length && handlersUpToDate(existing, views, previous)) return existing;
         const { mergeHandlers } = await import('./merge.js');
         return mergeHandlers(existing, {
           file: handlersPath,
@@ -388,14 +398,24 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
           contract,
           discAccess: data.discAccess,
           importSuffix: suffix,
+          renames,
+          payloads,
+          note: ctx.note,
         });
       },
     },
   ];
   // The message types (their handlers), and the handlers parked for types that left, so the next
-  // generate knows which handlers are the tool's without reading them back from any file.
+  // generate knows which handlers are the tool's without reading them back from any file; the payload
+  // schemas, hashed, to name a removed type and an added one with the same payload as a likely rename.
+  const removed = removedState(ctx.previousState, [['handlers', previous, wanted]], renames);
+  const kept = new Map([...payloads.last].filter(([type]) => removed.includes(`handlers.${type}`)));
   return {
     files,
-    state: { messageTypes: wanted, [REMOVED_KEY]: removedState(ctx.previousState, [['handlers', previous, wanted]]) },
+    state: {
+      messageTypes: wanted,
+      [REMOVED_KEY]: removed,
+      [PAYLOADS_KEY]: recordEntries(new Map([...kept, ...payloads.now])),
+    },
   };
 }

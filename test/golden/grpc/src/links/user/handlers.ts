@@ -1,5 +1,6 @@
-// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs
-// and marks methods whose RPC was removed from the .proto; it never changes your code.
+// Your gRPC handlers. This file is yours: `create-service-link generate` only adds stubs for new RPCs,
+// keeps the signatures it wrote in line with the .proto, and marks methods whose RPC was removed; it
+// never changes code you wrote. register.ts serves every class here.
 import { GrpcError, status, type CallContext } from '../_runtime/grpc.js';
 import type * as $msg from './messages.js';
 import type * as $service from './service.js';

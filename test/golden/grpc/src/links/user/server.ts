@@ -8,8 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { envFlag } from '../_runtime/grpc.js';
-import { addUserService } from './service.js';
-import { UserServiceImpl } from './handlers.js';
+import { registerServices } from './register.js';
 
 export interface StartOptions {
   address?: string | undefined;
@@ -34,7 +33,8 @@ export async function startServer(options: StartOptions = {}): Promise<{ server:
     ]);
   }
   const server = new grpc.Server();
-  addUserService(server, new UserServiceImpl());
+  // Every service of the .proto, with its class from handlers.ts (generate keeps register.ts current).
+  registerServices(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
   );

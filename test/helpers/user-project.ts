@@ -1,0 +1,72 @@
+// A temp project as a user edits it in the regeneration sequences (test/regen-*.test.ts): the lines the
+// user wrote are recorded and checked after every step.
+import { execa } from 'execa';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { compile, runCli } from './project.js';
+
+/** A project with the lines the user wrote, checked after every step. */
+export class UserProject {
+  readonly written: [file: string, line: string][] = [];
+  constructor(readonly dir: string) {}
+
+  read(file: string): Promise<string> {
+    return readFile(path.join(this.dir, file), 'utf8');
+  }
+
+  /** The user replaces `find` with `code` in `file`; its lines are theirs from now on. */
+  async edit(file: string, find: string | RegExp, code: string): Promise<void> {
+    const text = await this.read(file);
+    const next = text.replace(find, code);
+    expect(next, `${file}: ${String(find)}`).not.toBe(text);
+    await writeFile(path.join(this.dir, file), next);
+    for (const line of code.split('\n')) if (line.trim()) this.written.push([file, line]);
+  }
+
+  /** The user deletes `line` from `file` (code the contract no longer allows); it is no longer checked. */
+  async remove(file: string, line: string): Promise<void> {
+    const text = await this.read(file);
+    expect(text, file).toContain(`${line}\n`);
+    await writeFile(path.join(this.dir, file), text.replace(`${line}\n`, ''));
+    const at = this.written.findIndex(([f, l]) => f === file && l === line);
+    if (at >= 0) this.written.splice(at, 1);
+  }
+
+  /** The user rewrites a line of theirs in place (the contract changed under it). */
+  async rewrite(file: string, line: string, next: string): Promise<void> {
+    const at = this.written.findIndex(([f, l]) => f === file && l === line);
+    expect(at, `${file}: ${line}`).toBeGreaterThanOrEqual(0);
+    this.written.splice(at, 1);
+    await this.edit(file, line, next);
+  }
+
+  /** generate alone (exit 0); returns what it printed. */
+  async generate(args: string[] = []): Promise<string> {
+    const run = await runCli(['generate', ...args], this.dir);
+    expect(run.exitCode, run.stderr).toBe(0);
+    return `${run.stdout}\n${run.stderr}`;
+  }
+
+  /** generate, tsc, generate --check; returns what generate printed. Every user line still there. */
+  async step(args: string[] = []): Promise<string> {
+    const printed = await this.generate(args);
+    const built = await compile(this.dir);
+    expect(built.output).toBe('');
+    const check = await runCli(['generate', '--check'], this.dir);
+    expect(check.exitCode, check.stdout).toBe(0);
+    for (const [file, line] of this.written) expect(await this.read(file), file).toContain(line);
+    return printed;
+  }
+
+  async run(program: string, args: unknown, env: Record<string, string> = {}): Promise<unknown> {
+    const r = await execa('node', [path.join(this.dir, 'dist', program), JSON.stringify(args)], {
+      cwd: this.dir,
+      reject: false,
+      timeout: 30_000,
+      env,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+}
