@@ -3,7 +3,8 @@
 //
 // - a new operation gets a stub method;
 // - a method whose operation left the document (one the state says was a handler) is marked and kept;
-//   its `T.<Op>Input`/`T.<Op>Reply` types are gone, so they become `unknown` and it still compiles;
+//   its `T.<Op>Input`/`T.<Op>Reply` types are gone, so they become `any`/`unknown` and it still compiles
+//   (as the queue merge does for removed message types, the input's fields are no longer known);
 // - when the operation comes back, the marker goes and the generated types return;
 // - a method of the user's with the name of a new operation handles it, with an `adopted` note.
 import { Node } from 'ts-morph';
@@ -22,8 +23,14 @@ export interface RestMerge {
   prefix: string;
 }
 
-/** The operation types of a removed method, as `unknown` (types.ts no longer has them). */
-const forgotten = (text: string): string => text.replace(/T\.[A-Za-z_$][\w$]*/g, 'unknown');
+type Slot = 'input' | 'returns';
+
+/**
+ * The operation types of a removed method, which types.ts no longer has: the input becomes `any` so
+ * the user's body (which reads its fields) still compiles, the result `unknown`.
+ */
+const forgotten = (text: string, slot: Slot): string =>
+  text.replace(/T\.[A-Za-z_$][\w$]*/g, slot === 'input' ? 'any' : 'unknown');
 
 export function mergeHandlers(existing: string, merge: RestMerge): string {
   const user = parseUserFile(merge.file, existing);
@@ -43,17 +50,18 @@ export function mergeHandlers(existing: string, merge: RestMerge): string {
   );
   for (const name of plan.restore) {
     user.unmark(named(name)[0]!, 'removed');
-    for (const m of named(name))
-      setTypes(user, m, (now, wanted) => (now === forgotten(wanted) ? wanted : now), ops.get(name)!);
+    const restore = (now: string, wanted: string, slot: Slot): string =>
+      now === forgotten(wanted, slot) ? wanted : now;
+    for (const m of named(name)) setTypes(user, m, restore, ops.get(name)!);
   }
   for (const name of [...plan.remove, ...plan.gone]) {
-    for (const m of named(name)) setTypes(user, m, (now) => forgotten(now));
+    for (const m of named(name)) setTypes(user, m, (now, _wanted, slot) => forgotten(now, slot));
     const first = named(name)[0]!;
     if (plan.gone.includes(name) || user.markerLines(first, 'removed').length) continue;
     user.mark(
       first,
       markerComment(
-        'removed operation: it is no longer in the document; nothing calls this method now, and its types are `unknown`.',
+        'removed operation: it is no longer in the document; nothing calls this method now (its types are gone).',
       ),
     );
   }
@@ -64,19 +72,19 @@ export function mergeHandlers(existing: string, merge: RestMerge): string {
 function setTypes(
   user: UserFile,
   member: Member,
-  to: (now: string, wanted: string) => string,
+  to: (now: string, wanted: string, slot: Slot) => string,
   op?: OperationModel,
 ): void {
   const method = member.node;
   if (!Node.isMethodDeclaration(method)) return;
   const wanted = op ? handlerTypes(op) : { input: '', returns: '' };
-  const pairs: [Node | undefined, string][] = [
-    [method.getParameters()[0]?.getTypeNode(), wanted.input],
-    [method.getReturnTypeNode(), wanted.returns],
+  const slots: [Node | undefined, string, Slot][] = [
+    [method.getParameters()[0]?.getTypeNode(), wanted.input, 'input'],
+    [method.getReturnTypeNode(), wanted.returns, 'returns'],
   ];
-  for (const [node, type] of pairs) {
+  for (const [node, type, slot] of slots) {
     if (!node) continue;
-    const next = to(node.getText(), type);
+    const next = to(node.getText(), type, slot);
     if (next !== node.getText()) user.replace(node, next);
   }
 }
