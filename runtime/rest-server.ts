@@ -332,7 +332,7 @@ function sendProblem(res: http.ServerResponse, body: Problem): void {
   res.end(text);
 }
 
-/** HttpError: its status and detail. Another error with a 4xx/5xx `status`: that status, no detail. Else 500, logged. */
+/** HttpError: its status and detail. Another error with a 4xx `status`: that status. Else 500, logged once. */
 function sendError(
   res: http.ServerResponse,
   error: unknown,

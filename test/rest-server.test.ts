@@ -1,6 +1,7 @@
 // The REST server side end to end: generate client and server from one document into a temp project,
 // compile with tsc --strict, run our client against our server on 127.0.0.1, the router's problem
 // responses (400/404/405/413/500), mounting in Fastify, and regeneration that keeps handler code.
+import { execa } from 'execa';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -208,4 +209,48 @@ test('regeneration keeps handler code: a new operation gets a stub, a removed on
   // Unchanged document: the second generate leaves the file alone.
   expect((await runCli(['generate'], dir)).exitCode).toBe(0);
   expect(await readFile(handlersPath, 'utf8')).toBe(after);
+
+  // The operation comes back: its marker goes and its generated types return; the body is the user's.
+  await writeFile(docPath, doc);
+  expect((await runCli(['generate'], dir)).exitCode).toBe(0);
+  const restored = await readFile(handlersPath, 'utf8');
+  expect(restored).not.toContain('removed operation');
+  expect(restored).toContain(
+    '  async deletePet(input: T.DeletePetInput, _ctx: HandlerContext): Promise<T.DeletePetReply> {\n' +
+      '    pets.delete(input.params.petId);\n',
+  );
+  expect(await compile(dir)).toEqual({ ok: true, output: '' });
+}, 240_000);
+
+test('server.ts listens on PETS_SERVICE_LISTEN and on SIGTERM lets an in-flight request finish, then exits 0', async () => {
+  // A handler that takes a while, so SIGTERM arrives while its request is in flight.
+  const handlersPath = path.join(dir, LINK, 'handlers.ts');
+  const text = await readFile(handlersPath, 'utf8');
+  const slow = text.replace(
+    "    if (input.params.petId === 13) throw new Error('secret database failure');\n",
+    "    if (input.params.petId === 13) throw new Error('secret database failure');\n" +
+      '    if (input.params.petId === 7) await new Promise((resolve) => setTimeout(resolve, 500));\n',
+  );
+  expect(slow).not.toBe(text);
+  await writeFile(handlersPath, slow);
+  expect(await compile(dir)).toEqual({ ok: true, output: '' });
+  const child = execa('node', [path.join(dir, 'dist/links/pets/server.js')], {
+    cwd: dir,
+    env: { PETS_SERVICE_LISTEN: '127.0.0.1:0' },
+    reject: false,
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const m = /"port":(\d+)/.exec(chunk.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error('server.ts exited before listening')));
+  });
+  const inFlight = fetch(`http://127.0.0.1:${port}/pets/7`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill('SIGTERM');
+  const res = await inFlight;
+  expect(res.status).toBe(404);
+  const done = await child;
+  expect(done.exitCode).toBe(0);
 }, 240_000);
