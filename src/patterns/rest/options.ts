@@ -96,6 +96,7 @@ export const REST_OPTIONS = defineOptions(
     },
   },
   // The wizard asks for an existing document first; --help lists --resource first.
+  // --server/--client are flags only for now: the wizard writes the client, as before.
   ['openapi', 'resource', 'baseUrlEnv', 'auth', 'tokenEnv'],
 );
 

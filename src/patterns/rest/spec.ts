@@ -13,7 +13,10 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
   example: 'create-service-link rest user --resource "users:id=string,email=string"',
   options: REST_OPTIONS,
   runtimeDependencies: [],
-  runtimeModules: (options) => ['context', 'rest', ...(restSides(options).server ? ['rest-server'] : [])],
+  runtimeModules: (options) => {
+    const sides = restSides(options);
+    return ['context', ...(sides.client ? ['rest'] : []), ...(sides.server ? ['rest-server'] : [])];
+  },
   legacyModules: { 'runtime.ts': 'rest', 'request-context.ts': 'context' },
 
   async scaffold({ name, options, project }) {
