@@ -274,18 +274,10 @@ async function readBody<H>(
     req.resume();
     return { problem: problem(413, `the body is larger than ${limit} bytes`) };
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      return { problem: problem(413, `the body is larger than ${limit} bytes`) };
-    }
-    chunks.push(chunk);
-  }
+  const raw = await readRaw(req, limit);
+  if (raw === undefined) return { problem: problem(413, `the body is larger than ${limit} bytes`) };
   if (!spec.body) return {};
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = raw.toString('utf8');
   if (!text) return spec.body.required ? { problem: problem(400, 'the request body is required') } : {};
   let value: unknown = text;
   if (spec.body.json) {
@@ -299,6 +291,28 @@ async function readBody<H>(
   if (validate && !validate(value))
     return { problem: invalid(prefixed(validate.errors), () => ({ name: 'body', in: 'request body' })) };
   return { value };
+}
+
+/**
+ * The body, or undefined once it passes `limit`. The rest is then drained, not buffered; a listener
+ * rather than `for await`, whose early exit would destroy the socket before the 413 is sent.
+ */
+function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        chunks.length = 0;
+        resolve(undefined);
+      }
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 /** Body errors point below `body`, so the problem names e.g. `body.name`. */
@@ -325,6 +339,8 @@ function sendProblem(res: http.ServerResponse, body: Problem): void {
     res.destroy();
     return;
   }
+  // The rest of an oversized body is not worth reading: close the connection after the answer.
+  if (body.status === 413) res.setHeader('Connection', 'close');
   const text = JSON.stringify(body);
   res.statusCode = body.status;
   res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');

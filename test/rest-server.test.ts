@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile, makeProject, removeProject, runCli } from './helpers/project.js';
@@ -140,6 +140,19 @@ test('unknown route 404, wrong method 405 with Allow, oversized body 413, other 
     body: JSON.stringify({ name: 'x'.repeat(2000) }),
   });
   expect(big.status).toBe(413);
+  // Without Content-Length (chunked), the limit is enforced while reading, and the 413 still arrives.
+  const chunked = await new Promise<number>((resolve, reject) => {
+    const req = request(`${started.baseUrl}/pets`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.write('{"name":"');
+    req.write('x'.repeat(4000));
+    req.end('"}');
+  });
+  expect(chunked).toBe(413);
   const before = logged.length;
   const failed = await call('GET', '/pets/13', { headers: { 'X-Request-ID': 'boom-1' } });
   expect(failed.status).toBe(500);
