@@ -269,3 +269,21 @@ test('server.ts listens on PETS_SERVICE_LISTEN and on SIGTERM lets an in-flight 
   const done = await child;
   expect(done.exitCode).toBe(0);
 }, 240_000);
+
+test('a document without operations compiles under noUnusedLocals; the first operation brings its imports', async () => {
+  const empty = 'openapi: 3.1.0\ninfo: { title: Empty, version: "1" }\npaths: {}\n';
+  const project = await makeProject({ module: 'esm', files: { 'openapi/empty.yaml': empty } });
+  try {
+    const args = ['rest', 'empty', '--openapi', 'openapi/empty.yaml', '--server', '--yes', '--no-install'];
+    expect((await runCli(args, project)).exitCode).toBe(0);
+    expect(await compile(project, ['--noUnusedLocals'])).toEqual({ ok: true, output: '' });
+    const ping = '  /ping:\n    get:\n      operationId: ping\n      responses:\n        "204": { description: ok }\n';
+    await writeFile(path.join(project, 'openapi/empty.yaml'), empty.replace('paths: {}\n', `paths:\n${ping}`));
+    expect((await runCli(['generate'], project)).exitCode).toBe(0);
+    const handlers = await readFile(path.join(project, 'src/links/empty/handlers.ts'), 'utf8');
+    expect(handlers).toContain("throw new HttpError(501, 'ping is not implemented yet');");
+    expect(await compile(project, ['--noUnusedLocals'])).toEqual({ ok: true, output: '' });
+  } finally {
+    await removeProject(project);
+  }
+}, 240_000);

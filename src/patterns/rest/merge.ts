@@ -21,6 +21,9 @@ export interface RestMerge {
   operations: OperationModel[];
   previous: Previous;
   prefix: string;
+  /** Import specifiers of the server runtime and the suffix of local modules, for imports new stubs need. */
+  runtimeServer: string;
+  suffix: string;
 }
 
 type Slot = 'input' | 'returns';
@@ -48,6 +51,7 @@ export function mergeHandlers(existing: string, merge: RestMerge): string {
     container,
     plan.stub.map((name) => stubMethod(ops.get(name)!, merge.prefix)),
   );
+  if (plan.stub.length) addStubImports(user, merge);
   for (const name of plan.restore) {
     user.unmark(named(name)[0]!, 'removed');
     const restore = (now: string, wanted: string, slot: Slot): string =>
@@ -87,4 +91,12 @@ function setTypes(
     const next = to(node.getText(), type, slot);
     if (next !== node.getText()) user.replace(node, next);
   }
+}
+
+/** A file written without operations has no imports for stubs (noUnusedLocals): add those they use. */
+function addStubImports(user: UserFile, merge: RestMerge): void {
+  if (!/^import\s+type\s+\*\s+as\s+T\b/m.test(user.text))
+    user.addImport(`import type * as T from './types${merge.suffix}';`);
+  if (!/^import\b[^;]*\b(HttpError|HandlerContext)\b/m.test(user.text))
+    user.addImport(`import { HttpError, type HandlerContext } from '${merge.runtimeServer}';`);
 }

@@ -29,7 +29,7 @@ export function serverTypes(op: OperationModel): string[] {
   const fields: string[] = [];
   if (op.params.length) fields.push(`params: ${op.typeBase}Params`);
   if (op.body) fields.push(`body: ${op.typeBase}Body${op.body.required ? '' : ' | undefined'}`);
-  const input = fields.length ? `{ ${fields.join('; ')} }` : 'Record<string, never>';
+  const input = fields.length ? `{ ${fields.join('; ')} }` : 'Record<never, never>';
   const replies = op.responses.length
     ? op.responses.map(replyType)
     : ['{ status: number; body?: unknown; headers?: Record<string, string> }'];
@@ -74,7 +74,7 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
     source: input.contract.replace(/[\r\n\u2028\u2029]/g, ' '),
     suffix,
     runtimeImport: importLine(
-      ['createRouter', 'type HandlerContext', 'type RouteSpec', 'type RouterOptions'],
+      ['createRouter', ...(operations.length ? ['type HandlerContext'] : []), 'type RouteSpec', 'type RouterOptions'],
       runtimeServer,
     ),
     paramValidators: paramNames.length ? importLine(paramNames, `./validate-params${suffix}`) : '',
@@ -155,7 +155,17 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
       // Load ts-morph only when a merge can change something.
       if (!mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }])) return existing;
       const { mergeHandlers } = await import('./merge.js');
-      return mergeHandlers(existing, { file, className: names.className, operations, previous, prefix });
+      const runtimeServer = ctx.runtime('rest-server');
+      const suffix = ctx.project.importSuffix;
+      return mergeHandlers(existing, {
+        file,
+        className: names.className,
+        operations,
+        previous,
+        prefix,
+        runtimeServer,
+        suffix,
+      });
     },
   };
 }
