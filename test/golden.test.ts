@@ -13,6 +13,14 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const GOLDEN_LINKS: Record<string, string[]> = {
   grpc: ['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream'],
   rest: ['rest', 'billing', '--resource', 'invoices:id=string,total=number,paid?=boolean'],
+  'rest-server': [
+    'rest',
+    'billing',
+    '--resource',
+    'invoices:id=string,total=number,paid?=boolean',
+    '--server',
+    '--client',
+  ],
   queue: [
     'queue',
     'orders',
@@ -38,7 +46,8 @@ async function written(root: string, rel = ''): Promise<string[]> {
 }
 
 /** Files that are not code the tool lays out: the contracts, the manifest, and Ajv's standalone validators. */
-const NOT_LAID_OUT = /(^|\/)(validators\.ts|service-link\.json)$|\.(proto|ya?ml)$/;
+const NOT_LAID_OUT =
+  /(^|\/)(validators\.ts|validate-params\.ts|validate-bodies\.ts|service-link\.json)$|\.(proto|ya?ml)$/;
 
 /** Lines of `text` over 120 columns, as `line N (length)`. */
 function longLines(text: string): string[] {

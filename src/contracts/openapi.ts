@@ -72,6 +72,11 @@ export class OpenApiDocuments {
     return this.entry.root as JsonObject;
   }
 
+  /** Every loaded file and its parsed root, the entry first (the REST server's validators load them all). */
+  documents(): { file: string; root: Json }[] {
+    return [...this.docs.values()].map((d) => ({ file: d.file, root: d.root }));
+  }
+
   /** 1-based line/column of a node, or of its nearest existing ancestor. */
   locate(loc: Loc): { line?: number; column?: number } {
     const doc = this.docs.get(loc.file);

@@ -15,8 +15,14 @@ import { importLine } from '../../codegen/imports.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { collectOperations, type OperationModel, type ParamModel } from './operations.js';
-import { DEFAULT_TOKEN_ENV, restDefaults, type RestOptions } from './options.js';
+import { DEFAULT_TOKEN_ENV, restDefaults, restSides, type RestOptions } from './options.js';
 import { RestSchemas } from './schemas.js';
+import { serverFiles, serverNames, serverTypes } from './server.js';
+
+function serverIndexNames(linkName: string): { factory: string; handlersInterface: string } {
+  const { factory, handlersInterface } = serverNames(linkName);
+  return { factory, handlersInterface };
+}
 
 /** What client.ts says about the service and its environment. */
 interface ClientView {
@@ -49,24 +55,31 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
     className: view.className,
     runtimeRest: view.runtimeRest,
   };
+  const sides = restSides(ctx.link.options);
+  const types = typesSource(schemas, operations, sides.server);
   const files: PlannedFile[] = [
     {
       kind: 'generated',
       path: `${out}/types.ts`,
-      content: render('rest/types.ts', { header: GENERATED_HEADER, code: typesSource(schemas, operations) }),
+      content: render('rest/types.ts', { header: GENERATED_HEADER, code: types }),
     },
-    {
+  ];
+  if (sides.client)
+    files.push({
       kind: 'generated',
       path: `${out}/client.ts`,
       content: render('rest/client.ts', { ...names, ...clientParts(view, operations) }),
-    },
-    {
-      kind: 'generated',
-      path: `${out}/index.ts`,
-      content: render('rest/index.ts', { ...names, runtimeContext: ctx.runtime('context') }),
-    },
-  ];
-  return { files };
+    });
+  const index = {
+    ...names,
+    ...sides,
+    ...(sides.server ? { ...serverIndexNames(ctx.link.name), runtimeServer: ctx.runtime('rest-server') } : {}),
+    runtimeContext: ctx.runtime('context'),
+  };
+  files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
+  if (!sides.server) return { files };
+  const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract });
+  return { files: [...files, ...server.files], state: server.state };
 }
 
 /** The default reads the link's own token, else the shared SERVICE_TOKEN; an explicit --token-env is the only one read. */
@@ -100,10 +113,10 @@ function firstServerUrl(root: JsonObject): string | undefined {
   return typeof url === 'string' && /^https?:\/\/[^{}]+$/.test(url) ? url : undefined;
 }
 
-function typesSource(schemas: RestSchemas, operations: OperationModel[]): string {
+function typesSource(schemas: RestSchemas, operations: OperationModel[], server: boolean): string {
   // The operations' types were computed while reading them, so every schema they name is known by now.
   const named = schemas.declarations();
-  const perOperation = operations.flatMap(operationTypes);
+  const perOperation = operations.flatMap((op) => [...operationTypes(op), ...(server ? serverTypes(op) : [])]);
   return `// Types of the schemas in the OpenAPI document, then per-operation parameter, body, result and error types.\n\n${named.join('\n')}\n${perOperation.join('\n')}`;
 }
 

@@ -9,7 +9,7 @@ import type { RestSchemas } from './schemas.js';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PARAM_LOCATIONS = ['path', 'query', 'header', 'cookie'] as const;
 /** The per-operation types of types.ts: `<typeBase>Params`, `<typeBase>Body`, ... */
-export const OPERATION_TYPE_SUFFIXES = ['Params', 'Body', 'Result', 'Error'] as const;
+export const OPERATION_TYPE_SUFFIXES = ['Params', 'Body', 'Result', 'Error', 'Input', 'Reply'] as const;
 
 export interface ParamModel {
   name: string;
@@ -20,6 +20,17 @@ export interface ParamModel {
   style?: string;
   explode?: boolean;
   doc?: string;
+  /** Where its schema is in the document (for the server's validators). */
+  schemaLoc?: Loc;
+  /** The schema is an array: how the server splits it (repeated, or comma-separated). */
+  array?: 'explode' | 'comma';
+}
+
+/** One declared response: its status key (`200`, `2XX`, `default`), media type and body type. */
+export interface ResponseModel {
+  status: string;
+  mediaType: string | undefined;
+  type: string;
 }
 
 export interface OperationModel {
@@ -28,7 +39,9 @@ export interface OperationModel {
   httpMethod: string;
   path: string;
   params: ParamModel[];
-  body?: { type: string; required: boolean; mediaType: string };
+  body?: { type: string; required: boolean; mediaType: string; schemaLoc?: Loc };
+  /** Every declared response, in document order (the server's reply types). */
+  responses: ResponseModel[];
   resultType: string;
   errorType: string;
   doc: string;
@@ -88,7 +101,7 @@ class OperationReader {
     const typeBase = this.schemas.reserve(pascalCase(methodName), OPERATION_TYPE_SUFFIXES);
     const params = this.parameters(path, item, op);
     const body = this.requestBody(op);
-    const { success, failure } = this.responses(op);
+    const { success, failure, responses } = this.responses(op);
     return {
       methodName,
       typeBase,
@@ -96,6 +109,7 @@ class OperationReader {
       path,
       params,
       body,
+      responses,
       resultType: unionOf(success, 'unknown'),
       errorType: unionOf(failure, 'unknown'),
       doc: operationDoc(op.value, method, path, typeBase),
@@ -165,7 +179,14 @@ class OperationReader {
 
   private parameter(param: DeclaredParam, key: string): ParamModel {
     const p = param.value;
+    const schemaLoc = p.schema === undefined ? undefined : at(param.loc, 'schema');
+    const schema = schemaLoc ? this.docs.deref(p.schema, schemaLoc).value : undefined;
+    const isArray = isObject(schema) && schema.type === 'array';
+    const style = typeof p.style === 'string' ? p.style : 'form';
+    const explode = typeof p.explode === 'boolean' ? p.explode : style === 'form';
     return {
+      ...(schemaLoc ? { schemaLoc } : {}),
+      ...(isArray ? { array: param.in === 'query' && explode ? ('explode' as const) : ('comma' as const) } : {}),
       name: param.name,
       key,
       in: param.in,
@@ -204,24 +225,32 @@ class OperationReader {
         schema === undefined
           ? 'unknown'
           : this.schemas.type(schema, at(resolved.loc, 'content', mediaType, 'schema'), 'write');
-    return { type, required: rb.required === true, mediaType };
+    const schemaLoc = schema === undefined ? undefined : at(resolved.loc, 'content', mediaType, 'schema');
+    return { type, required: rb.required === true, mediaType, ...(schemaLoc ? { schemaLoc } : {}) };
   }
 
   /** Body types of the 2xx responses, and of the others that carry a typed body (ServiceError.body). */
-  private responses(op: { value: JsonObject; loc: Loc }): { success: string[]; failure: string[] } {
+  private responses(op: { value: JsonObject; loc: Loc }): {
+    success: string[];
+    failure: string[];
+    responses: ResponseModel[];
+  } {
     const responses = op.value.responses;
     if (responses !== undefined && !isObject(responses))
       this.docs.fail(at(op.loc, 'responses'), 'responses must be an object');
     const success: string[] = [];
     const failure: string[] = [];
+    const all: ResponseModel[] = [];
     for (const [status, raw] of Object.entries(isObject(responses) ? responses : {})) {
       const resolved = this.docs.deref(raw, at(op.loc, 'responses', status));
       if (!isObject(resolved.value)) this.docs.fail(resolved.loc, `response "${status}" must be an object`);
       const type = this.responseType(resolved.value, resolved.loc);
+      const content = isObject(resolved.value.content) ? resolved.value.content : {};
+      all.push({ status, mediaType: pickMediaType(Object.keys(content)), type });
       if (/^2(\d\d|XX)$/i.test(status)) success.push(type);
       else if (type !== 'undefined' && type !== 'string') failure.push(type);
     }
-    return { success, failure };
+    return { success, failure, responses: all };
   }
 
   /** `undefined` without content, the schema's type for JSON, string for any other media type. */

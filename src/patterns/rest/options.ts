@@ -82,8 +82,24 @@ export const REST_OPTIONS = defineOptions(
       stored: true,
       prompt: { message: 'Environment variable with the token:', when: (v) => v.auth === 'bearer' },
     },
+    client: {
+      flag: '--client',
+      type: 'boolean',
+      description: 'write the typed client (the default when --server is not given; pass both for both sides)',
+      example: 'create-service-link rest user --client --server',
+      stored: true,
+    },
+    server: {
+      flag: '--server',
+      type: 'boolean',
+      description:
+        'write the server side: a node:http router, a handlers.ts you own (one method per operation) and server.ts',
+      example: 'create-service-link rest pets --openapi openapi/pets.yaml --server',
+      stored: true,
+    },
   },
   // The wizard asks for an existing document first; --help lists --resource first.
+  // --server/--client are flags only for now: the wizard writes the client, as before.
   ['openapi', 'resource', 'baseUrlEnv', 'auth', 'tokenEnv'],
 );
 
@@ -94,4 +110,10 @@ export type RestOptions = Pick<RestValues, 'baseUrlEnv' | 'auth' | 'tokenEnv'>;
 export function restDefaults(linkName: string, options: Record<string, unknown>): RestOptions {
   const { baseUrlEnv, auth, tokenEnv } = resolveOptions(REST_OPTIONS, options, { name: linkName });
   return { baseUrlEnv, auth, tokenEnv };
+}
+
+/** Which sides a link writes: the client unless only --server was given. */
+export function restSides(options: Record<string, unknown>): { client: boolean; server: boolean } {
+  const server = options.server === true;
+  return { client: options.client === true || !server, server };
 }

@@ -3,16 +3,19 @@
 import { UsageError } from '../../errors.js';
 import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
-import { REST_OPTIONS, defaultResource } from './options.js';
+import { REST_OPTIONS, defaultResource, restSides } from './options.js';
 import { parseResource, resourceDocument } from './resource.js';
 
 export const spec: PatternSpec<typeof REST_OPTIONS> = {
   id: 'rest',
-  title: 'REST (OpenAPI contract, typed HTTP client)',
+  title: 'REST (OpenAPI contract, typed HTTP client and server)',
   example: 'create-service-link rest user --resource "users:id=string,email=string"',
   options: REST_OPTIONS,
   runtimeDependencies: [],
-  runtimeModules: ['context', 'rest'],
+  runtimeModules: (options) => {
+    const sides = restSides(options);
+    return ['context', ...(sides.client ? ['rest'] : []), ...(sides.server ? ['rest-server'] : [])];
+  },
   legacyModules: { 'runtime.ts': 'rest', 'request-context.ts': 'context' },
 
   async scaffold({ name, options, project }) {

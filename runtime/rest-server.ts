@@ -1,0 +1,404 @@
+// The HTTP server runtime under a generated REST router: route matching, parameter parsing, body
+// limits, validation (validators are Ajv standalone functions generated at build time), RFC 9457
+// problem responses, the request context and graceful shutdown. It depends on nothing but Node, and
+// the router is a plain `(req, res)` handler, so it mounts in Express, Fastify or Hono's node adapter.
+import * as http from 'node:http';
+import { currentRequestContext, runWithRequestContext } from './context.js';
+
+/** One error of an Ajv standalone validator (the fields the router reads). */
+export interface ValidationError {
+  instancePath: string;
+  keyword: string;
+  message?: string | undefined;
+  params: Record<string, unknown>;
+}
+
+/** An Ajv standalone validator: true when `data` is valid, else `errors` says why. */
+export type Validator = ((data: unknown) => boolean) & { errors?: ValidationError[] | null | undefined };
+
+export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
+
+export interface ParamSpec {
+  /** The name on the wire. */
+  name: string;
+  /** The property of the handler's `params`. */
+  key: string;
+  in: ParamLocation;
+  /** Array parameters: repeated (`explode`, form default) or comma-separated. */
+  array?: 'explode' | 'comma' | undefined;
+}
+
+/** What a handler returns: a declared status, its body, and extra headers. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** What a handler gets besides its input. */
+export interface HandlerContext {
+  /** The request ID (X-Request-ID, else a new UUID); also in the request context for outgoing calls. */
+  requestId: string;
+  /** The raw request, e.g. for headers the document does not declare. */
+  request: http.IncomingMessage;
+  /** Aborted when the client goes away before the reply is sent. */
+  signal: AbortSignal;
+}
+
+export interface RouteSpec<H> {
+  operation: string;
+  method: string;
+  path: string;
+  params: readonly ParamSpec[];
+  validateParams?: Validator | undefined;
+  body?: { required: boolean; json: boolean; validate?: Validator | undefined } | undefined;
+  /** Media type per declared status (`default` for the rest); application/json when not listed. */
+  mediaTypes?: Readonly<Record<string, string>> | undefined;
+  /** Calls the handler; `input` passed validation, so the generated code may narrow it to the operation's Input. */
+  invoke(handlers: H, input: { params: unknown; body: unknown }, info: HandlerContext): Promise<Reply>;
+}
+
+export interface RouterOptions {
+  /** Largest request body accepted, in bytes (413 above). Default 1 MiB. */
+  bodyLimit?: number | undefined;
+  /** Where unexpected errors go, once each. Default: one JSON line on stderr. */
+  logError?: ((error: unknown, fields: { requestId: string; operation: string }) => void) | undefined;
+}
+
+/** Throw this from a handler for a problem response with this status; `detail` is sent to the caller. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    detail: string,
+    /** Extra members of the problem body (RFC 9457 extensions). */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** An RFC 9457 problem body. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  [extension: string]: unknown;
+}
+
+export function problem(status: number, detail?: string, extensions: Record<string, unknown> = {}): Problem {
+  const body: Problem = { type: 'about:blank', title: http.STATUS_CODES[status] ?? 'Error', status };
+  if (detail !== undefined) body.detail = detail;
+  return { ...body, ...extensions };
+}
+
+interface CompiledRoute<H> {
+  spec: RouteSpec<H>;
+  /** Literal segments, or the name of a path parameter. */
+  segments: { literal?: string; param?: string }[];
+  statics: number;
+}
+
+/** The `(req, res)` handler serving `routes` with `handlers`. */
+export function createRouter<H>(
+  routes: readonly RouteSpec<H>[],
+  handlers: H,
+  options: RouterOptions = {},
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const compiled = routes
+    .map((spec) => compileRoute(spec))
+    // The most literal segments first: /pets/mine wins over /pets/{id}.
+    .sort((a, b) => b.statics - a.statics);
+  const limit = options.bodyLimit ?? 1024 * 1024;
+  const logError = options.logError ?? defaultLogError;
+  return (req, res) => {
+    const header = req.headers['x-request-id'];
+    const context = {
+      requestId: typeof header === 'string' && header.length <= 200 ? header : undefined,
+      traceparent: single(req.headers['traceparent']),
+      tracestate: single(req.headers['tracestate']),
+    };
+    runWithRequestContext(context, () => {
+      void serve(compiled, handlers, req, res, limit, logError);
+    });
+  };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function compileRoute<H>(spec: RouteSpec<H>): CompiledRoute<H> {
+  const segments = spec.path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^\{(.+)\}$/.exec(s);
+      return m ? { param: m[1]! } : { literal: s };
+    });
+  return { spec, segments, statics: segments.filter((s) => s.literal !== undefined).length };
+}
+
+function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record<string, string> | undefined {
+  if (route.segments.length !== parts.length) return undefined;
+  const values: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const segment = route.segments[i]!;
+    const part = parts[i]!;
+    if (segment.literal !== undefined) {
+      if (segment.literal !== part) return undefined;
+    } else {
+      try {
+        values[segment.param!] = decodeURIComponent(part);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return values;
+}
+
+async function serve<H>(
+  routes: readonly CompiledRoute<H>[],
+  handlers: H,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  limit: number,
+  logError: NonNullable<RouterOptions['logError']>,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const parts = url.pathname.split('/').filter(Boolean);
+  const matches = routes.flatMap((r) => {
+    const values = matchPath(r, parts);
+    return values ? [{ route: r, values }] : [];
+  });
+  const method = (req.method ?? 'GET').toUpperCase();
+  const found =
+    matches.find((m) => m.route.spec.method === method) ??
+    (method === 'HEAD' ? matches.find((m) => m.route.spec.method === 'GET') : undefined);
+  // Set by createRouter from X-Request-ID (or new), so outgoing calls of the handler carry the same ID.
+  const requestId = currentRequestContext()?.requestId ?? '';
+  res.setHeader('X-Request-ID', requestId);
+  if (!found) {
+    if (!matches.length) return sendProblem(res, problem(404, `no route for ${url.pathname}`));
+    const allow = [...new Set(matches.map((m) => m.route.spec.method))].join(', ');
+    res.setHeader('Allow', allow);
+    return sendProblem(res, problem(405, `${method} is not allowed here; allowed: ${allow}`));
+  }
+  const spec = found.route.spec;
+  try {
+    const params = readParams(spec, found.values, url.searchParams, req);
+    if (spec.validateParams && !spec.validateParams(params))
+      return sendProblem(
+        res,
+        invalid(spec.validateParams.errors, (key) => paramLabel(spec, key)),
+      );
+    const body = await readBody(spec, req, limit);
+    if (body.problem) return sendProblem(res, body.problem);
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const info = { requestId, request: req, signal: controller.signal };
+    const reply = await spec.invoke(handlers, { params, body: body.value }, info);
+    sendReply(res, spec, reply, method === 'HEAD');
+  } catch (error) {
+    sendError(res, error, requestId, spec.operation, logError);
+  }
+}
+
+/** The wire values of an operation's parameters, by their `params` key (validation coerces the strings). */
+function readParams<H>(
+  spec: RouteSpec<H>,
+  pathValues: Record<string, string>,
+  query: URLSearchParams,
+  req: http.IncomingMessage,
+): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  const cookies = spec.params.some((p) => p.in === 'cookie') ? parseCookies(req.headers.cookie) : {};
+  for (const p of spec.params) {
+    let value: string | string[] | undefined;
+    if (p.in === 'path') value = pathValues[p.name];
+    else if (p.in === 'query') value = p.array === 'explode' ? query.getAll(p.name) : (query.get(p.name) ?? undefined);
+    else if (p.in === 'header') value = req.headers[p.name.toLowerCase()];
+    else value = cookies[p.name];
+    if (Array.isArray(value) && !value.length) value = undefined;
+    if (typeof value === 'string' && p.array === 'comma') value = value.split(',');
+    else if (typeof value === 'string' && p.array === 'explode') value = [value];
+    if (value !== undefined) params[p.key] = value;
+  }
+  return params;
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (header ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0) out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return out;
+}
+
+function paramLabel<H>(spec: RouteSpec<H>, key: string): { name: string; in: string } {
+  const p = spec.params.find((q) => q.key === key);
+  return p ? { name: p.name, in: `${p.in} parameter` } : { name: key, in: 'parameter' };
+}
+
+/** A 400 problem naming the first invalid field. */
+function invalid(
+  errors: ValidationError[] | null | undefined,
+  label: (key: string) => { name: string; in: string },
+): Problem {
+  const error = errors?.[0];
+  if (!error) return problem(400, 'the request is invalid');
+  const pointer = error.instancePath.split('/').slice(1);
+  const missing = error.params['missingProperty'];
+  if (typeof missing === 'string') pointer.push(missing);
+  const [first = '', ...inner] = pointer;
+  const where = label(first);
+  const field = [where.name, ...inner].join('.');
+  const reason = typeof missing === 'string' ? 'is required' : (error.message ?? 'is invalid');
+  return problem(400, `${where.in} "${field}" ${reason}`, {
+    errors: [{ in: where.in.split(' ')[0], name: field, pointer: `/${pointer.join('/')}`, reason }],
+  });
+}
+
+async function readBody<H>(
+  spec: RouteSpec<H>,
+  req: http.IncomingMessage,
+  limit: number,
+): Promise<{ value?: unknown; problem?: Problem }> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return { problem: problem(413, `the body is larger than ${limit} bytes`) };
+  }
+  const raw = await readRaw(req, limit);
+  if (raw === undefined) return { problem: problem(413, `the body is larger than ${limit} bytes`) };
+  if (!spec.body) return {};
+  const text = raw.toString('utf8');
+  if (!text) return spec.body.required ? { problem: problem(400, 'the request body is required') } : {};
+  let value: unknown = text;
+  if (spec.body.json) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { problem: problem(400, 'the request body is not valid JSON') };
+    }
+  }
+  const validate = spec.body.validate;
+  if (validate && !validate(value))
+    return { problem: invalid(prefixed(validate.errors), () => ({ name: 'body', in: 'request body' })) };
+  return { value };
+}
+
+/**
+ * The body, or undefined once it passes `limit`. The rest is then drained, not buffered; a listener
+ * rather than `for await`, whose early exit would destroy the socket before the 413 is sent.
+ */
+function readRaw(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        chunks.length = 0;
+        resolve(undefined);
+      }
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/** Body errors point below `body`, so the problem names e.g. `body.name`. */
+function prefixed(errors: ValidationError[] | null | undefined): ValidationError[] | undefined {
+  return errors?.map((e) => ({ ...e, instancePath: `/body${e.instancePath}` }));
+}
+
+function sendReply<H>(res: http.ServerResponse, spec: RouteSpec<H>, reply: Reply, head: boolean): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.statusCode = reply.status;
+  if (reply.body === undefined) {
+    res.end();
+    return;
+  }
+  const type = spec.mediaTypes?.[String(reply.status)] ?? spec.mediaTypes?.['default'] ?? 'application/json';
+  const text = /json/i.test(type) ? JSON.stringify(reply.body) : String(reply.body);
+  res.setHeader('Content-Type', /json/i.test(type) ? `${type}; charset=utf-8` : type);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(head ? undefined : text);
+}
+
+function sendProblem(res: http.ServerResponse, body: Problem): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // The rest of an oversized body is not worth reading: close the connection after the answer.
+  if (body.status === 413) res.setHeader('Connection', 'close');
+  const text = JSON.stringify(body);
+  res.statusCode = body.status;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** HttpError: its status and detail. Another error with a 4xx `status`: that status. Else 500, logged once. */
+function sendError(
+  res: http.ServerResponse,
+  error: unknown,
+  requestId: string,
+  operation: string,
+  logError: NonNullable<RouterOptions['logError']>,
+): void {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (error instanceof HttpError) sendProblem(res, problem(error.status, error.message, { ...error.extensions }));
+  else if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 499)
+    sendProblem(res, problem(status));
+  else {
+    logError(error, { requestId, operation });
+    sendProblem(res, problem(500, `internal error; request ID ${requestId}`));
+  }
+}
+
+function defaultLogError(error: unknown, fields: { requestId: string; operation: string }): void {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'request failed', ...fields, error: message })}\n`);
+}
+
+/** Starts `handler` on `listen` (`PORT` or `HOST:PORT`, e.g. from `<NAME>_SERVICE_LISTEN`; port 0 picks one). */
+export async function listen(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  address: string,
+): Promise<http.Server> {
+  const m = /^(?:(.*):)?(\d+)$/.exec(address.trim());
+  if (!m) throw new Error(`the listen address must be PORT or HOST:PORT, not "${address}"`);
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(m[2]), m[1]?.replace(/^\[(.*)\]$/, '$1') || undefined, () => resolve());
+  });
+  return server;
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: stop accepting, close idle keep-alive connections, let in-flight
+ * requests finish, and after `deadlineMs` close whatever is left; then exit.
+ */
+export function shutdownOnSignal(server: http.Server, deadlineMs = 10_000): void {
+  const stop = (): void => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(1);
+    }, deadlineMs).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,100 @@
+// Request validators of a REST server as Ajv standalone code, compiled here at generation time: the
+// generated project validates with plain functions and does not depend on Ajv. Every file of the
+// document is added to Ajv under its own base URI, so `$ref`s inside it (and to sibling files) resolve
+// as they do in the document; each validator only refers to a schema by its JSON pointer.
+// Two modules: parameters arrive as strings and are coerced (`"10"` -> 10, `"a"` -> ["a"]); bodies
+// are JSON and are not.
+import AjvModule from 'ajv';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import { ContractError } from '../../errors.js';
+import type { OpenApiDocuments, Loc } from '../../contracts/openapi.js';
+import { selfContainedValidators } from '../../codegen/ajv-standalone.js';
+import type { OperationModel } from './operations.js';
+
+// ajv ships CommonJS: under NodeNext the default import is module.exports, which carries `.default`.
+const AjvClass = AjvModule.default;
+const standaloneCode = standaloneModule.default;
+
+const BASE = 'https://contract.invalid/';
+
+export const paramsValidatorName = (index: number): string => `validateParams${index}`;
+export const bodyValidatorName = (index: number): string => `validateBody${index}`;
+
+function refOf(loc: Loc): string {
+  const pointer = loc.path.map((p) => `/${encodeURIComponent(String(p).replace(/~/g, '~0').replace(/\//g, '~1'))}`);
+  return `${BASE}${encodeURI(loc.file)}#${pointer.join('')}`;
+}
+
+function newAjv(docs: OpenApiDocuments, coerce: boolean) {
+  const ajv = new AjvClass({
+    code: { source: true, esm: true, lines: true },
+    // OpenAPI adds keywords (example, xml, discriminator...) that Ajv should ignore; `nullable` it knows.
+    strict: false,
+    validateSchema: false,
+    allErrors: false,
+    validateFormats: false,
+    ...(coerce ? { coerceTypes: 'array' as const } : {}),
+  });
+  for (const { file, root } of docs.documents()) ajv.addSchema(root as object, `${BASE}${encodeURI(file)}`);
+  return ajv;
+}
+
+/** Which operations (by index) got a params and a body validator, and the two modules' text. */
+export interface RequestValidators {
+  params: Set<number>;
+  bodies: Set<number>;
+  paramsSource: string;
+  bodiesSource: string;
+}
+
+export function requestValidators(docs: OpenApiDocuments, operations: OperationModel[]): RequestValidators {
+  const file = docs.entry.file;
+  const fail = (detail: string): never => {
+    throw new ContractError(file, detail);
+  };
+  const paramsAjv = newAjv(docs, true);
+  const bodiesAjv = newAjv(docs, false);
+  const paramExports: Record<string, string> = {};
+  const bodyExports: Record<string, string> = {};
+  operations.forEach((op, index) => {
+    const id = `urn:create-service-link:operation:${index}`;
+    if (op.params.length) {
+      const properties = Object.fromEntries(
+        op.params.map((p) => [p.key, p.schemaLoc ? { $ref: refOf(p.schemaLoc) } : {}]),
+      );
+      const required = op.params.filter((p) => p.required).map((p) => p.key);
+      compile(paramsAjv, { $id: `${id}:params`, type: 'object', properties, required }, op, fail);
+      paramExports[paramsValidatorName(index)] = `${id}:params`;
+    }
+    if (op.body?.schemaLoc && /json/i.test(op.body.mediaType)) {
+      compile(bodiesAjv, { $id: `${id}:body`, $ref: refOf(op.body.schemaLoc) }, op, fail);
+      bodyExports[bodyValidatorName(index)] = `${id}:body`;
+    }
+  });
+  const module = (ajv: InstanceType<typeof AjvClass>, exports: Record<string, string>, what: string): string =>
+    selfContainedValidators(
+      Object.keys(exports).length ? standaloneCode(ajv, exports) : 'export {};\n',
+      `router.ts gives it its types (${what}).`,
+      fail,
+    );
+  return {
+    params: new Set(Object.keys(paramExports).map((k) => Number(k.slice('validateParams'.length)))),
+    bodies: new Set(Object.keys(bodyExports).map((k) => Number(k.slice('validateBody'.length)))),
+    paramsSource: module(paramsAjv, paramExports, 'parameters, coerced from strings'),
+    bodiesSource: module(bodiesAjv, bodyExports, 'JSON request bodies'),
+  };
+}
+
+function compile(
+  ajv: InstanceType<typeof AjvClass>,
+  schema: { $id: string } & Record<string, unknown>,
+  op: OperationModel,
+  fail: (detail: string) => never,
+): void {
+  try {
+    ajv.addSchema(schema);
+    ajv.getSchema(schema.$id);
+  } catch (error) {
+    fail(`the schemas of ${op.httpMethod} ${op.path} are not valid JSON Schema: ${(error as Error).message}`);
+  }
+}
