@@ -1,6 +1,10 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
-import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
+import { readAsyncApi } from '../../contracts/asyncapi.js';
+import {
+  discriminatedQueue,
+  type DiscriminatedQueueModel as QueueContractModel,
+} from '../../contracts/asyncapi-queue.js';
 import { SchemaTypes, isSchemaObject, schemaDoc } from '../../codegen/schema-ts.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import {
@@ -331,7 +335,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
-  const model = readAsyncApi(await ctx.readFile(contract), contract);
+  const model = discriminatedQueue(readAsyncApi(await ctx.readFile(contract), contract));
   const names = namesFor(model, link.name, link.options);
   const reserved = reservedTypeNames(model, names);
   const views = messageViews(model, reserved);
