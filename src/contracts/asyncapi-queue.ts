@@ -31,6 +31,16 @@ export function discriminatedQueue(model: QueueContractModel): DiscriminatedQueu
       'add at least one message type under channels.<name>.messages',
     );
   const discriminator = sharedDiscriminator(model);
+  for (const m of model.messages)
+    if (inBranches(m.schema, discriminator, model.schemas, 0))
+      throw new ContractError(
+        model.file,
+        `the payload of "${m.value}" has its own "${discriminator}" property inside oneOf/anyOf/allOf, ` +
+          'where this release puts the message type',
+        undefined,
+        undefined,
+        `name the type property with the payload's \`discriminator\` keyword, or rename its "${discriminator}"`,
+      );
   const messages = model.messages.map((m) => withDiscriminator(model.file, m, discriminator));
   const values = new Set<string>();
   for (const m of messages) {
@@ -106,6 +116,18 @@ function withDiscriminator(file: string, m: QueueMessageModel, disc: string): Qu
       required: [disc, ...required.filter((r) => r !== disc)],
     },
   };
+}
+
+/** True when a oneOf/anyOf/allOf branch of `schema` (through `#/$defs` refs) declares `property`. */
+function inBranches(schema: unknown, property: string, defs: Record<string, JsonSchema>, depth: number): boolean {
+  if (!isObject(schema) || depth > 8) return false;
+  const branches = ['oneOf', 'anyOf', 'allOf'].flatMap((k) => (Array.isArray(schema[k]) ? schema[k] : []));
+  return branches.some((b: unknown) => {
+    const ref = isObject(b) && typeof b.$ref === 'string' ? b.$ref.replace(/^#\/\$defs\//, '') : undefined;
+    const branch = ref === undefined ? b : defs[ref.replace(/~1/g, '/').replace(/~0/g, '~')];
+    const declared = isObject(branch) && isObject(branch.properties) && property in branch.properties;
+    return declared || inBranches(branch, property, defs, depth + 1);
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
