@@ -3,7 +3,7 @@
 // (channels, operations, payloads exactly as written); this view is what the generated code, the
 // breaking-change guard and the bench still consume until the type travels as a message attribute.
 import { ContractError } from '../errors.js';
-import type { JsonSchema, QueueContractModel, QueueMessageModel } from './asyncapi.js';
+import type { Identification, JsonSchema, QueueContractModel, QueueMessageModel } from './asyncapi.js';
 
 export interface DiscriminatedQueueModel {
   file: string;
@@ -17,6 +17,8 @@ export interface DiscriminatedQueueModel {
   /** Payload schemas with the discriminator property injected (required, const). */
   messages: QueueMessageModel[];
   schemas: Record<string, JsonSchema>;
+  /** How a body without the discriminator is identified (read from the payloads as written). */
+  identification: Identification;
   warnings: string[];
 }
 
@@ -59,8 +61,22 @@ export function discriminatedQueue(model: QueueContractModel): DiscriminatedQueu
     discriminator,
     messages,
     schemas: model.schemas,
+    identification: bodyless(renamed(model.identification, model.messages, messages), discriminator),
     warnings: model.warnings,
   };
+}
+
+/** The identification with message values as this view has them (a declared const may rename one). */
+function renamed(id: Identification, read: QueueMessageModel[], now: QueueMessageModel[]): Identification {
+  if (id.kind === 'single' || id.kind === 'validation') return id;
+  const value = new Map(read.map((m, i) => [m.value, now[i]!.value]));
+  const values = Object.fromEntries(Object.entries(id.values).map(([k, v]) => [k, value.get(v) ?? v]));
+  return { ...id, values };
+}
+
+/** A body without the discriminator cannot be identified by the discriminator: then by validation. */
+function bodyless(id: Identification, discriminator: string): Identification {
+  return 'property' in id && id.property === discriminator ? { kind: 'validation' } : id;
 }
 
 function sharedDiscriminator(model: QueueContractModel): string {

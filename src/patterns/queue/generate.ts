@@ -224,17 +224,73 @@ ${readDiscriminator("typeof value === 'object' && value !== null && !Array.isArr
   return { ok: true, message: value as ${unionName} };
 }
 
-/** Decodes and validates a message body. */
-export function parseMessage(body: string): ParseResult {
+${jsDoc(
+  `Decodes and validates a message body. A body without its ${JSON.stringify(model.discriminator)} (a producer ` +
+    `that sends the payload alone)\ntakes it from the \`type\` message attribute, else from ${identificationNote(model)}.`,
+)}export function parseMessage(body: string, typeAttribute?: string | undefined): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
     return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
   }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(${disc} in value)) {
+    const type = typeAttribute ?? identify(value as Record<string, unknown>);
+    if (type !== undefined) value = { ${propertyKey(model.discriminator)}: type, ...value };
+  }
   return validateMessage(value);
 }
+
+${identifySource(model)}
 `;
+}
+
+/** How the README and the code name the identification rule. */
+function identificationNote(model: QueueContractModel): string {
+  const id = model.identification;
+  if (id.kind === 'single') return 'the only message type of the queue';
+  if (id.kind === 'validation') return 'the schema that accepts it and declares most of its properties';
+  return `its ${JSON.stringify(id.property)} property (${id.kind === 'discriminator' ? "the payloads' discriminator" : 'pinned by each payload'})`;
+}
+
+/** `identify(value)`: the message type of a body that does not name it, by the model's identification. */
+function identifySource(model: QueueContractModel): string {
+  const id = model.identification;
+  const head = '/** The message type of a body without its type, or undefined when none fits. */';
+  if (id.kind === 'single')
+    return `${head}\nfunction identify(_value: Record<string, unknown>): string | undefined {\n  return ${stringLiteral(model.messages[0]!.value)};\n}`;
+  if (id.kind === 'validation') {
+    const known = model.messages.map((m) => {
+      const names = Object.keys(isSchemaObject(m.schema.properties) ? m.schema.properties : {});
+      return `  ${wrapList('  ', `[${stringLiteral(m.value)}, [`, names.map(stringLiteral), ']],')}`;
+    });
+    return `const PROPERTIES = new Map<string, readonly string[]>([
+${known.join('\n')}
+]);
+
+/**
+ * The message type of a body without its type: of the schemas that accept it, the one declaring most of
+ * its properties (the first on a tie), or undefined when none does.
+ */
+function identify(value: Record<string, unknown>): string | undefined {
+  let best: string | undefined;
+  let bestScore = -1;
+  for (const [type, validate] of VALIDATORS) {
+    if (!validate({ ${propertyKey(model.discriminator)}: type, ...value })) continue;
+    const known = PROPERTIES.get(type) ?? [];
+    const score = Object.keys(value).filter((key) => known.includes(key)).length;
+    if (score > bestScore) [best, bestScore] = [type, score];
+  }
+  return best;
+}`;
+  }
+  const entries = Object.entries(id.values).map(([k, v]) => `  [${stringLiteral(k)}, ${stringLiteral(v)}],`);
+  return `const BY_PROPERTY = new Map<unknown, string>([\n${entries.join('\n')}\n]);
+
+${head}
+function identify(value: Record<string, unknown>): string | undefined {
+  return BY_PROPERTY.get(value[${stringLiteral(id.property)}]);
+}`;
 }
 
 /** Releases before the manifest kept state: the message types from the MESSAGE_TYPES constant of messages.ts. */
