@@ -39,8 +39,8 @@ export function discriminatedQueue(model: QueueContractModel): DiscriminatedQueu
         model.file,
         `the payload of "${m.value}" has its own "${discriminator}" property inside oneOf/anyOf/allOf, ` +
           'where this release puts the message type',
-        undefined,
-        undefined,
+        m.at.line,
+        m.at.column,
         `name the type property with the payload's \`discriminator\` keyword, or rename its "${discriminator}"`,
       );
   const messages = model.messages.map((m) => withDiscriminator(model.file, m, discriminator));
@@ -97,8 +97,8 @@ function withDiscriminator(file: string, m: QueueMessageModel, disc: string): Qu
     throw new ContractError(
       file,
       `the payload of "${m.value}" must be an object schema (type: object)`,
-      undefined,
-      undefined,
+      m.at.line,
+      m.at.column,
       'this release carries the message type inside the body, so payloads are objects',
     );
   const properties = isObject(schema.properties) ? { ...schema.properties } : {};
@@ -112,8 +112,8 @@ function withDiscriminator(file: string, m: QueueMessageModel, disc: string): Qu
       throw new ContractError(
         file,
         `the discriminator property "${disc}" of "${m.value}" must be a string const`,
-        undefined,
-        undefined,
+        m.at.line,
+        m.at.column,
         `e.g. ${disc}: { type: string, const: ${m.name} }`,
       );
     value = pinned;

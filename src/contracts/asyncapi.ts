@@ -36,6 +36,8 @@ export interface QueueMessageModel {
   schema: JsonSchema;
   /** `examples[].payload` of the message. */
   examples: unknown[];
+  /** Line and column of its payload in the user's file, for errors raised after reading. */
+  at: { line?: number | undefined; column?: number | undefined };
 }
 
 export interface OperationModel {
@@ -149,17 +151,23 @@ class Source {
 
   /** A ContractError pointing at `path` (or its nearest ancestor that exists in the user's file). */
   fail(path: Path, detail: string, hint?: string): never {
-    const at = this.converted ? fromConverted(path) : path;
     const said = this.converted ? `${detail} (an AsyncAPI ${this.converted} document, read as 3.0)` : detail;
+    const { line, column } = this.locate(path);
+    throw new ContractError(this.file, said, line, column, hint);
+  }
+
+  /** Where `path` (or its nearest ancestor that exists in the user's file) is. */
+  locate(path: Path): { line?: number | undefined; column?: number | undefined } {
+    const at = this.converted ? fromConverted(path) : path;
     for (let n = at.length; n >= 0; n--) {
       const node = n === 0 ? this.doc.contents : this.doc.getIn(at.slice(0, n), true);
       const range = (node as { range?: [number, number, number] } | undefined)?.range;
       if (range) {
         const pos = this.lines.linePos(range[0]);
-        throw new ContractError(this.file, said, pos.line, pos.col, hint);
+        return { line: pos.line, column: pos.col };
       }
     }
-    throw new ContractError(this.file, said, undefined, undefined, hint);
+    return {};
   }
 }
 
@@ -297,6 +305,7 @@ class Reader {
       description: stringOr(message.description),
       schema: this.payload(message, path, value),
       examples: examplesOf(message.examples),
+      at: this.source.locate(message.payload === undefined ? path : [...path, 'payload']),
     };
     if ([...this.messages.values()].some((m) => m.value === model.value))
       this.fail(path, `two messages are named "${value}"`, 'give each message its own `name`');

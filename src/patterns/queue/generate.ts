@@ -15,7 +15,7 @@ import {
   type ExportKind,
   type IndexModule,
 } from '../../codegen/imports.js';
-import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
+import { commentLines, fits, wrapList, wrapUnion } from '../../codegen/layout.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type MessageView, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
@@ -67,18 +67,10 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   };
 }
 
-export function messageViews(model: QueueContractModel, reserved: ReadonlySet<string>): MessageView[] {
+export function messageViews(model: QueueContractModel): MessageView[] {
   const discAccess = access(model.discriminator);
   return model.messages.map((m) => {
     const typeName = m.name;
-    if (isReservedWord(typeName) || reserved.has(typeName))
-      throw new ContractError(
-        model.file,
-        `message name "${typeName}" clashes with a name the generated code uses`,
-        undefined,
-        undefined,
-        'rename the message (its `name` field)',
-      );
     const handlerKey = propertyKey(m.value);
     return {
       typeName,
@@ -90,6 +82,22 @@ export function messageViews(model: QueueContractModel, reserved: ReadonlySet<st
       stub: handlerStub(typeName, handlerKey, discAccess),
     };
   });
+}
+
+/**
+ * The model with each message type named clear of `reserved` and of the language's words: a clash takes
+ * the suffix `Message` (then a number), never an error.
+ */
+function clearOfReserved(model: QueueContractModel, reserved: ReadonlySet<string>): QueueContractModel {
+  const taken = new Set(model.messages.map((m) => m.name));
+  const messages = model.messages.map((m) => {
+    if (!isReservedWord(m.name) && !reserved.has(m.name)) return m;
+    let name = `${m.name}Message`;
+    for (let n = 2; taken.has(name) || reserved.has(name); n++) name = `${m.name}Message${n}`;
+    taken.add(name);
+    return { ...m, name };
+  });
+  return { ...model, messages };
 }
 
 /** The `export type` declarations of messages.ts: the component schemas payloads refer to, then the messages. */
@@ -167,7 +175,7 @@ function messagesSource(
   return `${GENERATED_HEADER}
 ${lineComment(`Message types of the ${names.pascal} queue, generated from ${model.file}.`)}
 ${lineComment(`Every body is a JSON object whose ${JSON.stringify(model.discriminator)} property names its type.`)}
-${importLine(validators, `./validators${importSuffix}`)}
+${model.warnings.map((w) => `${commentLines(`Warning: ${w}`)}\n`).join('')}${importLine(validators, `./validators${importSuffix}`)}
 
 ${typeDeclarations(model, reserved).join('\n\n')}
 
@@ -391,10 +399,11 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
-  const model = discriminatedQueue(readAsyncApi(await ctx.readFile(contract), contract));
-  const names = namesFor(model, link.name, link.options);
-  const reserved = reservedTypeNames(model, names);
-  const views = messageViews(model, reserved);
+  const read = discriminatedQueue(readAsyncApi(await ctx.readFile(contract), contract));
+  const names = namesFor(read, link.name, link.options);
+  const reserved = reservedTypeNames(read, names);
+  const model = clearOfReserved(read, reserved);
+  const views = messageViews(model);
   const suffix = project.importSuffix;
   const broker = await brokerOf(link.options).load();
   const data: QueueView & { usage: string } = {
