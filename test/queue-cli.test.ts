@@ -139,12 +139,14 @@ test('message types may be named like the link API (aliased in index.ts, namespa
   const index = await readFile(path.join(dir, 'src/links/order/index.ts'), 'utf8');
   expect(index).toContain('PublishOptions as PublishOptionsMessage');
 
-  // Types messages.ts declares or uses next to the contract's own are refused, naming the message.
-  for (const name of ['ValidationIssue', 'ParseResult', 'OrderMessage', 'Record']) {
-    const other = await makeProject();
-    dirs.push(other);
-    const refused = await runCli(['queue', 'order', '--message', `${name}:id=string`, '--yes', '--no-install'], other);
-    expect(refused.exitCode, name).toBe(1);
-    expect(refused.stderr).toContain(`message name "${name}" clashes with a name the generated code uses`);
-  }
+  // A message named like a type messages.ts declares or uses takes the suffix `Message`: never refused.
+  const names = ['ValidationIssue', 'ParseResult', 'OrderMessage', 'Record'];
+  const other = await makeProject();
+  dirs.push(other);
+  const flags = names.flatMap((name) => ['--message', `${name}:id=string`]);
+  const renamed = await runCli(['queue', 'order', ...flags, '--yes', '--no-install'], other);
+  expect(renamed.exitCode, renamed.stderr).toBe(0);
+  const messages = await readFile(path.join(other, 'src/links/order/messages.ts'), 'utf8');
+  for (const name of names) expect(messages).toContain(`export type ${name}Message = {`);
+  expect((await compile(other)).output).toBe('');
 }, 120_000);

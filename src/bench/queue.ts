@@ -131,8 +131,9 @@ export async function runQueueBench(
     if (!Publisher || !Consumer) throw new Error('generated queue code has no Publisher/Consumer class');
 
     const { readAsyncApi } = await import('../contracts/asyncapi.js');
+    const { discriminatedQueue } = await import('../contracts/asyncapi-queue.js');
     const contract = link.contracts[0]!;
-    const model = readAsyncApi(await readFile(path.join(project.root, contract), 'utf8'), contract);
+    const model = discriminatedQueue(readAsyncApi(await readFile(path.join(project.root, contract), 'utf8'), contract));
     const first = model.messages[0]!;
     const sample = sampleOf(first.schema, {
       ...model.schemas,

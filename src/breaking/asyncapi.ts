@@ -1,6 +1,7 @@
 // AsyncAPI (queue) rules: the queue itself (address, standard vs FIFO), the discriminator, and each
 // message paired by the discriminator value its bodies carry, payloads through the schema comparison.
-import type { JsonSchema, QueueContractModel } from '../contracts/asyncapi.js';
+import type { JsonSchema, QueueContractModel as ReadModel } from '../contracts/asyncapi.js';
+import { discriminatedQueue, type DiscriminatedQueueModel as QueueContractModel } from '../contracts/asyncapi-queue.js';
 import { diffSchema, type SchemaSide } from './schema.js';
 import type { ContractChange } from './types.js';
 
@@ -26,7 +27,9 @@ function side(model: QueueContractModel): SchemaSide {
 }
 
 /** Every change between two versions of a queue contract, each classified. */
-export function diffAsyncApi(before: QueueContractModel, after: QueueContractModel): ContractChange[] {
+export function diffAsyncApi(read: ReadModel, readAfter: ReadModel): ContractChange[] {
+  const before = discriminatedQueue(read);
+  const after = discriminatedQueue(readAfter);
   const file = after.file;
   const changes: ContractChange[] = [];
   const push = (c: Omit<ContractChange, 'file'>) => changes.push({ ...c, file });

@@ -1,263 +1,376 @@
-// Reads an AsyncAPI document (YAML or JSON) into the queue pattern's model.
+// Reads an AsyncAPI document (YAML or JSON) into the queue pattern's model: channels -> messages, plus
+// the send/receive operations on each channel. Anything it cannot read is a ContractError at the
+// line:column of the user's own file.
 //
-// Supported subset of AsyncAPI 3.0 (anything outside it is a ContractError with its line:column):
-// - `asyncapi: 3.x.y`. A 2.x document is refused with a hint to convert it (`asyncapi convert`),
-//   because 2.x's publish/subscribe semantics are inverted and silently guessing them loses meaning.
-// - `info.title`, `info.version`, `info.description` (used for comments only).
-// - Exactly ONE entry under `channels` (one link = one queue). Its `address` is the queue name; the
-//   queue is FIFO when the address ends in `.fifo` or `bindings.sqs.queue.fifoQueue` is true.
-// - The channel's `messages`: each a Message Object or a local `$ref` (`#/components/messages/X`).
-//   Message: `name` (defaults to its key), `title`, `summary`, `description`, `contentType`
-//   (application/json or absent), `payload`.
-// - `payload`: a JSON Schema (the AsyncAPI Schema format, a draft-07 superset; `schemaFormat` may be
-//   absent or an AsyncAPI / JSON Schema format) describing an OBJECT, inline or a local `$ref` into
-//   `#/components/schemas`. Nested `$ref`s must also point into `#/components/schemas`.
-//   `format` is an annotation only (not enforced), as in JSON Schema 2020-12.
-// - A type discriminator: the property named by the payload's `discriminator` keyword (default
-//   `type`), the same for every message. Its value is the property's `const` (or single `enum`
-//   value) when given, else the message name; the reader adds the property (required, const) when
-//   the payload does not declare it, so every published body carries it.
-// - `operations` and `components.*` other than `messages`/`schemas` are accepted and ignored;
-//   external `$ref`s (another file or URL) are refused.
+// - `asyncapi: 3.x.y`, or 2.x: converted in memory to 3.0 by the AsyncAPI project's own converter
+//   (@asyncapi/converter, loaded only for 2.x); errors then point into the original 2.x text and say so.
+// - Any number of channels. A channel's `address` (default: its key) names its queue; FIFO when it ends
+//   in `.fifo` or `bindings.sqs.queue.fifoQueue` is true. Operations: `action` send|receive, `channel`.
+// - Messages: Message Objects or local `$ref`s; one referenced from several channels is one message.
+//   Its type name comes from `name`, `messageId`, `title` or its key, made an identifier (clashes get a
+//   number), never refused for its spelling. Its `value` (what travels as the type) keeps the spelling.
+// - `payload`: any JSON Schema, exactly as written (strings, arrays, top-level oneOf/anyOf/allOf/not),
+//   inline or a local `$ref`; nested refs point into `#/components/schemas`. Avro (or any non-JSON
+//   Schema) `schemaFormat` is refused, naming the message, the format and the workaround.
+// - How a consumer tells the messages of a body apart (see `identifyMessages`).
+// - Bindings other than sqs/sns (kafka, amqp, ws, ...) are ignored with a warning naming them.
+import { createRequire } from 'node:module';
+import type * as Converter from '@asyncapi/converter';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ContractError } from '../errors.js';
+import { pascalCase } from '../util/names.js';
 
 export type JsonSchema = Record<string, unknown>;
 
 export interface QueueMessageModel {
-  /** Key under channel.messages. */
+  /** Where the message is declared, e.g. `components/messages/OrderCreated` or `channels/orders/messages/x`. */
   key: string;
-  /** The message's name, an identifier (e.g. "OrderCreated"): it names the generated type. */
+  /** An identifier unique in the document (e.g. "OrderCreated"): it names the generated type. */
   name: string;
-  /** The discriminator value carried in every body of this type (usually the name). */
+  /** The message type as it travels (the `type` message attribute): its name as the document spells it. */
   value: string;
-  title?: string;
-  summary?: string;
-  description?: string;
-  /** Self-contained payload schema: discriminator injected, component refs rewritten to `#/$defs/X`. */
+  title?: string | undefined;
+  summary?: string | undefined;
+  description?: string | undefined;
+  /** The payload schema exactly as the document describes it, component refs rewritten to `#/$defs/X`. */
   schema: JsonSchema;
+  /** `examples[].payload` of the message. */
+  examples: unknown[];
+  /** Line and column of its payload in the user's file, for errors raised after reading. */
+  at: { line?: number | undefined; column?: number | undefined };
 }
+
+export interface OperationModel {
+  key: string;
+  action: 'send' | 'receive';
+  /** Message values the operation names (all of its channel's when it names none). */
+  messages: string[];
+}
+
+export interface ChannelModel {
+  key: string;
+  address: string;
+  fifo: boolean;
+  /** Values of the channel's messages, in document order. */
+  messages: string[];
+  operations: OperationModel[];
+}
+
+/**
+ * How a consumer tells which message a body is when it comes without the type attribute: the only
+ * message; the payloads' `discriminator`; a property every payload pins with `const`/`enum` to distinct
+ * values; else validating against each schema in turn (first match wins).
+ */
+export type Identification =
+  | { kind: 'single' }
+  | { kind: 'discriminator' | 'property'; property: string; values: Record<string, string> }
+  | { kind: 'validation' };
 
 export interface QueueContractModel {
   file: string;
-  title?: string;
-  version?: string;
-  description?: string;
-  channelKey: string;
-  address: string;
-  fifo: boolean;
-  discriminator: string;
+  /** The `asyncapi` version as written (2.x documents were converted in memory). */
+  asyncapi: string;
+  title?: string | undefined;
+  version?: string | undefined;
+  description?: string | undefined;
+  channels: ChannelModel[];
+  /** Every message of the document once, in order of first appearance. */
   messages: QueueMessageModel[];
   /** components.schemas, refs rewritten to `#/$defs/X`: the named types. */
   schemas: Record<string, JsonSchema>;
+  identification: Identification;
+  /** What the reader ignored and the user should know (unsupported bindings). */
+  warnings: string[];
 }
 
 type Path = (string | number)[];
 
 const COMPONENT_SCHEMA_REF = '#/components/schemas/';
+const JSON_SCHEMA_FORMAT = /asyncapi|schema\+json|schema\+yaml|json-schema/i;
+const HONOURED_BINDINGS = new Set(['sqs', 'sns']);
 
 export function readAsyncApi(text: string, file: string): QueueContractModel {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
-    const pos = lineCounter.linePos(error.pos[0]);
+    const pos = lines.linePos(error.pos[0]);
     throw new ContractError(file, `invalid YAML: ${error.message.split('\n')[0]}`, pos.line, pos.col);
   }
-  const reader = new Reader(doc, lineCounter, file);
-  return reader.read();
+  const source: Source = new Source(doc, lines, file);
+  const original = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (!isObject(original)) return source.fail([], 'an AsyncAPI document must be a mapping at the top level');
+  const version = checkVersion(source, original.asyncapi);
+  const root = version.startsWith('2.') ? convert(source, original, version) : original;
+  return new Reader(root, source, version).read();
 }
 
-class Reader {
-  private readonly root: unknown;
+function checkVersion(source: Source, version: unknown): string {
+  if (version === undefined)
+    source.fail([], 'missing "asyncapi" version field', 'start the document with `asyncapi: 3.0.0`');
+  const v = String(version);
+  if (!/^[23]\.\d+\.\d+$/.test(v))
+    source.fail(['asyncapi'], `unsupported AsyncAPI version "${v}" (expected 2.x or 3.x)`);
+  return v;
+}
+
+/**
+ * A 2.x document converted to 3.0 in memory; errors from then on name the 2.x original. What the
+ * converter says on the console (parameters it dropped) becomes the reader's warnings instead.
+ */
+function convert(source: Source, original: Record<string, unknown>, version: string): Record<string, unknown> {
+  // Required here, not imported at the top: only 2.x documents pay for loading it.
+  const converter = createRequire(import.meta.url)('@asyncapi/converter') as typeof Converter;
+  source.converted = version;
+  if (!isObject(original.info)) source.fail(['info'], 'the document needs an "info" mapping (title, version)');
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => source.notes.push(`converting from ${version}: ${args.join(' ')}`);
+  try {
+    return converter.convert(structuredClone(original) as { asyncapi: string }, '3.0.0');
+  } catch (error) {
+    source.fail(
+      ['asyncapi'],
+      `this AsyncAPI ${version} document could not be converted to 3.0: ${(error as Error).message}`,
+    );
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** The user's file: where a path of the (possibly converted) document is, for errors. */
+class Source {
+  converted: string | undefined;
+  /** Warnings gathered before the reader runs (from the converter). */
+  readonly notes: string[] = [];
 
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
-    private readonly file: string,
-  ) {
-    this.root = doc.toJS({ maxAliasCount: 100 });
+    readonly file: string,
+  ) {}
+
+  /** A ContractError pointing at `path` (or its nearest ancestor that exists in the user's file). */
+  fail(path: Path, detail: string, hint?: string): never {
+    const said = this.converted ? `${detail} (an AsyncAPI ${this.converted} document, read as 3.0)` : detail;
+    const { line, column } = this.locate(path);
+    throw new ContractError(this.file, said, line, column, hint);
   }
 
-  /** A ContractError pointing at `path` (or its nearest ancestor that exists in the source). */
-  fail(path: Path, detail: string, hint?: string): never {
-    for (let n = path.length; n >= 0; n--) {
-      const node = n === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, n), true);
+  /** Where `path` (or its nearest ancestor that exists in the user's file) is. */
+  locate(path: Path): { line?: number | undefined; column?: number | undefined } {
+    const at = this.converted ? fromConverted(path) : path;
+    for (let n = at.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(at.slice(0, n), true);
       const range = (node as { range?: [number, number, number] } | undefined)?.range;
       if (range) {
         const pos = this.lines.linePos(range[0]);
-        throw new ContractError(this.file, detail, pos.line, pos.col, hint);
+        return { line: pos.line, column: pos.col };
       }
     }
-    throw new ContractError(this.file, detail, undefined, undefined, hint);
+    return {};
+  }
+}
+
+/**
+ * The 2.x path of a converted document's path: the converter moves `publish.message` under the
+ * channel's `messages` and wraps a payload with a `schemaFormat` as `{ schemaFormat, schema }`.
+ */
+function fromConverted(path: Path): Path {
+  if (path[0] !== 'channels' || path[2] !== 'messages' || typeof path[3] !== 'string') return path;
+  const [operation, ...rest] = path[3].split('.');
+  if (operation !== 'publish' && operation !== 'subscribe') return path;
+  const tail = path.slice(4);
+  if (tail[0] === 'payload' && tail[1] === 'schemaFormat') tail.shift();
+  else if (tail[0] === 'payload' && tail[1] === 'schema') tail.splice(1, 1);
+  return [path[0], path[1]!, operation, ...rest, ...tail];
+}
+
+class Reader {
+  private readonly messages = new Map<string, QueueMessageModel>();
+  private readonly names = new Set<string>();
+  private readonly warnings: Set<string>;
+
+  constructor(
+    private readonly root: Record<string, unknown>,
+    private readonly source: Source,
+    private readonly asyncapi: string,
+  ) {
+    this.warnings = new Set(source.notes);
+  }
+
+  private fail(path: Path, detail: string, hint?: string): never {
+    return this.source.fail(path, detail, hint);
   }
 
   read(): QueueContractModel {
-    const root = this.root;
-    if (!isObject(root)) this.fail([], 'an AsyncAPI document must be a mapping at the top level');
-    const version = root.asyncapi;
-    if (version === undefined)
-      this.fail([], 'missing "asyncapi" version field', 'start the document with `asyncapi: 3.0.0`');
-    const v = String(version);
-    if (/^2\./.test(v))
-      this.fail(
-        ['asyncapi'],
-        `AsyncAPI ${v} is not supported; this tool reads AsyncAPI 3.0`,
-        'convert it first: `npx @asyncapi/cli convert <file> --target-version=3.0.0`',
-      );
-    if (!/^3\.\d+\.\d+$/.test(v)) this.fail(['asyncapi'], `unsupported AsyncAPI version "${v}" (expected 3.x.y)`);
+    const info = isObject(this.root.info) ? this.root.info : {};
+    const schemas = this.componentSchemas();
+    const channels = this.channels();
+    this.operations(channels);
+    this.noteBindings(this.root, []);
+    const messages = [...this.messages.values()];
+    return {
+      file: this.source.file,
+      asyncapi: this.asyncapi,
+      title: stringOr(info.title),
+      version: info.version === undefined ? undefined : String(info.version),
+      description: stringOr(info.description),
+      channels,
+      messages,
+      schemas,
+      identification: identifyMessages(messages),
+      warnings: [...this.warnings],
+    };
+  }
 
-    const info = isObject(root.info) ? root.info : {};
-    const channels = root.channels;
-    if (!isObject(channels) || Object.keys(channels).length === 0)
-      this.fail(['channels'], 'the document needs exactly one channel (the queue) under "channels"');
-    const keys = Object.keys(channels);
-    if (keys.length > 1)
-      this.fail(
-        ['channels', keys[1]!],
-        `only one channel per queue link is supported, found ${keys.length}: ${keys.join(', ')}`,
-        'split the document: one AsyncAPI file per queue',
-      );
-    const channelKey = keys[0]!;
-    const { value: channel, path: channelPath } = this.deref(channels[channelKey], ['channels', channelKey]);
-    if (!isObject(channel)) this.fail(channelPath, `channel "${channelKey}" must be a mapping`);
-    const address = channel.address === undefined || channel.address === null ? channelKey : channel.address;
-    if (typeof address !== 'string' || !address)
-      this.fail([...channelPath, 'address'], 'the channel address (queue name) must be a non-empty string');
-    const binding = getPath(channel, ['bindings', 'sqs', 'queue']);
-    const fifo = address.endsWith('.fifo') || (isObject(binding) && binding.fifoQueue === true);
-
-    const messagesNode = channel.messages;
-    if (!isObject(messagesNode) || Object.keys(messagesNode).length === 0)
-      this.fail(
-        [...channelPath, 'messages'],
-        `channel "${channelKey}" declares no messages`,
-        'add at least one message type under channels.<name>.messages',
-      );
-
-    const schemas: Record<string, JsonSchema> = {};
-    const componentSchemas = getPath(root, ['components', 'schemas']);
-    if (componentSchemas !== undefined && !isObject(componentSchemas))
+  private componentSchemas(): Record<string, JsonSchema> {
+    const node = getPath(this.root, ['components', 'schemas']);
+    if (node !== undefined && !isObject(node))
       this.fail(['components', 'schemas'], 'components.schemas must be a mapping');
-    for (const [name, schema] of Object.entries(componentSchemas ?? {})) {
+    const schemas: Record<string, JsonSchema> = {};
+    for (const [name, schema] of Object.entries(node ?? {})) {
       if (!isObject(schema) && typeof schema !== 'boolean')
         this.fail(['components', 'schemas', name], `schema "${name}" must be a mapping`);
       schemas[name] = this.rewriteRefs(schema, ['components', 'schemas', name]) as JsonSchema;
     }
-
-    let discriminator: string | undefined;
-    const messages: QueueMessageModel[] = [];
-    const seen = new Map<string, string>();
-    for (const key of Object.keys(messagesNode)) {
-      const { value: message, path } = this.deref(messagesNode[key], [...channelPath, 'messages', key]);
-      if (!isObject(message)) this.fail(path, `message "${key}" must be a mapping`);
-      const name = message.name === undefined ? key : message.name;
-      if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
-        this.fail(
-          [...path, 'name'],
-          `message name "${String(name)}" must be an identifier (letters, digits, underscores)`,
-        );
-      if (seen.has(name)) this.fail(path, `two messages are named "${name}" (${seen.get(name)} and ${key})`);
-      seen.set(name, key);
-      if (message.contentType !== undefined && !/json/i.test(String(message.contentType)))
-        this.fail(
-          [...path, 'contentType'],
-          `content type "${String(message.contentType)}" is not supported; bodies are JSON`,
-        );
-      let payload = message.payload;
-      let payloadPath: Path = [...path, 'payload'];
-      if (payload === undefined) this.fail(path, `message "${name}" has no payload schema`);
-      if (isObject(payload) && 'schema' in payload && ('schemaFormat' in payload || !('type' in payload))) {
-        const format = String(payload.schemaFormat ?? '');
-        if (format && !/asyncapi|schema\+json|schema\+yaml|json-schema/i.test(format))
-          this.fail([...payloadPath, 'schemaFormat'], `schema format "${format}" is not supported; use JSON Schema`);
-        payload = payload.schema;
-        payloadPath = [...payloadPath, 'schema'];
-      }
-      // The top-level payload is dereferenced so the discriminator can be injected into it.
-      if (isObject(payload) && typeof payload.$ref === 'string') {
-        const ref = payload.$ref;
-        if (!ref.startsWith(COMPONENT_SCHEMA_REF))
-          this.fail(
-            [...payloadPath, '$ref'],
-            `unsupported $ref "${ref}"`,
-            `payload refs must point into ${COMPONENT_SCHEMA_REF}`,
-          );
-        const target = getPath(root, ['components', 'schemas', decodePointer(ref.slice(COMPONENT_SCHEMA_REF.length))]);
-        if (target === undefined) this.fail([...payloadPath, '$ref'], `"${ref}" does not resolve`);
-        payloadPath = ['components', 'schemas', decodePointer(ref.slice(COMPONENT_SCHEMA_REF.length))];
-        payload = target;
-      }
-      if (!isObject(payload)) this.fail(payloadPath, `the payload of "${name}" must be a schema mapping`);
-      if (payload.type !== undefined && payload.type !== 'object')
-        this.fail([...payloadPath, 'type'], `the payload of "${name}" must be an object schema (type: object)`);
-      const disc = payload.discriminator === undefined ? 'type' : payload.discriminator;
-      if (typeof disc !== 'string' || !disc)
-        this.fail([...payloadPath, 'discriminator'], 'discriminator must be a property name');
-      if (discriminator !== undefined && disc !== discriminator)
-        this.fail(
-          [...payloadPath, 'discriminator'],
-          `all messages must share one discriminator property; "${name}" uses "${disc}", others "${discriminator}"`,
-        );
-      discriminator = disc;
-
-      const schema = this.rewriteRefs(payload, payloadPath) as JsonSchema;
-      delete schema.discriminator;
-      schema.type = 'object';
-      const properties = isObject(schema.properties) ? { ...schema.properties } : {};
-      const declared = properties[disc];
-      let value = name;
-      if (declared !== undefined) {
-        const c = isObject(declared)
-          ? (declared.const ??
-            (Array.isArray(declared.enum) && declared.enum.length === 1 ? declared.enum[0] : undefined))
-          : undefined;
-        if (typeof c !== 'string')
-          this.fail(
-            [...payloadPath, 'properties', disc],
-            `the discriminator property "${disc}" of "${name}" must be a string const`,
-            `e.g. ${disc}: { type: string, const: ${name} }`,
-          );
-        value = c;
-      }
-      properties[disc] = { ...(isObject(declared) ? declared : {}), type: 'string', const: value };
-      schema.properties = { [disc]: properties[disc], ...properties };
-      const required = Array.isArray(schema.required)
-        ? schema.required.filter((r): r is string => typeof r === 'string')
-        : [];
-      schema.required = [disc, ...required.filter((r) => r !== disc)];
-      const description = typeof message.description === 'string' ? message.description : undefined;
-      messages.push({
-        key,
-        name,
-        value,
-        title: typeof message.title === 'string' ? message.title : undefined,
-        summary: typeof message.summary === 'string' ? message.summary : undefined,
-        description,
-        schema,
-      });
-    }
-    const values = new Set<string>();
-    for (const m of messages) {
-      if (values.has(m.value))
-        this.fail([...channelPath, 'messages', m.key], `two messages share the discriminator value "${m.value}"`);
-      values.add(m.value);
-    }
-    return {
-      file: this.file,
-      title: typeof info.title === 'string' ? info.title : undefined,
-      version: info.version === undefined ? undefined : String(info.version),
-      description: typeof info.description === 'string' ? info.description : undefined,
-      channelKey,
-      address,
-      fifo,
-      discriminator: discriminator ?? 'type',
-      messages,
-      schemas,
-    };
+    return schemas;
   }
 
-  /** Follows a local `$ref` (channels/messages level), returning the target and its path. */
+  private channels(): ChannelModel[] {
+    const node = this.root.channels;
+    if (!isObject(node) || Object.keys(node).length === 0)
+      this.fail(['channels'], 'the document declares no channels', 'add at least one channel under "channels"');
+    return Object.keys(node).map((key) => this.channel(key, node[key]));
+  }
+
+  private channel(key: string, node: unknown): ChannelModel {
+    const { value: channel, path } = this.deref(node, ['channels', key]);
+    if (!isObject(channel)) this.fail(path, `channel "${key}" must be a mapping`);
+    const address = channel.address === undefined || channel.address === null ? key : channel.address;
+    if (typeof address !== 'string' || !address)
+      this.fail([...path, 'address'], 'the channel address (queue name) must be a non-empty string');
+    const binding = getPath(channel, ['bindings', 'sqs', 'queue']);
+    const fifo = address.endsWith('.fifo') || (isObject(binding) && binding.fifoQueue === true);
+    const messagesNode = channel.messages ?? {};
+    if (!isObject(messagesNode)) this.fail([...path, 'messages'], `the messages of channel "${key}" must be a mapping`);
+    const messages = Object.keys(messagesNode).map(
+      (m) => this.message(messagesNode[m], [...path, 'messages', m], m).value,
+    );
+    return { key, address, fifo, messages, operations: [] };
+  }
+
+  /** Reads each operation onto its channel. */
+  private operations(channels: ChannelModel[]): void {
+    const node = this.root.operations;
+    if (!isObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const { value: op, path } = this.deref(value, ['operations', key]);
+      if (!isObject(op)) this.fail(path, `operation "${key}" must be a mapping`);
+      if (op.action !== 'send' && op.action !== 'receive')
+        this.fail([...path, 'action'], `the action of operation "${key}" must be "send" or "receive"`);
+      const ref = isObject(op.channel) ? op.channel.$ref : undefined;
+      const channelKey = typeof ref === 'string' ? decodePointer(ref.replace(/^#\/channels\//, '')) : undefined;
+      const channel = channels.find((c) => c.key === channelKey);
+      if (!channel)
+        this.fail(
+          [...path, 'channel'],
+          `operation "${key}" must name a channel: channel: { $ref: '#/channels/<key>' }`,
+        );
+      const refs = Array.isArray(op.messages) ? op.messages : [];
+      const messages = refs.map((m, i) => this.message(m, [...path, 'messages', i], String(i)).value);
+      channel.operations.push({ key, action: op.action, messages: messages.length > 0 ? messages : channel.messages });
+    }
+  }
+
+  /** One message, read once however many channels and operations refer to it. */
+  private message(node: unknown, at: Path, key: string): QueueMessageModel {
+    const { value: message, path } = this.deref(node, at);
+    const id = path.join('/');
+    const known = this.messages.get(id);
+    if (known) return known;
+    if (!isObject(message)) this.fail(path, `message "${key}" must be a mapping`);
+    const spelled = [message.name, message.messageId, message.title].find((s) => typeof s === 'string' && s.trim());
+    const value = typeof spelled === 'string' ? spelled : keyName(path);
+    if (message.contentType !== undefined && !/json/i.test(String(message.contentType)))
+      this.fail(
+        [...path, 'contentType'],
+        `content type "${String(message.contentType)}" is not supported; bodies are JSON`,
+      );
+    const model: QueueMessageModel = {
+      key: id,
+      name: this.typeName(value),
+      value,
+      title: stringOr(message.title),
+      summary: stringOr(message.summary),
+      description: stringOr(message.description),
+      schema: this.payload(message, path, value),
+      examples: examplesOf(message.examples),
+      at: this.source.locate(message.payload === undefined ? path : [...path, 'payload']),
+    };
+    if ([...this.messages.values()].some((m) => m.value === model.value))
+      this.fail(path, `two messages are named "${value}"`, 'give each message its own `name`');
+    this.messages.set(id, model);
+    return model;
+  }
+
+  /** An identifier from the message's name, unique in the document. */
+  private typeName(value: string): string {
+    let base = pascalCase(value) || 'Message';
+    if (/^[0-9]/.test(base)) base = `Message${base}`;
+    let name = base;
+    for (let n = 2; this.names.has(name); n++) name = `${base}${n}`;
+    this.names.add(name);
+    return name;
+  }
+
+  /** The payload schema as written: a Multi Format Schema is unwrapped, a top-level `$ref` followed. */
+  private payload(message: Record<string, unknown>, path: Path, value: string): JsonSchema {
+    let payload = message.payload;
+    let at: Path = [...path, 'payload'];
+    // A 2.x message (and a 3.x Multi Format Schema) may name its format; only JSON Schema dialects are read.
+    const wrapped = isObject(payload) && 'schema' in payload && 'schemaFormat' in payload;
+    const format = String((wrapped ? (payload as JsonSchema).schemaFormat : message.schemaFormat) ?? '');
+    if (format && !JSON_SCHEMA_FORMAT.test(format))
+      this.fail(
+        wrapped ? [...at, 'schemaFormat'] : [...path, 'schemaFormat'],
+        `the payload of message "${value}" is in schema format "${format}", which this tool does not read`,
+        /avro/i.test(format)
+          ? 'describe the payload in JSON Schema (e.g. converted with avro-to-json-schema) and keep the .avsc beside it'
+          : 'describe the payload in JSON Schema',
+      );
+    if (wrapped) {
+      payload = (payload as JsonSchema).schema;
+      at = [...at, 'schema'];
+    }
+    if (payload === undefined) this.fail(path, `message "${value}" has no payload schema`);
+    if (isObject(payload) && typeof payload.$ref === 'string') {
+      const resolved = this.deref(payload, at);
+      payload = resolved.value;
+      at = resolved.path;
+    }
+    if (!isObject(payload) && typeof payload !== 'boolean')
+      this.fail(at, `the payload of "${value}" must be a JSON Schema`);
+    const schema = this.rewriteRefs(typeof payload === 'boolean' ? {} : payload, at) as JsonSchema;
+    return schema;
+  }
+
+  /** Warns once per binding kind the link cannot honour (schemas are not walked: a property may be named so). */
+  private noteBindings(value: unknown, path: Path): void {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) this.noteBindings(v, [...path, i]);
+      return;
+    }
+    if (!isObject(value)) return;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'payload' || key === 'headers' || (key === 'schemas' && path.length === 1)) continue;
+      if (key !== 'bindings' || !isObject(child)) this.noteBindings(child, [...path, key]);
+      else
+        for (const kind of Object.keys(child).filter((b) => !HONOURED_BINDINGS.has(b) && !b.startsWith('x-')))
+          this.warnings.add(`${kind} bindings are ignored (this link is SQS): ${[...path, key].join('.')}`);
+    }
+  }
+
+  /** Follows local `$ref`s, returning the target and its path. */
   private deref(value: unknown, path: Path): { value: unknown; path: Path } {
     for (let hops = 0; isObject(value) && typeof value.$ref === 'string'; hops++) {
       if (hops > 10) this.fail(path, 'circular $ref');
@@ -283,25 +396,85 @@ class Reader {
     if (!isObject(schema)) return schema;
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(schema)) {
-      if (key === '$ref' && typeof value === 'string') {
-        if (!value.startsWith(COMPONENT_SCHEMA_REF))
-          this.fail(
-            [...path, key],
-            `unsupported $ref "${value}"`,
-            `schema refs must point into ${COMPONENT_SCHEMA_REF}`,
-          );
-        const name = decodePointer(value.slice(COMPONENT_SCHEMA_REF.length));
-        if (name.includes('/') || getPath(this.root, ['components', 'schemas', name]) === undefined)
-          this.fail([...path, key], `"${value}" does not resolve`);
-        out.$ref = `#/$defs/${encodePointer(name)}`;
-      } else if (key === 'examples' || key === 'example' || key === 'const' || key === 'enum' || key === 'default') {
-        out[key] = value;
-      } else {
-        out[key] = this.rewriteRefs(value, [...path, key]);
-      }
+      if (key === '$ref' && typeof value === 'string') out.$ref = this.schemaRef(value, [...path, key]);
+      else if (['examples', 'example', 'const', 'enum', 'default'].includes(key)) out[key] = value;
+      else out[key] = this.rewriteRefs(value, [...path, key]);
     }
     return out;
   }
+
+  private schemaRef(ref: string, path: Path): string {
+    if (!ref.startsWith(COMPONENT_SCHEMA_REF))
+      this.fail(path, `unsupported $ref "${ref}"`, `schema refs must point into ${COMPONENT_SCHEMA_REF}`);
+    const name = decodePointer(ref.slice(COMPONENT_SCHEMA_REF.length));
+    if (name.includes('/') || getPath(this.root, ['components', 'schemas', name]) === undefined)
+      this.fail(path, `"${ref}" does not resolve`);
+    return `#/$defs/${encodePointer(name)}`;
+  }
+}
+
+/**
+ * A nameless message's name from where it is declared: its key, except the converter's keys for a 2.x
+ * operation's message (`publish.message`, `subscribe.message.1`), which say nothing: then its channel's.
+ */
+function keyName(path: Path): string {
+  const key = String(path.at(-1));
+  const converted = /^(?:publish|subscribe)\.message(?:\.(\d+))?$/.exec(key);
+  if (!converted || path[0] !== 'channels') return key;
+  return `${pascalCase(String(path[1]))}Message${converted[1] === undefined ? '' : Number(converted[1]) + 1}`;
+}
+
+/** How a body without the type attribute is matched to one of `messages` (see Identification). */
+export function identifyMessages(messages: readonly QueueMessageModel[]): Identification {
+  if (messages.length <= 1) return { kind: 'single' };
+  const declared = messages.map((m) => m.schema.discriminator);
+  const first = declared[0];
+  if (typeof first === 'string' && declared.every((d) => d === first)) {
+    const values = pinnedValues(messages, first, true);
+    if (values) return { kind: 'discriminator', property: first, values };
+  }
+  const candidates = Object.keys(properties(messages[0]!.schema));
+  for (const property of candidates) {
+    const values = pinnedValues(messages, property, false);
+    if (values) return { kind: 'property', property, values };
+  }
+  return { kind: 'validation' };
+}
+
+/**
+ * Property value -> message value when every message pins `property` to its own values (a
+ * discriminator may also default to the message's name); undefined when they do not.
+ */
+function pinnedValues(
+  messages: readonly QueueMessageModel[],
+  property: string,
+  byName: boolean,
+): Record<string, string> | undefined {
+  const values: Record<string, string> = {};
+  for (const m of messages) {
+    const schema = properties(m.schema)[property];
+    const pinned = isObject(schema) ? (schema.const !== undefined ? [schema.const] : schema.enum) : undefined;
+    const list = Array.isArray(pinned) ? pinned : byName ? [m.value] : [];
+    if (list.length === 0 || !list.every((v): v is string => typeof v === 'string')) return undefined;
+    for (const v of list) {
+      if (Object.hasOwn(values, v)) return undefined;
+      values[v] = m.value;
+    }
+  }
+  return values;
+}
+
+function properties(schema: JsonSchema): Record<string, unknown> {
+  return isObject(schema.properties) ? schema.properties : {};
+}
+
+function examplesOf(node: unknown): unknown[] {
+  if (!Array.isArray(node)) return [];
+  return node.filter((e) => isObject(e) && 'payload' in e).map((e) => (e as JsonSchema).payload);
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

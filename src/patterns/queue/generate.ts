@@ -1,6 +1,10 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
-import { readAsyncApi, type QueueContractModel } from '../../contracts/asyncapi.js';
+import { readAsyncApi } from '../../contracts/asyncapi.js';
+import {
+  discriminatedQueue,
+  type DiscriminatedQueueModel as QueueContractModel,
+} from '../../contracts/asyncapi-queue.js';
 import { SchemaTypes, isSchemaObject, schemaDoc } from '../../codegen/schema-ts.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import {
@@ -11,7 +15,7 @@ import {
   type ExportKind,
   type IndexModule,
 } from '../../codegen/imports.js';
-import { fits, wrapList, wrapUnion } from '../../codegen/layout.js';
+import { commentLines, fits, wrapList, wrapUnion } from '../../codegen/layout.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type MessageView, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
@@ -68,18 +72,10 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   };
 }
 
-export function messageViews(model: QueueContractModel, reserved: ReadonlySet<string>): MessageView[] {
+export function messageViews(model: QueueContractModel): MessageView[] {
   const discAccess = access(model.discriminator);
   return model.messages.map((m) => {
     const typeName = m.name;
-    if (isReservedWord(typeName) || reserved.has(typeName))
-      throw new ContractError(
-        model.file,
-        `message name "${typeName}" clashes with a name the generated code uses`,
-        undefined,
-        undefined,
-        'rename the message (its `name` field)',
-      );
     const handlerKey = propertyKey(m.value);
     return {
       typeName,
@@ -91,6 +87,22 @@ export function messageViews(model: QueueContractModel, reserved: ReadonlySet<st
       stub: handlerStub(typeName, handlerKey, discAccess),
     };
   });
+}
+
+/**
+ * The model with each message type named clear of `reserved` and of the language's words: a clash takes
+ * the suffix `Message` (then a number), never an error.
+ */
+function clearOfReserved(model: QueueContractModel, reserved: ReadonlySet<string>): QueueContractModel {
+  const taken = new Set(model.messages.map((m) => m.name));
+  const messages = model.messages.map((m) => {
+    if (!isReservedWord(m.name) && !reserved.has(m.name)) return m;
+    let name = `${m.name}Message`;
+    for (let n = 2; taken.has(name) || reserved.has(name); n++) name = `${m.name}Message${n}`;
+    taken.add(name);
+    return { ...m, name };
+  });
+  return { ...model, messages };
 }
 
 /** The `export type` declarations of messages.ts: the component schemas payloads refer to, then the messages. */
@@ -168,7 +180,7 @@ function messagesSource(
   return `${GENERATED_HEADER}
 ${lineComment(`Message types of the ${names.pascal} queue, generated from ${model.file}.`)}
 ${lineComment(`Every body is a JSON object whose ${JSON.stringify(model.discriminator)} property names its type.`)}
-${importLine(validators, `./validators${importSuffix}`)}
+${model.warnings.map((w) => `${commentLines(`Warning: ${w}`)}\n`).join('')}${importLine(validators, `./validators${importSuffix}`)}
 
 ${typeDeclarations(model, reserved).join('\n\n')}
 
@@ -225,17 +237,73 @@ ${readDiscriminator("typeof value === 'object' && value !== null && !Array.isArr
   return { ok: true, message: value as ${unionName} };
 }
 
-/** Decodes and validates a message body. */
-export function parseMessage(body: string): ParseResult {
+${jsDoc(
+  `Decodes and validates a message body. A body without its ${JSON.stringify(model.discriminator)} (a producer ` +
+    `that sends the payload alone)\ntakes it from the \`type\` message attribute, else from ${identificationNote(model)}.`,
+)}export function parseMessage(body: string, typeAttribute?: string | undefined): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
     return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
   }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(${disc} in value)) {
+    const type = typeAttribute ?? identify(value as Record<string, unknown>);
+    if (type !== undefined) value = { ${propertyKey(model.discriminator)}: type, ...value };
+  }
   return validateMessage(value);
 }
+
+${identifySource(model)}
 `;
+}
+
+/** How the README and the code name the identification rule. */
+function identificationNote(model: QueueContractModel): string {
+  const id = model.identification;
+  if (id.kind === 'single') return 'the only message type of the queue';
+  if (id.kind === 'validation') return 'the schema that accepts it and declares most of its properties';
+  return `its ${JSON.stringify(id.property)} property (${id.kind === 'discriminator' ? "the payloads' discriminator" : 'pinned by each payload'})`;
+}
+
+/** `identify(value)`: the message type of a body that does not name it, by the model's identification. */
+function identifySource(model: QueueContractModel): string {
+  const id = model.identification;
+  const head = '/** The message type of a body without its type, or undefined when none fits. */';
+  if (id.kind === 'single')
+    return `${head}\nfunction identify(_value: Record<string, unknown>): string | undefined {\n  return ${stringLiteral(model.messages[0]!.value)};\n}`;
+  if (id.kind === 'validation') {
+    const known = model.messages.map((m) => {
+      const names = Object.keys(isSchemaObject(m.schema.properties) ? m.schema.properties : {});
+      return `  ${wrapList('  ', `[${stringLiteral(m.value)}, [`, names.map(stringLiteral), ']],')}`;
+    });
+    return `const PROPERTIES = new Map<string, readonly string[]>([
+${known.join('\n')}
+]);
+
+/**
+ * The message type of a body without its type: of the schemas that accept it, the one declaring most of
+ * its properties (the first on a tie), or undefined when none does.
+ */
+function identify(value: Record<string, unknown>): string | undefined {
+  let best: string | undefined;
+  let bestScore = -1;
+  for (const [type, validate] of VALIDATORS) {
+    if (!validate({ ${propertyKey(model.discriminator)}: type, ...value })) continue;
+    const known = PROPERTIES.get(type) ?? [];
+    const score = Object.keys(value).filter((key) => known.includes(key)).length;
+    if (score > bestScore) [best, bestScore] = [type, score];
+  }
+  return best;
+}`;
+  }
+  const entries = Object.entries(id.values).map(([k, v]) => `  [${stringLiteral(k)}, ${stringLiteral(v)}],`);
+  return `const BY_PROPERTY = new Map<unknown, string>([\n${entries.join('\n')}\n]);
+
+${head}
+function identify(value: Record<string, unknown>): string | undefined {
+  return BY_PROPERTY.get(value[${stringLiteral(id.property)}]);
+}`;
 }
 
 /** Releases before the manifest kept state: the message types from the MESSAGE_TYPES constant of messages.ts. */
@@ -336,10 +404,11 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
-  const model = readAsyncApi(await ctx.readFile(contract), contract);
-  const names = namesFor(model, link.name, link.options);
-  const reserved = reservedTypeNames(model, names);
-  const views = messageViews(model, reserved);
+  const read = discriminatedQueue(readAsyncApi(await ctx.readFile(contract), contract));
+  const names = namesFor(read, link.name, link.options);
+  const reserved = reservedTypeNames(read, names);
+  const model = clearOfReserved(read, reserved);
+  const views = messageViews(model);
   const suffix = project.importSuffix;
   const broker = await brokerOf(link.options).load();
   const data: QueueView & { usage: string } = {

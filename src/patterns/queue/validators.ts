@@ -5,7 +5,8 @@
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { ContractError } from '../../errors.js';
-import type { JsonSchema, QueueContractModel } from '../../contracts/asyncapi.js';
+import type { JsonSchema } from '../../contracts/asyncapi.js';
+import type { DiscriminatedQueueModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
 import { GENERATED_HEADER } from '../../util/text.js';
 
 // ajv ships CommonJS: under NodeNext the default import is module.exports, which carries `.default`.

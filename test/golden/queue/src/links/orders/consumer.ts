@@ -331,7 +331,8 @@ export class OrdersConsumer {
     const receiveCount = receiveCountOf(m);
     try {
       this.hooks.received?.({ messageId, receiveCount });
-      const parsed = parseMessage(m.Body ?? '');
+      // A producer that sends the payload alone names its type in the `type` attribute, or not at all.
+      const parsed = parseMessage(m.Body ?? '', stringAttribute(m, 'type'));
       if (!parsed.ok) {
         // Handed back at once by the caller: the redrive policy dead-letters it after maxReceiveCount.
         this.hooks.invalid?.({ messageId, receiveCount, reason: parsed.reason, issues: parsed.issues });
@@ -536,7 +537,7 @@ function receiveCountOf(m: Message): number {
   return Number(m.Attributes?.ApproximateReceiveCount ?? '1');
 }
 
-/** A String message attribute set by the publisher (requestId, traceparent, tracestate), or undefined. */
+/** A String message attribute set by the publisher (type, requestId, traceparent, tracestate), or undefined. */
 function stringAttribute(m: Message, name: string): string | undefined {
   return m.MessageAttributes?.[name]?.StringValue;
 }

@@ -65,13 +65,41 @@ export function validateMessage(value: unknown): ParseResult {
   return { ok: true, message: value as OrdersMessage };
 }
 
-/** Decodes and validates a message body. */
-export function parseMessage(body: string): ParseResult {
+/**
+ * Decodes and validates a message body. A body without its "type" (a producer that sends the payload alone)
+ * takes it from the `type` message attribute, else from the schema that accepts it and declares most of its properties.
+ */
+export function parseMessage(body: string, typeAttribute?: string | undefined): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
     return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
   }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value)) {
+    const type = typeAttribute ?? identify(value as Record<string, unknown>);
+    if (type !== undefined) value = { type: type, ...value };
+  }
   return validateMessage(value);
+}
+
+const PROPERTIES = new Map<string, readonly string[]>([
+  ['OrderCreated', ['type', 'orderId', 'total']],
+  ['OrderCancelled', ['type', 'orderId', 'reason']],
+]);
+
+/**
+ * The message type of a body without its type: of the schemas that accept it, the one declaring most of
+ * its properties (the first on a tie), or undefined when none does.
+ */
+function identify(value: Record<string, unknown>): string | undefined {
+  let best: string | undefined;
+  let bestScore = -1;
+  for (const [type, validate] of VALIDATORS) {
+    if (!validate({ type: type, ...value })) continue;
+    const known = PROPERTIES.get(type) ?? [];
+    const score = Object.keys(value).filter((key) => known.includes(key)).length;
+    if (score > bestScore) [best, bestScore] = [type, score];
+  }
+  return best;
 }
