@@ -3,6 +3,7 @@
 // values by number, RPCs by name. Only the user's files count (not google/protobuf/*).
 import type { LoadedProtos } from '../contracts/proto.js';
 import protobuf from '../contracts/proto-lib.js';
+import { PROTO_SCALARS as SCALARS } from '../contracts/proto-scalars.js';
 
 export type Cardinality = 'optional' | 'required' | 'repeated' | 'map';
 
@@ -65,24 +66,6 @@ export interface ProtoModel {
   enums: Map<string, EnumInfo>;
   services: Map<string, ServiceInfo>;
 }
-
-const SCALARS = new Set([
-  'double',
-  'float',
-  'int32',
-  'int64',
-  'uint32',
-  'uint64',
-  'sint32',
-  'sint64',
-  'fixed32',
-  'fixed64',
-  'sfixed32',
-  'sfixed64',
-  'bool',
-  'string',
-  'bytes',
-]);
 
 function strip(fullName: string): string {
   return fullName.replace(/^\./, '');

@@ -15,24 +15,8 @@ import {
   type FieldDef,
   type RpcDef,
 } from './options.js';
+import { PROTO_SCALARS as SCALARS } from '../../contracts/proto-scalars.js';
 
-const SCALARS = new Set([
-  'double',
-  'float',
-  'int32',
-  'int64',
-  'uint32',
-  'uint64',
-  'sint32',
-  'sint64',
-  'fixed32',
-  'fixed64',
-  'sfixed32',
-  'sfixed64',
-  'bool',
-  'string',
-  'bytes',
-]);
 /** Well-known types a --field may name, with the import they need. */
 const WELL_KNOWN: Record<string, string> = {
   Timestamp: 'google/protobuf/timestamp.proto',
