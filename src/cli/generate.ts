@@ -6,7 +6,7 @@ import { perLink } from '../patterns/types.js';
 import { detectProject } from '../project/detect.js';
 import { commit } from '../vfs/commit.js';
 import { readManifest } from '../vfs/manifest.js';
-import { conflictError } from '../vfs/plan.js';
+import { conflictError, type Plan } from '../vfs/plan.js';
 import { UsageError } from '../errors.js';
 import { missingRuntimeCommand } from './install.js';
 import { files, info, paint, warn } from './output.js';
@@ -71,33 +71,7 @@ export async function generateOnce(
   const remember = await (await import('./contract-changes.js')).reportContractChanges(project.root, links);
   warnMissingRuntime(project, links);
 
-  if (opts.check) {
-    const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
-    if (stale.length === 0 && plan.conflicts.length === 0) {
-      info(`Generated code is current for ${links.length} link${links.length > 1 ? 's' : ''}.`);
-      return 0;
-    }
-    for (const e of stale) {
-      const why =
-        e.kind === 'user'
-          ? 'needs new stubs merged'
-          : e.action === 'create'
-            ? 'is missing'
-            : e.action === 'delete'
-              ? 'is no longer generated'
-              : 'is stale';
-      info(`  ${e.path} ${why}`);
-    }
-    for (const c of plan.conflicts)
-      info(`  ${c.path} ${c.reason === 'edited' ? 'was edited by hand' : 'conflicts: ' + c.message}`);
-    if (stale.length) info('Run `create-service-link generate` to bring the code in line with its contracts.');
-    if (plan.conflicts.some((c) => c.reason === 'edited')) {
-      info(
-        'Generated files are rewritten on every generate: move hand edits into the contract or a file of yours, then run `create-service-link generate --force`.',
-      );
-    }
-    return 1;
-  }
+  if (opts.check) return reportCheck(plan, links.length);
   if (plan.conflicts.length) throw conflictError(plan);
   if (plan.changes.length === 0) {
     info(`Everything is up to date (${links.map((l) => l.name).join(', ')}); nothing written.`);
@@ -114,6 +88,35 @@ export async function generateOnce(
   info(paint('green', `Wrote ${files(plan.changes.length)}.`));
   notes();
   return 0;
+}
+
+/** `generate --check`: lists what is stale or edited by hand; 0 when everything is current, else 1. */
+function reportCheck(plan: Plan, count: number): number {
+  const stale = plan.changes.filter((e) => e.kind === 'generated' || e.kind === 'user');
+  if (stale.length === 0 && plan.conflicts.length === 0) {
+    info(`Generated code is current for ${count} link${count > 1 ? 's' : ''}.`);
+    return 0;
+  }
+  for (const e of stale) {
+    const why =
+      e.kind === 'user'
+        ? 'needs new stubs merged'
+        : e.action === 'create'
+          ? 'is missing'
+          : e.action === 'delete'
+            ? 'is no longer generated'
+            : 'is stale';
+    info(`  ${e.path} ${why}`);
+  }
+  for (const c of plan.conflicts)
+    info(`  ${c.path} ${c.reason === 'edited' ? 'was edited by hand' : 'conflicts: ' + c.message}`);
+  if (stale.length) info('Run `create-service-link generate` to bring the code in line with its contracts.');
+  if (plan.conflicts.some((c) => c.reason === 'edited')) {
+    info(
+      'Generated files are rewritten on every generate: move hand edits into the contract or a file of yours, then run `create-service-link generate --force`.',
+    );
+  }
+  return 1;
 }
 
 export async function runGenerate(names: string[], opts: GenerateOptions): Promise<number> {
