@@ -19,6 +19,7 @@ import { DEFAULT_TOKEN_ENV, restDefaults, restSides, type RestOptions } from './
 import { RestSchemas } from './schemas.js';
 import { serverFiles, serverNames, serverTypes } from './server.js';
 
+/** The server names index.ts re-exports; not all of serverNames(), whose className would shadow the client's. */
 function serverIndexNames(linkName: string): { factory: string; handlersInterface: string } {
   const { factory, handlersInterface } = serverNames(linkName);
   return { factory, handlersInterface };
