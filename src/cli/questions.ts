@@ -72,11 +72,11 @@ export function answersOf(iv: Interview): { key: string; label: string; answer: 
     const decl = iv.set.decls[key]!;
     const q = decl.prompt!;
     const label = (q.message === undefined ? undefined : byLink(q.message, { name: '' })) ?? q.gate ?? flagName(decl);
-    // A compound question (the gRPC RPC loop) shows every value it gave.
-    const keys = q.ask ? (iv.asked.get(key) ?? [key]).filter((k, i, all) => all.indexOf(k) === i) : [key];
+    // A compound question (the gRPC RPC loop, REST's side) shows every value it gave; a yes as its flag.
+    const gave = iv.asked.get(key) ?? [key];
+    const keys = q.ask ? Object.keys(iv.set.decls).filter((k) => gave.includes(k) && !isUnset(iv.values[k])) : [key];
     const answer = keys
-      .filter((k) => keys.length === 1 || !isUnset(iv.values[k]))
-      .map((k) => show(iv.set.decls[k]!, iv.values[k]))
+      .map((k) => (q.ask && iv.values[k] === true ? flagName(iv.set.decls[k]!) : show(iv.set.decls[k]!, iv.values[k])))
       .join('; ');
     return { key, label: label.replace(/[\s:?]+$/, ''), answer };
   });
