@@ -366,7 +366,7 @@ describe('warnings from inside the generators: the input is taken, the warning s
     expect(rest.exitCode, rest.stderr).toBe(0);
     expect(rest.stderr).toMatch(renamed);
     // What the warning says is what was generated.
-    expect(await readFile(path.join(dir, 'src/links/dup/client.ts'), 'utf8')).toMatch(/^  getA2\(options/m);
+    expect(await readFile(path.join(dir, 'src/links/dup/client.ts'), 'utf8')).toMatch(/^ {2}getA2\(options/m);
     const again = await runCli(['generate'], dir);
     expect(again.exitCode, again.stderr).toBe(0);
     for (const warning of [noService, ignored, renamed]) expect(again.stderr).toMatch(warning);

@@ -140,7 +140,7 @@ describe('the wizard asks from the declarations', () => {
   });
 
   test('REST: an environment variable name is checked at its question, not after the last one', async () => {
-    const { prompts, asked } = scripted([false, undefined, undefined, 'none']);
+    const { prompts, asked } = scripted([false, undefined, 'client', undefined, 'none']);
     await askOptions(prompts, PATTERNS.rest!.options, ctx, {});
     const baseUrl = asked.find((q) => q.message.includes('base URL'))!;
     expect(await baseUrl.validate!('NOT-A-VAR')).toMatch(/--base-url-env must be an environment variable name/);
