@@ -205,34 +205,41 @@ export async function runCreate(
   const flagOptions = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
   checkNameArg(nameArg, manifest);
   const ctx: CreateContext = { project, manifest, opts };
-  let prepared: Prepared;
-  let values = flagOptions;
-  if (prompts) {
-    const done = await interview(spec, nameArg, flagOptions, prompts, ctx);
-    if (!done) {
-      info('Nothing was written.');
-      return 0;
-    }
-    ({ prepared, values } = done);
-  } else {
-    const missing = [...(nameArg ? [] : ['<name>']), ...missingOptions(spec.options, flagOptions)];
-    if (missing.length) {
-      throw new UsageError(
-        `missing required input (${whyNotAsked(opts)}): ${missing.join(', ')}. See \`create-service-link ${pattern} --help\`.`,
-      );
-    }
-    prepared = await prepare(spec, nameArg!, flagOptions, ctx);
-    // Taken, but worth a second look: say what was assumed.
-    show(prepared, ctx);
-    if (await presentPlan(prepared.plan, opts.dryRun)) return 0;
-  }
-  const { link, plan } = prepared;
-  // The wizard's answers as a command that asks nothing, for a script or CI.
-  const again = prompts && equivalentCommand(pattern, link.name, spec.options, values, opts);
-  if (opts.dryRun) {
-    if (again) info(`\nThe same without questions (for a script or CI):\n  ${again}`);
+  const planned = await planCreate(spec, nameArg, flagOptions, prompts, ctx);
+  if (!planned) {
+    info('Nothing was written.');
     return 0;
   }
+  // The wizard's answers as a command that asks nothing, for a script or CI.
+  const again = prompts && equivalentCommand(pattern, planned.prepared.link.name, spec.options, planned.values, opts);
+  if (!opts.dryRun) await writeLink(spec, planned.prepared, ctx);
+  if (again) info(`\nThe same without questions (for a script or CI):\n  ${again}`);
+  return 0;
+}
+
+/** The plan from the wizard (undefined: the user wrote nothing), or from the flags alone. */
+async function planCreate(
+  spec: PatternSpec,
+  nameArg: string | undefined,
+  flags: Record<string, unknown>,
+  prompts: Prompts | undefined,
+  ctx: CreateContext,
+): Promise<{ prepared: Prepared; values: Record<string, unknown> } | undefined> {
+  if (prompts) return interview(spec, nameArg, flags, prompts, ctx);
+  const missing = [...(nameArg ? [] : ['<name>']), ...missingOptions(spec.options, flags)];
+  if (missing.length) {
+    throw new UsageError(
+      `missing required input (${whyNotAsked(ctx.opts)}): ${missing.join(', ')}. See \`create-service-link ${spec.id} --help\`.`,
+    );
+  }
+  const prepared = await prepare(spec, nameArg!, flags, ctx);
+  show(prepared, ctx);
+  await presentPlan(prepared.plan, ctx.opts.dryRun);
+  return { prepared, values: flags };
+}
+
+/** One commit, then the install and what to do next. */
+async function writeLink(spec: PatternSpec, { link, plan }: Prepared, { project, manifest, opts }: CreateContext) {
   await commit(project.root, plan.operations());
   info(paint('green', `\nWrote ${files(plan.changes.length)}.`));
   // The files are written: a failed install is a warning naming the command to run, not a failure.
@@ -240,6 +247,4 @@ export async function runCreate(
   const runtimeDir = manifest.runtime?.dir ?? defaultRuntimeDir(project);
   const runtime = perLink(spec.runtimeModules, link.options).map((m) => `${runtimeDir}/${m}.ts`);
   info(`\n${nextSteps(plan, link, runtime).join('\n')}`);
-  if (again) info(`\nThe same without questions (for a script or CI):\n  ${again}`);
-  return 0;
 }
