@@ -243,6 +243,46 @@ describe('wizard: answers checked where they are typed, reviewed before writing,
     );
   });
 
+  it('answers that only fail together (an import no root holds) are said at the review, and one is changed', async () => {
+    const dir = await makeProject({
+      files: {
+        'specs/a.proto':
+          'syntax = "proto3";\npackage a;\nimport "b.proto";\nservice A { rpc Get(b.B) returns (b.B); }\n',
+        'specs/lib/b.proto': 'syntax = "proto3";\npackage b;\nmessage B { string id = 1; }\n',
+      },
+    });
+    projects.push(dir);
+    const s = spawnCli(['grpc', 'user', '--no-install'], dir);
+    await s.waitFor('Generate from .proto files you already have?');
+    s.write('y');
+    s.write(KEY.enter);
+    await s.waitFor('.proto files (comma-separated');
+    s.write('specs/a.proto');
+    s.write(KEY.enter);
+    await s.waitFor('Import roots');
+    let mark = s.screen().length;
+    s.write(KEY.enter); // no roots: the file's own folder, which does not hold b.proto
+    const review = /Change an answer\?/;
+    await s.waitFor(() => since(s, review, mark).includes('navigate'));
+    expect(s.screen().slice(mark)).toMatch(
+      /error: specs\/a\.proto:3: import "b\.proto" not found; change an answer below/,
+    );
+    expect(since(s, review, mark)).not.toMatch(/Yes, write them/);
+    await pick(s, review, 'Change Import roots', mark);
+    mark = s.screen().length;
+    await s.waitFor(() => since(s, 'Import roots', mark) !== '');
+    s.write('specs/lib');
+    s.write(KEY.enter);
+    await s.waitFor(() => since(s, CONFIRM, mark).includes('navigate'));
+    s.write(KEY.enter); // Yes, write them
+    expect(await s.exit).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
+    expect(manifest.links.user.options.protoPath).toEqual(['specs/lib']);
+    expect(since(s, 'The same without questions')).toMatch(
+      /npx create-service-link grpc user --proto specs\/a\.proto --proto-path specs\/lib --no-install --yes/,
+    );
+  });
+
   it('a gRPC recommendation offers the bench first, as `recommend` advises', async () => {
     const dir = await makeProject();
     projects.push(dir);

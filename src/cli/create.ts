@@ -143,7 +143,7 @@ async function interview(
       prepared = await prepare(spec, name, iv.values, ctx);
     } catch (error) {
       if (!(error instanceof UsageError || error instanceof ContractError)) throw error;
-      fail(`${error.message.split('\n')[0]} Change an answer below.`);
+      fail(`${error.message.split('\n')[0]}; change an answer below`);
     }
     if (prepared) {
       show(prepared, ctx);
