@@ -431,3 +431,59 @@ describe("Node's types not visible to the project: one warning saying what to ad
     expect(quiet.stderr).not.toMatch(/@types|"types"/);
   });
 });
+
+describe('after writing: what to do next, and the wizard command replayable from a shell', () => {
+  it('each pattern says which files are yours, how to start it and the environment it reads', async () => {
+    const dir = await project();
+    const next = async (args: string[]) => {
+      const r = await runCli([...args, '--yes', '--no-install'], dir);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return r.stdout.slice(r.stdout.indexOf('\nNext:'));
+    };
+    const client = await next(['rest', 'user']);
+    expect(client).toMatch(/Use it from your code: import from src\/links\/user\/index\.ts/);
+    expect(client).toMatch(
+      /Environment it reads: USER_SERVICE_URL, USER_SERVICE_TOKEN, USER_SERVICE_TIMEOUT_MS, SERVICE_TOKEN/,
+    );
+    expect(client).toMatch(/Your API grows: edit openapi\/user\.yaml, then run `npx create-service-link generate`/);
+    const grpc = await next(['grpc', 'account']);
+    expect(grpc).toMatch(/Yours to edit: src\/links\/account\/handlers\.ts, src\/links\/account\/server\.ts/);
+    expect(grpc).toMatch(
+      /Start the account gRPC server: build \(npx tsc\), then `node dist\/links\/account\/server\.js`/,
+    );
+    expect(grpc).toMatch(
+      /Environment it reads: .*ACCOUNT_SERVICE_ADDR.*ACCOUNT_SERVICE_LISTEN.*ACCOUNT_SERVICE_TLS_CERT/,
+    );
+    const queue = await next(['queue', 'order', '--message', 'OrderCreated:orderId=string']);
+    expect(queue).toMatch(/Yours to edit: src\/links\/order\/handlers\.ts/);
+    expect(queue).toMatch(/Start it from your code: startOrderConsumer\(\) \(src\/links\/order\/consumer\.ts\)/);
+    expect(queue).toMatch(/Environment it reads: ORDER_QUEUE_URL, SQS_ENDPOINT/);
+  });
+
+  it('the printed command quotes what a shell would read ([], spaces, quotes), and runs as printed', async () => {
+    const { equivalentCommand, shellQuote } = await import('../src/cli/equivalent.js');
+    const { PATTERNS } = await import('../src/patterns/index.js');
+    expect(shellQuote("it's a b")).toBe(`'it'\\''s a b'`);
+    const values = {
+      resource: ['users:id=string,tags=string[]'],
+      baseUrlEnv: 'USERS_URL',
+      client: true,
+      server: false,
+    };
+    const command = equivalentCommand('rest', 'user', PATTERNS.rest!.options, values, { out: 'src/clients/user' });
+    expect(command).toBe(
+      "npx create-service-link rest user --resource 'users:id=string,tags=string[]' --base-url-env USERS_URL --client --out src/clients/user --yes",
+    );
+    const dir = await project();
+    const r = await execa('sh', ['-c', command.replace('npx create-service-link', `node ${CLI}`) + ' --no-install'], {
+      cwd: dir,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await readFile(path.join(dir, 'openapi/user.yaml'), 'utf8')).toMatch(/tags:\s+type: array/);
+    expect(JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8')).links.user.out).toBe(
+      'src/clients/user',
+    );
+  });
+});

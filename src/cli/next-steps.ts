@@ -25,7 +25,9 @@ export function nextSteps(plan: Plan, link: LinkConfig, runtimeFiles: readonly s
   const yours = inLink.filter((e) => e.kind === 'user');
   const lines = ['Next:'];
   if (yours.length)
-    lines.push(`  Yours to edit: ${yours.map((e) => e.path).join(', ')} (generate never overwrites them)`);
+    lines.push(
+      `  Yours to edit: ${yours.map((e) => e.path).join(', ')} (generate only adds stubs there, never rewrites your code)`,
+    );
   else lines.push(`  Use it from your code: import from ${link.out}/index.ts`);
   for (const e of yours) {
     const runs = RUNS.exec(e.after!);
