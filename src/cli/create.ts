@@ -171,7 +171,7 @@ async function reviewChoice(
   const short = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
   const changes = [
     ...(askedName ? [{ value: 'name', name: `Change the link name (${name})` }] : []),
-    ...answersOf(iv).map((a) => ({ value: a.key, name: `Change ${a.label} (${short(a.answer)})` })),
+    ...answersOf(iv, { name }).map((a) => ({ value: a.key, name: `Change ${a.label} (${short(a.answer)})` })),
   ];
   const write = fileCount === undefined ? [] : [{ value: 'write', name: 'Yes, write them' }];
   return prompts.select({

@@ -67,11 +67,11 @@ export function renameDefaults(iv: Interview, from: OptionContext, to: OptionCon
 }
 
 /** The asked questions as label and answer, for the review. */
-export function answersOf(iv: Interview): { key: string; label: string; answer: string }[] {
+export function answersOf(iv: Interview, ctx: OptionContext): { key: string; label: string; answer: string }[] {
   return [...iv.asked.keys()].map((key) => {
     const decl = iv.set.decls[key]!;
     const q = decl.prompt!;
-    const label = (q.message === undefined ? undefined : byLink(q.message, { name: '' })) ?? q.gate ?? flagName(decl);
+    const label = (q.message === undefined ? undefined : byLink(q.message, ctx)) ?? q.gate ?? flagName(decl);
     // A compound question (the gRPC RPC loop, REST's side) shows every value it gave; a yes as its flag.
     const gave = iv.asked.get(key) ?? [key];
     const keys = q.ask ? Object.keys(iv.set.decls).filter((k) => gave.includes(k) && !isUnset(iv.values[k])) : [key];
