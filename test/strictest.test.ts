@@ -80,7 +80,7 @@ async function scaffold(args: string[], warnings: RegExp[] = []): Promise<void> 
   const r = await runCli([...args, '--yes', '--no-install'], dir);
   const lines = r.stderr.split('\n').filter(Boolean);
   expect(lines.length, r.stderr).toBe(warnings.length);
-  warnings.forEach((w, i) => expect(lines[i]).toMatch(w));
+  for (const [i, w] of warnings.entries()) expect(lines[i]).toMatch(w);
   expect(r.exitCode).toBe(0);
 }
 
