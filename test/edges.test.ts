@@ -329,3 +329,161 @@ describe('--help', () => {
     }
   });
 });
+
+describe('warnings from inside the generators: the input is taken, the warning says what was assumed', () => {
+  it('a .proto with no service, a proto2 default, a duplicate operationId: on create and on every generate', async () => {
+    const dir = await project({
+      files: {
+        'protos/only.proto':
+          'syntax = "proto2";\npackage only;\n\nmessage Only {\n  optional int32 retries = 1 [default = 5];\n}\n',
+        'specs/dup.yaml': [
+          'openapi: 3.0.3',
+          "info: { title: dup, version: '1' }",
+          'paths:',
+          '  /a:',
+          '    get:',
+          '      operationId: getA',
+          "      responses: { '200': { description: ok } }",
+          '  /b:',
+          '    get:',
+          '      operationId: getA',
+          "      responses: { '200': { description: ok } }",
+          '',
+        ].join('\n'),
+      },
+    });
+    const noService =
+      /warning: only: protos\/only\.proto: no service, so the link has its messages but no client or server/;
+    const ignored =
+      /warning: only: protos\/only\.proto:5: Only\.retries \[default = 5\] is ignored: an absent field reads as its type's zero value/;
+    const renamed =
+      /warning: dup: specs\/dup\.yaml:10: GET \/b would be getA, which another operation already is; it is called getA2/;
+    const grpc = await runCli(['grpc', 'only', '--proto', 'protos/only.proto', '--yes', '--no-install'], dir);
+    expect(grpc.exitCode, grpc.stderr).toBe(0);
+    expect(grpc.stderr).toMatch(noService);
+    expect(grpc.stderr).toMatch(ignored);
+    const rest = await runCli(['rest', 'dup', '--openapi', 'specs/dup.yaml', '--yes', '--no-install'], dir);
+    expect(rest.exitCode, rest.stderr).toBe(0);
+    expect(rest.stderr).toMatch(renamed);
+    // What the warning says is what was generated.
+    expect(await readFile(path.join(dir, 'src/links/dup/client.ts'), 'utf8')).toMatch(/^ {2}getA2\(options/m);
+    const again = await runCli(['generate'], dir);
+    expect(again.exitCode, again.stderr).toBe(0);
+    for (const warning of [noService, ignored, renamed]) expect(again.stderr).toMatch(warning);
+    expect(again.stderr).not.toMatch(STACK);
+  });
+});
+
+describe("Node's types not visible to the project: one warning saying what to add", () => {
+  const TOOL_MODULES = path.resolve(import.meta.dirname, '..', 'node_modules');
+  /** A project whose node_modules holds only the given packages (links to the tool's own copies). */
+  async function withModules(packages: Record<string, string>): Promise<string> {
+    const dir = await project();
+    await unlink(path.join(dir, 'node_modules'));
+    for (const [name, from] of Object.entries(packages)) {
+      await mkdir(path.dirname(path.join(dir, 'node_modules', name)), { recursive: true });
+      await symlink(path.join(TOOL_MODULES, from), path.join(dir, 'node_modules', name), 'dir');
+    }
+    return dir;
+  }
+  async function setTypes(dir: string, types: string[] | undefined): Promise<void> {
+    const file = path.join(dir, 'tsconfig.json');
+    const tsconfig = JSON.parse(await readFile(file, 'utf8')) as { compilerOptions: Record<string, unknown> };
+    tsconfig.compilerOptions.types = types;
+    await writeFile(file, `${JSON.stringify(tsconfig, null, 2)}\n`);
+  }
+  const tsc = (dir: string) =>
+    execa('node', [path.join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir, '--noEmit'], { reject: false });
+
+  it('TypeScript 7 with no "types": says to add "types": ["node"], and with it the link compiles', async () => {
+    const dir = await withModules({ typescript: 'typescript7', '@types/node': '@types/node' });
+    await setTypes(dir, undefined);
+    const r = await runCli(['rest', 'user', '--resource', 'users:id=string', '--yes', '--no-install'], dir);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /warning: TypeScript 7\.\d+\.\d+ loads no @types package unless tsconfig\.json names it, and it sets no "types": add "types": \["node"\]/,
+    );
+    // The warning is right: without the line tsc 7 cannot see node:http; with it, it compiles.
+    const before = await tsc(dir);
+    expect(before.exitCode).not.toBe(0);
+    expect(before.stdout).toMatch(/TS2591/);
+    await setTypes(dir, ['node']);
+    const after = await tsc(dir);
+    expect(`${after.stdout}${after.stderr}`).toBe('');
+    expect(after.exitCode).toBe(0);
+  });
+
+  it('a "types" list without "node", or no @types/node at all: says which line or package to add', async () => {
+    const dir = await withModules({ '@types/node': '@types/node' });
+    await setTypes(dir, ['vitest']);
+    const listed = await runCli(['rest', 'user', '--yes', '--no-install'], dir);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(listed.stderr).toMatch(
+      /warning: tsconfig\.json sets "types": \["vitest"\] without "node": the generated code uses Node's types; add "node" to compilerOptions\.types/,
+    );
+    const missing = await withModules({});
+    const none = await runCli(['rest', 'user', '--yes', '--no-install'], missing);
+    expect(none.exitCode, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/warning: @types\/node is not installed: .* add it with `npm install -D @types\/node`/);
+    // A project that sees them hears nothing about it.
+    const fine = await project();
+    const quiet = await runCli(['rest', 'user', '--yes', '--no-install'], fine);
+    expect(quiet.stderr).not.toMatch(/@types|"types"/);
+  });
+});
+
+describe('after writing: what to do next, and the wizard command replayable from a shell', () => {
+  it('each pattern says which files are yours, how to start it and the environment it reads', async () => {
+    const dir = await project();
+    const next = async (args: string[]) => {
+      const r = await runCli([...args, '--yes', '--no-install'], dir);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return r.stdout.slice(r.stdout.indexOf('\nNext:'));
+    };
+    const client = await next(['rest', 'user']);
+    expect(client).toMatch(/Use it from your code: import from src\/links\/user\/index\.ts/);
+    expect(client).toMatch(
+      /Environment it reads: USER_SERVICE_URL, USER_SERVICE_TOKEN, USER_SERVICE_TIMEOUT_MS, SERVICE_TOKEN/,
+    );
+    expect(client).toMatch(/Your API grows: edit openapi\/user\.yaml, then run `npx create-service-link generate`/);
+    const grpc = await next(['grpc', 'account']);
+    expect(grpc).toMatch(/Yours to edit: src\/links\/account\/handlers\.ts, src\/links\/account\/server\.ts/);
+    expect(grpc).toMatch(
+      /Start the account gRPC server: build \(npx tsc\), then `node dist\/links\/account\/server\.js`/,
+    );
+    expect(grpc).toMatch(
+      /Environment it reads: .*ACCOUNT_SERVICE_ADDR.*ACCOUNT_SERVICE_LISTEN.*ACCOUNT_SERVICE_TLS_CERT/,
+    );
+    const queue = await next(['queue', 'order', '--message', 'OrderCreated:orderId=string']);
+    expect(queue).toMatch(/Yours to edit: src\/links\/order\/handlers\.ts/);
+    expect(queue).toMatch(/Start it from your code: startOrderConsumer\(\) \(src\/links\/order\/consumer\.ts\)/);
+    expect(queue).toMatch(/Environment it reads: ORDER_QUEUE_URL, SQS_ENDPOINT/);
+  });
+
+  it('the printed command quotes what a shell would read ([], spaces, quotes), and runs as printed', async () => {
+    const { equivalentCommand, shellQuote } = await import('../src/cli/equivalent.js');
+    const { PATTERNS } = await import('../src/patterns/index.js');
+    expect(shellQuote("it's a b")).toBe(`'it'\\''s a b'`);
+    const values = {
+      resource: ['users:id=string,tags=string[]'],
+      baseUrlEnv: 'USERS_URL',
+      client: true,
+      server: false,
+    };
+    const command = equivalentCommand('rest', 'user', PATTERNS.rest!.options, values, { out: 'src/clients/user' });
+    expect(command).toBe(
+      "npx create-service-link rest user --resource 'users:id=string,tags=string[]' --base-url-env USERS_URL --client --out src/clients/user --yes",
+    );
+    const dir = await project();
+    const r = await execa('sh', ['-c', command.replace('npx create-service-link', `node ${CLI}`) + ' --no-install'], {
+      cwd: dir,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await readFile(path.join(dir, 'openapi/user.yaml'), 'utf8')).toMatch(/tags:\s+type: array/);
+    expect(JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8')).links.user.out).toBe(
+      'src/clients/user',
+    );
+  });
+});

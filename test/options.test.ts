@@ -1,5 +1,8 @@
 // Pattern options are declared once (src/core/options.ts); flags, wizard questions, the missing-flag
 // check and the stored options all come from those declarations.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
 import { askOptions } from '../src/cli/questions.js';
@@ -140,11 +143,45 @@ describe('the wizard asks from the declarations', () => {
   });
 
   test('REST: an environment variable name is checked at its question, not after the last one', async () => {
-    const { prompts, asked } = scripted([false, undefined, undefined, 'none']);
+    const { prompts, asked } = scripted([false, undefined, 'client', undefined, 'none']);
     await askOptions(prompts, PATTERNS.rest!.options, ctx, {});
     const baseUrl = asked.find((q) => q.message.includes('base URL'))!;
     expect(await baseUrl.validate!('NOT-A-VAR')).toMatch(/--base-url-env must be an environment variable name/);
     expect(asked.map((q) => q.message)).not.toContain('Environment variable with the token:');
+  });
+});
+
+describe('contract files are read and parsed at the prompt that names them', () => {
+  test('every pattern: a missing file, a folder and a file that does not parse are refused with the reason', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'csl-prompt-'));
+    try {
+      await mkdir(path.join(root, 'specs'));
+      await writeFile(path.join(root, 'specs/bad.yaml'), 'openapi: 3.0.3\ninfo: [\n');
+      await writeFile(path.join(root, 'specs/bad.proto'), 'syntax = "proto3";\nmessage {\n');
+      await writeFile(
+        path.join(root, 'specs/ok.proto'),
+        'syntax = "proto3";\npackage ok;\nmessage A { string id = 1; }\n',
+      );
+      const question = async (pattern: string, script: unknown[], message: RegExp) => {
+        const { prompts, asked } = scripted(script);
+        await askOptions(prompts, PATTERNS[pattern]!.options, ctx, {}, root).catch(() => undefined);
+        return asked.find((q) => message.test(q.message))!.validate!;
+      };
+      const openapi = await question('rest', [true, 'x'], /Path of the OpenAPI document/);
+      expect(await openapi('nope.yaml')).toMatch(/^--openapi nope\.yaml: no such file \(looked in /);
+      expect(await openapi('specs')).toMatch(/^--openapi specs: is a folder; name the contract file in it/);
+      expect(await openapi('specs/bad.yaml')).toMatch(/^specs\/bad\.yaml:\d+/);
+      const asyncapi = await question('queue', ['x'], /AsyncAPI 3\.0 document/);
+      expect(await asyncapi('nope.yaml')).toMatch(/^--asyncapi nope\.yaml: no such file/);
+      expect(await asyncapi('specs/bad.yaml')).toMatch(/^specs\/bad\.yaml:\d+:\d+: invalid YAML/);
+      expect(await asyncapi('')).toBe(true); // empty: describe the messages instead
+      const proto = await question('grpc', [true, 'x'], /^\.proto files/);
+      expect(await proto('specs/ok.proto, nope.proto')).toMatch(/^--proto nope\.proto: no such file/);
+      expect(await proto('specs/bad.proto')).toMatch(/^specs\/bad\.proto: /);
+      expect(await proto('specs/ok.proto')).toBe(true);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -359,6 +359,7 @@ describe('spec (flags and scaffold)', () => {
     const answers: Record<string, unknown> = {
       'Do you already have an OpenAPI document for this service?': false,
       'Resource (NAME:FIELD=TYPE,...):': 'people:id=string,name=string',
+      'Which side of this link is this service?': 'both',
       'Authentication:': 'bearer',
       'Environment variable with the token:': 'PEOPLE_TOKEN',
     };
@@ -371,14 +372,21 @@ describe('spec (flags and scaffold)', () => {
     expect(result).toEqual({
       baseUrlEnv: 'PEOPLE_URL',
       resource: ['people:id=string,name=string'],
+      client: true,
+      server: true,
       auth: 'bearer',
       tokenEnv: 'PEOPLE_TOKEN',
     });
     expect(asked).toEqual(Object.keys(answers));
     asked.length = 0;
     expect(
-      await askOptions(prompts, spec.options, { name: 'people' }, { openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' }),
-    ).toEqual({ openapi: 'a.yaml', baseUrlEnv: 'X', auth: 'none' });
+      await askOptions(
+        prompts,
+        spec.options,
+        { name: 'people' },
+        { openapi: 'a.yaml', client: true, baseUrlEnv: 'X', auth: 'none' },
+      ),
+    ).toEqual({ openapi: 'a.yaml', client: true, baseUrlEnv: 'X', auth: 'none' });
     expect(asked).toEqual([]);
   });
 

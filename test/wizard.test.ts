@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KEY, spawnCli, type PtySession } from './helpers/pty.js';
-import { compile, makeProject, snapshot } from './helpers/project.js';
+import { compile, makeProject, runCli, snapshot } from './helpers/project.js';
 
 const projects: string[] = [];
 const CONFIRM = /Write \d+ files\?/;
@@ -43,7 +43,7 @@ describe('wizard on a terminal', () => {
     await s.waitFor('more than one language');
     s.write(KEY.enter);
     // Between REST and gRPC: the wizard offers a bench first (declined here; bench.test.ts measures).
-    await s.waitFor('Run a 10-second bench on your message before choosing?');
+    await s.waitFor('Run a 10-second bench of REST vs gRPC on your message before choosing?');
     s.write(KEY.enter);
     await s.waitFor('Which pattern?');
     expect(s.screen()).toMatch(/Recommended: .*gRPC/i);
@@ -61,7 +61,7 @@ describe('wizard on a terminal', () => {
     s.write(KEY.enter); // no: describe a resource
     await s.waitFor('Resource (NAME:FIELD=TYPE');
     s.write(KEY.enter); // take the default resource
-    await s.waitFor('base URL');
+    await s.waitFor('Which side of this link is this service?'); // the default: the client
     await acceptDefaultsUntilConfirm(s);
     expect(s.screen()).toMatch(/create\s+openapi\/user\.yaml/);
     s.write(KEY.enter);
@@ -91,10 +91,216 @@ describe('wizard on a terminal', () => {
     projects.push(dir);
     const before = await snapshot(dir);
     const s = spawnCli(['rest', 'user', '--resource', 'users:id=string', '--no-install'], dir);
-    await s.waitFor('base URL');
+    await s.waitFor('Which side of this link is this service?');
     await acceptDefaultsUntilConfirm(s);
     s.write(KEY.ctrlC);
     expect(await s.exit).toBe(130);
     expect(await snapshot(dir)).toEqual(before);
+  });
+});
+
+const PETS = `openapi: 3.0.3
+info: { title: pets, version: '1' }
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      responses:
+        '200':
+          description: ok
+          content: { application/json: { schema: { type: object, properties: { id: { type: string } } } } }
+`;
+
+/** The screen after offset `from`, from the last time `marker` appeared there: the question asked now. */
+const since = (s: PtySession, marker: string | RegExp, from = 0): string => {
+  const text = s.screen().slice(from);
+  const hits = [
+    ...text.matchAll(
+      new RegExp(typeof marker === 'string' ? marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : marker.source, 'g'),
+    ),
+  ];
+  return hits.length ? text.slice(hits.at(-1)!.index) : '';
+};
+
+/** Types an answer, waits for the prompt to refuse it with `reason`, then erases it. */
+async function refusedAnswer(s: PtySession, question: string, answer: string, reason: RegExp): Promise<void> {
+  const from = s.screen().length;
+  s.write(answer);
+  s.write(KEY.enter);
+  await s.waitFor(() => reason.test(since(s, question, from)));
+  s.write('\u007f'.repeat(answer.length));
+}
+
+/**
+ * Waits for the select `question` to appear after offset `from` (taken before the key that asks it),
+ * moves its cursor (❯) to the choice containing `text`, and picks it.
+ */
+async function pick(s: PtySession, question: RegExp, text: string, from: number): Promise<void> {
+  const cursorOn = () => {
+    const lines = since(s, question, from)
+      .split('\n')
+      .filter((l) => l.includes('❯'));
+    return lines.at(-1)?.includes(text) ?? false;
+  };
+  // A render ends with the key help: judge the cursor on a whole one.
+  await s.waitFor(() => since(s, question, from).includes(text) && since(s, question, from).includes('navigate'));
+  for (let i = 0; i < 12 && !cursorOn(); i++) {
+    const before = s.screen().length;
+    s.write(KEY.down);
+    await s.waitFor((t) => /❯[^]*navigate/.test(t.slice(before)));
+  }
+  expect(cursorOn(), since(s, question, from)).toBe(true);
+  s.write(KEY.enter);
+}
+
+describe('wizard: answers checked where they are typed, reviewed before writing, replayable', () => {
+  it('REST: a missing or broken contract is refused at its prompt; the side, a changed answer and name; the command it prints makes the same files', async () => {
+    const files = { 'specs/pets.yaml': PETS, 'specs/broken.yaml': 'openapi: 3.0.3\ninfo: [\n' };
+    const dir = await makeProject({ files });
+    projects.push(dir);
+    const s = spawnCli(['rest', '--no-install'], dir);
+    await s.waitFor('Name of the link');
+    s.write('pets');
+    s.write(KEY.enter);
+    await s.waitFor('Do you already have an OpenAPI document');
+    s.write('y');
+    s.write(KEY.enter);
+    const pathQuestion = 'Path of the OpenAPI document';
+    await s.waitFor(pathQuestion);
+    await refusedAnswer(s, pathQuestion, 'nope.yaml', /--openapi nope\.yaml: no such file/);
+    await refusedAnswer(s, pathQuestion, 'specs/broken.yaml', /specs\/broken\.yaml:\d+/);
+    const side = /Which side of this link is this service\?/;
+    let mark = s.screen().length;
+    s.write('specs/pets.yaml');
+    s.write(KEY.enter);
+    await pick(s, side, 'Both', mark);
+    await s.waitFor('base URL');
+    mark = s.screen().length;
+    await acceptDefaultsUntilConfirm(s);
+    // The review: every answer can be changed. Only the server side now: the client's questions go.
+    expect(since(s, CONFIRM, mark)).toMatch(/Change Side of the link \(--client; --server\)/);
+    expect(since(s, CONFIRM, mark)).toMatch(/Change Environment variable with the base URL \(PETS_SERVICE_URL\)/);
+    await pick(s, CONFIRM, 'Change Side of the link', mark);
+    mark = s.screen().length;
+    await pick(s, side, 'The service itself', mark);
+    await s.waitFor(() => since(s, CONFIRM, mark).includes('No, write nothing'));
+    expect(since(s, CONFIRM, mark)).not.toMatch(/base URL|Authentication/);
+    await pick(s, CONFIRM, 'Change the link name', mark);
+    mark = s.screen().length;
+    await s.waitFor(() => since(s, 'Name of the link', mark) !== '');
+    s.write('shop');
+    s.write(KEY.enter);
+    await s.waitFor(() => since(s, CONFIRM, mark).includes('No, write nothing'));
+    expect(s.screen().slice(mark)).toMatch(/Writing the rest link "shop"/);
+    expect(since(s, CONFIRM, mark)).toMatch(/Change the link name \(shop\)/);
+    s.write(KEY.enter); // Yes, write them
+    expect(await s.exit).toBe(0);
+    const end = since(s, 'Wrote ');
+    expect(end).toMatch(/Yours to edit: src\/links\/shop\/handlers\.ts, src\/links\/shop\/server\.ts/);
+    expect(end).toMatch(/Start the shop REST service: build \(npx tsc\), then `node dist\/links\/shop\/server\.js`/);
+    expect(end).toMatch(/Environment it reads: SHOP_SERVICE_LISTEN, SHOP_SERVICE_BODY_LIMIT/);
+    const command = /The same without questions \(for a script or CI\):\s+(npx create-service-link .*--yes)/.exec(
+      end,
+    )?.[1];
+    expect(command).toBe('npx create-service-link rest shop --openapi specs/pets.yaml --server --no-install --yes');
+    const tsc = await compile(dir, ['--noEmit']);
+    expect(tsc.ok, tsc.output).toBe(true);
+    // The printed command, run in a fresh copy of the project, writes the same files.
+    const replay = await makeProject({ files });
+    projects.push(replay);
+    const r = await runCli(command!.split(' ').slice(2), replay);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await snapshot(replay)).toEqual(await snapshot(dir));
+  });
+
+  it('gRPC: a field type like bad:floaty is refused at its prompt with the reason, and asked again', async () => {
+    const dir = await makeProject();
+    projects.push(dir);
+    const s = spawnCli(['grpc', 'user', '--no-install'], dir);
+    await s.waitFor('Generate from .proto files you already have?');
+    s.write(KEY.enter); // no: describe a new service
+    await s.waitFor('RPC name');
+    s.write(KEY.enter); // GetUser
+    await s.waitFor('Kind of GetUser');
+    s.write(KEY.enter); // unary
+    const fields = 'Fields to add to GetUserRequest';
+    await s.waitFor(fields);
+    await refusedAnswer(s, fields, 'bad:floaty', /"floaty" is not a type here; use a proto scalar/);
+    s.write('score:double');
+    s.write(KEY.enter);
+    await s.waitFor('Fields to add to GetUserResponse');
+    await acceptDefaultsUntilConfirm(s);
+    expect(since(s, CONFIRM)).toMatch(/Change RPCs and their fields \(GetUser:unary; GetUserRequest\.score:double\)/);
+    s.write(KEY.enter);
+    expect(await s.exit).toBe(0);
+    expect(await readFile(path.join(dir, 'proto/user.proto'), 'utf8')).toMatch(/double score = 2;/);
+    const end = since(s, 'Wrote ');
+    expect(end).toMatch(/Start the user gRPC server: build \(npx tsc\), then `node dist\/links\/user\/server\.js`/);
+    expect(end).toMatch(/Environment it reads: .*USER_SERVICE_ADDR.*USER_SERVICE_LISTEN/);
+    expect(end).toMatch(
+      /npx create-service-link grpc user --rpc GetUser:unary --package user\.v1 --field GetUserRequest\.score:double --no-install --yes/,
+    );
+  });
+
+  it('answers that only fail together (an import no root holds) are said at the review, and one is changed', async () => {
+    const dir = await makeProject({
+      files: {
+        'specs/a.proto':
+          'syntax = "proto3";\npackage a;\nimport "b.proto";\nservice A { rpc Get(b.B) returns (b.B); }\n',
+        'specs/lib/b.proto': 'syntax = "proto3";\npackage b;\nmessage B { string id = 1; }\n',
+      },
+    });
+    projects.push(dir);
+    const s = spawnCli(['grpc', 'user', '--no-install'], dir);
+    await s.waitFor('Generate from .proto files you already have?');
+    s.write('y');
+    s.write(KEY.enter);
+    await s.waitFor('.proto files (comma-separated');
+    s.write('specs/a.proto');
+    s.write(KEY.enter);
+    await s.waitFor('Import roots');
+    let mark = s.screen().length;
+    s.write(KEY.enter); // no roots: the file's own folder, which does not hold b.proto
+    const review = /Change an answer\?/;
+    await s.waitFor(() => since(s, review, mark).includes('navigate'));
+    expect(s.screen().slice(mark)).toMatch(
+      /error: specs\/a\.proto:3: import "b\.proto" not found; change an answer below/,
+    );
+    expect(since(s, review, mark)).not.toMatch(/Yes, write them/);
+    await pick(s, review, 'Change Import roots', mark);
+    mark = s.screen().length;
+    await s.waitFor(() => since(s, 'Import roots', mark) !== '');
+    s.write('specs/lib');
+    s.write(KEY.enter);
+    await s.waitFor(() => since(s, CONFIRM, mark).includes('navigate'));
+    s.write(KEY.enter); // Yes, write them
+    expect(await s.exit).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
+    expect(manifest.links.user.options.protoPath).toEqual(['specs/lib']);
+    expect(since(s, 'The same without questions')).toMatch(
+      /npx create-service-link grpc user --proto specs\/a\.proto --proto-path specs\/lib --no-install --yes/,
+    );
+  });
+
+  it('a gRPC recommendation offers the bench first, as `recommend` advises', async () => {
+    const dir = await makeProject();
+    projects.push(dir);
+    const s = spawnCli([], dir);
+    for (const [question, key] of [
+      ['Does the caller need the answer', 'y'],
+      ['several consumers', 'n'],
+      ['stream many messages', 'n'],
+      ['high-volume', 'y'],
+      ['more than one language', 'y'],
+    ] as const) {
+      await s.waitFor(question);
+      s.write(key);
+      s.write(KEY.enter);
+    }
+    await s.waitFor(/gRPC pays off only where it is measurably faster\. Run a 10-second bench of REST vs gRPC/);
+    expect(s.screen()).toMatch(/Recommended: .*gRPC/);
+    s.write(KEY.ctrlC);
+    expect(await s.exit).toBe(130);
   });
 });

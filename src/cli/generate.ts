@@ -9,7 +9,7 @@ import { readManifest } from '../vfs/manifest.js';
 import { conflictError, type Plan } from '../vfs/plan.js';
 import { UsageError } from '../errors.js';
 import { missingRuntimeCommand } from './install.js';
-import { files, info, paint, warn } from './output.js';
+import { files, info, paint, warn, warnAll } from './output.js';
 import { presentPlan } from './present.js';
 import { watchContracts } from './watch.js';
 
@@ -70,6 +70,7 @@ export async function generateOnce(
   // The contract changes since the last generate, classified (src/cli/contract-changes.ts).
   const remember = await (await import('./contract-changes.js')).reportContractChanges(project.root, links);
   warnMissingRuntime(project, links);
+  warnAll(plan.warnings);
 
   if (opts.check) return reportCheck(plan, links.length);
   if (plan.conflicts.length) throw conflictError(plan);

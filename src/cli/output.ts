@@ -23,6 +23,11 @@ export function warn(text: string): void {
   process.stderr.write(`${paint('yellow', 'warning', process.stderr)}: ${text}\n`);
 }
 
+/** One warning line each (what was taken, what was assumed). */
+export function warnAll(lines: readonly string[]): void {
+  for (const line of lines) warn(line);
+}
+
 export function fail(text: string): void {
   process.stderr.write(`${paint('red', 'error', process.stderr)}: ${text}\n`);
 }

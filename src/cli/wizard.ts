@@ -55,10 +55,11 @@ export function sampleProto(fields: string): string {
   return `syntax = "proto3";\npackage sample;\nmessage Sample {\n${lines.join('\n')}\n}\n`;
 }
 
-/** When REST and gRPC are close, offer to measure both on the user's message before choosing. */
-async function offerBench(prompts: Prompts): Promise<PatternId | undefined> {
+/** When REST and gRPC are close, or gRPC is recommended, offer to measure both on the user's message before choosing. */
+async function offerBench(prompts: Prompts, borderline: boolean): Promise<PatternId | undefined> {
+  const why = borderline ? 'REST and gRPC are close here.' : 'gRPC pays off only where it is measurably faster.';
   const run = await prompts.confirm({
-    message: 'REST and gRPC are close here. Run a 10-second bench on your message before choosing?',
+    message: `${why} Run a 10-second bench of REST vs gRPC on your message before choosing?`,
     default: false,
   });
   if (!run) return undefined;
@@ -99,10 +100,12 @@ async function offerBench(prompts: Prompts): Promise<PatternId | undefined> {
 }
 
 export async function choosePattern(prompts: Prompts): Promise<PatternId> {
-  const r = recommend(await askMatrix(prompts));
+  const answers = await askMatrix(prompts);
+  const r = recommend(answers);
   printRecommendation(r);
-  if (r.borderline) {
-    const measured = await offerBench(prompts);
+  // As `recommend` advises: measure before taking gRPC's coupling (streaming has no REST equivalent to measure).
+  if (r.borderline || (r.pattern === 'grpc' && !answers.streaming)) {
+    const measured = await offerBench(prompts, r.borderline);
     if (measured && measured !== r.pattern) {
       r.pattern = measured;
       info(`The measurement favours ${PATTERNS[measured].title}.`);

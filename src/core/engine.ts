@@ -104,6 +104,7 @@ export async function planLinks(
       },
     });
     const result = await (await spec.load()).generate(ctx);
+    for (const warning of result.warnings ?? []) plan.warnings.push(`${job.link.name}: ${warning}`);
     const files = [
       ...result.files,
       ...(await legacyShims({ spec, link: job.link, project, manifest, files: result.files, ctx })),

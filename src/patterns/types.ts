@@ -52,6 +52,11 @@ export interface GenerateResult {
   files: PlannedFile[];
   /** Kept in service-link.json and handed back as `previousState` on the next generate. */
   state?: LinkState;
+  /**
+   * Contract content taken but questionable (a .proto with no service, a duplicate operationId
+   * renamed, a proto2 default ignored): each says what was assumed; the CLI prints them as warnings.
+   */
+  warnings?: string[];
 }
 
 export interface PatternGenerator {

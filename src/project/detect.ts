@@ -5,12 +5,14 @@ import path from 'node:path';
 import type { ParseError } from 'jsonc-parser';
 import { UsageError } from '../errors.js';
 import type { ProjectInfo } from '../core/types.js';
+import { nodeTypesProblem } from './node-types.js';
 
 interface TsOptions {
   module?: string;
   moduleResolution?: string;
   rootDir?: string;
   noUnusedParameters?: boolean;
+  types?: unknown;
 }
 
 export function findProjectRoot(start: string): string {
@@ -139,7 +141,10 @@ export function detectProject(cwd: string): ProjectInfo {
           `no tsconfig.json in ${root}: assuming ${moduleSystem === 'esm' ? 'ESM' : 'CommonJS'} (from package.json "type") with ` +
             `${importSuffix ? '`.js`' : 'no'} suffixes on relative imports; add a tsconfig.json and run \`create-service-link generate\` if that is wrong`,
         ]),
-    ...[lockfileClash(root, pm)].filter((a): a is string => a !== undefined),
+    ...[
+      lockfileClash(root, pm),
+      existsSync(tsconfigFile) ? nodeTypesProblem(root, ts.options.types, pm) : undefined,
+    ].filter((a): a is string => a !== undefined),
   ];
   return {
     root,

@@ -38,6 +38,8 @@ export class Plan {
   readonly conflicts: Conflict[] = [];
   /** What the generators want the user to know after the run (likely renames, signatures to update). */
   readonly notes: string[] = [];
+  /** Input the generators took but question (a proto with no service, a renamed duplicate operationId), with what they assumed. */
+  readonly warnings: string[] = [];
   /** The `--rename` values (their old names) some link applied. */
   readonly renamesApplied = new Set<string>();
   /** What each planned path holds on disk (undefined: no file), read once. */

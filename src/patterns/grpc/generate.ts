@@ -48,6 +48,7 @@ import {
   type Rename,
 } from '../../codegen/members.js';
 import { FROZEN_NS, frozenTypes, wantedFrozen, type Frozen } from './frozen.js';
+import { protoWarnings } from './warnings.js';
 
 const MEMBER_CLASH = new Set(['constructor', 'close']);
 
@@ -277,11 +278,10 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
     project.root,
   );
   const contractPaths = new Set(loaded.mainFiles.map((f) => loaded.files.get(f)));
-  const model = buildMessages(
-    loaded.root,
-    reachableTypes(loaded.root, (file) => contractPaths.has(file ?? '')),
-  );
+  const reachable = reachableTypes(loaded.root, (file) => contractPaths.has(file ?? ''));
+  const model = buildMessages(loaded.root, reachable);
   const services = serviceModels(loaded, model.refs);
+  const warnings = protoWarnings(loaded, reachable.messages, services.length);
   const out = link.out.replace(/\/$/, '');
   const previous = await previousHandlers(ctx, out, services);
   // The RPCs per service (their handler methods), and the methods kept for RPCs that left, so the
@@ -299,7 +299,7 @@ export async function planFiles(ctx: GenerateContext): Promise<GenerateResult> {
     [REMOVED_KEY]: removed,
     [SIGNATURES_KEY]: signaturesState(services, removed, signatures),
   };
-  return { files, state };
+  return { files, state, warnings };
 }
 
 /**

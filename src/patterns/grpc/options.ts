@@ -2,6 +2,7 @@
 // and --field. Light: imported by spec.ts, which `--help` imports.
 import { defineOptions, resolveOptions, type Answers, type OptionValues, type Prompts } from '../../core/options.js';
 import { UsageError } from '../../errors.js';
+import { PROTO_SCALARS, PROTO_WELL_KNOWN } from '../../contracts/proto-scalars.js';
 import { pascalCase } from '../../util/names.js';
 import type { LinkConfig } from '../types.js';
 
@@ -88,6 +89,13 @@ const split = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** The wizard's check of a field's type, at its prompt: a scalar, a well-known type or a message of these RPCs. */
+function fieldTypeProblem(field: FieldDef, messages: readonly string[]): string | undefined {
+  const wk = field.type.replace(/^google\.protobuf\./, '');
+  if (PROTO_SCALARS.has(field.type) || Object.hasOwn(PROTO_WELL_KNOWN, wk) || messages.includes(field.type)) return;
+  return `${field.name}:${field.type}: "${field.type}" is not a type here; use a proto scalar (${[...PROTO_SCALARS].slice(0, 6).join(', ')}, ...), a well-known type (Timestamp, Duration, Struct, ...) or a message (${messages.join(', ')})`;
+}
+
 /** The wizard's RPC loop: name, kind and extra fields of each RPC; gives --rpc and --field values. */
 async function askRpcs(prompts: Prompts, ctx: { name: string }, values: Answers): Promise<Answers> {
   const rpcs: RpcDef[] = [];
@@ -114,10 +122,12 @@ async function askRpcs(prompts: Prompts, ctx: { name: string }, values: Answers)
       const answer = await prompts.input({
         message: `Fields to add to ${msg}, which has ${has.map((f) => `${f.name}:${f.type}`).join(', ')} (name:type, comma-separated; type[] for repeated; a same name replaces)`,
         default: '',
-        validate: (v) =>
-          split(v)
-            .map((part) => accepts(parseField)(`${msg}.${part}`))
-            .find(Boolean) ?? true,
+        validate: (v) => {
+          const messages = rpcs.flatMap((r) => [`${r.name}Request`, `${r.name}Response`]);
+          const bad = (part: string) =>
+            accepts(parseField)(`${msg}.${part}`) ?? fieldTypeProblem(parseField(`${msg}.${part}`), messages);
+          return split(v).map(bad).find(Boolean) ?? true;
+        },
       });
       fields.push(...split(answer).map((part) => `${msg}.${part}`));
     }
@@ -137,7 +147,7 @@ export const GRPC_OPTIONS = defineOptions(
         'an RPC of the new service; KIND is unary, server-stream, client-stream or bidi (repeatable). Without --rpc and --proto: one unary Get<Name>',
       example: 'create-service-link grpc user --rpc GetUser:unary --rpc ListUsers:server-stream --rpc Chat:bidi',
       validate: accepts(parseRpc),
-      prompt: { ask: askRpcs, when: (v) => v.proto === undefined },
+      prompt: { message: 'RPCs and their fields', ask: askRpcs, when: (v) => v.proto === undefined },
     },
     package: {
       flag: '--package <NAME>',

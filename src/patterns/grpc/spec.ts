@@ -15,24 +15,7 @@ import {
   type FieldDef,
   type RpcDef,
 } from './options.js';
-import { PROTO_SCALARS as SCALARS } from '../../contracts/proto-scalars.js';
-
-/** Well-known types a --field may name, with the import they need. */
-const WELL_KNOWN: Record<string, string> = {
-  Timestamp: 'google/protobuf/timestamp.proto',
-  Duration: 'google/protobuf/duration.proto',
-  Struct: 'google/protobuf/struct.proto',
-  Value: 'google/protobuf/struct.proto',
-  Empty: 'google/protobuf/empty.proto',
-  FieldMask: 'google/protobuf/field_mask.proto',
-  Any: 'google/protobuf/any.proto',
-  StringValue: 'google/protobuf/wrappers.proto',
-  Int64Value: 'google/protobuf/wrappers.proto',
-  Int32Value: 'google/protobuf/wrappers.proto',
-  BoolValue: 'google/protobuf/wrappers.proto',
-  DoubleValue: 'google/protobuf/wrappers.proto',
-  BytesValue: 'google/protobuf/wrappers.proto',
-};
+import { PROTO_SCALARS as SCALARS, PROTO_WELL_KNOWN as WELL_KNOWN } from '../../contracts/proto-scalars.js';
 
 /** The proto3 contract the wizard/flags describe. --field adds to a message's default fields (same name: the last one wins). */
 export function buildProto(linkName: string, pkg: string, rpcs: RpcDef[], fields: FieldDef[]): string {

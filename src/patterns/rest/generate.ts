@@ -47,7 +47,8 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   const docs = await OpenApiDocuments.load(contract, (f) => ctx.readFile(f));
   const options = restDefaults(ctx.link.name, ctx.link.options);
   const schemas = new RestSchemas(docs);
-  const operations = collectOperations(docs, schemas);
+  const warnings: string[] = [];
+  const operations = collectOperations(docs, schemas, (w) => warnings.push(w));
   const view = clientView(ctx, docs.root, contract, options);
   const out = ctx.link.out.replace(/\/+$/, '');
   const names = {
@@ -78,9 +79,9 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
     runtimeContext: ctx.runtime('context'),
   };
   files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
-  if (!sides.server) return { files };
+  if (!sides.server) return { files, warnings };
   const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract });
-  return { files: [...files, ...server.files], state: server.state };
+  return { files: [...files, ...server.files], state: server.state, warnings };
 }
 
 /** The default reads the link's own token, else the shared SERVICE_TOKEN; an explicit --token-env is the only one read. */

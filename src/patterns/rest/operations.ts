@@ -58,8 +58,13 @@ function at(loc: Loc, ...path: (string | number)[]): Loc {
   return { file: loc.file, path: [...loc.path, ...path] };
 }
 
-export function collectOperations(docs: OpenApiDocuments, schemas: RestSchemas): OperationModel[] {
-  return new OperationReader(docs, schemas).read();
+/** `warn` hears of input taken with an assumption (a method renamed because its name was taken). */
+export function collectOperations(
+  docs: OpenApiDocuments,
+  schemas: RestSchemas,
+  warn: (text: string) => void = () => {},
+): OperationModel[] {
+  return new OperationReader(docs, schemas, warn).read();
 }
 
 class OperationReader {
@@ -68,6 +73,7 @@ class OperationReader {
   constructor(
     private readonly docs: OpenApiDocuments,
     private readonly schemas: RestSchemas,
+    private readonly warn: (text: string) => void,
   ) {}
 
   read(): OperationModel[] {
@@ -96,7 +102,7 @@ class OperationReader {
     item: { value: JsonObject; loc: Loc },
     op: { value: JsonObject; loc: Loc },
   ): OperationModel {
-    const methodName = this.methodName(path, method, op.value);
+    const methodName = this.methodName(path, method, op);
     // Params/Body/Result/Error of an operation must not clash with a schema's name (or another operation's).
     const typeBase = this.schemas.reserve(pascalCase(methodName), OPERATION_TYPE_SUFFIXES);
     const params = this.parameters(path, item, op);
@@ -117,7 +123,7 @@ class OperationReader {
   }
 
   /** camelCase operationId (or method + path), unique within the client and usable as a method name. */
-  private methodName(path: string, method: string, op: JsonObject): string {
+  private methodName(path: string, method: string, { value: op, loc }: { value: JsonObject; loc: Loc }): string {
     const fallback =
       method +
       path
@@ -131,6 +137,12 @@ class OperationReader {
     if (name === 'constructor') name = 'constructor_';
     let unique = name;
     for (let n = 2; this.methodNames.has(unique); n++) unique = `${name}${n}`;
+    if (unique !== name) {
+      const { line } = this.docs.locate(at(loc, 'operationId'));
+      this.warn(
+        `${loc.file}${line ? `:${line}` : ''}: ${method.toUpperCase()} ${path} would be ${name}, which another operation already is; it is called ${unique}. Give it an operationId of its own`,
+      );
+    }
     this.methodNames.add(unique);
     return unique;
   }

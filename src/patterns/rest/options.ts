@@ -1,6 +1,6 @@
 // Options of a REST link, declared once (flags, wizard, service-link.json); shared by the light spec
 // and the generator, so no heavy imports here.
-import { defineOptions, resolveOptions, type OptionValues } from '../../core/options.js';
+import { defineOptions, resolveOptions, type Answers, type OptionValues, type Prompts } from '../../core/options.js';
 import { constantCase } from '../../util/names.js';
 import { RESOURCE_EXAMPLE, parseResource } from './resource.js';
 
@@ -16,6 +16,22 @@ const envName = (flag: string, example: string) => (value: string) =>
 export function defaultResource(linkName: string): string {
   return `${linkName.endsWith('s') ? linkName : `${linkName}s`}:id=string,name=string`;
 }
+
+/** The wizard's question for --client/--server: which side of the link this project is. */
+async function askSides(prompts: Prompts): Promise<Answers> {
+  const side = await prompts.select({
+    message: 'Which side of this link is this service?',
+    choices: [
+      { value: 'client', name: 'The caller: a typed client (--client)' },
+      { value: 'server', name: 'The service itself: a typed server, handlers.ts is yours (--server)' },
+      { value: 'both', name: 'Both (--client --server)' },
+    ],
+  });
+  return side === 'both' ? { client: true, server: true } : { [side]: true };
+}
+
+/** The client's questions (base URL, auth) matter unless only the server side is written. */
+const clientSide = (v: Answers) => v.client === true || v.server !== true;
 
 export const REST_OPTIONS = defineOptions(
   {
@@ -59,7 +75,7 @@ export const REST_OPTIONS = defineOptions(
       default: ({ name }) => `${constantCase(name)}_SERVICE_URL`,
       validate: envName('--base-url-env', 'USER_SERVICE_URL'),
       stored: true,
-      prompt: { message: 'Environment variable with the base URL:' },
+      prompt: { message: 'Environment variable with the base URL:', when: clientSide },
     },
     auth: {
       flag: '--auth <bearer|none>',
@@ -69,7 +85,7 @@ export const REST_OPTIONS = defineOptions(
       example: 'create-service-link rest user --auth none',
       default: 'bearer',
       stored: true,
-      prompt: { message: 'Authentication:' },
+      prompt: { message: 'Authentication:', when: clientSide },
     },
     tokenEnv: {
       flag: '--token-env <VAR>',
@@ -80,7 +96,7 @@ export const REST_OPTIONS = defineOptions(
       default: DEFAULT_TOKEN_ENV,
       validate: envName('--token-env', 'USER_SERVICE_TOKEN'),
       stored: true,
-      prompt: { message: 'Environment variable with the token:', when: (v) => v.auth === 'bearer' },
+      prompt: { message: 'Environment variable with the token:', when: (v) => clientSide(v) && v.auth === 'bearer' },
     },
     client: {
       flag: '--client',
@@ -96,11 +112,16 @@ export const REST_OPTIONS = defineOptions(
         'write the server side: a node:http router, a handlers.ts you own (one method per operation) and server.ts',
       example: 'create-service-link rest pets --openapi openapi/pets.yaml --server',
       stored: true,
+      prompt: {
+        message: 'Side of the link',
+        ask: askSides,
+        when: (v) => v.client === undefined && v.server === undefined,
+      },
     },
   },
   // The wizard asks for an existing document first; --help lists --resource first.
-  // --server/--client are flags only for now: the wizard writes the client, as before.
-  ['openapi', 'resource', 'baseUrlEnv', 'auth', 'tokenEnv'],
+  // The side (--client/--server) is asked after the contract, before the client's own questions.
+  ['openapi', 'resource', 'server', 'baseUrlEnv', 'auth', 'tokenEnv'],
 );
 
 export type RestValues = OptionValues<typeof REST_OPTIONS>;
