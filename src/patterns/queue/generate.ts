@@ -3,13 +3,7 @@ import { ContractError } from '../../errors.js';
 import { readAsyncApi } from '../../contracts/asyncapi.js';
 import { queueLink, type QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
-import {
-  exportedNames,
-  indexExports,
-  typeNamesIn,
-  type ExportKind,
-  type IndexModule,
-} from '../../codegen/imports.js';
+import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type MessageView, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
