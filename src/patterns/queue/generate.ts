@@ -6,7 +6,7 @@ import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../uti
 import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type ChannelView, type MessageView, type QueueView } from './brokers/index.js';
-import { channelNames, channelViews, channelsApi, consumedMessages } from './channels.js';
+import { channelNames, channelViews, channelsApi, consumedMessages, fanOutView } from './channels.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -235,6 +235,11 @@ function linkView(
     settingsModule: 'sqs',
     queueUrlFn: 'queueUrl',
     constPrefix: '',
+    ...fanOutView(
+      link.options.fanOut === true && roleOf(link.options) !== 'consumer',
+      `${constantCase(link.name)}_TOPIC_ARN`,
+      'topicArn',
+    ),
     publish: roleOf(link.options) !== 'consumer',
     consume: roleOf(link.options) !== 'publisher',
   };

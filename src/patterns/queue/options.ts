@@ -120,6 +120,14 @@ export const QUEUE_OPTIONS = defineOptions(
       validate: (v) => (v in BROKERS ? undefined : `--broker "${v}": one of ${Object.keys(BROKERS).join(', ')}`),
       stored: true,
     },
+    fanOut: {
+      flag: '--fan-out',
+      type: 'boolean',
+      description:
+        'fan-out: publishers send to an SNS topic; each consuming service reads its own SQS queue subscribed to it (raw delivery, filtered on the message type)',
+      example: 'create-service-link queue orders --asyncapi asyncapi/orders.yaml --fan-out',
+      stored: true,
+    },
     role: {
       flag: '--role <publisher|consumer|both>',
       type: 'choice',

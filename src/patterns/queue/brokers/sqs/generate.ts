@@ -5,7 +5,7 @@ import type { BrokerCode, ChannelView, QueueView } from '../types.js';
 
 export const code: BrokerCode = {
   files(view, ctx) {
-    const data = { ...view, runtimeSqs: ctx.runtime('sqs') };
+    const data = { ...view, runtimeSqs: ctx.runtime('sqs'), runtimeSns: view.fanOut ? ctx.runtime('sns') : '' };
     if (view.channels) return channelFiles(data, view.channels);
     return {
       ...(view.publish ? { 'publisher.ts': render('queue/brokers/sqs/publisher.ts', data) } : {}),
@@ -31,7 +31,7 @@ export const code: BrokerCode = {
  * (one it receives from); consumer.ts types the link's handlers for every consumer.
  */
 function channelFiles(
-  data: QueueView & { runtimeSqs: string },
+  data: QueueView & { runtimeSqs: string; runtimeSns: string },
   channels: readonly ChannelView[],
 ): Record<string, string> {
   const files: Record<string, string> = {};
@@ -47,7 +47,7 @@ function channelFiles(
       })),
     });
   for (const c of channels) {
-    const view = { ...c, runtimeSqs: data.runtimeSqs };
+    const view = { ...c, runtimeSqs: data.runtimeSqs, runtimeSns: data.runtimeSns };
     files[`${c.file}-sqs.ts`] = render('queue/brokers/sqs/sqs.ts', view);
     if (c.publish) files[`${c.file}-publisher.ts`] = render('queue/brokers/sqs/publisher.ts', view);
     if (c.consume) files[`${c.file}-consumer.ts`] = render('queue/brokers/sqs/consumer.ts', view);
