@@ -6,13 +6,25 @@ import type { PatternSpec } from '../types.js';
 import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
 import { brokerOf } from './brokers/index.js';
 
+function publishesToSns(options: Record<string, unknown>): boolean {
+  return options.fanOut === true && options.role !== 'consumer';
+}
+
 export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   id: 'queue',
   title: 'Message queue (SQS): typed publisher + consumer from an AsyncAPI document',
   example: 'create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo',
   options: QUEUE_OPTIONS,
-  runtimeDependencies: (options) => brokerOf(options).runtimeDependencies,
-  runtimeModules: (options) => ['context', ...brokerOf(options).runtimeModules],
+  // A fan-out link's publishers send to SNS: its client only then (a consumer-only link reads SQS).
+  runtimeDependencies: (options) => [
+    ...brokerOf(options).runtimeDependencies,
+    ...(publishesToSns(options) ? ['@aws-sdk/client-sns'] : []),
+  ],
+  runtimeModules: (options) => [
+    'context',
+    ...brokerOf(options).runtimeModules,
+    ...(publishesToSns(options) ? ['sns'] : []),
+  ],
   legacyModules: { 'context.ts': 'context' },
 
   async scaffold({ name, options, project }) {

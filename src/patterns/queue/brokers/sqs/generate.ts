@@ -1,13 +1,15 @@
 // The SQS broker's files of a queue link: its settings (queue URL, FIFO), publisher and consumer.
 import { render } from '../../../../codegen/render.js';
-import type { BrokerCode } from '../types.js';
+import { wrapUnion } from '../../../../codegen/layout.js';
+import type { BrokerCode, ChannelView, QueueView } from '../types.js';
 
 export const code: BrokerCode = {
   files(view, ctx) {
-    const data = { ...view, runtimeSqs: ctx.runtime('sqs') };
+    const data = { ...view, runtimeSqs: ctx.runtime('sqs'), runtimeSns: view.fanOut ? ctx.runtime('sns') : '' };
+    if (view.channels) return channelFiles(data, view.channels);
     return {
-      'publisher.ts': render('queue/brokers/sqs/publisher.ts', data),
-      'consumer.ts': render('queue/brokers/sqs/consumer.ts', data),
+      ...(view.publish ? { 'publisher.ts': render('queue/brokers/sqs/publisher.ts', data) } : {}),
+      ...(view.consume ? { 'consumer.ts': render('queue/brokers/sqs/consumer.ts', data) } : {}),
       'sqs.ts': render('queue/brokers/sqs/sqs.ts', data),
     };
   },
@@ -23,3 +25,36 @@ export const code: BrokerCode = {
     ['defaultSqsClient', 'value'],
   ],
 };
+
+/**
+ * A link with several channels: per channel its settings, publisher (a channel it sends on) and consumer
+ * (one it receives from); consumer.ts types the link's handlers for every consumer.
+ */
+function channelFiles(
+  data: QueueView & { runtimeSqs: string; runtimeSns: string },
+  channels: readonly ChannelView[],
+): Record<string, string> {
+  const files: Record<string, string> = {};
+  const consumers = channels.filter((c) => c.consume);
+  if (consumers.length > 0)
+    files['consumer.ts'] = render('queue/brokers/sqs/link-consumer.ts', {
+      ...data,
+      consumers,
+      contextUnion: wrapUnion('', 'export type MessageContext =', contexts(consumers)),
+      handlers: data.messages.map((m) => ({
+        ...m,
+        context: contexts(consumers.filter((c) => c.messages.some((x) => x.value === m.value))).join(' | '),
+      })),
+    });
+  for (const c of channels) {
+    const view = { ...c, runtimeSqs: data.runtimeSqs, runtimeSns: data.runtimeSns };
+    files[`${c.file}-sqs.ts`] = render('queue/brokers/sqs/sqs.ts', view);
+    if (c.publish) files[`${c.file}-publisher.ts`] = render('queue/brokers/sqs/publisher.ts', view);
+    if (c.consume) files[`${c.file}-consumer.ts`] = render('queue/brokers/sqs/consumer.ts', view);
+  }
+  return files;
+}
+
+function contexts(channels: readonly ChannelView[]): string[] {
+  return channels.length ? channels.map((c) => `${c.api}MessageContext`) : ['never'];
+}
