@@ -39,12 +39,17 @@ export class UserProject {
     if (at >= 0) this.written.splice(at, 1);
   }
 
-  /** The user rewrites a line of theirs in place (the contract changed under it). */
-  async rewrite(file: string, line: string, next: string): Promise<void> {
+  /** The user rewrites a line of theirs in place (the contract changed under it): the first after `after`. */
+  async rewrite(file: string, line: string, next: string, after = ''): Promise<void> {
     const at = this.written.findIndex(([f, l]) => f === file && l === line);
     expect(at, `${file}: ${line}`).toBeGreaterThanOrEqual(0);
     this.written.splice(at, 1);
-    await this.edit(file, line, next);
+    const text = await this.read(file);
+    const start = text.indexOf(after);
+    const from = start < 0 ? -1 : text.indexOf(line, start);
+    expect(from, `${file}: ${line} after ${after}`).toBeGreaterThanOrEqual(0);
+    await writeFile(path.join(this.dir, file), text.slice(0, from) + next + text.slice(from + line.length));
+    for (const mine of next.split('\n')) if (mine.trim()) this.written.push([file, mine]);
   }
 
   /** `create-service-link <args>` in the project. */
