@@ -38,19 +38,22 @@ export async function runCliInProcess(args: string[], cwd: string): Promise<RunR
   }
 }
 
-// Parsed .d.ts files of node_modules and TypeScript's own lib files: they do not change during a run, so
-// each is parsed once per worker. Keyed by the options that shape a parse (target, module format).
+// Parsed (and bound) .d.ts files of node_modules and TypeScript's own lib files: they do not change during
+// a run, so each is parsed once per test file. Keyed by the compiler options (less the project's own
+// paths) and the module format: a file bound under other options is parsed again.
 const parsed = new Map<string, ts.SourceFile>();
 const LIB_DIR = path.dirname(ts.getDefaultLibFilePath({}));
+const PROJECT_PATHS = new Set(['configFilePath', 'outDir', 'rootDir', 'rootDirs', 'baseUrl', 'pathsBasePath']);
 
 function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   const host = ts.createCompilerHost(options);
   const read = host.getSourceFile.bind(host);
+  const settings = JSON.stringify(Object.entries(options).filter(([k]) => !PROJECT_PATHS.has(k)));
   host.getSourceFile = (fileName, languageVersion, onError, fresh) => {
     if (!fileName.includes('/node_modules/') && !fileName.startsWith(LIB_DIR))
       return read(fileName, languageVersion, onError, fresh);
     const shape = typeof languageVersion === 'object' ? languageVersion : { languageVersion };
-    const key = `${fileName}\0${shape.languageVersion}\0${shape.impliedNodeFormat}`;
+    const key = `${settings}\0${fileName}\0${shape.languageVersion}\0${shape.impliedNodeFormat}`;
     let file = parsed.get(key);
     if (!file) {
       file = read(fileName, languageVersion, onError, fresh);
@@ -61,11 +64,13 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
   return host;
 }
 
-/** `tsc -p <dir>` as the compiler API runs it: same diagnostics (tsc's plain format), same emit. */
-export function compileInProcess(dir: string): { ok: boolean; output: string } {
+/** `tsc -p <dir> [flags]` as the compiler API runs it: same diagnostics (tsc's plain format), same emit. */
+export function compileInProcess(dir: string, extraArgs: string[] = []): { ok: boolean; output: string } {
+  const flags = ts.parseCommandLine(extraArgs);
+  if (flags.errors.length || flags.fileNames.length) throw new Error(`compileInProcess: bad flags ${extraArgs}`);
   const config = ts.getParsedCommandLineOfConfigFile(
     path.join(dir, 'tsconfig.json'),
-    {},
+    flags.options,
     {
       ...ts.sys,
       onUnRecoverableConfigFileDiagnostic: (d) => {
