@@ -68,16 +68,12 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
 export function compileInProcess(dir: string, extraArgs: string[] = []): { ok: boolean; output: string } {
   const flags = ts.parseCommandLine(extraArgs);
   if (flags.errors.length || flags.fileNames.length) throw new Error(`compileInProcess: bad flags ${extraArgs}`);
-  const config = ts.getParsedCommandLineOfConfigFile(
-    path.join(dir, 'tsconfig.json'),
-    flags.options,
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-      },
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), flags.options, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     },
-  )!;
+  })!;
   const host = cachingHost(config.options);
   const program = ts.createProgram({
     rootNames: config.fileNames,
