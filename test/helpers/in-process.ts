@@ -1,7 +1,8 @@
 // The built CLI (dist/) and the TypeScript compiler run inside the test's own process, for the long
-// regeneration sequences: a new `node` per step spends most of its time loading ts-morph, typescript and
-// the same .d.ts files again. Same code as the real CLI and `tsc`; the sequences still run their first
-// and last steps through the real processes (runCli, compile in project.ts).
+// regeneration sequences and repeated compiles of one project: a new `node` per step spends most of its
+// time loading ts-morph, typescript and the same .d.ts files again. Same code as the real CLI and `tsc`;
+// the sequences run their first and last steps, and each file its first compile, as real processes
+// (runCli, compile in project.ts).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -10,7 +11,10 @@ import { TOOL_ROOT, type RunResult } from './project.js';
 type Main = (argv: string[]) => Promise<number>;
 let main: Promise<Main> | undefined;
 
-/** `create-service-link <args>` in `cwd` through dist/cli/main.js: what it prints and its exit code. */
+/**
+ * `create-service-link <args>` in `cwd` through dist/cli/main.js: what it prints and its exit code.
+ * It changes the process's folder while it runs, which the forks pool (vitest.config.ts) allows.
+ */
 export async function runCliInProcess(args: string[], cwd: string): Promise<RunResult> {
   main ??= import(pathToFileURL(path.join(TOOL_ROOT, 'dist', 'cli', 'main.js')).href).then((m) => m.main as Main);
   const run = await main;
