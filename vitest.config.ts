@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
 // generate remembers each contract in the user's cache folder (src/cli/contract-changes.ts); tests and the
 // CLIs they start use a throwaway one instead of the real ~/.cache.
 const cache = mkdtempSync(path.join(tmpdir(), 'csl-cache-'));
+// The built CLI (dist/), when a test runs it in its own process (test/helpers/in-process.ts), loads as
+// Node loads it for a user, not through Vite's transforms.
+const dist = new RegExp(`^${path.join(import.meta.dirname, 'dist').replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')}/`);
 
 export default defineConfig({
   test: {
@@ -16,5 +19,6 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     env: { XDG_CACHE_HOME: cache },
+    server: { deps: { external: [dist] } },
   },
 });

@@ -1,14 +1,17 @@
-// Regeneration end to end for the REST pattern (issue 11): a scripted sequence of OpenAPI edits in a temp
-// project, each followed by `generate`, `tsc`, a run of the user's program against a node:http peer on
-// 127.0.0.1 and `generate --check`. REST has no file of the user's inside the link: what must hold is
-// that the user's code calling the client keeps compiling, or generate printed why it cannot (the
-// contract change report) and the user's fix compiles; the lines they wrote are all still there.
+// Regeneration end to end for the REST pattern (issues 11 and 13): a scripted sequence of OpenAPI edits in
+// a temp project holding both sides of the link (`--server --client`), each followed by `generate`, `tsc`,
+// runs against 127.0.0.1 and `generate --check`. The client side: the user's program calls an
+// independent node:http peer; their code keeps compiling, or generate printed why it cannot (the contract
+// change report) and the user's fix compiles. The server side: the user's handlers.ts, served by the
+// generated router through their server.ts and called through the generated client (SERVE below), gets a
+// stub per new operation, keeps every line the user wrote, and a removed operation's method stays and
+// compiles. The first and last steps run the real CLI and tsc; the others the same code in this process.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile, makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
+import { makeProject, removeProject, runCli, snapshot } from './helpers/project.js';
 import { UserProject } from './helpers/user-project.js';
 
 /** Every path the peer was called on. */
@@ -83,6 +86,36 @@ void isServiceError;
 console.log(JSON.stringify(out));
 `;
 
+/** Starts the user's server (server.ts) on a free port and makes each [method, input] call through the client. */
+const SERVE = `import type { AddressInfo } from 'node:net';
+import { ShopClient } from './links/shop/index.js';
+import { startServer } from './links/shop/server.js';
+
+const calls = JSON.parse(process.argv[2] ?? '[]') as [method: string, input: unknown][];
+const server = await startServer('127.0.0.1:0');
+const { port } = server.address() as AddressInfo;
+const client = new ShopClient({ baseUrl: \`http://127.0.0.1:\${port}\`, token: null });
+const call = client as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+const out: unknown[] = [];
+for (const [method, input] of calls) {
+  try {
+    out.push((await call[method]!(input)) ?? null);
+  } catch (error) {
+    out.push({ status: (error as { status?: number }).status });
+  }
+}
+server.close();
+server.closeAllConnections();
+console.log(JSON.stringify(out));
+`;
+
+const HANDLERS = 'src/links/shop/handlers.ts';
+
+/** The stub's throw line of an operation's method (the first one after its name). */
+function stubOf(method: string): RegExp {
+  return new RegExp(`(?<=async ${method}\\([^]*?\\{\\n) {4}throw new HttpError\\(501[^\\n]*\\n`);
+}
+
 let peer: http.Server;
 let env: Record<string, string>;
 const dirs: string[] = [];
@@ -97,7 +130,7 @@ afterAll(async () => {
 
 describe('REST: a sequence of contract edits', () => {
   it("every step compiles (or names what the user's code must change), and calls the peer", async () => {
-    const dir = await makeProject({ module: 'esm', files: { [APP]: APP_TEXT } });
+    const dir = await makeProject({ module: 'esm', files: { [APP]: APP_TEXT, 'src/serve.ts': SERVE } });
     dirs.push(dir);
     const p = new UserProject(dir);
     const c: Contract = {
@@ -114,19 +147,31 @@ describe('REST: a sequence of contract edits', () => {
     const save = () => writeFile(file, documentOf(c));
     await mkdir(path.dirname(file));
     await save();
-    const created = await runCli(['rest', 'shop', '--openapi', 'openapi/shop.json', '--yes', '--no-install'], dir);
+    const created = await runCli(
+      ['rest', 'shop', '--openapi', 'openapi/shop.json', '--server', '--client', '--yes', '--no-install'],
+      dir,
+    );
     expect(created.exitCode, created.stderr).toBe(0);
+    /** The user writes the body of an operation's handler (in place of its stub). */
+    const handle = (method: string, body: string) => p.edit(HANDLERS, stubOf(method), `${body}\n`);
+    /** The user's server, called through the client: one result per [method, input]. */
+    const serve = (...calls: [string, unknown][]) => p.run('serve.js', calls);
     /** The user adds a call to their program. */
     const call = (line: string) => p.edit(APP, END, `${line}\n${END}`);
     const run = () => p.run('app.js', [], env);
     const items = c.paths['/items/{id}']!;
     const item = c.schemas.Item as { required: string[]; properties: Record<string, Schema> };
 
-    // 1. The user calls getItem.
+    // 1. The user calls getItem, and writes its handler on the server side.
     await call("out.push(await client.getItem({ id: 'a' }));");
-    await p.step();
+    await handle(
+      'getItem',
+      '    return { status: 200, body: { id: input.params.id, name: `served ${input.params.id}` } };',
+    );
+    await p.step([], 'cli');
     const a = { id: 'a', name: 'item a', price: 2, status: 'active' };
     expect(await run()).toEqual([a]);
+    expect(await serve(['getItem', { id: 'a' }])).toEqual([{ id: 'a', name: 'served a' }]);
 
     // 2. An optional property on the response: the user reads it.
     item.properties.price = { type: 'number' };
@@ -146,17 +191,29 @@ describe('REST: a sequence of contract edits', () => {
     };
     await save();
     await p.step();
+    expect(await serve(['listItems', { limit: 1 }])).toEqual([{ status: 501 }]);
     await call('out.push((await client.listItems({ limit: 1 })).length);');
+    await handle(
+      'listItems',
+      "    const ids = Array.from({ length: input.params.limit ?? 2 }, (_, i) => String(i));\n    return { status: 200, body: ids.map((id) => ({ id, name: 'listed' })) };",
+    );
     await p.step();
     expect(await run()).toEqual([a, 2, 1]);
+    expect(await serve(['listItems', { limit: 1 }])).toEqual([[{ id: '0', name: 'listed' }]]);
 
     // 4. An optional query parameter added.
     (c.paths['/items'].get!.parameters as Schema[]).push({ name: 'offset', in: 'query', schema: { type: 'integer' } });
     await save();
     await p.step();
     await call('out.push((await client.listItems({ limit: 1, offset: 5 }))[0]?.id);');
+    await p.rewrite(
+      HANDLERS,
+      '    const ids = Array.from({ length: input.params.limit ?? 2 }, (_, i) => String(i));',
+      '    const ids = Array.from({ length: input.params.limit ?? 2 }, (_, i) => String(i + (input.params.offset ?? 0)));',
+    );
     await p.step();
     expect(await run()).toEqual([a, 2, 1, '5']);
+    expect(await serve(['listItems', { limit: 1, offset: 5 }])).toEqual([[{ id: '5', name: 'listed' }]]);
 
     // 5. A create operation with its own input schema.
     c.schemas.ItemInput = { type: 'object', required: ['name'], properties: { name: str, price: { type: 'number' } } };
@@ -168,8 +225,10 @@ describe('REST: a sequence of contract edits', () => {
     await save();
     await p.step();
     await call("out.push((await client.createItem({ name: 'pen' })).id);");
+    await handle('createItem', "    return { status: 201, body: { id: 'made', name: input.body.name } };");
     await p.step();
     expect(await run()).toEqual([a, 2, 1, '5', 'new']);
+    expect(await serve(['createItem', { name: 'pen' }])).toEqual([{ id: 'made', name: 'pen' }]);
 
     // 6. A delete operation (204, no body).
     items.delete = {
@@ -180,8 +239,10 @@ describe('REST: a sequence of contract edits', () => {
     await save();
     await p.step();
     await call("await client.deleteItem({ id: 'a' });\nout.push('deleted');");
+    await handle('deleteItem', '    void input;\n    return { status: 204 };');
     await p.step();
     expect(await run()).toEqual([a, 2, 1, '5', 'new', 'deleted']);
+    expect(await serve(['deleteItem', { id: 'a' }])).toEqual([null]);
 
     // 7. An enum property, and a description edit (documentation only).
     item.properties.status = { type: 'string', enum: ['active', 'archived'], description: 'Lifecycle.' };
@@ -199,8 +260,17 @@ describe('REST: a sequence of contract edits', () => {
     await call(
       "out.push(await client.getItem({ id: 'missing' }).catch((e: unknown) => (isServiceError(e) ? e.status : e)));",
     );
+    await p.edit(
+      HANDLERS,
+      /(?<=async getItem\([^]*?\{\n)/,
+      "    if (input.params.id === 'missing') return { status: 404, body: { code: 'not_found' } };\n",
+    );
     await p.step();
     expect(await run()).toEqual([a, 2, 1, '5', 'new', 'deleted', true, 404]);
+    expect(await serve(['getItem', { id: 'missing' }], ['getItem', { id: 'b' }])).toEqual([
+      { status: 404 },
+      { id: 'b', name: 'served b' },
+    ]);
 
     // 9. Mid-edit, the document does not parse: generate exits 1 at file:line:col, writes nothing.
     const good = documentOf(c);
@@ -236,6 +306,10 @@ describe('REST: a sequence of contract edits', () => {
     const sent = called.length;
     expect(await run()).toEqual([a, 2, 1, '5', 'new', 'deleted', true, 404]);
     expect(called.slice(sent).every((route) => route.startsWith('/v2/'))).toBe(true);
+    expect(await serve(['getItem', { id: 'v' }], ['listItems', { limit: 1 }])).toEqual([
+      { id: 'v', name: 'served v' },
+      [{ id: '0', name: 'listed' }],
+    ]);
 
     // 12. getItem renamed fetchItem: source-breaking, named; the user renames their calls.
     const v2Items = c.paths['/v2/items/{id}']!;
@@ -243,13 +317,24 @@ describe('REST: a sequence of contract edits', () => {
     await save();
     expect(await p.generate()).toMatch(/source-breaking[^\n]*\(getItem\)[^\n]*fetchItem[^\n]*\[OPERATION_ID_CHANGED\]/);
     // The hint is needed: the user's code does not compile until they follow it.
-    expect((await compile(dir)).output).toContain("Property 'getItem' does not exist");
+    expect((await p.compile()).output).toContain("Property 'getItem' does not exist");
     const lines = async (pattern: RegExp) => (await p.read(APP)).split('\n').filter((l) => pattern.test(l));
     for (const line of await lines(/client\.getItem/))
       await p.rewrite(APP, line, line.replace('client.getItem', 'client.fetchItem'));
+    // On the server side fetchItem is a new stub and getItem, the user's code and all, is kept and marked.
+    const renamed = await p.read(HANDLERS);
+    expect(renamed).toMatch(/removed operation[^\n]*\n(\s*\/\*\*[^\n]*\n)?\s*async getItem\(/);
+    expect(renamed).toMatch(stubOf('fetchItem'));
+    // The user moves their lines into the new method (there is no `--rename` for REST operations yet).
+    const getBody = /(?<=async getItem\([^]*?\{\n)[^]*?\n(?= {2}\}\n)/.exec(renamed)![0];
+    await handle('fetchItem', getBody.trimEnd());
     await p.step();
     const all = [a, 2, 1, '5', 'new', 'deleted', true, 404];
     expect(await run()).toEqual(all);
+    expect(await serve(['fetchItem', { id: 'f' }], ['fetchItem', { id: 'missing' }])).toEqual([
+      { id: 'f', name: 'served f' },
+      { status: 404 },
+    ]);
 
     // 13. A new required property in createItem's body: named; the user adds it to their call.
     const input = c.schemas.ItemInput as { required: string[]; properties: Record<string, Schema> };
@@ -261,6 +346,7 @@ describe('REST: a sequence of contract edits', () => {
     await p.rewrite(APP, create, create.replace("'pen'", "'pen', sku: 'P-1'"));
     await p.step();
     expect(await run()).toEqual(all);
+    expect(await serve(['createItem', { name: 'pen', sku: 'P-1' }])).toEqual([{ id: 'made', name: 'pen' }]);
 
     // 14. The id becomes an integer: named; the user passes numbers (0 is the peer's missing item).
     for (const op of Object.values(v2Items)) op.parameters = [pathId({ type: 'integer' })];
@@ -274,9 +360,29 @@ describe('REST: a sequence of contract edits', () => {
         line,
         line.replace(/id: '(\w+)'/, (_m, id: string) => `id: ${numbers[id]}`),
       );
+    // The server side follows: the user's handlers now take and return integer ids.
+    await p.rewrite(
+      HANDLERS,
+      "    if (input.params.id === 'missing') return { status: 404, body: { code: 'not_found' } };",
+      "    if (input.params.id === 0) return { status: 404, body: { code: 'not_found' } };",
+      'async fetchItem(',
+    );
+    await p.rewrite(
+      HANDLERS,
+      '    const ids = Array.from({ length: input.params.limit ?? 2 }, (_, i) => String(i + (input.params.offset ?? 0)));',
+      '    const ids = Array.from({ length: input.params.limit ?? 2 }, (_, i) => i + (input.params.offset ?? 0));',
+    );
+    await p.rewrite(
+      HANDLERS,
+      "    return { status: 201, body: { id: 'made', name: input.body.name } };",
+      '    return { status: 201, body: { id: 7, name: input.body.name } };',
+    );
     await p.step();
     const one = { id: '1', name: 'item 1', price: 2, status: 'active' };
     expect(await run()).toEqual([one, 2, 1, '5', 'new', 'deleted', true, 404]);
+    expect(
+      await serve(['fetchItem', { id: 1 }], ['fetchItem', { id: 0 }], ['listItems', { limit: 1, offset: 3 }]),
+    ).toEqual([{ id: 1, name: 'served 1' }, { status: 404 }, [{ id: 3, name: 'listed' }]]);
 
     // 15. deleteItem removed: named; the user drops their call.
     delete v2Items.delete;
@@ -284,7 +390,13 @@ describe('REST: a sequence of contract edits', () => {
     expect(await p.generate()).toMatch(/wire-breaking +DELETE \/v2\/items\/\{id\}: [^\n]*\[OPERATION_REMOVED\]/);
     await p.remove(APP, 'await client.deleteItem({ id: 1 });');
     await p.remove(APP, "out.push('deleted');");
-    await p.step();
+    await p.step([], 'cli');
     expect(await run()).toEqual([one, 2, 1, '5', 'new', true, 404]);
+    // Its handler stays, marked, and compiles (the step above); the router no longer routes to it.
+    expect(await p.read(HANDLERS)).toMatch(/removed operation[^\n]*\n(\s*\/\*\*[^\n]*\n)?\s*async deleteItem\(/);
+    expect(await serve(['fetchItem', { id: 2 }], ['createItem', { name: 'cup', sku: 'C' }])).toEqual([
+      { id: 2, name: 'served 2' },
+      { id: 7, name: 'cup' },
+    ]);
   }, 600_000);
 });

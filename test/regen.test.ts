@@ -1,5 +1,5 @@
 // Regeneration you can trust (issue 11): a test per defect, at merge level over in-memory files (fast);
-// the end-to-end runs with tsc and real peers are in regen-e2e.test.ts.
+// the end-to-end runs with tsc and real peers are in regen-e2e-*.test.ts.
 import { describe, expect, it } from 'vitest';
 import { generateContext } from '../src/core/engine.js';
 import type { LinkConfig, LinkState, PlannedFile, ProjectInfo } from '../src/core/types.js';
