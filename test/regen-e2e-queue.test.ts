@@ -17,12 +17,13 @@ afterAll(async () => {
   for (const dir of dirs) await removeProject(dir);
 });
 
-const QUEUE_PROBE = `import { ShopPublisher, startShopConsumer } from './links/shop/index.js';
+// The body is exactly the payload: the type travels beside it (publish(type, payload)).
+const QUEUE_PROBE = `import { ShopPublisher, startShopConsumer, type ShopMessage, type ShopMessageType } from './links/shop/index.js';
 import { seen } from './seen.js';
 
-const messages = JSON.parse(process.argv[2] ?? '[]') as Parameters<ShopPublisher['publish']>[0][];
+const messages = JSON.parse(process.argv[2] ?? '[]') as ({ type: ShopMessageType } & Record<string, unknown>)[];
 const publisher = new ShopPublisher();
-for (const message of messages) await publisher.publish(message);
+for (const { type, ...payload } of messages) await publisher.publish(type, payload as ShopMessage);
 const consumer = startShopConsumer({ waitTimeSeconds: 1, stopOnSignals: false });
 const deadline = Date.now() + 10_000;
 while (seen.length < messages.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
