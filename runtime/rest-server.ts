@@ -43,7 +43,29 @@ export interface HandlerContext {
   request: http.IncomingMessage;
   /** Aborted when the client goes away before the reply is sent. */
   signal: AbortSignal;
+  /**
+   * Who called, by security scheme: for each scheme of the requirement the request satisfied, what its
+   * `verify` hook returned (or the credential itself when the scheme has no hook). Empty when the
+   * operation requires nothing.
+   */
+  auth: Readonly<Record<string, unknown>>;
 }
+
+/** A security scheme of the document the router checks: an Authorization scheme or an API key. */
+export type SchemeSpec =
+  | { type: 'http'; scheme: string }
+  | { type: 'apiKey'; in: 'header' | 'query' | 'cookie'; name: string };
+
+/**
+ * Your check of a credential (a bearer token, an API key): return who it is (any value but
+ * undefined, null or false) or one of those for 401; throw HttpError(403, ...) to refuse with 403.
+ */
+export type Verifier = (
+  credential: string,
+  ctx: { scheme: string; requestId: string; request: http.IncomingMessage },
+) => unknown;
+
+export type Verifiers = Readonly<Record<string, Verifier | undefined>>;
 
 export interface RouteSpec<H> {
   operation: string;
@@ -52,15 +74,19 @@ export interface RouteSpec<H> {
   params: readonly ParamSpec[];
   validateParams?: Validator | undefined;
   body?: { required: boolean; json: boolean; validate?: Validator | undefined } | undefined;
+  /** Credentials required: any one list of scheme names, each of them present (and verified). */
+  security?: readonly (readonly string[])[] | undefined;
   /** Media type per declared status (`default` for the rest); application/json when not listed. */
   mediaTypes?: Readonly<Record<string, string>> | undefined;
   /** Calls the handler; `input` passed validation, so the generated code may narrow it to the operation's Input. */
   invoke(handlers: H, input: { params: unknown; body: unknown }, info: HandlerContext): Promise<Reply>;
 }
 
-export interface RouterOptions {
+export interface RouterOptions<V extends Verifiers = Verifiers> {
   /** Largest request body accepted, in bytes (413 above). Default 1 MiB. */
   bodyLimit?: number | undefined;
+  /** Your verification per security scheme; a scheme without one accepts any credential (with a warning). */
+  verify?: V | undefined;
   /** Where unexpected errors go, once each. Default: one JSON line on stderr. */
   logError?: ((error: unknown, fields: { requestId: string; operation: string }) => void) | undefined;
 }
@@ -105,6 +131,7 @@ export function createRouter<H>(
   routes: readonly RouteSpec<H>[],
   handlers: H,
   options: RouterOptions = {},
+  schemes: Readonly<Record<string, SchemeSpec>> = {},
 ): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const compiled = routes
     .map((spec) => compileRoute(spec))
@@ -112,6 +139,8 @@ export function createRouter<H>(
     .sort((a, b) => b.statics - a.statics);
   const limit = options.bodyLimit ?? 1024 * 1024;
   const logError = options.logError ?? defaultLogError;
+  const security: Security = { schemes, verify: options.verify ?? {} };
+  warnUnverified(routes, security);
   return (req, res) => {
     const header = req.headers['x-request-id'];
     const context = {
@@ -120,7 +149,7 @@ export function createRouter<H>(
       tracestate: single(req.headers['tracestate']),
     };
     runWithRequestContext(context, () => {
-      void serve(compiled, handlers, req, res, limit, logError);
+      void serve(compiled, handlers, req, res, { limit, logError, security });
     });
   };
 }
@@ -159,13 +188,23 @@ function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record
   return values;
 }
 
+interface Security {
+  schemes: Readonly<Record<string, SchemeSpec>>;
+  verify: Verifiers;
+}
+
+interface ServeOptions {
+  limit: number;
+  logError: NonNullable<RouterOptions['logError']>;
+  security: Security;
+}
+
 async function serve<H>(
   routes: readonly CompiledRoute<H>[],
   handlers: H,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  limit: number,
-  logError: NonNullable<RouterOptions['logError']>,
+  { limit, logError, security }: ServeOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -188,6 +227,9 @@ async function serve<H>(
   }
   const spec = found.route.spec;
   try {
+    // Credentials first: a caller without them learns nothing of the operation's parameters.
+    const auth = await authorize(spec, security, req, url.searchParams, requestId);
+    if ('problem' in auth) return sendProblem(res, auth.problem, auth.headers);
     const params = readParams(spec, found.values, url.searchParams, req);
     if (spec.validateParams && !spec.validateParams(params))
       return sendProblem(
@@ -200,12 +242,91 @@ async function serve<H>(
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    const info = { requestId, request: req, signal: controller.signal };
+    const info = { requestId, request: req, signal: controller.signal, auth: auth.identities };
     const reply = await spec.invoke(handlers, { params, body: body.value }, info);
     sendReply(res, spec, reply, method === 'HEAD');
   } catch (error) {
     sendError(res, error, requestId, spec.operation, logError);
   }
+}
+
+type Authorized =
+  | { identities: Readonly<Record<string, unknown>> }
+  | { problem: Problem; headers: Record<string, string> };
+
+/**
+ * The first alternative of the operation's `security` whose credentials are all present and pass
+ * their `verify` hook, or a 401 naming what is missing (with WWW-Authenticate for http schemes).
+ */
+async function authorize<H>(
+  spec: RouteSpec<H>,
+  security: Security,
+  req: http.IncomingMessage,
+  query: URLSearchParams,
+  requestId: string,
+): Promise<Authorized> {
+  if (!spec.security?.length) return { identities: {} };
+  let refused: string | undefined;
+  for (const names of spec.security) {
+    const identities: Record<string, unknown> = {};
+    for (const name of names) {
+      const scheme = security.schemes[name];
+      const credential = scheme && credentialOf(scheme, req, query);
+      if (credential === undefined) break;
+      const verify = security.verify[name];
+      const identity = verify ? await verify(credential, { scheme: name, requestId, request: req }) : credential;
+      if (identity === undefined || identity === null || identity === false) {
+        refused ??= name;
+        break;
+      }
+      identities[name] = identity;
+    }
+    if (Object.keys(identities).length === names.length) return { identities };
+  }
+  const challenges = [
+    ...new Set(
+      spec.security.flat().flatMap((name) => {
+        const scheme = security.schemes[name];
+        return scheme?.type === 'http' ? [scheme.scheme.replace(/^./, (c) => c.toUpperCase())] : [];
+      }),
+    ),
+  ];
+  const wanted = spec.security.map((names) => names.map((n) => describeScheme(n, security.schemes[n])).join(' and '));
+  const detail = refused ? `the ${refused} credentials were refused` : `credentials required: ${wanted.join(', or ')}`;
+  return {
+    problem: problem(401, detail),
+    headers: challenges.length ? { 'WWW-Authenticate': challenges.join(', ') } : {},
+  };
+}
+
+/** The credential a scheme reads from the request, or undefined when it is absent. */
+function credentialOf(scheme: SchemeSpec, req: http.IncomingMessage, query: URLSearchParams): string | undefined {
+  let value: string | undefined;
+  if (scheme.type === 'http') {
+    const header = req.headers.authorization ?? '';
+    const at = header.indexOf(' ');
+    if (at > 0 && header.slice(0, at).toLowerCase() === scheme.scheme) value = header.slice(at + 1).trim();
+  } else if (scheme.in === 'header') value = single(req.headers[scheme.name.toLowerCase()]);
+  else if (scheme.in === 'query') value = query.get(scheme.name) ?? undefined;
+  else value = parseCookies(req.headers.cookie)[scheme.name];
+  return value ? value : undefined;
+}
+
+function describeScheme(name: string, scheme: SchemeSpec | undefined): string {
+  if (!scheme) return name;
+  if (scheme.type === 'http') return `${name} (Authorization: ${scheme.scheme})`;
+  return `${name} (${scheme.in} ${scheme.name})`;
+}
+
+/** One line on stderr when a required scheme has no verify hook: any credential passes it. */
+function warnUnverified<H>(routes: readonly RouteSpec<H>[], security: Security): void {
+  const names = new Set(routes.flatMap((r) => (r.security ?? []).flat()));
+  const unverified = [...names].filter((name) => !security.verify[name]);
+  if (unverified.length)
+    process.stderr.write(
+      `rest router: no verify hook for ${unverified.join(', ')}: any credential is accepted; ` +
+        `pass verify: { ${unverified[0]}: (credential) => ... } to check it\n`,
+    );
 }
 
 /** The wire values of an operation's parameters, by their `params` key (validation coerces the strings). */
@@ -334,11 +455,12 @@ function sendReply<H>(res: http.ServerResponse, spec: RouteSpec<H>, reply: Reply
   res.end(head ? undefined : text);
 }
 
-function sendProblem(res: http.ServerResponse, body: Problem): void {
+function sendProblem(res: http.ServerResponse, body: Problem, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   // The rest of an oversized body is not worth reading: close the connection after the answer.
   if (body.status === 413) res.setHeader('Connection', 'close');
   const text = JSON.stringify(body);

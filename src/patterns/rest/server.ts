@@ -21,6 +21,7 @@ import { constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, LinkState, PlannedFile } from '../types.js';
 import type { OperationModel, ResponseModel } from './operations.js';
+import { type SchemeModel, securitySchemes } from './security.js';
 import { type HandlerNames, interfaceMember, stubMethod } from './stubs.js';
 import { bodyValidatorName, paramsValidatorName, requestValidators } from './validators.js';
 
@@ -68,15 +69,25 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
   const runtimeServer = ctx.runtime('rest-server');
   const paramNames = [...validators.params].map(paramsValidatorName);
   const bodyNames = [...validators.bodies].map(bodyValidatorName);
+  const security = schemesUsed(input.docs, operations);
   const router = render('rest/router.ts', {
     header: GENERATED_HEADER,
     title: input.title,
     source: input.contract.replace(/[\r\n\u2028\u2029]/g, ' '),
     suffix,
     runtimeImport: importLine(
-      ['createRouter', ...(operations.length ? ['type HandlerContext'] : []), 'type RouteSpec', 'type RouterOptions'],
+      [
+        'createRouter',
+        ...(operations.length ? ['type HandlerContext'] : []),
+        'type RouteSpec',
+        'type RouterOptions',
+        ...(security.length ? ['type SchemeSpec', 'type Verifier'] : []),
+      ],
       runtimeServer,
     ),
+    verifiersType: `${pascalCase(ctx.link.name)}Verifiers`,
+    schemes: security.map(([name, scheme]) => `  ${propertyKey(name)}: ${schemeLiteral(scheme)},`),
+    verifiers: security.map(([name]) => `  ${propertyKey(name)}?: Verifier | undefined;`),
     paramValidators: paramNames.length ? importLine(paramNames, `./validate-params${suffix}`) : '',
     bodyValidators: bodyNames.length ? importLine(bodyNames, `./validate-bodies${suffix}`) : '',
     ...names,
@@ -92,13 +103,34 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
     { kind: 'generated', path: `${out}/validate-params.ts`, content: validators.paramsSource },
     { kind: 'generated', path: `${out}/validate-bodies.ts`, content: validators.bodiesSource },
     handlersPlan(input, names, previous),
-    { kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, out, names) },
+    {
+      kind: 'user',
+      path: `${out}/server.ts`,
+      content: serverTs(
+        ctx,
+        out,
+        names,
+        security.map(([n]) => n),
+      ),
+    },
   ];
   const state: LinkState = {
     [names.className]: wanted,
     [REMOVED_KEY]: removedState(ctx.previousState, [[names.className, previous, wanted]]),
   };
   return { files, state };
+}
+
+/** The schemes some operation requires, in the document's order. */
+function schemesUsed(docs: OpenApiDocuments, operations: OperationModel[]): [string, SchemeModel][] {
+  const used = new Set(operations.flatMap((op) => op.security?.flat() ?? []));
+  return [...securitySchemes(docs)].filter(([name]) => used.has(name));
+}
+
+function schemeLiteral(scheme: SchemeModel): string {
+  return scheme.type === 'http'
+    ? `{ type: 'http', scheme: ${stringLiteral(scheme.scheme)} }`
+    : `{ type: 'apiKey', in: ${stringLiteral(scheme.in)}, name: ${stringLiteral(scheme.name)} }`;
 }
 
 function previousHandlers(state: LinkState | undefined, className: string): Previous {
@@ -116,6 +148,8 @@ function routeEntry(op: OperationModel, paramsIndex: number, bodyIndex: number):
     `path: ${stringLiteral(op.path)}`,
     wrapList('    ', 'params: [', op.params.map(paramSpec), ']'),
   ];
+  if (op.security)
+    lines.push(`security: [${op.security.map((names) => `[${names.map(stringLiteral).join(', ')}]`).join(', ')}]`);
   if (paramsIndex >= 0) lines.push(`validateParams: ${paramsValidatorName(paramsIndex)}`);
   if (op.body) {
     const validate = bodyIndex >= 0 ? `, validate: ${bodyValidatorName(bodyIndex)}` : '';
@@ -170,9 +204,16 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
   };
 }
 
-function serverTs(ctx: GenerateContext, out: string, names: ReturnType<typeof serverNames>): string {
+function serverTs(
+  ctx: GenerateContext,
+  out: string,
+  names: ReturnType<typeof serverNames>,
+  schemeNames: string[],
+): string {
   const { project } = ctx;
   return render('rest/server.ts', {
+    schemeNames: schemeNames.join(', '),
+    firstScheme: schemeNames[0],
     linkName: ctx.link.name,
     env: `${constantCase(ctx.link.name)}_SERVICE`,
     distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,
