@@ -19,6 +19,7 @@ import { DEFAULT_TOKEN_ENV, restDefaults, restSides, type RestOptions } from './
 import { RestSchemas } from './schemas.js';
 import { documentAuth, securitySchemes } from './security.js';
 import { serverFiles, serverNames, serverTypes } from './server.js';
+import { restFrozen, typeExports } from './frozen.js';
 
 /** The server names index.ts re-exports; not all of serverNames(), whose className would shadow the client's. */
 function serverIndexNames(linkName: string): { factory: string; handlersInterface: string } {
@@ -87,7 +88,9 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   };
   files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
   if (!sides.server) return { files };
-  const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract });
+  const exports = typeExports(types);
+  const frozen = await restFrozen(ctx, out, exports);
+  const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract, frozen, typeExports: exports });
   return { files: [...files, ...server.files], state: server.state };
 }
 

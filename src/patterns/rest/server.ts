@@ -4,8 +4,10 @@
 //   validate-bodies.ts  generated: the same for JSON request bodies
 //   handlers.ts         the user's: one method per operation, merged on generate (merge.ts)
 //   server.ts           the user's: listens on <NAME>_SERVICE_LISTEN, graceful shutdown
+//   frozen.ts           generated while a method in handlers.ts names types of an operation that left
 // Per-operation Input and Reply types go into types.ts (serverTypes), next to Params/Body/Result.
 import type { OpenApiDocuments } from '../../contracts/openapi.js';
+import { FROZEN_NS, type Frozen } from '../../codegen/frozen.js';
 import { importLine } from '../../codegen/imports.js';
 import { wrapList } from '../../codegen/layout.js';
 import {
@@ -58,6 +60,10 @@ interface ServerInput {
   out: string;
   title: string;
   contract: string;
+  /** Last known types of operations that left, which methods in handlers.ts still name. */
+  frozen: Frozen;
+  /** What the new types.ts exports. */
+  typeExports: ReadonlySet<string>;
 }
 
 /** The server's files and the state its handlers merge needs next time. */
@@ -98,22 +104,16 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
   });
   const previous = previousHandlers(ctx.previousState, names.className);
   const wanted = operations.map((op) => op.methodName);
+  const schemeNames = security.map(([name]) => name);
   const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/router.ts`, content: router },
     { kind: 'generated', path: `${out}/validate-params.ts`, content: validators.paramsSource },
     { kind: 'generated', path: `${out}/validate-bodies.ts`, content: validators.bodiesSource },
     handlersPlan(input, names, previous),
-    {
-      kind: 'user',
-      path: `${out}/server.ts`,
-      content: serverTs(
-        ctx,
-        out,
-        names,
-        security.map(([n]) => n),
-      ),
-    },
+    { kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, out, names, schemeNames) },
   ];
+  if (input.frozen.content !== undefined)
+    files.push({ kind: 'generated', path: `${out}/frozen.ts`, content: input.frozen.content });
   const state: LinkState = {
     [names.className]: wanted,
     [REMOVED_KEY]: removedState(ctx.previousState, [[names.className, previous, wanted]]),
@@ -186,8 +186,10 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
     content,
     merge: async (existing) => {
       const wanted = operations.map((op) => op.methodName);
-      // Load ts-morph only when a merge can change something.
-      if (!mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }])) return existing;
+      // Load ts-morph only when a merge can change something: members to stub or mark, or a
+      // `$frozen` import that outlived its last use (the user deleted a removed operation's method).
+      const staleFrozen = /\bas\s+\$frozen\b/.test(existing) && !existing.includes(`${FROZEN_NS}.`);
+      if (!staleFrozen && !mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }])) return existing;
       const { mergeHandlers } = await import('./merge.js');
       const runtimeServer = ctx.runtime('rest-server');
       const suffix = ctx.project.importSuffix;
@@ -199,6 +201,8 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
         prefix,
         runtimeServer,
         suffix,
+        frozenExports: input.frozen.exports,
+        typeExports: input.typeExports,
       });
     },
   };
