@@ -122,8 +122,9 @@ export function problem(status: number, detail?: string, extensions: Record<stri
 
 interface CompiledRoute<H> {
   spec: RouteSpec<H>;
-  /** Literal segments, or the name of a path parameter. */
-  segments: { literal?: string; param?: string }[];
+  /** Literal segments, a whole-segment path parameter, or a template such as `{provider}.json`. */
+  segments: { literal?: string; param?: string; template?: { pattern: RegExp; names: string[] } }[];
+  /** Literal characters, for the order of matching: /pets/mine before /pets/{id}, /list.json before /{name}.json. */
   statics: number;
 }
 
@@ -160,14 +161,25 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 function compileRoute<H>(spec: RouteSpec<H>): CompiledRoute<H> {
-  const segments = spec.path
-    .split('/')
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^\{(.+)\}$/.exec(s);
-      return m ? { param: m[1]! } : { literal: s };
-    });
-  return { spec, segments, statics: segments.filter((s) => s.literal !== undefined).length };
+  const parts = spec.path.split('/').filter(Boolean);
+  const segments = parts.map((s) => {
+    const whole = /^\{([^{}]+)\}$/.exec(s);
+    if (whole) return { param: whole[1]! };
+    if (!/\{[^{}]+\}/.test(s)) return { literal: s };
+    const names: string[] = [];
+    const source = s
+      .split(/(\{[^{}]+\})/)
+      .map((piece) => {
+        const m = /^\{([^{}]+)\}$/.exec(piece);
+        if (!m) return piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(m[1]!);
+        return '(.+?)';
+      })
+      .join('');
+    return { template: { pattern: new RegExp(`^${source}$`), names } };
+  });
+  const statics = parts.reduce((n, s) => n + s.replace(/\{[^{}]+\}/g, '').length + 1, 0);
+  return { spec, segments, statics };
 }
 
 function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record<string, string> | undefined {
@@ -178,12 +190,15 @@ function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record
     const part = parts[i]!;
     if (segment.literal !== undefined) {
       if (segment.literal !== part) return undefined;
-    } else {
-      try {
-        values[segment.param!] = decodeURIComponent(part);
-      } catch {
-        return undefined;
-      }
+      continue;
+    }
+    const captured = segment.template ? segment.template.pattern.exec(part)?.slice(1) : [part];
+    if (!captured) return undefined;
+    const names = segment.template?.names ?? [segment.param!];
+    try {
+      names.forEach((name, j) => (values[name] = decodeURIComponent(captured[j]!)));
+    } catch {
+      return undefined;
     }
   }
   return values;
