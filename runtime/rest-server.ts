@@ -195,7 +195,7 @@ function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record
     if (!captured) return undefined;
     const names = segment.template?.names ?? [segment.param!];
     try {
-      names.forEach((name, j) => (values[name] = decodeURIComponent(captured[j]!)));
+      for (const [j, name] of names.entries()) values[name] = decodeURIComponent(captured[j]!);
     } catch {
       return undefined;
     }
