@@ -101,6 +101,24 @@ test('the client sends the bearer token the document asks for; the router names 
     else process.env.VAULT_SERVICE_TOKEN = saved;
   }
   const router = await readFile(path.join(dir, LINK, 'router.ts'), 'utf8');
+  // A readOnly property is required in responses only: our client's body (without `id`) passes our server.
+  const saved2 = process.env.VAULT_SERVICE_TOKEN;
+  process.env.VAULT_SERVICE_TOKEN = 'good-token';
+  try {
+    expect(await started.client.createSecret!({ name: 'db' })).toEqual({ id: 's-1', name: 'db' });
+    const empty = await fetch(`${started.baseUrl}/secrets`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good-token', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect([empty.status, ((await empty.json()) as { detail: string }).detail]).toEqual([
+      400,
+      'request body "body.name" is required',
+    ]);
+  } finally {
+    if (saved2 === undefined) delete process.env.VAULT_SERVICE_TOKEN;
+    else process.env.VAULT_SERVICE_TOKEN = saved2;
+  }
   expect(router).toContain('export type VaultVerifiers = {\n  bearerAuth?: Verifier | undefined;');
   expect(router).toContain("security: [['headerKey'], ['queryKey']],");
   expect(router).not.toMatch(/operation: 'health',[^}]*security/);
