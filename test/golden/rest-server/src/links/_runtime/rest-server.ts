@@ -411,6 +411,9 @@ async function readBody<H>(
     req.resume();
     return { problem: problem(413, `the body is larger than ${limit} bytes`) };
   }
+  // No body on the wire (most GETs): nothing to read or wait for.
+  if (!declared && req.headers['transfer-encoding'] === undefined)
+    return spec.body?.required ? { problem: problem(400, 'the request body is required') } : {};
   const raw = await readRaw(req, limit);
   if (raw === undefined) return { problem: problem(413, `the body is larger than ${limit} bytes`) };
   if (!spec.body) return {};
