@@ -254,11 +254,7 @@ async function serve<H>(
       );
     const body = await readBody(spec, req, limit);
     if (body.problem) return sendProblem(res, body.problem);
-    const controller = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    const info = { requestId, request: req, signal: controller.signal, auth: auth.identities };
+    const info = handlerContext(requestId, req, res, auth.identities);
     const reply = await spec.invoke(handlers, { params, body: body.value }, info);
     sendReply(res, spec, reply, method === 'HEAD');
   } catch (error) {
@@ -343,6 +339,37 @@ function warnUnverified<H>(routes: readonly RouteSpec<H>[], security: Security):
       `rest router: no verify hook for ${unverified.join(', ')}: any credential is accepted; ` +
         `pass verify: { ${unverified[0]}: (credential) => ... } to check it\n`,
     );
+}
+
+/**
+ * What a handler gets, with `signal` as a getter: an AbortController costs more than the rest of a
+ * small request and most handlers never read it, so it is made on first read (already aborted when
+ * the client went away before).
+ */
+function handlerContext(
+  requestId: string,
+  request: http.IncomingMessage,
+  res: http.ServerResponse,
+  auth: Readonly<Record<string, unknown>>,
+): HandlerContext {
+  let controller: AbortController | undefined;
+  let gone = false;
+  res.once('close', () => {
+    gone = !res.writableFinished;
+    if (gone) controller?.abort();
+  });
+  return {
+    requestId,
+    request,
+    auth,
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort();
+      }
+      return controller.signal;
+    },
+  };
 }
 
 /** The wire values of an operation's parameters, by their `params` key (validation coerces the strings). */
