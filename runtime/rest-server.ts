@@ -214,6 +214,25 @@ interface ServeOptions {
   security: Security;
 }
 
+/** The route for this path and method (a HEAD falls back to the GET), most literal first. */
+function findRoute<H>(
+  routes: readonly CompiledRoute<H>[],
+  parts: readonly string[],
+  method: string,
+): { route: CompiledRoute<H>; values: Record<string, string> } | undefined {
+  let head: { route: CompiledRoute<H>; values: Record<string, string> } | undefined;
+  for (const route of routes) {
+    const own = route.spec.method === method;
+    if (route.segments.length !== parts.length || !(own || (method === 'HEAD' && route.spec.method === 'GET')))
+      continue;
+    const values = matchPath(route, parts);
+    if (!values) continue;
+    if (own) return { route, values };
+    head ??= { route, values };
+  }
+  return head;
+}
+
 async function serve<H>(
   routes: readonly CompiledRoute<H>[],
   handlers: H,
@@ -223,18 +242,13 @@ async function serve<H>(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean);
-  const matches = routes.flatMap((r) => {
-    const values = matchPath(r, parts);
-    return values ? [{ route: r, values }] : [];
-  });
   const method = (req.method ?? 'GET').toUpperCase();
-  const found =
-    matches.find((m) => m.route.spec.method === method) ??
-    (method === 'HEAD' ? matches.find((m) => m.route.spec.method === 'GET') : undefined);
+  const found = findRoute(routes, parts, method);
   // Set by createRouter from X-Request-ID (or new), so outgoing calls of the handler carry the same ID.
   const requestId = currentRequestContext()?.requestId ?? '';
   res.setHeader('X-Request-ID', requestId);
   if (!found) {
+    const matches = routes.filter((r) => matchPath(r, parts)).map((route) => ({ route }));
     if (!matches.length) return sendProblem(res, problem(404, `no route for ${url.pathname}`));
     const allow = [...new Set(matches.map((m) => m.route.spec.method))].join(', ');
     res.setHeader('Allow', allow);
@@ -243,7 +257,8 @@ async function serve<H>(
   const spec = found.route.spec;
   try {
     // Credentials first: a caller without them learns nothing of the operation's parameters.
-    const auth = await authorize(spec, security, req, url.searchParams, requestId);
+    // Awaited only when there is something to wait for: each await of a small request costs.
+    const auth = spec.security?.length ? await authorize(spec, security, req, url.searchParams, requestId) : OPEN;
     if ('problem' in auth) return sendProblem(res, auth.problem, auth.headers);
     const params = readParams(spec, found.values, url.searchParams, req);
     if (spec.validateParams && !spec.validateParams(params))
@@ -251,7 +266,7 @@ async function serve<H>(
         res,
         invalid(spec.validateParams.errors, (key) => paramLabel(spec, key)),
       );
-    const body = await readBody(spec, req, limit);
+    const body = hasBody(req) ? await readBody(spec, req, limit) : noBody(spec);
     if (body.problem) return sendProblem(res, body.problem);
     const info = handlerContext(requestId, req, res, auth.identities);
     const reply = await spec.invoke(handlers, { params, body: body.value }, info);
@@ -427,6 +442,18 @@ function invalid(
   });
 }
 
+const OPEN: Authorized = { identities: {} };
+
+/** Whether a body is on the wire: most GETs have none, and then there is nothing to read or wait for. */
+function hasBody(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function noBody<H>(spec: RouteSpec<H>): { value?: unknown; problem?: Problem } {
+  return spec.body?.required ? { problem: problem(400, 'the request body is required') } : {};
+}
+
 async function readBody<H>(
   spec: RouteSpec<H>,
   req: http.IncomingMessage,
@@ -437,9 +464,6 @@ async function readBody<H>(
     req.resume();
     return { problem: problem(413, `the body is larger than ${limit} bytes`) };
   }
-  // No body on the wire (most GETs): nothing to read or wait for.
-  if (!declared && req.headers['transfer-encoding'] === undefined)
-    return spec.body?.required ? { problem: problem(400, 'the request body is required') } : {};
   const raw = await readRaw(req, limit);
   if (raw === undefined) return { problem: problem(413, `the body is larger than ${limit} bytes`) };
   if (!spec.body) return {};
