@@ -57,7 +57,7 @@ describe('resolveOptions and missingOptions', () => {
       resource: [],
       openapi: undefined,
       baseUrlEnv: 'ORDER_SERVICE_SERVICE_URL',
-      auth: 'bearer',
+      auth: undefined,
       tokenEnv: 'SERVICE_TOKEN',
     });
     expect(() => resolveOptions(rest, { auth: 'basic' }, ctx)).toThrow(

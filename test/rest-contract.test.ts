@@ -46,6 +46,8 @@ async function contractError(files: Record<string, string>, entry?: string): Pro
 }
 
 const HEAD = 'openapi: 3.1.0\ninfo:\n  title: t\n  version: "1"\n';
+const BEARER =
+  'security:\n  - bearerAuth: []\ncomponents:\n  securitySchemes:\n    bearerAuth: { type: http, scheme: bearer }\n';
 
 describe('bad documents', () => {
   test('invalid YAML is reported at its line and column', async () => {
@@ -260,7 +262,7 @@ describe('names and shared pieces', () => {
 
   test('the client header documents every environment variable it reads', async () => {
     const files = await generateFrom({
-      'openapi/env.yaml': `${HEAD}paths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '204': { description: ok }\n`,
+      'openapi/env.yaml': `${HEAD}${BEARER}paths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '204': { description: ok }\n`,
     });
     const client = files.find((f) => f.path.endsWith('client.ts'))!.content;
     expect(client).toContain('`SVC_SERVICE_URL`: base URL');
@@ -268,6 +270,40 @@ describe('names and shared pieces', () => {
     expect(client).toContain('`SVC_SERVICE_TIMEOUT_MS`: timeout of each attempt in ms (default 10000; 0: none)');
     expect(client).toContain("tokenEnvs: ['SVC_SERVICE_TOKEN', 'SERVICE_TOKEN'],");
     expect(client).toContain('code CONFIG');
+  });
+});
+
+describe('auth follows the document', () => {
+  const ping = `paths:\n  /ping:\n    get:\n      operationId: ping\n      responses:\n        '204': { description: ok }\n`;
+  const clientOf = async (doc: string, options: Record<string, unknown> = {}) => {
+    await writeFile(path.join(root, 'openapi/auth.yaml'), doc);
+    const files = await generate(project, link('openapi/auth.yaml', options));
+    return files.find((f) => f.path.endsWith('client.ts'))!.content;
+  };
+
+  test('no securitySchemes: no token (no CONFIG error without one); --auth bearer overrides', async () => {
+    const plain = await clientOf(`${HEAD}${ping}`);
+    expect(plain).toContain("auth: 'none',");
+    expect(plain).not.toContain('bearer token');
+    expect(await clientOf(`${HEAD}${ping}`, { auth: 'bearer' })).toContain("auth: 'bearer',");
+    expect(await clientOf(`${HEAD}${BEARER}${ping}`)).toContain("auth: 'bearer',");
+    expect(await clientOf(`${HEAD}${BEARER}${ping}`, { auth: 'none' })).toContain("auth: 'none',");
+  });
+
+  test('an API key or a declared but never required bearer scheme sends no bearer token', async () => {
+    const apiKey = `security:\n  - key: []\ncomponents:\n  securitySchemes:\n    key: { type: apiKey, in: header, name: X-API-Key }\n`;
+    expect(await clientOf(`${HEAD}${apiKey}${ping}`)).toContain("auth: 'none',");
+    const unused = `components:\n  securitySchemes:\n    bearerAuth: { type: http, scheme: bearer }\n`;
+    expect(await clientOf(`${HEAD}${unused}${ping}`)).toContain("auth: 'none',");
+    // OAuth2 access tokens are bearer tokens.
+    const oauth = `security:\n  - o: [read]\ncomponents:\n  securitySchemes:\n    o: { type: oauth2, flows: {} }\n`;
+    expect(await clientOf(`${HEAD}${oauth}${ping}`)).toContain("auth: 'bearer',");
+  });
+
+  test('a requirement naming no declared scheme points at it', async () => {
+    const error = await contractError({ 'openapi/bad-auth.yaml': `${HEAD}security:\n  - nope: []\n${ping}` });
+    expect(error.message).toContain('security requirement "nope" names no scheme of components.securitySchemes');
+    expect(error.message).toMatch(/bad-auth\.yaml:\d+:\d+/);
   });
 });
 
@@ -307,11 +343,8 @@ describe('spec (flags and scaffold)', () => {
       out: 'src/links/order-service',
     });
     expect(result.contracts).toEqual(['openapi/order-service.yaml']);
-    expect(result.options).toEqual({
-      baseUrlEnv: 'ORDER_SERVICE_SERVICE_URL',
-      auth: 'bearer',
-      tokenEnv: 'SERVICE_TOKEN',
-    });
+    // No stored auth: the document declares bearer, and generate follows it.
+    expect(result.options).toEqual({ baseUrlEnv: 'ORDER_SERVICE_SERVICE_URL', tokenEnv: 'SERVICE_TOKEN' });
     const doc = result.files[0]!.content;
     expect(doc).toContain('openapi: 3.1.0');
     for (const op of ['listOrders', 'createOrder', 'getOrder', 'updateOrder', 'deleteOrder'])

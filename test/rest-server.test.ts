@@ -214,11 +214,21 @@ test('regeneration keeps handler code: a new operation gets a stub, a removed on
     expect(after).toContain(before.slice(start, end));
   }
   expect(after).toContain('  // user code: kept byte for byte\n');
-  expect(after).toContain("throw new HttpError(501, 'renamePet is not implemented yet');");
+  expect(after).toContain("throw new HttpError(501, 'renamePet: write this handler in handlers.ts');");
+  // Its types are frozen as they were (frozen.ts), so its body still type-checks as written.
   expect(after).toMatch(
-    /\/\/ create-service-link: removed operation[^\n]*\n\s*async deletePet\(input: any, _ctx: HandlerContext\): Promise<unknown> \{/,
+    /\/\/ create-service-link: removed operation[^\n]*\n\s*async deletePet\(input: \$frozen\.DeletePetInput, _ctx: HandlerContext\): Promise<\$frozen\.DeletePetReply> \{/,
   );
+  expect(after).toContain("import type * as $frozen from './frozen.js';");
+  const frozen = await readFile(path.join(dir, LINK, 'frozen.ts'), 'utf8');
+  expect(frozen).toContain('export type DeletePetInput = { params: DeletePetParams };');
+  expect(frozen).toContain('export type DeletePetParams = {\n  petId: number;\n};');
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
+  // A frozen type is checked: a reply the removed operation never declared does not compile.
+  const handlersText = after.replace('return { status: 204 };', "return { status: 200, body: 'no' };");
+  await writeFile(handlersPath, handlersText);
+  expect((await compile(dir)).output).toMatch(/handlers\.ts.*(TS2322|TS2820)/);
+  await writeFile(handlersPath, after);
   // Unchanged document: the second generate leaves the file alone.
   expect((await runCli(['generate'], dir)).exitCode).toBe(0);
   expect(await readFile(handlersPath, 'utf8')).toBe(after);
@@ -228,12 +238,24 @@ test('regeneration keeps handler code: a new operation gets a stub, a removed on
   expect((await runCli(['generate'], dir)).exitCode).toBe(0);
   const restored = await readFile(handlersPath, 'utf8');
   expect(restored).not.toMatch(/removed operation[^\n]*\n\s*async deletePet/);
-  // renamePet left the document in turn: its stub is marked.
-  expect(restored).toMatch(/removed operation[^\n]*\n(\s*\/\*\*[^\n]*\n)?\s*async renamePet\(_?input: any/);
+  // renamePet left the document in turn: its stub is marked, with frozen types.
+  expect(restored).toMatch(
+    /removed operation[^\n]*\n(\s*\/\*\*[^\n]*\n)?\s*async renamePet\(_?input: \$frozen\.RenamePetInput/,
+  );
   expect(restored).toContain(
     '  async deletePet(input: T.DeletePetInput, _ctx: HandlerContext): Promise<T.DeletePetReply> {\n' +
       '    pets.delete(input.params.petId);\n',
   );
+  expect(await compile(dir)).toEqual({ ok: true, output: '' });
+
+  // The user deletes the removed method: its frozen types and their import go on the next generate.
+  const start = restored.search(/ {2}\/\/ create-service-link: removed operation/);
+  const end = restored.indexOf('\n  }\n', start) + 5;
+  await writeFile(handlersPath, restored.slice(0, start) + restored.slice(end).replace(/^\n/, ''));
+  expect((await runCli(['generate'], dir)).exitCode).toBe(0);
+  const cleaned = await readFile(handlersPath, 'utf8');
+  expect(cleaned).not.toContain('$frozen');
+  await expect(readFile(path.join(dir, LINK, 'frozen.ts'), 'utf8')).rejects.toThrow(/ENOENT/);
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 }, 240_000);
 
@@ -281,7 +303,7 @@ test('a document without operations compiles under noUnusedLocals; the first ope
     await writeFile(path.join(project, 'openapi/empty.yaml'), empty.replace('paths: {}\n', `paths:\n${ping}`));
     expect((await runCli(['generate'], project)).exitCode).toBe(0);
     const handlers = await readFile(path.join(project, 'src/links/empty/handlers.ts'), 'utf8');
-    expect(handlers).toContain("throw new HttpError(501, 'ping is not implemented yet');");
+    expect(handlers).toContain("throw new HttpError(501, 'ping: write this handler in handlers.ts');");
     expect(await compile(project, ['--noUnusedLocals'])).toEqual({ ok: true, output: '' });
   } finally {
     await removeProject(project);

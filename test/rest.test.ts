@@ -48,6 +48,19 @@ function startServer(): Promise<void> {
         if (!pet.name) return json(422, { title: 'name is required', errors: ['name'] });
         return json(201, { id: 'new-1', ...pet, secret: undefined });
       }
+      if (p === '/v1/odd/json') return json(200, { ok: true, uris: [], accept: req.headers.accept });
+      if (p === '/v1/odd/html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        return res.end('<html><body>Log in</body></html>');
+      }
+      if (p === '/v1/odd/empty') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end();
+      }
+      if (p === '/v1/odd/untyped') {
+        res.writeHead(200);
+        return res.end('{"ok":true,"uris":[]}');
+      }
       if (p === '/v1/pets/missing') return json(404, { code: 'not_found', message: 'no pet "missing"' });
       if (p.startsWith('/v1/pets/') && req.method === 'GET')
         return json(200, { id: decodeURIComponent(p.slice(9)), name: 'Tom', kind: 'cat' });
@@ -304,6 +317,33 @@ describe('generated REST client (ESM/NodeNext)', () => {
     expect(created).toEqual({ id: 'new-1', name: 'Rex', kind: 'dog' });
     expect(await client.delete({ petId: 'p1' })).toBeUndefined();
     expect(last().method).toBe('DELETE');
+  });
+
+  test('a 2xx that is not JSON, or empty, on a JSON operation is INVALID_RESPONSE, never a value typed as the model', async () => {
+    const client = new pets.PetsClient();
+    for (const [mode, says] of [
+      ['html', 'returned text/html (status 200), expected JSON'],
+      ['empty', 'returned an empty body (status 200), expected JSON'],
+    ] as const) {
+      const error = await client.odd({ mode }).catch((e: unknown) => e);
+      expect(pets.isServiceError(error) && error.code, mode).toBe('INVALID_RESPONSE');
+      expect(pets.isServiceError(error) && error.status).toBe(200);
+      expect(pets.isServiceError(error) && error.message).toContain(says);
+    }
+    // A body without a content type is taken when it parses.
+    expect(await client.odd({ mode: 'untyped' })).toEqual({ ok: true, uris: [] });
+    // An operation that declares no content resolves undefined whatever comes.
+    expect(await client.delete({ petId: 'p1' })).toBeUndefined();
+  });
+
+  test('Accept lists the media types the operation declares', async () => {
+    const client = new pets.PetsClient();
+    expect(await client.odd({ mode: 'json' })).toMatchObject({ accept: 'application/json, application/problem+json' });
+    await client.getPet({ petId: 'p1' });
+    expect(last().headers.accept).toBe('application/json');
+    // text/plain only: the body is the text.
+    await client.flakyPost({ requestId: 'accept-text', retries: 0 }).catch(() => undefined);
+    expect(last().headers.accept).toBe('text/plain');
   });
 
   test('non-2xx responses throw ServiceError with status, parsed body, request id, method and URL', async () => {

@@ -144,6 +144,19 @@ describe('schemas', () => {
     expect(declared({ type: 'string' }, { type: 'integer' })).toBe('{\n  a: string;\n  [key: string]: unknown;\n}');
   });
 
+  test('a required name without a property is a required property typed unknown', () => {
+    // Spotify's PUT /me/tracks body: `required: [uris]` beside a property `ids` only.
+    const body = {
+      type: 'object',
+      required: ['uris'],
+      properties: { ids: { type: 'array', items: { type: 'string' } } },
+    };
+    expect(ts(body)).toBe('{\n  ids?: string[];\n  uris: unknown;\n}');
+    expect(ts({ type: 'object', required: ['a', 'a'] })).toBe('{\n  a: unknown;\n}');
+    // In an allOf it makes the other member's property required.
+    expect(ts({ allOf: [{ $ref: '#/A' }, { required: ['b'] }] })).toBe('A & {\n  b: unknown;\n}');
+  });
+
   test('nullable and prefixItems only when the dialect has them', () => {
     expect(ts({ type: 'string', nullable: true })).toBe('string');
     expect(ts({ type: 'string', nullable: true }, { nullable: true })).toBe('string | null');

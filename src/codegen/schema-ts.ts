@@ -139,7 +139,9 @@ export class SchemaTypes {
   /** The names in `type` (or implied by properties/items), or a type text: '' for none, a fallback when invalid. */
   private declaredTypes(schema: SchemaObject, at: SchemaLoc): string[] | string {
     if (schema.type === undefined) {
-      if (isSchemaObject(schema.properties) || schema.additionalProperties !== undefined) return ['object'];
+      // `required` alone implies an object too: `allOf: [A, { required: [b] }]` makes A's `b` required.
+      const required = Array.isArray(schema.required) && schema.required.length > 0;
+      if (isSchemaObject(schema.properties) || schema.additionalProperties !== undefined || required) return ['object'];
       return schema.items !== undefined ? ['array'] : '';
     }
     const types = typeof schema.type === 'string' ? [schema.type] : schema.type;
@@ -182,8 +184,11 @@ export class SchemaTypes {
       return this.options.invalid(child(at, 'properties'), 'properties must be an object');
     const inner = `${indent}  `;
     const types: string[] = [];
-    const body = this.propertyLines(schema, at, inner, types).join('');
+    const declared = this.propertyLines(schema, at, inner, types);
     const index = this.indexType(schema, at, inner, types.length > 0);
+    const requiredOnly = this.requiredOnlyLines(schema, inner);
+    types.push(...requiredOnly.map(() => 'unknown'));
+    const body = [...declared, ...requiredOnly].join('');
     // Without properties: only the index signature (`never` when no key is allowed: `{}` would take
     // any value but null and undefined).
     if (!types.length) return `{ [key: string]: ${index ?? 'never'} }`;
@@ -216,6 +221,17 @@ export class SchemaTypes {
       lines.push(`${jsDoc(doc, inner)}${inner}${view === 'readonly' ? 'readonly ' : ''}${key}: ${type};\n`);
     }
     return lines;
+  }
+
+  /**
+   * A required name the schema does not define (Spotify's `required: [uris]` next to `ids`) is still
+   * required: typing it `unknown` keeps the type from accepting a body the server refuses.
+   */
+  private requiredOnlyLines(schema: SchemaObject, inner: string): string[] {
+    const declared = isSchemaObject(schema.properties) ? schema.properties : {};
+    const required = Array.isArray(schema.required) ? schema.required : [];
+    const names = required.filter((r): r is string => typeof r === 'string' && !Object.hasOwn(declared, r));
+    return [...new Set(names)].map((name) => `${inner}${propertyKey(name)}: unknown;\n`);
   }
 
   /** The type of keys beyond the declared ones, or undefined when there are none. */

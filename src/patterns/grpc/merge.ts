@@ -17,7 +17,7 @@ import { lineColumnOf } from '../../codegen/edits.js';
 import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous, type Rename } from '../../codegen/members.js';
 import { parseUserFile, type Container, type Member, type UserFile } from '../../codegen/reconcile.js';
-import { FROZEN_NS } from './frozen.js';
+import { FROZEN_NS, withoutUnusedFrozen } from '../../codegen/frozen.js';
 import {
   handlerSignature,
   handlerTypes,
@@ -349,10 +349,4 @@ function addNamespaceImports(user: UserFile, mods: GrpcModules): void {
     if (!added.includes(`${ns}.`) || new RegExp(`import\\s+type\\s+\\*\\s+as\\s+\\${ns}\\b`).test(user.text)) continue;
     user.addImport(`import type * as ${ns} from '${module}';`);
   }
-}
-
-/** The `$frozen` import goes with the last use of it (frozen.ts goes then too). */
-export function withoutUnusedFrozen(text: string): string {
-  const line = /^import\s+type\s+\*\s+as\s+\$frozen\s+from\s+'[^']*';[ \t]*\r?\n/m;
-  return line.test(text) && !text.includes(`${FROZEN_NS}.`) ? text.replace(line, '') : text;
 }

@@ -17,7 +17,9 @@ import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { collectOperations, type OperationModel, type ParamModel } from './operations.js';
 import { DEFAULT_TOKEN_ENV, restDefaults, restSides, type RestOptions } from './options.js';
 import { RestSchemas } from './schemas.js';
+import { documentAuth, securitySchemes } from './security.js';
 import { serverFiles, serverNames, serverTypes } from './server.js';
+import { restFrozen, typeExports } from './frozen.js';
 
 /** The server names index.ts re-exports; not all of serverNames(), whose className would shadow the client's. */
 function serverIndexNames(linkName: string): { factory: string; handlersInterface: string } {
@@ -36,7 +38,7 @@ interface ClientView {
   version: string;
   description: string;
   defaultBaseUrl: string | undefined;
-  options: RestOptions;
+  options: RestOptions & { auth: 'bearer' | 'none' };
   tokenEnvs: string[];
   timeoutEnv: string;
 }
@@ -49,7 +51,14 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   const schemas = new RestSchemas(docs);
   const warnings: string[] = [];
   const operations = collectOperations(docs, schemas, (w) => warnings.push(w));
-  const view = clientView(ctx, docs.root, contract, options);
+  // --auth wins; else the document says (no securitySchemes: no token).
+  const auth =
+    options.auth ??
+    documentAuth(
+      securitySchemes(docs),
+      operations.map((op) => op.security),
+    );
+  const view = clientView(ctx, docs.root, contract, { ...options, auth });
   const out = ctx.link.out.replace(/\/+$/, '');
   const names = {
     header: GENERATED_HEADER,
@@ -80,7 +89,9 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   };
   files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
   if (!sides.server) return { files, warnings };
-  const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract });
+  const exports = typeExports(types);
+  const frozen = await restFrozen(ctx, out, exports);
+  const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract, frozen, typeExports: exports });
   return { files: [...files, ...server.files], state: server.state, warnings };
 }
 
@@ -89,7 +100,12 @@ function tokenEnvs(envPrefix: string, tokenEnv: string): string[] {
   return tokenEnv === DEFAULT_TOKEN_ENV ? [`${envPrefix}_TOKEN`, DEFAULT_TOKEN_ENV] : [tokenEnv];
 }
 
-function clientView(ctx: GenerateContext, root: JsonObject, contract: string, options: RestOptions): ClientView {
+function clientView(
+  ctx: GenerateContext,
+  root: JsonObject,
+  contract: string,
+  options: ClientView['options'],
+): ClientView {
   const info = isObject(root.info) ? root.info : {};
   const envPrefix = `${constantCase(ctx.link.name)}_SERVICE`;
   return {
@@ -227,7 +243,34 @@ function requestFields(op: OperationModel): string[] {
     fields.push('body');
     if (op.body.mediaType !== 'application/json') fields.push(`mediaType: ${stringLiteral(op.body.mediaType)}`);
   }
+  const accept = acceptHeader(op);
+  if (accept !== 'application/json') fields.push(`accept: ${stringLiteral(accept)}`);
+  const success = successBodies(op);
+  if (success !== undefined) fields.push(`success: ${success}`);
   return fields;
+}
+
+/** The media types every response declares, JSON first; `application/json` when there are none. */
+function acceptHeader(op: OperationModel): string {
+  const types = [...new Set(op.responses.flatMap((r) => r.mediaTypes))];
+  const json = types.filter((t) => /json/i.test(t));
+  return [...json, ...types.filter((t) => !json.includes(t))].join(', ') || 'application/json';
+}
+
+/** How the runtime reads each 2xx (`{ '204': 'none' }`), or undefined when all are JSON (its default). */
+function successBodies(op: OperationModel): string | undefined {
+  const declared = op.responses.filter((r) => /^2(\d\d|XX)$/i.test(r.status));
+  const kind = (mediaType: string | undefined) =>
+    op.httpMethod === 'HEAD' || !mediaType ? 'none' : /json/i.test(mediaType) ? 'json' : 'text';
+  // Nothing declared for success: only `default`, else the body as it comes (the result is typed unknown).
+  const fallback = op.responses.find((r) => r.status === 'default');
+  const entries = declared.length
+    ? declared.map((r) => [r.status.toUpperCase(), kind(r.mediaType)] as const)
+    : fallback
+      ? [['2XX', kind(fallback.mediaType)] as const]
+      : [];
+  if (entries.length && entries.every(([, k]) => k === 'json')) return undefined;
+  return `{ ${entries.map(([status, k]) => `${propertyKey(status)}: ${stringLiteral(k)}`).join(', ')} }`;
 }
 
 /** The path is built from string literals and encoded parameters only, so nothing from the document can inject code. */

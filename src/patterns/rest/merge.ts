@@ -3,11 +3,13 @@
 //
 // - a new operation gets a stub method;
 // - a method whose operation left the document (one the state says was a handler) is marked and kept;
-//   its `T.<Op>Input`/`T.<Op>Reply` types are gone, so they become `any`/`unknown` and it still compiles
-//   (as the queue merge does for removed message types, the input's fields are no longer known);
+//   its `T.<Op>Input`/`T.<Op>Reply` types are gone from types.ts, so they become `$frozen.<Op>Input`
+//   (frozen.ts keeps their last known types, as gRPC's does) and its body still compiles as written;
+//   a type not known any more becomes `any` (input) or `unknown` (result);
 // - when the operation comes back, the marker goes and the generated types return;
 // - a method of the user's with the name of a new operation handles it, with an `adopted` note.
 import { Node } from 'ts-morph';
+import { FROZEN_NS, withoutUnusedFrozen } from '../../codegen/frozen.js';
 import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous } from '../../codegen/members.js';
 import { parseUserFile, type Member, type UserFile } from '../../codegen/reconcile.js';
@@ -24,16 +26,34 @@ export interface RestMerge {
   /** Import specifiers of the server runtime and the suffix of local modules, for imports new stubs need. */
   runtimeServer: string;
   suffix: string;
+  /** What frozen.ts exports (last known types of operations that left) and what types.ts exports now. */
+  frozenExports: ReadonlySet<string>;
+  typeExports: ReadonlySet<string>;
 }
 
 type Slot = 'input' | 'returns';
 
 /**
- * The operation types of a removed method, which types.ts no longer has: the input becomes `any` so
- * the user's body (which reads its fields) still compiles, the result `unknown`.
+ * The operation types of a removed method, which types.ts no longer has: their frozen copy, else
+ * `any` for the input (the user's body reads its fields) and `unknown` for the result.
  */
-const forgotten = (text: string, slot: Slot): string =>
-  text.replace(/T\.[A-Za-z_$][\w$]*/g, slot === 'input' ? 'any' : 'unknown');
+function forgotten(text: string, slot: Slot, merge: RestMerge): string {
+  return text.replace(/(?<![\w$.])T\.([A-Za-z_$][\w$]*)/g, (all, name: string) =>
+    merge.typeExports.has(name)
+      ? all
+      : merge.frozenExports.has(name)
+        ? `${FROZEN_NS}.${name}`
+        : slot === 'input'
+          ? 'any'
+          : 'unknown',
+  );
+}
+
+/** A returning operation's frozen types are the generated ones again. */
+const thawed = (text: string, merge: RestMerge): string =>
+  text.replace(/\$frozen\.([A-Za-z_$][\w$]*)/g, (all, name: string) =>
+    merge.typeExports.has(name) ? `T.${name}` : all,
+  );
 
 export function mergeHandlers(existing: string, merge: RestMerge): string {
   const user = parseUserFile(merge.file, existing);
@@ -55,11 +75,11 @@ export function mergeHandlers(existing: string, merge: RestMerge): string {
   for (const name of plan.restore) {
     user.unmark(named(name)[0]!, 'removed');
     const restore = (now: string, wanted: string, slot: Slot): string =>
-      now === forgotten(wanted, slot) ? wanted : now;
+      now === forgotten(wanted, slot, { ...merge, typeExports: new Set() }) ? wanted : thawed(now, merge);
     for (const m of named(name)) setTypes(user, m, restore, ops.get(name)!);
   }
   for (const name of [...plan.remove, ...plan.gone]) {
-    for (const m of named(name)) setTypes(user, m, (now, _wanted, slot) => forgotten(now, slot));
+    for (const m of named(name)) setTypes(user, m, (now, _wanted, slot) => forgotten(now, slot, merge));
     const first = named(name)[0]!;
     if (plan.gone.includes(name) || user.markerLines(first, 'removed').length) continue;
     user.mark(
@@ -69,7 +89,9 @@ export function mergeHandlers(existing: string, merge: RestMerge): string {
       ),
     );
   }
-  return user.edits.length ? user.result() : existing;
+  if (user.edits.some((e) => e.text.includes(`${FROZEN_NS}.`)) && !/\bas\s+\$frozen\b/.test(user.text))
+    user.addImport(`import type * as ${FROZEN_NS} from './frozen${merge.suffix}';`);
+  return withoutUnusedFrozen(user.edits.length ? user.result() : existing);
 }
 
 /** Rewrites the input and return type nodes of a method: `to(current, generated)`. */

@@ -5,6 +5,7 @@ import { type OpenApiDocuments, isObject, type Json, type JsonObject, type Loc }
 import { unionOf } from '../../codegen/schema-ts.js';
 import { camelCase, pascalCase } from '../../util/names.js';
 import type { RestSchemas } from './schemas.js';
+import { type Requirement, type SchemeModel, requirement, securitySchemes } from './security.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PARAM_LOCATIONS = ['path', 'query', 'header', 'cookie'] as const;
@@ -30,6 +31,8 @@ export interface ParamModel {
 export interface ResponseModel {
   status: string;
   mediaType: string | undefined;
+  /** Every media type its `content` declares, in document order (the client's Accept). */
+  mediaTypes: string[];
   type: string;
 }
 
@@ -45,6 +48,8 @@ export interface OperationModel {
   resultType: string;
   errorType: string;
   doc: string;
+  /** The credentials it requires (its own `security`, else the document's); undefined: none. */
+  security?: Requirement;
 }
 
 interface DeclaredParam {
@@ -69,12 +74,15 @@ export function collectOperations(
 
 class OperationReader {
   private readonly methodNames = new Set<string>();
+  private readonly schemes: Map<string, SchemeModel>;
 
   constructor(
     private readonly docs: OpenApiDocuments,
     private readonly schemas: RestSchemas,
     private readonly warn: (text: string) => void,
-  ) {}
+  ) {
+    this.schemes = securitySchemes(docs);
+  }
 
   read(): OperationModel[] {
     const paths = this.docs.root.paths;
@@ -108,7 +116,9 @@ class OperationReader {
     const params = this.parameters(path, item, op);
     const body = this.requestBody(op);
     const { success, failure, responses } = this.responses(op);
+    const security = requirement(this.docs, this.schemes, op.value.security, at(op.loc, 'security'));
     return {
+      ...(security ? { security } : {}),
       methodName,
       typeBase,
       httpMethod: method.toUpperCase(),
@@ -258,7 +268,7 @@ class OperationReader {
       if (!isObject(resolved.value)) this.docs.fail(resolved.loc, `response "${status}" must be an object`);
       const type = this.responseType(resolved.value, resolved.loc);
       const content = isObject(resolved.value.content) ? resolved.value.content : {};
-      all.push({ status, mediaType: pickMediaType(Object.keys(content)), type });
+      all.push({ status, mediaType: pickMediaType(Object.keys(content)), mediaTypes: Object.keys(content), type });
       if (/^2(\d\d|XX)$/i.test(status)) success.push(type);
       else if (type !== 'undefined' && type !== 'string') failure.push(type);
     }

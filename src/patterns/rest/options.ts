@@ -81,11 +81,12 @@ export const REST_OPTIONS = defineOptions(
       flag: '--auth <bearer|none>',
       type: 'choice',
       choices: { bearer: 'Bearer service token from the environment', none: 'None' },
-      description: 'authentication sent on each call (default bearer)',
+      description:
+        "authentication sent on each call (default: as the document's securitySchemes say, bearer when one is a bearer token; --resource documents declare bearer)",
       example: 'create-service-link rest user --auth none',
-      default: 'bearer',
       stored: true,
-      prompt: { message: 'Authentication:', when: clientSide },
+      // An existing document says itself whether it wants a token; the wizard asks only for a new one.
+      prompt: { message: 'Authentication:', when: (v) => clientSide(v) && v.openapi === undefined },
     },
     tokenEnv: {
       flag: '--token-env <VAR>',
@@ -96,7 +97,7 @@ export const REST_OPTIONS = defineOptions(
       default: DEFAULT_TOKEN_ENV,
       validate: envName('--token-env', 'USER_SERVICE_TOKEN'),
       stored: true,
-      prompt: { message: 'Environment variable with the token:', when: (v) => clientSide(v) && v.auth === 'bearer' },
+      prompt: { message: 'Environment variable with the token:', when: (v) => clientSide(v) && v.auth !== 'none' },
     },
     client: {
       flag: '--client',
@@ -127,7 +128,10 @@ export const REST_OPTIONS = defineOptions(
 export type RestValues = OptionValues<typeof REST_OPTIONS>;
 export type RestOptions = Pick<RestValues, 'baseUrlEnv' | 'auth' | 'tokenEnv'>;
 
-/** The stored options with defaults applied: `<NAME>_SERVICE_URL`, bearer auth, `SERVICE_TOKEN`. Throws UsageError on bad values. */
+/**
+ * The stored options with defaults applied: `<NAME>_SERVICE_URL`, `SERVICE_TOKEN`; `auth` stays undefined
+ * unless given (the document decides, see documentAuth). Throws UsageError on bad values.
+ */
 export function restDefaults(linkName: string, options: Record<string, unknown>): RestOptions {
   const { baseUrlEnv, auth, tokenEnv } = resolveOptions(REST_OPTIONS, options, { name: linkName });
   return { baseUrlEnv, auth, tokenEnv };

@@ -4,8 +4,10 @@
 //   validate-bodies.ts  generated: the same for JSON request bodies
 //   handlers.ts         the user's: one method per operation, merged on generate (merge.ts)
 //   server.ts           the user's: listens on <NAME>_SERVICE_LISTEN, graceful shutdown
+//   frozen.ts           generated while a method in handlers.ts names types of an operation that left
 // Per-operation Input and Reply types go into types.ts (serverTypes), next to Params/Body/Result.
 import type { OpenApiDocuments } from '../../contracts/openapi.js';
+import { FROZEN_NS, type Frozen } from '../../codegen/frozen.js';
 import { importLine } from '../../codegen/imports.js';
 import { wrapList } from '../../codegen/layout.js';
 import {
@@ -21,6 +23,7 @@ import { constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, LinkState, PlannedFile } from '../types.js';
 import type { OperationModel, ResponseModel } from './operations.js';
+import { type SchemeModel, securitySchemes } from './security.js';
 import { type HandlerNames, interfaceMember, stubMethod } from './stubs.js';
 import { bodyValidatorName, paramsValidatorName, requestValidators } from './validators.js';
 
@@ -57,6 +60,10 @@ interface ServerInput {
   out: string;
   title: string;
   contract: string;
+  /** Last known types of operations that left, which methods in handlers.ts still name. */
+  frozen: Frozen;
+  /** What the new types.ts exports. */
+  typeExports: ReadonlySet<string>;
 }
 
 /** The server's files and the state its handlers merge needs next time. */
@@ -68,15 +75,25 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
   const runtimeServer = ctx.runtime('rest-server');
   const paramNames = [...validators.params].map(paramsValidatorName);
   const bodyNames = [...validators.bodies].map(bodyValidatorName);
+  const security = schemesUsed(input.docs, operations);
   const router = render('rest/router.ts', {
     header: GENERATED_HEADER,
     title: input.title,
     source: input.contract.replace(/[\r\n\u2028\u2029]/g, ' '),
     suffix,
     runtimeImport: importLine(
-      ['createRouter', ...(operations.length ? ['type HandlerContext'] : []), 'type RouteSpec', 'type RouterOptions'],
+      [
+        'createRouter',
+        ...(operations.length ? ['type HandlerContext'] : []),
+        'type RouteSpec',
+        'type RouterOptions',
+        ...(security.length ? ['type SchemeSpec', 'type Verifier'] : []),
+      ],
       runtimeServer,
     ),
+    verifiersType: `${pascalCase(ctx.link.name)}Verifiers`,
+    schemes: security.map(([name, scheme]) => `  ${propertyKey(name)}: ${schemeLiteral(scheme)},`),
+    verifiers: security.map(([name]) => `  ${propertyKey(name)}?: Verifier | undefined;`),
     paramValidators: paramNames.length ? importLine(paramNames, `./validate-params${suffix}`) : '',
     bodyValidators: bodyNames.length ? importLine(bodyNames, `./validate-bodies${suffix}`) : '',
     ...names,
@@ -87,18 +104,33 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
   });
   const previous = previousHandlers(ctx.previousState, names.className);
   const wanted = operations.map((op) => op.methodName);
+  const schemeNames = security.map(([name]) => name);
   const files: PlannedFile[] = [
     { kind: 'generated', path: `${out}/router.ts`, content: router },
     { kind: 'generated', path: `${out}/validate-params.ts`, content: validators.paramsSource },
     { kind: 'generated', path: `${out}/validate-bodies.ts`, content: validators.bodiesSource },
     handlersPlan(input, names, previous),
-    { kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, out, names) },
+    { kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, out, names, schemeNames) },
   ];
+  if (input.frozen.content !== undefined)
+    files.push({ kind: 'generated', path: `${out}/frozen.ts`, content: input.frozen.content });
   const state: LinkState = {
     [names.className]: wanted,
     [REMOVED_KEY]: removedState(ctx.previousState, [[names.className, previous, wanted]]),
   };
   return { files, state };
+}
+
+/** The schemes some operation requires, in the document's order. */
+function schemesUsed(docs: OpenApiDocuments, operations: OperationModel[]): [string, SchemeModel][] {
+  const used = new Set(operations.flatMap((op) => op.security?.flat() ?? []));
+  return [...securitySchemes(docs)].filter(([name]) => used.has(name));
+}
+
+function schemeLiteral(scheme: SchemeModel): string {
+  return scheme.type === 'http'
+    ? `{ type: 'http', scheme: ${stringLiteral(scheme.scheme)} }`
+    : `{ type: 'apiKey', in: ${stringLiteral(scheme.in)}, name: ${stringLiteral(scheme.name)} }`;
 }
 
 function previousHandlers(state: LinkState | undefined, className: string): Previous {
@@ -116,6 +148,8 @@ function routeEntry(op: OperationModel, paramsIndex: number, bodyIndex: number):
     `path: ${stringLiteral(op.path)}`,
     wrapList('    ', 'params: [', op.params.map(paramSpec), ']'),
   ];
+  if (op.security)
+    lines.push(`security: [${op.security.map((names) => `[${names.map(stringLiteral).join(', ')}]`).join(', ')}]`);
   if (paramsIndex >= 0) lines.push(`validateParams: ${paramsValidatorName(paramsIndex)}`);
   if (op.body) {
     const validate = bodyIndex >= 0 ? `, validate: ${bodyValidatorName(bodyIndex)}` : '';
@@ -152,8 +186,10 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
     content,
     merge: async (existing) => {
       const wanted = operations.map((op) => op.methodName);
-      // Load ts-morph only when a merge can change something.
-      if (!mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }])) return existing;
+      // Load ts-morph only when a merge can change something: members to stub or mark, or a
+      // `$frozen` import that outlived its last use (the user deleted a removed operation's method).
+      const staleFrozen = /\bas\s+\$frozen\b/.test(existing) && !existing.includes(`${FROZEN_NS}.`);
+      if (!staleFrozen && !mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }])) return existing;
       const { mergeHandlers } = await import('./merge.js');
       const runtimeServer = ctx.runtime('rest-server');
       const suffix = ctx.project.importSuffix;
@@ -165,14 +201,23 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
         prefix,
         runtimeServer,
         suffix,
+        frozenExports: input.frozen.exports,
+        typeExports: input.typeExports,
       });
     },
   };
 }
 
-function serverTs(ctx: GenerateContext, out: string, names: ReturnType<typeof serverNames>): string {
+function serverTs(
+  ctx: GenerateContext,
+  out: string,
+  names: ReturnType<typeof serverNames>,
+  schemeNames: string[],
+): string {
   const { project } = ctx;
   return render('rest/server.ts', {
+    schemeNames: schemeNames.join(', '),
+    firstScheme: schemeNames[0],
     linkName: ctx.link.name,
     env: `${constantCase(ctx.link.name)}_SERVICE`,
     distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,

@@ -40,7 +40,7 @@ export const spec: PatternSpec<typeof REST_OPTIONS> = {
       );
     return {
       contracts: [file],
-      files: [{ path: file, content: resourceDocument(name, parsed, options.auth) }],
+      files: [{ path: file, content: resourceDocument(name, parsed, options.auth ?? 'bearer') }],
       warnings,
     };
   },

@@ -1,7 +1,7 @@
 // The shape of a REST server's operations as the user's handlers.ts sees them: names, handler
 // signatures and the stub written for a new operation. Shared by the generator and the merge.
 import { wrapList } from '../../codegen/layout.js';
-import { jsDoc } from '../../util/text.js';
+import { jsDoc, stringLiteral } from '../../util/text.js';
 import type { OperationModel } from './operations.js';
 
 export interface HandlerNames {
@@ -28,7 +28,7 @@ export function stubMethod(op: OperationModel, prefix: string): string {
   return (
     `${jsDoc(`\`${op.httpMethod} ${op.path}\``, '  ')}` +
     `  ${wrapList('  ', `async ${op.methodName}(`, [`${prefix}input: ${t.input}`, `${prefix}ctx: HandlerContext`], `): ${t.returns} {`)}\n` +
-    `    throw new HttpError(501, '${op.methodName} is not implemented yet');\n` +
+    `    throw new HttpError(501, ${stringLiteral(`${op.methodName}: write this handler in handlers.ts`)});\n` +
     '  }\n'
   );
 }

@@ -7,7 +7,7 @@
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { ContractError } from '../../errors.js';
-import type { OpenApiDocuments, Loc } from '../../contracts/openapi.js';
+import { type Json, type JsonObject, type Loc, type OpenApiDocuments, isObject } from '../../contracts/openapi.js';
 import { selfContainedValidators } from '../../codegen/ajv-standalone.js';
 import type { OperationModel } from './operations.js';
 
@@ -35,8 +35,28 @@ function newAjv(docs: OpenApiDocuments, coerce: boolean) {
     validateFormats: false,
     ...(coerce ? { coerceTypes: 'array' as const } : {}),
   });
-  for (const { file, root } of docs.documents()) ajv.addSchema(root as object, `${BASE}${encodeURI(file)}`);
+  for (const { file, root } of docs.documents())
+    ajv.addSchema((coerce ? root : requestView(root)) as object, `${BASE}${encodeURI(file)}`);
   return ajv;
+}
+
+/**
+ * The document as request bodies see it: a `readOnly` property is not required in a request (OpenAPI:
+ * `required` applies to it in responses only), so a schema shared by POST and GET (`id` readOnly and
+ * required) accepts a body without it, as the client's Input type has it.
+ */
+function requestView(value: Json): Json {
+  if (Array.isArray(value)) return value.map(requestView);
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [key, child] of Object.entries(value)) out[key] = requestView(child);
+  const properties = value.properties;
+  if (Array.isArray(value.required) && isObject(properties))
+    out.required = value.required.filter((name) => {
+      const property = typeof name === 'string' ? properties[name] : undefined;
+      return !(isObject(property) && property.readOnly === true);
+    });
+  return out;
 }
 
 /** Which operations (by index) got a params and a body validator, and the two modules' text. */

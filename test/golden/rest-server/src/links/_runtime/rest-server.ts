@@ -44,7 +44,29 @@ export interface HandlerContext {
   request: http.IncomingMessage;
   /** Aborted when the client goes away before the reply is sent. */
   signal: AbortSignal;
+  /**
+   * Who called, by security scheme: for each scheme of the requirement the request satisfied, what its
+   * `verify` hook returned (or the credential itself when the scheme has no hook). Empty when the
+   * operation requires nothing.
+   */
+  auth: Readonly<Record<string, unknown>>;
 }
+
+/** A security scheme of the document the router checks: an Authorization scheme or an API key. */
+export type SchemeSpec =
+  | { type: 'http'; scheme: string }
+  | { type: 'apiKey'; in: 'header' | 'query' | 'cookie'; name: string };
+
+/**
+ * Your check of a credential (a bearer token, an API key): return who it is (any value but
+ * undefined, null or false) or one of those for 401; throw HttpError(403, ...) to refuse with 403.
+ */
+export type Verifier = (
+  credential: string,
+  ctx: { scheme: string; requestId: string; request: http.IncomingMessage },
+) => unknown;
+
+export type Verifiers = Readonly<Record<string, Verifier | undefined>>;
 
 export interface RouteSpec<H> {
   operation: string;
@@ -53,15 +75,19 @@ export interface RouteSpec<H> {
   params: readonly ParamSpec[];
   validateParams?: Validator | undefined;
   body?: { required: boolean; json: boolean; validate?: Validator | undefined } | undefined;
+  /** Credentials required: any one list of scheme names, each of them present (and verified). */
+  security?: readonly (readonly string[])[] | undefined;
   /** Media type per declared status (`default` for the rest); application/json when not listed. */
   mediaTypes?: Readonly<Record<string, string>> | undefined;
   /** Calls the handler; `input` passed validation, so the generated code may narrow it to the operation's Input. */
   invoke(handlers: H, input: { params: unknown; body: unknown }, info: HandlerContext): Promise<Reply>;
 }
 
-export interface RouterOptions {
+export interface RouterOptions<V extends Verifiers = Verifiers> {
   /** Largest request body accepted, in bytes (413 above). Default 1 MiB. */
   bodyLimit?: number | undefined;
+  /** Your verification per security scheme; a scheme without one accepts any credential (with a warning). */
+  verify?: V | undefined;
   /** Where unexpected errors go, once each. Default: one JSON line on stderr. */
   logError?: ((error: unknown, fields: { requestId: string; operation: string }) => void) | undefined;
 }
@@ -96,8 +122,9 @@ export function problem(status: number, detail?: string, extensions: Record<stri
 
 interface CompiledRoute<H> {
   spec: RouteSpec<H>;
-  /** Literal segments, or the name of a path parameter. */
-  segments: { literal?: string; param?: string }[];
+  /** Literal segments, a whole-segment path parameter, or a template such as `{provider}.json`. */
+  segments: { literal?: string; param?: string; template?: { pattern: RegExp; names: string[] } }[];
+  /** Literal characters, for the order of matching: /pets/mine before /pets/{id}, /list.json before /{name}.json. */
   statics: number;
 }
 
@@ -106,6 +133,7 @@ export function createRouter<H>(
   routes: readonly RouteSpec<H>[],
   handlers: H,
   options: RouterOptions = {},
+  schemes: Readonly<Record<string, SchemeSpec>> = {},
 ): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const compiled = routes
     .map((spec) => compileRoute(spec))
@@ -113,6 +141,8 @@ export function createRouter<H>(
     .sort((a, b) => b.statics - a.statics);
   const limit = options.bodyLimit ?? 1024 * 1024;
   const logError = options.logError ?? defaultLogError;
+  const security: Security = { schemes, verify: options.verify ?? {} };
+  warnUnverified(routes, security);
   return (req, res) => {
     const header = req.headers['x-request-id'];
     const context = {
@@ -121,7 +151,7 @@ export function createRouter<H>(
       tracestate: single(req.headers['tracestate']),
     };
     runWithRequestContext(context, () => {
-      void serve(compiled, handlers, req, res, limit, logError);
+      void serve(compiled, handlers, req, res, { limit, logError, security });
     });
   };
 }
@@ -131,14 +161,25 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 function compileRoute<H>(spec: RouteSpec<H>): CompiledRoute<H> {
-  const segments = spec.path
-    .split('/')
-    .filter(Boolean)
-    .map((s) => {
-      const m = /^\{(.+)\}$/.exec(s);
-      return m ? { param: m[1]! } : { literal: s };
-    });
-  return { spec, segments, statics: segments.filter((s) => s.literal !== undefined).length };
+  const parts = spec.path.split('/').filter(Boolean);
+  const segments = parts.map((s) => {
+    const whole = /^\{([^{}]+)\}$/.exec(s);
+    if (whole) return { param: whole[1]! };
+    if (!/\{[^{}]+\}/.test(s)) return { literal: s };
+    const names: string[] = [];
+    const source = s
+      .split(/(\{[^{}]+\})/)
+      .map((piece) => {
+        const m = /^\{([^{}]+)\}$/.exec(piece);
+        if (!m) return piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(m[1]!);
+        return '(.+?)';
+      })
+      .join('');
+    return { template: { pattern: new RegExp(`^${source}$`), names } };
+  });
+  const statics = parts.reduce((n, s) => n + s.replace(/\{[^{}]+\}/g, '').length + 1, 0);
+  return { spec, segments, statics };
 }
 
 function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record<string, string> | undefined {
@@ -149,15 +190,48 @@ function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record
     const part = parts[i]!;
     if (segment.literal !== undefined) {
       if (segment.literal !== part) return undefined;
-    } else {
-      try {
-        values[segment.param!] = decodeURIComponent(part);
-      } catch {
-        return undefined;
-      }
+      continue;
+    }
+    const captured = segment.template ? segment.template.pattern.exec(part)?.slice(1) : [part];
+    if (!captured) return undefined;
+    const names = segment.template?.names ?? [segment.param!];
+    try {
+      for (const [j, name] of names.entries()) values[name] = decodeURIComponent(captured[j]!);
+    } catch {
+      return undefined;
     }
   }
   return values;
+}
+
+interface Security {
+  schemes: Readonly<Record<string, SchemeSpec>>;
+  verify: Verifiers;
+}
+
+interface ServeOptions {
+  limit: number;
+  logError: NonNullable<RouterOptions['logError']>;
+  security: Security;
+}
+
+/** The route for this path and method (a HEAD falls back to the GET), most literal first. */
+function findRoute<H>(
+  routes: readonly CompiledRoute<H>[],
+  parts: readonly string[],
+  method: string,
+): { route: CompiledRoute<H>; values: Record<string, string> } | undefined {
+  let head: { route: CompiledRoute<H>; values: Record<string, string> } | undefined;
+  for (const route of routes) {
+    const own = route.spec.method === method;
+    if (route.segments.length !== parts.length || !(own || (method === 'HEAD' && route.spec.method === 'GET')))
+      continue;
+    const values = matchPath(route, parts);
+    if (!values) continue;
+    if (own) return { route, values };
+    head ??= { route, values };
+  }
+  return head;
 }
 
 async function serve<H>(
@@ -165,23 +239,17 @@ async function serve<H>(
   handlers: H,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  limit: number,
-  logError: NonNullable<RouterOptions['logError']>,
+  { limit, logError, security }: ServeOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean);
-  const matches = routes.flatMap((r) => {
-    const values = matchPath(r, parts);
-    return values ? [{ route: r, values }] : [];
-  });
   const method = (req.method ?? 'GET').toUpperCase();
-  const found =
-    matches.find((m) => m.route.spec.method === method) ??
-    (method === 'HEAD' ? matches.find((m) => m.route.spec.method === 'GET') : undefined);
+  const found = findRoute(routes, parts, method);
   // Set by createRouter from X-Request-ID (or new), so outgoing calls of the handler carry the same ID.
   const requestId = currentRequestContext()?.requestId ?? '';
   res.setHeader('X-Request-ID', requestId);
   if (!found) {
+    const matches = routes.filter((r) => matchPath(r, parts)).map((route) => ({ route }));
     if (!matches.length) return sendProblem(res, problem(404, `no route for ${url.pathname}`));
     const allow = [...new Set(matches.map((m) => m.route.spec.method))].join(', ');
     res.setHeader('Allow', allow);
@@ -189,24 +257,134 @@ async function serve<H>(
   }
   const spec = found.route.spec;
   try {
+    // Credentials first: a caller without them learns nothing of the operation's parameters.
+    // Awaited only when there is something to wait for: each await of a small request costs.
+    const auth = spec.security?.length ? await authorize(spec, security, req, url.searchParams, requestId) : OPEN;
+    if ('problem' in auth) return sendProblem(res, auth.problem, auth.headers);
     const params = readParams(spec, found.values, url.searchParams, req);
     if (spec.validateParams && !spec.validateParams(params))
       return sendProblem(
         res,
         invalid(spec.validateParams.errors, (key) => paramLabel(spec, key)),
       );
-    const body = await readBody(spec, req, limit);
+    const body = hasBody(req) ? await readBody(spec, req, limit) : noBody(spec);
     if (body.problem) return sendProblem(res, body.problem);
-    const controller = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    const info = { requestId, request: req, signal: controller.signal };
+    const info = handlerContext(requestId, req, res, auth.identities);
     const reply = await spec.invoke(handlers, { params, body: body.value }, info);
     sendReply(res, spec, reply, method === 'HEAD');
   } catch (error) {
     sendError(res, error, requestId, spec.operation, logError);
   }
+}
+
+type Authorized =
+  | { identities: Readonly<Record<string, unknown>> }
+  | { problem: Problem; headers: Record<string, string> };
+
+/**
+ * The first alternative of the operation's `security` whose credentials are all present and pass
+ * their `verify` hook, or a 401 naming what is missing (with WWW-Authenticate for http schemes).
+ */
+async function authorize<H>(
+  spec: RouteSpec<H>,
+  security: Security,
+  req: http.IncomingMessage,
+  query: URLSearchParams,
+  requestId: string,
+): Promise<Authorized> {
+  if (!spec.security?.length) return { identities: {} };
+  let refused: string | undefined;
+  for (const names of spec.security) {
+    const identities: Record<string, unknown> = {};
+    for (const name of names) {
+      const scheme = security.schemes[name];
+      const credential = scheme && credentialOf(scheme, req, query);
+      if (credential === undefined) break;
+      const verify = security.verify[name];
+      const identity = verify ? await verify(credential, { scheme: name, requestId, request: req }) : credential;
+      if (identity === undefined || identity === null || identity === false) {
+        refused ??= name;
+        break;
+      }
+      identities[name] = identity;
+    }
+    if (Object.keys(identities).length === names.length) return { identities };
+  }
+  const challenges = [
+    ...new Set(
+      spec.security.flat().flatMap((name) => {
+        const scheme = security.schemes[name];
+        return scheme?.type === 'http' ? [scheme.scheme.replace(/^./, (c) => c.toUpperCase())] : [];
+      }),
+    ),
+  ];
+  const wanted = spec.security.map((names) => names.map((n) => describeScheme(n, security.schemes[n])).join(' and '));
+  const detail = refused ? `the ${refused} credentials were refused` : `credentials required: ${wanted.join(', or ')}`;
+  return {
+    problem: problem(401, detail),
+    headers: challenges.length ? { 'WWW-Authenticate': challenges.join(', ') } : {},
+  };
+}
+
+/** The credential a scheme reads from the request, or undefined when it is absent. */
+function credentialOf(scheme: SchemeSpec, req: http.IncomingMessage, query: URLSearchParams): string | undefined {
+  let value: string | undefined;
+  if (scheme.type === 'http') {
+    const header = req.headers.authorization ?? '';
+    const at = header.indexOf(' ');
+    if (at > 0 && header.slice(0, at).toLowerCase() === scheme.scheme) value = header.slice(at + 1).trim();
+  } else if (scheme.in === 'header') value = single(req.headers[scheme.name.toLowerCase()]);
+  else if (scheme.in === 'query') value = query.get(scheme.name) ?? undefined;
+  else value = parseCookies(req.headers.cookie)[scheme.name];
+  return value ? value : undefined;
+}
+
+function describeScheme(name: string, scheme: SchemeSpec | undefined): string {
+  if (!scheme) return name;
+  if (scheme.type === 'http') return `${name} (Authorization: ${scheme.scheme})`;
+  return `${name} (${scheme.in} ${scheme.name})`;
+}
+
+/** One line on stderr when a required scheme has no verify hook: any credential passes it. */
+function warnUnverified<H>(routes: readonly RouteSpec<H>[], security: Security): void {
+  const names = new Set(routes.flatMap((r) => (r.security ?? []).flat()));
+  const unverified = [...names].filter((name) => !security.verify[name]);
+  if (unverified.length)
+    process.stderr.write(
+      `rest router: no verify hook for ${unverified.join(', ')}: any credential is accepted; ` +
+        `pass verify: { ${unverified[0]}: (credential) => ... } to check it\n`,
+    );
+}
+
+/**
+ * What a handler gets, with `signal` as a getter: an AbortController costs more than the rest of a
+ * small request and most handlers never read it, so it is made on first read (already aborted when
+ * the client went away before).
+ */
+function handlerContext(
+  requestId: string,
+  request: http.IncomingMessage,
+  res: http.ServerResponse,
+  auth: Readonly<Record<string, unknown>>,
+): HandlerContext {
+  let controller: AbortController | undefined;
+  let gone = false;
+  res.once('close', () => {
+    gone = !res.writableFinished;
+    if (gone) controller?.abort();
+  });
+  return {
+    requestId,
+    request,
+    auth,
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort();
+      }
+      return controller.signal;
+    },
+  };
 }
 
 /** The wire values of an operation's parameters, by their `params` key (validation coerces the strings). */
@@ -263,6 +441,18 @@ function invalid(
   return problem(400, `${where.in} "${field}" ${reason}`, {
     errors: [{ in: where.in.split(' ')[0], name: field, pointer: `/${pointer.join('/')}`, reason }],
   });
+}
+
+const OPEN: Authorized = { identities: {} };
+
+/** Whether a body is on the wire: most GETs have none, and then there is nothing to read or wait for. */
+function hasBody(req: http.IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function noBody<H>(spec: RouteSpec<H>): { value?: unknown; problem?: Problem } {
+  return spec.body?.required ? { problem: problem(400, 'the request body is required') } : {};
 }
 
 async function readBody<H>(
@@ -335,11 +525,12 @@ function sendReply<H>(res: http.ServerResponse, spec: RouteSpec<H>, reply: Reply
   res.end(head ? undefined : text);
 }
 
-function sendProblem(res: http.ServerResponse, body: Problem): void {
+function sendProblem(res: http.ServerResponse, body: Problem, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   // The rest of an oversized body is not worth reading: close the connection after the answer.
   if (body.status === 413) res.setHeader('Connection', 'close');
   const text = JSON.stringify(body);

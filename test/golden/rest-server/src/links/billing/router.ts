@@ -3,7 +3,14 @@
 // operation's method and path, validates its parameters and body against the document, calls your
 // handler and sends its reply. Mount it with node:http, Express, Fastify or Hono (see the README).
 import type * as http from 'node:http';
-import { createRouter, type HandlerContext, type RouteSpec, type RouterOptions } from '../_runtime/rest-server.js';
+import {
+  createRouter,
+  type HandlerContext,
+  type RouteSpec,
+  type RouterOptions,
+  type SchemeSpec,
+  type Verifier,
+} from '../_runtime/rest-server.js';
 import { validateParams0, validateParams2, validateParams3, validateParams4 } from './validate-params.js';
 import { validateBody1, validateBody3 } from './validate-bodies.js';
 import type * as T from './types.js';
@@ -22,12 +29,23 @@ export interface BillingHandlers {
   deleteInvoice(input: T.DeleteInvoiceInput, ctx: HandlerContext): Promise<T.DeleteInvoiceReply>;
 }
 
+/** The security schemes the operations require, as the document declares them. */
+const schemes: Readonly<Record<string, SchemeSpec>> = {
+  bearerAuth: { type: 'http', scheme: 'bearer' },
+};
+
+/** Your check of each scheme's credential (`verify` in the router options); what it returns reaches `ctx.auth`. */
+export type BillingVerifiers = {
+  bearerAuth?: Verifier | undefined;
+};
+
 const routes: readonly RouteSpec<BillingHandlers>[] = [
   {
     operation: 'listInvoices',
     method: 'GET',
     path: '/invoices',
     params: [{ name: 'limit', key: 'limit', in: 'query' }, { name: 'cursor', key: 'cursor', in: 'query' }],
+    security: [['bearerAuth']],
     validateParams: validateParams0,
     invoke: (handlers, input, ctx) => handlers.listInvoices(input as T.ListInvoicesInput, ctx),
   },
@@ -36,6 +54,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     method: 'POST',
     path: '/invoices',
     params: [],
+    security: [['bearerAuth']],
     body: { required: true, json: true, validate: validateBody1 },
     invoke: (handlers, input, ctx) => handlers.createInvoice(input as T.CreateInvoiceInput, ctx),
   },
@@ -44,6 +63,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     method: 'GET',
     path: '/invoices/{id}',
     params: [{ name: 'id', key: 'id', in: 'path' }],
+    security: [['bearerAuth']],
     validateParams: validateParams2,
     invoke: (handlers, input, ctx) => handlers.getInvoice(input as T.GetInvoiceInput, ctx),
   },
@@ -52,6 +72,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     method: 'PUT',
     path: '/invoices/{id}',
     params: [{ name: 'id', key: 'id', in: 'path' }],
+    security: [['bearerAuth']],
     validateParams: validateParams3,
     body: { required: true, json: true, validate: validateBody3 },
     invoke: (handlers, input, ctx) => handlers.updateInvoice(input as T.UpdateInvoiceInput, ctx),
@@ -61,15 +82,19 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     method: 'DELETE',
     path: '/invoices/{id}',
     params: [{ name: 'id', key: 'id', in: 'path' }],
+    security: [['bearerAuth']],
     validateParams: validateParams4,
     invoke: (handlers, input, ctx) => handlers.deleteInvoice(input as T.DeleteInvoiceInput, ctx),
   },
 ];
 
-/** The router over your handlers; `options.bodyLimit` caps request bodies (default 1 MiB). */
+/**
+ * The router over your handlers; `options.bodyLimit` caps request bodies (default 1 MiB),
+ * `options.verify` checks credentials before a handler runs (401 without them).
+ */
 export function createBillingRouter(
   handlers: BillingHandlers,
-  options?: RouterOptions,
+  options?: RouterOptions<BillingVerifiers>,
 ): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  return createRouter(routes, handlers, options);
+  return createRouter(routes, handlers, options, schemes);
 }

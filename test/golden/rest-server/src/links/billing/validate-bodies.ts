@@ -3,7 +3,7 @@
 /* eslint-disable */
 export const validateBody1 = validate0;
 const schema0 = {"$id":"urn:create-service-link:operation:1:body","$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/post/requestBody/content/application~1json/schema"};
-const schema2 = {"type":"object","required":["id","total"],"properties":{"id":{"type":"string","readOnly":true},"total":{"type":"number"},"paid":{"type":"boolean"}}};
+const schema2 = {"type":"object","required":["total"],"properties":{"id":{"type":"string","readOnly":true},"total":{"type":"number"},"paid":{"type":"boolean"}}};
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="urn:create-service-link:operation:1:body" */;
@@ -13,7 +13,7 @@ const _errs0 = errors;
 if(errors === _errs0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.id === undefined) && (missing0 = "id")) || ((data.total === undefined) && (missing0 = "total"))){
+if((data.total === undefined) && (missing0 = "total")){
 validate0.errors = [{instancePath,schemaPath:"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/post/requestBody/content/application~1json/schema/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
@@ -77,7 +77,7 @@ const _errs0 = errors;
 if(errors === _errs0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.id === undefined) && (missing0 = "id")) || ((data.total === undefined) && (missing0 = "total"))){
+if((data.total === undefined) && (missing0 = "total")){
 validate2.errors = [{instancePath,schemaPath:"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/put/requestBody/content/application~1json/schema/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }

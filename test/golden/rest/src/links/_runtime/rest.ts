@@ -125,7 +125,17 @@ export interface RequestSpec {
   body?: unknown;
   /** Media type of `body`: JSON types are serialised with JSON.stringify, form types as URL-encoded. */
   mediaType?: string;
+  /** The Accept header: the media types the operation declares. Default `application/json`. */
+  accept?: string;
+  /**
+   * How each declared 2xx status (or `2XX`) is read: `json` (a JSON body, else INVALID_RESPONSE), `text`
+   * (the body as a string) or `none` (no content: resolves undefined). A 2xx not listed is read like the
+   * listed ones (as JSON when any is). Default: every 2xx is JSON. `{}`: nothing declared, taken as it comes.
+   */
+  success?: Readonly<Record<string, SuccessBody>>;
 }
+
+export type SuccessBody = 'json' | 'text' | 'none';
 
 interface WireResponse {
   status: number;
@@ -211,6 +221,59 @@ function retryAfterMs(value: string | undefined): number | undefined {
 }
 
 type Fail = (message: string) => ServiceError<never>;
+type FailWith = (
+  message: string,
+  code: ServiceErrorCode,
+  status?: number,
+  parsed?: unknown,
+  text?: string,
+  cause?: unknown,
+) => ServiceError<never>;
+
+/** How to read a 2xx: as declared for its status, else like the declared ones; undefined when nothing is declared. */
+function successKind(declared: RequestSpec['success'], status: number): SuccessBody | undefined {
+  if (declared === undefined) return 'json';
+  const kind = declared[String(status)] ?? declared['2XX'];
+  if (kind) return kind;
+  const kinds = Object.values(declared);
+  return kinds.includes('json') ? 'json' : kinds[0];
+}
+
+/**
+ * The value a 2xx resolves to. A JSON operation never resolves something else typed as its model:
+ * an HTML login page, an empty body or broken JSON is INVALID_RESPONSE. A body without a content type
+ * is accepted when it parses.
+ */
+function successBody(response: WireResponse, kind: SuccessBody | undefined, fail: FailWith): unknown {
+  const { status, text } = response;
+  if (kind === 'none') return undefined;
+  if (kind === 'text') return text;
+  const contentType = response.header('content-type');
+  if (kind === undefined) {
+    if (!text) return undefined;
+    if (!isJsonMediaType(contentType)) return text;
+  } else if (!text) {
+    throw fail(`returned an empty body (status ${status}), expected JSON`, 'INVALID_RESPONSE', status);
+  } else if (contentType !== undefined && !isJsonMediaType(contentType)) {
+    const what = contentType.split(';')[0]!.trim();
+    throw fail(`returned ${what} (status ${status}), expected JSON`, 'INVALID_RESPONSE', status, undefined, text);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw fail(`returned invalid JSON (status ${status})`, 'INVALID_RESPONSE', status, undefined, text, error);
+  }
+}
+
+/** The parsed JSON of an error answer, or undefined when it is empty, not JSON or broken. */
+function errorBody(response: WireResponse): unknown {
+  if (!response.text || !isJsonMediaType(response.header('content-type'))) return undefined;
+  try {
+    return JSON.parse(response.text);
+  } catch {
+    return undefined;
+  }
+}
 
 export class Transport {
   private readonly agent: http.Agent;
@@ -282,7 +345,7 @@ export class Transport {
       );
     const url = `${this.resolveBaseUrl(config)}${target}`;
 
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: spec.accept ?? 'application/json' };
     for (const [name, value] of Object.entries({ ...this.config.headers, ...spec.headers, ...options.headers })) {
       if (value !== undefined && value !== null)
         headers[name.toLowerCase()] = Array.isArray(value) ? value.map(scalar).join(',') : scalar(value);
@@ -350,26 +413,10 @@ export class Transport {
         continue;
       }
 
-      const contentType = response.header('content-type');
-      let parsed: unknown;
-      if (response.text && isJsonMediaType(contentType)) {
-        try {
-          parsed = JSON.parse(response.text);
-        } catch (error) {
-          if (response.status >= 200 && response.status < 300)
-            throw fail(
-              `returned invalid JSON (status ${response.status})`,
-              'INVALID_RESPONSE',
-              response.status,
-              undefined,
-              response.text,
-              error,
-            );
-        }
-      } else if (response.text) parsed = response.status >= 200 && response.status < 300 ? response.text : undefined;
+      if (response.status >= 200 && response.status < 300)
+        return successBody(response, successKind(spec.success, response.status), fail) as TResult;
 
-      if (response.status >= 200 && response.status < 300) return parsed as TResult;
-
+      const parsed = errorBody(response);
       const message = peerMessage(parsed, response.text);
       failure = fail(
         `failed with ${response.status}${message ? `: ${message}` : ''}`,
@@ -391,18 +438,7 @@ export class Transport {
     return Math.random() * cap;
   }
 
-  private async wait(
-    ms: number,
-    signal: AbortSignal | undefined,
-    fail: (
-      message: string,
-      code: ServiceErrorCode,
-      status?: number,
-      parsed?: unknown,
-      text?: string,
-      cause?: unknown,
-    ) => ServiceError<never>,
-  ): Promise<void> {
+  private async wait(ms: number, signal: AbortSignal | undefined, fail: FailWith): Promise<void> {
     try {
       await sleep(ms, signal);
     } catch (reason) {

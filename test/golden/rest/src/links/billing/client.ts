@@ -117,6 +117,7 @@ export class BillingClient {
       {
         method: 'DELETE',
         path: '/invoices/' + pathParam(params.id),
+        success: { '204': 'none' },
       },
       options,
     );
