@@ -47,8 +47,8 @@ export interface FrozenFile {
 }
 
 /**
- * frozen.ts for the names wanted, with every type they refer to, taken from `sources` (the last
- * generated file, then the last frozen.ts: a type that came back and left again is frozen as it was last).
+ * frozen.ts for the names wanted, with every type they refer to, taken from `sources` in order (the first
+ * source that declares a name wins).
  */
 export function frozenTypes(wanted: ReadonlySet<string>, sources: readonly string[], file: FrozenFile): Frozen {
   const known = new Map<string, string[]>();

@@ -21,7 +21,9 @@ export async function restFrozen(ctx: GenerateContext, out: string, exports: Rea
     (await ctx.exists(`${out}/${file}`)) ? ctx.readFile(`${out}/${file}`) : '';
   const wanted = wantedFrozen(await read('handlers.ts'), ['T', FROZEN_NS], exports);
   if (!wanted.size) return { exports: new Set(), content: undefined };
-  return frozenTypes(wanted, [await read('types.ts'), await read('frozen.ts')], {
+  // frozen.ts first: a type already frozen keeps its frozen shape even when types.ts still has a newer
+  // one (Item.id became an integer after getItem left: getItem's handler still returns the old Item).
+  return frozenTypes(wanted, [await read('frozen.ts'), await read('types.ts')], {
     patterns: DECLARATION,
     comment: [
       '// The last known types of operations that left the OpenAPI document, kept while a method in',
