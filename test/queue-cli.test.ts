@@ -89,20 +89,15 @@ test('queue link through the CLI: create, regenerate after adding a type, broken
   );
   expect(await compile(dir)).toEqual({ ok: true, output: '' });
 
-  // A payload that is not an object: exit 1 with file:line:column, nothing written.
+  // A payload whose $ref does not resolve: exit 1 with file:line:column, nothing written.
   await writeFile(
     docPath,
-    edited.replace(
-      '          type: object\n          properties:\n            carrier',
-      '          type: array\n          properties:\n            carrier',
-    ),
+    edited.replace('carrier: { type: string, enum: [ups, dhl] }', "carrier: { $ref: '#/components/schemas/Nope' }"),
   );
   const snap = await snapshot(dir);
   const broken = await runCli(['generate'], dir);
   expect(broken.exitCode).toBe(1);
-  expect(broken.stderr).toMatch(
-    /asyncapi\/order\.yaml:\d+:\d+: the payload of "OrderShipped" must be an object schema/,
-  );
+  expect(broken.stderr).toMatch(/asyncapi\/order\.yaml:\d+:\d+: "#\/components\/schemas\/Nope" does not resolve/);
   const after = await snapshot(dir);
   after.delete('dist/');
   expect([...after.keys()].filter((k) => after.get(k) !== snap.get(k))).toEqual([]);

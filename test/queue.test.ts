@@ -627,7 +627,7 @@ describe('regeneration and bad input', () => {
     const usage = content('/index.ts')
       .split('\n')
       .filter((l) => /^\/\/ {3}\S.*\S {2,}\/\/ /.test(l));
-    expect(usage).toHaveLength(3);
+    expect(usage).toHaveLength(4);
     expect(new Set(usage.map((l) => l.lastIndexOf('// '))).size).toBe(1);
     expect(usage[0]).toContain('new CustomerOrderFulfillmentEventsPublisher();');
     const consumer = content('/consumer.ts');

@@ -124,22 +124,21 @@ export async function runQueueBench(
     const Publisher = find('Publisher') as new (
       o: object,
     ) => {
-      publish(m: unknown, o?: object): Promise<unknown>;
+      publish(type: string, payload: unknown, o?: object): Promise<unknown>;
       publishBatch(e: object[]): Promise<{ failed: unknown[] }>;
     };
     const Consumer = find('Consumer') as new (o: object) => { start(): Promise<void>; stop(): Promise<void> };
     if (!Publisher || !Consumer) throw new Error('generated queue code has no Publisher/Consumer class');
 
     const { readAsyncApi } = await import('../contracts/asyncapi.js');
-    const { discriminatedQueue } = await import('../contracts/asyncapi-queue.js');
+    const { queueLink } = await import('../contracts/asyncapi-queue.js');
     const contract = link.contracts[0]!;
-    const model = discriminatedQueue(readAsyncApi(await readFile(path.join(project.root, contract), 'utf8'), contract));
+    const model = queueLink(readAsyncApi(await readFile(path.join(project.root, contract), 'utf8'), contract));
     const first = model.messages[0]!;
     const sample = sampleOf(first.schema, {
       ...model.schemas,
       ...((first.schema.$defs ?? {}) as Record<string, Json>),
     }) as Json;
-    sample[model.discriminator] = first.value;
     const fifo = model.fifo || link.options.fifo === true;
 
     options.progress('starting the SQS emulator on 127.0.0.1');
@@ -195,7 +194,7 @@ export async function runQueueBench(
       options.progress(`queue round ${round}/${options.rounds}: publishing ${options.messages} messages`);
       const t0 = performance.now();
       const result = await publisher.publishBatch(
-        Array.from({ length: options.messages }, (_, i) => ({ message: sample, ...groupOpts(i) })),
+        Array.from({ length: options.messages }, (_, i) => ({ type: first.value, payload: sample, ...groupOpts(i) })),
       );
       if (result.failed.length) throw new Error(`${result.failed.length} messages failed to publish`);
       const t1 = performance.now();
@@ -233,7 +232,11 @@ export async function runQueueBench(
         const before = handled;
         const start = performance.now();
         const seen = new Promise<void>((resolve) => waiting.set(i, () => handled > before && resolve()));
-        await publisher.publish(sample, fifo ? { groupId: 'latency', deduplicationId: `r${round}-l${i}` } : undefined);
+        await publisher.publish(
+          first.value,
+          sample,
+          fifo ? { groupId: 'latency', deduplicationId: `r${round}-l${i}` } : undefined,
+        );
         await Promise.race([seen, new Promise((r) => setTimeout(r, 10_000))]);
         waiting.delete(i);
         latencies.push(performance.now() - start);

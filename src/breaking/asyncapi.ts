@@ -1,7 +1,8 @@
-// AsyncAPI (queue) rules: the queue itself (address, standard vs FIFO), the discriminator, and each
-// message paired by the discriminator value its bodies carry, payloads through the schema comparison.
+// AsyncAPI (queue) rules: the queue itself (address, standard vs FIFO), the property that identifies a
+// body sent without its type attribute, and each message paired by its type (the `type` attribute it
+// travels with), payloads through the schema comparison.
 import type { JsonSchema, QueueContractModel as ReadModel } from '../contracts/asyncapi.js';
-import { discriminatedQueue, type DiscriminatedQueueModel as QueueContractModel } from '../contracts/asyncapi-queue.js';
+import { queueLink, type QueueLinkModel as QueueContractModel } from '../contracts/asyncapi-queue.js';
 import { diffSchema, type SchemaSide } from './schema.js';
 import type { ContractChange } from './types.js';
 
@@ -28,8 +29,8 @@ function side(model: QueueContractModel): SchemaSide {
 
 /** Every change between two versions of a queue contract, each classified. */
 export function diffAsyncApi(read: ReadModel, readAfter: ReadModel): ContractChange[] {
-  const before = discriminatedQueue(read);
-  const after = discriminatedQueue(readAfter);
+  const before = queueLink(read);
+  const after = queueLink(readAfter);
   const file = after.file;
   const changes: ContractChange[] = [];
   const push = (c: Omit<ContractChange, 'file'>) => changes.push({ ...c, file });
@@ -103,13 +104,23 @@ function diffQueue(
       fix: 'move consumers first, then producers, then drain the old queue',
     });
   }
-  if (before.discriminator !== after.discriminator) {
+  const was = identifyingProperty(before);
+  const now = identifyingProperty(after);
+  if (was !== undefined && was !== now) {
     push({
       severity: 'wire-breaking',
       rule: 'DISCRIMINATOR_CHANGED',
-      subject: `discriminator "${before.discriminator}"`,
-      reason: `now "${after.discriminator}": consumers can no longer tell queued messages apart`,
-      fix: `keep "${before.discriminator}"`,
+      subject: `discriminator "${was}"`,
+      reason:
+        `${now === undefined ? 'gone' : `now "${now}"`}: consumers can no longer tell apart the queued ` +
+        'messages of producers that send no `type` attribute',
+      fix: `keep "${was}"`,
     });
   }
+}
+
+/** The payload property that names a body's type when it comes without the `type` attribute. */
+function identifyingProperty(model: QueueContractModel): string | undefined {
+  const id = model.identification;
+  return id.kind === 'discriminator' || id.kind === 'property' ? id.property : undefined;
 }

@@ -1,25 +1,13 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
 import { readAsyncApi } from '../../contracts/asyncapi.js';
-import {
-  discriminatedQueue,
-  type DiscriminatedQueueModel as QueueContractModel,
-} from '../../contracts/asyncapi-queue.js';
-import { SchemaTypes, isSchemaObject, schemaDoc } from '../../codegen/schema-ts.js';
+import { queueLink, type QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
-import {
-  exportedNames,
-  importLine,
-  indexExports,
-  typeNamesIn,
-  type ExportKind,
-  type IndexModule,
-} from '../../codegen/imports.js';
-import { commentLines, fits, wrapList, wrapUnion } from '../../codegen/layout.js';
+import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type MessageView, type QueueView } from './brokers/index.js';
 import { render } from '../../codegen/render.js';
-import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
+import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { defaultQueueUrlEnv } from './options.js';
 import { isMarker } from '../../codegen/markers.js';
@@ -36,8 +24,9 @@ import {
   sectionOf,
   type Previous,
 } from '../../codegen/members.js';
-import { payloadHash } from './stubs.js';
-import { validatorName, validatorsSource } from './validators.js';
+import { payloadHash, upgradeLegacyStubs } from './stubs.js';
+import { validatorsSource } from './validators.js';
+import { messagesApi, messagesSource } from './messages-source.js';
 
 /**
  * Type names a contract type may not take: messages.ts's own (the union, ValidationIssue, ...) and the
@@ -45,7 +34,12 @@ import { validatorName, validatorsSource } from './validators.js';
  * contract's types through a namespace or an alias, so only this one shares their scope.
  */
 function reservedTypeNames(model: QueueContractModel, names: QueueNames): Set<string> {
-  return new Set([names.unionName, ...typeNamesIn(messagesApi(model, names))]);
+  // The API names the messages' own types too: rendered with placeholders, only its own names are left.
+  const placeholders = {
+    ...model,
+    messages: model.messages.map((m, i) => ({ ...m, name: `__m${i}`, value: `__v${i}` })),
+  };
+  return new Set([names.unionName, ...typeNamesIn(messagesApi(placeholders, names))]);
 }
 
 function access(key: string): string {
@@ -72,8 +66,7 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   };
 }
 
-export function messageViews(model: QueueContractModel): MessageView[] {
-  const discAccess = access(model.discriminator);
+export function messageViews(model: QueueContractModel, stubPrefix = ''): MessageView[] {
   return model.messages.map((m) => {
     const typeName = m.name;
     const handlerKey = propertyKey(m.value);
@@ -84,7 +77,7 @@ export function messageViews(model: QueueContractModel): MessageView[] {
       handlerKey,
       access: access(m.value),
       doc: jsDoc([m.title, m.summary, m.description].filter(Boolean).join('\n\n'), '  '),
-      stub: handlerStub(typeName, handlerKey, discAccess),
+      stub: handlerStub(typeName, handlerKey, stubPrefix),
     };
   });
 }
@@ -105,205 +98,9 @@ function clearOfReserved(model: QueueContractModel, reserved: ReadonlySet<string
   return { ...model, messages };
 }
 
-/** The `export type` declarations of messages.ts: the component schemas payloads refer to, then the messages. */
-function typeDeclarations(model: QueueContractModel, reserved: ReadonlySet<string>): string[] {
-  const taken = new Set([...reserved, ...model.messages.map((m) => m.name)]);
-  // Component schemas become named types when a payload refers to them; top-level payload refs were inlined.
-  const refNames = new Map<string, string>();
-  const refName = (def: string): string => {
-    let name = refNames.get(def);
-    if (!name) {
-      const base = pascalCase(def) || 'Schema';
-      name = /^[0-9]/.test(base) || isReservedWord(base) ? `${base}_` : base;
-      if (taken.has(name)) name = `${name}Schema`;
-      for (let n = 2; taken.has(name); n++) name = `${base}Schema${n}`;
-      taken.add(name);
-      refNames.set(def, name);
-    }
-    return name;
-  };
-  const types = new SchemaTypes({
-    // The reader rewrote every component ref to `#/$defs/<name>`, the name escaped as a JSON pointer.
-    ref: (ref) =>
-      refName(
-        ref
-          .replace(/^#\/\$defs\//, '')
-          .replace(/~1/g, '/')
-          .replace(/~0/g, '~'),
-      ),
-    // Optional fields also take an explicit undefined (exactOptionalPropertyTypes); JSON drops it.
-    optional: 'or-undefined',
-    // A schema that is not valid JSON Schema stops generation in validatorsSource (Ajv checks it).
-    invalid: () => 'unknown',
-  });
-  const at = { file: model.file, path: [] };
-  const messages = model.messages.map((m) => {
-    const doc = jsDoc([m.title, m.summary, m.description].filter(Boolean).join('\n\n'));
-    return `${doc}export type ${m.name} = ${types.type(m.schema, at)};`;
-  });
-  // Emit referenced component types (a ref inside one may pull in more, so loop until stable).
-  const named: string[] = [];
-  const emitted = new Set<string>();
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const def of [...refNames.keys()]) {
-      if (emitted.has(def)) continue;
-      emitted.add(def);
-      changed = true;
-      const schema = model.schemas[def];
-      const doc = jsDoc(isSchemaObject(schema) ? schemaDoc(schema) : undefined);
-      named.push(`${doc}export type ${refNames.get(def)} = ${types.type(schema, at)};`);
-    }
-  }
-  return [...named, ...messages];
-}
-
-/** `const type = guard ? value[disc] : undefined;`, the conditional broken like a formatter's when long. */
-function readDiscriminator(guard: string, disc: string): string {
-  const read = `(value as Record<string, unknown>)[${disc}]`;
-  const line = `  const type = ${guard} ? ${read} : undefined;`;
-  return fits(line) ? line : `  const type =\n    ${guard}\n      ? ${read}\n      : undefined;`;
-}
-
-function messagesSource(
-  model: QueueContractModel,
-  names: QueueNames,
-  importSuffix: string,
-  reserved: ReadonlySet<string>,
-): string {
-  const validators = model.messages.map((_m, i) => validatorName(i));
-  const union = wrapUnion(
-    '',
-    `export type ${names.unionName} =`,
-    model.messages.map((m) => m.name),
-  );
-  return `${GENERATED_HEADER}
-${lineComment(`Message types of the ${names.pascal} queue, generated from ${model.file}.`)}
-${lineComment(`Every body is a JSON object whose ${JSON.stringify(model.discriminator)} property names its type.`)}
-${model.warnings.map((w) => `${commentLines(`Warning: ${w}`)}\n`).join('')}${importLine(validators, `./validators${importSuffix}`)}
-
-${typeDeclarations(model, reserved).join('\n\n')}
-
-${jsDoc(`Every message on the queue, discriminated by its ${JSON.stringify(model.discriminator)} property.`)}${union}
-
-${messagesApi(model, names)}`;
-}
-
-/** messages.ts after the contract's types: the type list and the parse/validate API over them. */
-function messagesApi(model: QueueContractModel, names: QueueNames): string {
-  const { pascal, unionName } = names;
-  const disc = stringLiteral(model.discriminator);
-  const types = model.messages.map((m) => stringLiteral(m.value));
-  return `export type ${unionName}Type = ${unionName}[${disc}];
-
-${wrapList('', `export const ${pascal.toUpperCase()}_MESSAGE_TYPES: readonly ${unionName}Type[] = [`, types, '];')}
-
-export interface ValidationIssue {
-  /** JSON pointer of the offending value ('' for the whole message). */
-  path: string;
-  message: string;
-}
-
-export type ParseResult =
-  | { ok: true; message: ${unionName} }
-  | { ok: false; reason: 'json' | 'unknown-type' | 'schema'; issues: ValidationIssue[] };
-
-type CompiledValidator = ((data: unknown) => boolean) & {
-  errors?: { instancePath: string; message?: string }[] | null;
-};
-
-const VALIDATORS = new Map<string, CompiledValidator>([
-${model.messages.map((m, i) => `  [${stringLiteral(m.value)}, ${validatorName(i)} as CompiledValidator],`).join('\n')}
-]);
-
-/** The discriminator value of a would-be message, or 'unknown'. */
-export function messageTypeOf(value: unknown): string {
-${readDiscriminator("typeof value === 'object' && value !== null", disc)}
-  return typeof type === 'string' ? type : 'unknown';
-}
-
-/** Checks a decoded body against the schema of the type it names. */
-export function validateMessage(value: unknown): ParseResult {
-${readDiscriminator("typeof value === 'object' && value !== null && !Array.isArray(value)", disc)}
-  const validate = typeof type === 'string' ? VALIDATORS.get(type) : undefined;
-  if (!validate) {
-    const message = \`unknown message type \${JSON.stringify(type) ?? 'undefined'}\`;
-    return { ok: false, reason: 'unknown-type', issues: [{ path: ${stringLiteral(`/${model.discriminator.replace(/~/g, '~0').replace(/\//g, '~1')}`)}, message }] };
-  }
-  if (!validate(value)) {
-    const issues = (validate.errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? 'is invalid' }));
-    return { ok: false, reason: 'schema', issues };
-  }
-  return { ok: true, message: value as ${unionName} };
-}
-
-${jsDoc(
-  `Decodes and validates a message body. A body without its ${JSON.stringify(model.discriminator)} (a producer ` +
-    `that sends the payload alone)\ntakes it from the \`type\` message attribute, else from ${identificationNote(model)}.`,
-)}export function parseMessage(body: string, typeAttribute?: string | undefined): ParseResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
-  }
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(${disc} in value)) {
-    const type = typeAttribute ?? identify(value as Record<string, unknown>);
-    if (type !== undefined) value = { ${propertyKey(model.discriminator)}: type, ...value };
-  }
-  return validateMessage(value);
-}
-
-${identifySource(model)}
-`;
-}
-
-/** How the README and the code name the identification rule. */
-function identificationNote(model: QueueContractModel): string {
-  const id = model.identification;
-  if (id.kind === 'single') return 'the only message type of the queue';
-  if (id.kind === 'validation') return 'the schema that accepts it and declares most of its properties';
-  return `its ${JSON.stringify(id.property)} property (${id.kind === 'discriminator' ? "the payloads' discriminator" : 'pinned by each payload'})`;
-}
-
-/** `identify(value)`: the message type of a body that does not name it, by the model's identification. */
-function identifySource(model: QueueContractModel): string {
-  const id = model.identification;
-  const head = '/** The message type of a body without its type, or undefined when none fits. */';
-  if (id.kind === 'single')
-    return `${head}\nfunction identify(_value: Record<string, unknown>): string | undefined {\n  return ${stringLiteral(model.messages[0]!.value)};\n}`;
-  if (id.kind === 'validation') {
-    const known = model.messages.map((m) => {
-      const names = Object.keys(isSchemaObject(m.schema.properties) ? m.schema.properties : {});
-      return `  ${wrapList('  ', `[${stringLiteral(m.value)}, [`, names.map(stringLiteral), ']],')}`;
-    });
-    return `const PROPERTIES = new Map<string, readonly string[]>([
-${known.join('\n')}
-]);
-
-/**
- * The message type of a body without its type: of the schemas that accept it, the one declaring most of
- * its properties (the first on a tie), or undefined when none does.
- */
-function identify(value: Record<string, unknown>): string | undefined {
-  let best: string | undefined;
-  let bestScore = -1;
-  for (const [type, validate] of VALIDATORS) {
-    if (!validate({ ${propertyKey(model.discriminator)}: type, ...value })) continue;
-    const known = PROPERTIES.get(type) ?? [];
-    const score = Object.keys(value).filter((key) => known.includes(key)).length;
-    if (score > bestScore) [best, bestScore] = [type, score];
-  }
-  return best;
-}`;
-  }
-  const entries = Object.entries(id.values).map(([k, v]) => `  [${stringLiteral(k)}, ${stringLiteral(v)}],`);
-  return `const BY_PROPERTY = new Map<unknown, string>([\n${entries.join('\n')}\n]);
-
-${head}
-function identify(value: Record<string, unknown>): string | undefined {
-  return BY_PROPERTY.get(value[${stringLiteral(id.property)}]);
-}`;
+function declaresProperty(schema: Record<string, unknown>, name: string): boolean {
+  const properties = schema.properties;
+  return typeof properties === 'object' && properties !== null && name in properties;
 }
 
 /** Releases before the manifest kept state: the message types from the MESSAGE_TYPES constant of messages.ts. */
@@ -368,7 +165,7 @@ function indexSource(
 export function usageComment(names: QueueNames): string {
   const lines: [string, string][] = [
     [`const publisher = new ${names.pascal}Publisher();`, `queue URL from ${names.queueUrlEnv}`],
-    [`await publisher.publish(message${names.fifo ? ', { groupId }' : ''});`, ''],
+    [`await publisher.publish(type, payload${names.fifo ? ', { groupId }' : ''});`, 'the body is exactly the payload'],
     [`const consumer = start${names.pascal}Consumer();`, 'handlers from ./handlers'],
     ['await consumer.stop();', 'drains in-flight handlers'],
   ];
@@ -404,11 +201,14 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
-  const read = discriminatedQueue(readAsyncApi(await ctx.readFile(contract), contract));
+  const read = queueLink(readAsyncApi(await ctx.readFile(contract), contract));
   const names = namesFor(read, link.name, link.options);
   const reserved = reservedTypeNames(read, names);
   const model = clearOfReserved(read, reserved);
-  const views = messageViews(model);
+  const stubPrefix = project.noUnusedParameters ? '_' : '';
+  const views = messageViews(model, stubPrefix);
+  // Stubs of earlier releases read `message.type`, which no longer compiles where the payload has none.
+  const withoutTypeProperty = views.filter((_v, i) => !declaresProperty(model.messages[i]!.schema, 'type'));
   const suffix = project.importSuffix;
   const broker = await brokerOf(link.options).load();
   const data: QueueView & { usage: string } = {
@@ -423,7 +223,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
     queueUrlEnvLiteral: stringLiteral(names.queueUrlEnv),
     linkNameLiteral: stringLiteral(link.name),
     runtimeContext: ctx.runtime('context'),
-    discAccess: access(model.discriminator),
+    selfIdentifying: model.selfIdentifying,
     messages: views,
     usage: usageComment(names),
   };
@@ -433,7 +233,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]], undefined, ctx.renameApplies);
   const payloads = {
     last: recordOf(ctx.previousState, PAYLOADS_KEY),
-    now: new Map(model.messages.map((m) => [m.value, payloadHash(m.schema, model.discriminator)])),
+    now: new Map(model.messages.map((m) => [m.value, payloadHash(m.schema, 'type')])),
   };
   const handlersPath = `${out}/handlers.ts`;
   const brokerFiles = broker.files(data, ctx);
@@ -455,7 +255,8 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
       kind: 'user',
       path: handlersPath,
       content: render('queue/handlers.ts', data),
-      merge: async (existing) => {
+      merge: async (text) => {
+        const existing = upgradeLegacyStubs(text, withoutTypeProperty, stubPrefix);
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it) takes
         // longer to load than the whole rest of `generate`, so load it only when a merge is due.
         if (!renames.length && handlersUpToDate(existing, views, previous)) return existing;
@@ -465,8 +266,8 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
           messages: views,
           previous,
           contract,
-          discAccess: data.discAccess,
           importSuffix: suffix,
+          stubPrefix,
           renames,
           payloads,
           note: ctx.note,

@@ -29,8 +29,9 @@ export interface QueueMerge {
   messages: readonly HandlerView[];
   previous: Previous;
   contract: string;
-  discAccess: string;
   importSuffix: string;
+  /** '_' under noUnusedParameters: the stub's unread payload parameter. */
+  stubPrefix: string;
   renames: readonly Rename[];
   /** Message type -> payload schema hash, of the last generate and of now (likely renames). */
   payloads: { last: ReadonlyMap<string, string>; now: ReadonlyMap<string, string> };
@@ -87,7 +88,7 @@ export function mergeHandlers(existing: string, merge: QueueMerge): string {
   const inPlace = returning.length ? putBack(user, handlers, returning, leaving, merge) : [];
   const stubs = plan.stub
     .filter((v) => !returning.some((m) => m.name === v))
-    .map((v) => stubOf(byValue.get(v)!, merge.discAccess));
+    .map((v) => stubOf(byValue.get(v)!, merge.stubPrefix));
   user.insertMembers(handlers, [...inPlace, ...stubs], keep.at(-1));
 
   const emptied = [...back.map((m) => m.node), ...renames.fromParked.map((r) => r.node)];
@@ -138,7 +139,7 @@ function renameHandlers(
     const view = merge.messages.find((m) => m.value === r.to)!;
     const stub = user.member(handlers, r.to);
     if (stub) {
-      if (stub.node.getText().trim() !== stubOf(view, merge.discAccess).trim().replace(/,$/, '')) {
+      if (stub.node.getText().trim() !== stubOf(view, merge.stubPrefix).trim().replace(/,$/, '')) {
         const { line, column } = lineColumnOf(user.text, stub.node.getStart());
         throw new UserFileError(
           merge.file,
@@ -187,8 +188,8 @@ function taken(user: UserFile, merge: QueueMerge, member: Member): UserFileError
   );
 }
 
-function stubOf(m: HandlerView, discAccess: string): string {
-  return `${handlerStub(m.typeName, m.handlerKey, discAccess)}\n`;
+function stubOf(m: HandlerView, prefix: string): string {
+  return `${handlerStub(m.typeName, m.handlerKey, prefix)}\n`;
 }
 
 /** Where the handlers that left `handlers` go: into the marked const (made when missing); an emptied const goes. */

@@ -7,14 +7,40 @@ import { createHash } from 'node:crypto';
 /** The const in handlers.ts that holds handlers of message types no longer in the contract. */
 export const REMOVED_CONST = 'removedHandlers';
 
-/** The stub of one message type's handler (a method of the `handlers` object). */
-export function handlerStub(typeName: string, handlerKey: string, discAccess: string): string {
+/**
+ * The stub of one message type's handler (a method of the `handlers` object); `prefix` ('_' under
+ * noUnusedParameters) marks the payload parameter it does not read yet.
+ */
+export function handlerStub(typeName: string, handlerKey: string, prefix = ''): string {
   return [
-    `  async ${handlerKey}(message, context) {`,
-    `    // Handle the ${typeName.replace(/[^\w]/g, '')} message here.`,
-    `    throw new Error(\`no handler written yet for \${message${discAccess}} (message \${context.messageId})\`);`,
-    `  },`,
+    `  async ${handlerKey}(${prefix}message, context) {`,
+    `    // Handle the ${typeName.replace(/[^\w]/g, '')} message here: \`message\` is its payload, \`context\` the rest.`,
+    '    throw new Error(`no handler written yet for ${context.type} (message ${context.messageId})`);',
+    '  },',
   ].join('\n');
+}
+
+/**
+ * Untouched stubs of earlier releases, which read the type from the body (`message.type`), rewritten as
+ * today's: a body no longer carries its type. Only the tool's exact text is replaced; any edit keeps it.
+ */
+export function upgradeLegacyStubs(
+  text: string,
+  messages: readonly { typeName: string; handlerKey: string }[],
+  prefix: string,
+): string {
+  let out = text;
+  for (const m of messages) {
+    const name = m.typeName.replace(/[^\w]/g, '');
+    const legacy = [
+      `  async ${m.handlerKey}(message, context) {`,
+      `    // Handle the ${name} message here.`,
+      '    throw new Error(`no handler written yet for ${message.type} (message ${context.messageId})`);',
+      '  },',
+    ].join('\n');
+    if (out.includes(legacy)) out = out.replace(legacy, handlerStub(m.typeName, m.handlerKey, prefix));
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { ContractError } from '../../errors.js';
 import type { JsonSchema } from '../../contracts/asyncapi.js';
-import type { DiscriminatedQueueModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
+import type { QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
 import { selfContainedValidators } from '../../codegen/ajv-standalone.js';
 
 // ajv ships CommonJS: under NodeNext the default import is module.exports, which carries `.default`.

@@ -15,7 +15,8 @@ export interface QueueView {
   importSuffix: string;
   queueUrlEnv: string;
   queueUrlEnvLiteral: string;
-  discAccess: string;
+  /** True when a payload alone tells its message type: publish(payload) is offered too. */
+  selfIdentifying: boolean;
   runtimeContext: string;
   messages: readonly MessageView[];
 }

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { runWithRequestContext } from '../_runtime/context.js';
-import { parseMessage, type OrdersMessage, type OrdersMessageType, type ValidationIssue } from './messages.js';
+import { parseMessage, type OrdersMessageEnvelope, type OrdersMessageType, type ValidationIssue } from './messages.js';
 // The contract's message types through a namespace, so no message name can clash with a name here.
 import type * as $msg from './messages.js';
 import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, sleep } from '../_runtime/sqs.js';
@@ -24,6 +24,8 @@ import { queueUrl } from './sqs.js';
 
 /** What a handler knows about the message besides its payload. */
 export interface MessageContext {
+  /** The message type (the `type` attribute, or identified from the body when a producer sent none). */
+  type: OrdersMessageType;
   messageId: string;
   /** 1 on first delivery; higher when the message is redelivered. */
   receiveCount: number;
@@ -33,6 +35,8 @@ export interface MessageContext {
   traceparent?: string | undefined;
   tracestate?: string | undefined;
   sentAt?: Date | undefined;
+  /** Every String and Number message attribute the producer sent, by name. */
+  attributes: Readonly<Record<string, string>>;
 }
 
 /** One handler per message type. Return to have the message deleted; throw to have it redelivered. */
@@ -341,12 +345,14 @@ export class OrdersConsumer {
       const message = parsed.message;
       const sent = Number(m.Attributes?.SentTimestamp);
       const context: MessageContext = {
+        type: message.type,
         messageId,
         receiveCount,
         requestId: stringAttribute(m, 'requestId') || randomUUID(),
         traceparent: stringAttribute(m, 'traceparent'),
         tracestate: stringAttribute(m, 'tracestate'),
         sentAt: Number.isFinite(sent) ? new Date(sent) : undefined,
+        attributes: attributesOf(m),
       };
       const started = performance.now();
       try {
@@ -520,16 +526,20 @@ class DeleteBatcher {
 const NO_HANDLER = Symbol('no handler');
 type HandlerResult = Promise<void> | void | typeof NO_HANDLER;
 
-/** Calls the handler of the message's type: the switch narrows the union for each handler. */
-function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): HandlerResult {
+/** Calls the handler of the message's type with its payload: the switch narrows the envelope for each handler. */
+function callHandler(
+  handlers: OrdersHandlers,
+  envelope: OrdersMessageEnvelope,
+  context: MessageContext,
+): HandlerResult {
   // The types promise every handler; a plain JavaScript object or a stale build may still lack one.
-  switch (message.type) {
+  switch (envelope.type) {
     case 'OrderCreated':
       if (typeof handlers.OrderCreated !== 'function') return NO_HANDLER;
-      return handlers.OrderCreated(message, context);
+      return handlers.OrderCreated(envelope.payload, context);
     case 'OrderCancelled':
       if (typeof handlers.OrderCancelled !== 'function') return NO_HANDLER;
-      return handlers.OrderCancelled(message, context);
+      return handlers.OrderCancelled(envelope.payload, context);
   }
 }
 
@@ -540,6 +550,12 @@ function receiveCountOf(m: Message): number {
 /** A String message attribute set by the publisher (type, requestId, traceparent, tracestate), or undefined. */
 function stringAttribute(m: Message, name: string): string | undefined {
   return m.MessageAttributes?.[name]?.StringValue;
+}
+
+/** The message's String and Number attributes as text (Binary ones are left out). */
+function attributesOf(m: Message): Record<string, string> {
+  const entries = Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]);
+  return Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** Creates a consumer and starts it; `await consumer.stop()` to shut it down gracefully. */

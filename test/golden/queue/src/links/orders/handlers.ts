@@ -8,11 +8,11 @@ import type { OrdersHandlers } from './consumer.js';
 
 export const handlers: OrdersHandlers = {
   async OrderCreated(message, context) {
-    // Handle the OrderCreated message here.
-    throw new Error(`no handler written yet for ${message.type} (message ${context.messageId})`);
+    // Handle the OrderCreated message here: `message` is its payload, `context` the rest.
+    throw new Error(`no handler written yet for ${context.type} (message ${context.messageId})`);
   },
   async OrderCancelled(message, context) {
-    // Handle the OrderCancelled message here.
-    throw new Error(`no handler written yet for ${message.type} (message ${context.messageId})`);
+    // Handle the OrderCancelled message here: `message` is its payload, `context` the rest.
+    throw new Error(`no handler written yet for ${context.type} (message ${context.messageId})`);
   },
 };
