@@ -229,7 +229,7 @@ async function publishAll(sns, topicArn, messages) {
             TopicArn: topicArn,
             PublishBatchRequestEntries: batch.map((m, n) => ({
               Id: String(n),
-              Message: JSON.stringify({ id: m.id, plan: m.plan }),
+              Message: JSON.stringify({ type: m.type, id: m.id, plan: m.plan }),
               MessageAttributes: { type: { DataType: 'String', StringValue: m.type } },
             })),
           }),

@@ -32,6 +32,12 @@ export interface AttributeValue {
   StringValue?: string | undefined;
 }
 
+/** The attribute marking a pointer: assignable to both SDKs' attribute types. */
+export interface SizeAttribute {
+  DataType: string;
+  StringValue: string;
+}
+
 /**
  * What the consumer does with the S3 object once its message is handled:
  * - `delete`: delete it after the message is deleted from the queue (a point-to-point queue: nobody else
@@ -121,7 +127,7 @@ export class LargePayloads {
     messageType: string,
     body: string,
     attributes: Record<string, V>,
-  ): Promise<{ body: string; attributes: Record<string, V | AttributeValue>; pointer?: PayloadPointer }> {
+  ): Promise<{ body: string; attributes: Record<string, V | SizeAttribute>; pointer?: PayloadPointer }> {
     const bytes = sqsMessageBytes(body, attributes);
     if (bytes <= this.limitBytes) return { body, attributes };
     if (!this.bucket) {
@@ -133,7 +139,7 @@ export class LargePayloads {
     await this.s3().send(
       new PutObjectCommand({ Bucket: pointer.bucket, Key: pointer.key, Body: body, ContentType: 'application/json' }),
     );
-    const size = { DataType: 'Number', StringValue: String(Buffer.byteLength(body, 'utf8')) };
+    const size: SizeAttribute = { DataType: 'Number', StringValue: String(Buffer.byteLength(body, 'utf8')) };
     const pointerBody = JSON.stringify([POINTER_CLASS, { s3BucketName: pointer.bucket, s3Key: pointer.key }]);
     return { body: pointerBody, attributes: { ...attributes, [PAYLOAD_SIZE_ATTRIBUTE]: size }, pointer };
   }

@@ -157,6 +157,10 @@ function indexSource(
     ...brokerFiles.map(own),
     { from: ctx.runtime('context'), names: new Map(context) },
     { from: ctx.runtime(broker.runtimeModule), names: new Map(broker.runtimeExports) },
+    ...(broker.moreRuntimeExports?.(ctx.link.options) ?? []).map((m) => ({
+      from: ctx.runtime(m.module),
+      names: new Map(m.names),
+    })),
     { ...own('messages.ts'), aliasSuffix: () => 'Message', star: true },
   ]).trimEnd();
 }

@@ -11,8 +11,17 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   title: 'Message queue (SQS): typed publisher + consumer from an AsyncAPI document',
   example: 'create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo',
   options: QUEUE_OPTIONS,
-  runtimeDependencies: (options) => brokerOf(options).runtimeDependencies,
-  runtimeModules: (options) => ['context', ...brokerOf(options).runtimeModules],
+  // Large payloads only where the link uses them: a link without them has no S3 import nor package.
+  runtimeDependencies: (options) => [
+    ...brokerOf(options).runtimeDependencies,
+    ...(options['largePayloads'] === true ? ['@aws-sdk/client-s3'] : []),
+  ],
+  runtimeModules: (options) => [
+    'context',
+    ...brokerOf(options).runtimeModules,
+    'idempotency',
+    ...(options['largePayloads'] === true ? ['large-payload'] : []),
+  ],
   legacyModules: { 'context.ts': 'context' },
 
   async scaffold({ name, options, project }) {
