@@ -43,8 +43,8 @@ export interface SizeAttribute {
  * - `delete`: delete it after the message is deleted from the queue (a point-to-point queue: nobody else
  *   reads it). It is kept when the handler fails (the redelivery needs it) and when the message is
  *   dead-lettered (the DLQ's copy still points at it).
- * - `keep`: never delete it; an S3 lifecycle rule expires it (the infrastructure file writes one). The
- *   default for fan-out, where every subscribed queue carries a pointer to the same object.
+ * - `keep`: never delete it; an S3 lifecycle rule expires it (the infrastructure file writes one). For
+ *   fan-out, where every subscribed queue carries a pointer to the same object.
  */
 export type PayloadRetention = 'delete' | 'keep';
 

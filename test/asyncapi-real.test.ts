@@ -7,7 +7,10 @@ import AjvModule from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readAsyncApi } from '../src/contracts/asyncapi.js';
 import { compile, makeProject, removeProject } from './helpers/project.js';
-import { generateLink } from './fixtures/queue/harness.js';
+import { generateLink, loadCompiled } from './fixtures/queue/harness.js';
+import { CreateQueueCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
+import type { AddressInfo } from 'node:net';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'asyncapi-real');
 const STRICTEST = {
@@ -94,7 +97,7 @@ describe('real AsyncAPI documents', () => {
       await mkdir(path.join(dir, 'asyncapi'), { recursive: true });
       await copyFile(path.join(FIXTURES, file), path.join(dir, 'asyncapi', file));
       const link = { name, pattern: 'queue', contracts: [`asyncapi/${file}`], out: `src/links/${name}`, options: {} };
-      const run = generateLink(dir, link, 'esm');
+      const run = generateLink(dir, link, 'esm', { noUnusedParameters: true });
       if (REFUSED[file]) await expect(run).rejects.toThrow(REFUSED[file]);
       else generated.push((await run) && file);
     }
@@ -103,3 +106,78 @@ describe('real AsyncAPI documents', () => {
     expect(result.output).toBe('');
   }, 240_000);
 });
+
+describe("the documents' own examples on the wire", () => {
+  let server: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let sqs: SQSClient | undefined;
+  afterAll(async () => {
+    sqs?.destroy();
+    await server?.close();
+  });
+
+  /** Each document's valid examples, by link name: [message type, payload]. */
+  async function examplesByLink(): Promise<Map<string, [string, unknown][]>> {
+    const out = new Map<string, [string, unknown][]>();
+    for (const file of files.filter((f) => !REFUSED[f])) {
+      const model = readAsyncApi(await readFile(path.join(FIXTURES, file), 'utf8'), file);
+      const examples = model.messages.flatMap((m) =>
+        INVALID_EXAMPLES[`${file} ${m.name}`] ? [] : m.examples.map((e): [string, unknown] => [m.value, e]),
+      );
+      if (examples.length > 0) out.set(file.replace(/\.yml$/, '').replace(/[^a-z0-9]+/g, '-'), examples);
+    }
+    return out;
+  }
+
+  test('publish(type, example) -> consume hands each handler exactly the example; a raw body without the attribute too', async () => {
+    server = buildApp({ logger: false });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const endpoint = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
+    const byLink = await examplesByLink();
+    expect([...byLink.values()].flat().length).toBeGreaterThanOrEqual(2);
+    for (const [link, examples] of byLink) {
+      const mod = await loadCompiled<Record<string, unknown>>(dir, `links/${link}/index.js`, 'esm');
+      const Publisher = exported(mod, 'Publisher') as new (
+        o: object,
+      ) => {
+        publish(type: string, payload: unknown): Promise<unknown>;
+      };
+      const Consumer = exported(mod, 'Consumer') as new (
+        o: object,
+      ) => { start(): Promise<void>; stop(): Promise<void> };
+      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${link}-examples` }))).QueueUrl!;
+      const got: [string, unknown][] = [];
+      const handlers = new Proxy(
+        {},
+        { get: (_t, type: string) => (payload: unknown) => void got.push([type, payload]) },
+      );
+      const publisher = new Publisher({ client: sqs, queueUrl });
+      for (const [type, payload] of examples) await publisher.publish(type, payload);
+      // A producer this tool did not generate: the example alone, no type attribute.
+      for (const [, payload] of examples)
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(payload) }));
+      const invalid: unknown[] = [];
+      const consumer = new Consumer({
+        client: sqs,
+        queueUrl,
+        handlers,
+        stopOnSignals: false,
+        waitTimeSeconds: 1,
+        hooks: { invalid: (e: unknown) => invalid.push(e) },
+      });
+      void consumer.start();
+      for (let i = 0; i < 100 && got.length < 2 * examples.length; i++) await new Promise((r) => setTimeout(r, 50));
+      await consumer.stop();
+      expect(invalid, link).toEqual([]);
+      const key = ([type, payload]: [string, unknown]) => `${type} ${JSON.stringify(payload)}`;
+      expect(got.map(key).sort(), link).toEqual([...examples, ...examples].map(key).sort());
+    }
+  }, 60_000);
+});
+
+function exported(mod: Record<string, unknown>, suffix: string): unknown {
+  return Object.entries(mod).find(
+    ([k, v]) => k.endsWith(suffix) && !k.startsWith('start') && typeof v === 'function',
+  )?.[1];
+}

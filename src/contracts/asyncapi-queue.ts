@@ -3,7 +3,20 @@
 // beside them as the `type` message attribute, and a body without it is identified by the reader's
 // `identification`. This view is what the generated code, the breaking-change guard and the bench consume.
 import { ContractError } from '../errors.js';
-import type { Identification, JsonSchema, QueueContractModel, QueueMessageModel } from './asyncapi.js';
+import type { ChannelModel, Identification, JsonSchema, QueueContractModel, QueueMessageModel } from './asyncapi.js';
+
+/** One channel (one queue) of the link, and which sides of it the link generates. */
+export interface LinkChannel {
+  key: string;
+  address: string;
+  fifo: boolean;
+  /** Message values on the channel, in document order. */
+  messages: string[];
+  /** A publisher: the document sends on it (or names no operation for it). */
+  publish: boolean;
+  /** A consumer: the document receives from it (or names no operation for it). */
+  consume: boolean;
+}
 
 export interface QueueLinkModel {
   file: string;
@@ -13,6 +26,8 @@ export interface QueueLinkModel {
   channelKey: string;
   address: string;
   fifo: boolean;
+  /** Every channel of the document (the first is channelKey/address/fifo above). */
+  channels: LinkChannel[];
   /** Every message of the document, payload schemas exactly as written. */
   messages: QueueMessageModel[];
   schemas: Record<string, JsonSchema>;
@@ -26,7 +41,13 @@ export interface QueueLinkModel {
   warnings: string[];
 }
 
-export function queueLink(model: QueueContractModel): QueueLinkModel {
+/**
+ * Which sides a link generates: `both` (or unset) as the document's operations say; `publisher` or
+ * `consumer`: that side for every channel (a peer of the documented application uses it from the other end).
+ */
+export type LinkRole = 'both' | 'publisher' | 'consumer';
+
+export function queueLink(model: QueueContractModel, role: LinkRole = 'both'): QueueLinkModel {
   const channel = model.channels[0]!;
   if (model.messages.length === 0)
     throw new ContractError(
@@ -44,12 +65,22 @@ export function queueLink(model: QueueContractModel): QueueLinkModel {
     channelKey: channel.key,
     address: channel.address,
     fifo: channel.fifo,
+    channels: model.channels.map((c) => linkChannel(c, role)),
     messages: model.messages,
     schemas: model.schemas,
     identification: model.identification,
     selfIdentifying: selfIdentifying(model),
     warnings: model.warnings,
   };
+}
+
+/** A channel with sides from the role, else its operations: send -> publisher, receive -> consumer; none -> both. */
+function linkChannel(channel: ChannelModel, role: LinkRole): LinkChannel {
+  const actions = new Set(channel.operations.map((o) => o.action));
+  const all = actions.size === 0;
+  const side = { key: channel.key, address: channel.address, fifo: channel.fifo, messages: channel.messages };
+  if (role !== 'both') return { ...side, publish: role === 'publisher', consume: role === 'consumer' };
+  return { ...side, publish: all || actions.has('send'), consume: all || actions.has('receive') };
 }
 
 function selfIdentifying(model: QueueContractModel): boolean {

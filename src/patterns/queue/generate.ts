@@ -1,11 +1,12 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
 import { readAsyncApi } from '../../contracts/asyncapi.js';
-import { queueLink, type QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
-import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
+import { queueLink, type LinkRole, type QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
+import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
-import { brokerOf, type BrokerCode, type MessageView, type QueueView } from './brokers/index.js';
+import { brokerOf, type BrokerCode, type ChannelView, type MessageView, type QueueView } from './brokers/index.js';
+import { channelNames, channelViews, channelsApi, consumedMessages } from './channels.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -166,13 +167,16 @@ function indexSource(
 }
 
 /** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
-export function usageComment(names: QueueNames): string {
-  const lines: [string, string][] = [
+export function usageComment(names: QueueNames, sides = { publish: true, consume: true }): string {
+  const publisher: [string, string][] = [
     [`const publisher = new ${names.pascal}Publisher();`, `queue URL from ${names.queueUrlEnv}`],
     [`await publisher.publish(type, payload${names.fifo ? ', { groupId }' : ''});`, 'the body is exactly the payload'],
+  ];
+  const consumer: [string, string][] = [
     [`const consumer = start${names.pascal}Consumer();`, 'handlers from ./handlers'],
     ['await consumer.stop();', 'drains in-flight handlers'],
   ];
+  const lines = [...(sides.publish ? publisher : []), ...(sides.consume ? consumer : [])];
   const width = Math.max(...lines.map(([code]) => code.length)) + 2;
   return lines.map(([code, note]) => (note ? `//   ${code.padEnd(width)}// ${note}` : `//   ${code}`)).join('\n');
 }
@@ -201,11 +205,78 @@ async function previousHandlers(ctx: GenerateContext, out: string, wanted: strin
   return { live, removed: new Set([...marked, ...markedInText(text, { object: REMOVED_CONST }, () => false, true)]) };
 }
 
+/**
+ * What the templates get, and the message types the user's handlers.ts has handlers for: every type of a
+ * one-channel link; with several channels, those of the channels it consumes (each has its own views).
+ */
+function linkView(
+  model: QueueContractModel,
+  names: QueueNames,
+  views: MessageView[],
+  ctx: GenerateContext,
+): { data: QueueView & { usage: string }; handled: MessageView[]; channels: ChannelView[] | undefined } {
+  const { link, project } = ctx;
+  const base: QueueView = {
+    header: GENERATED_HEADER,
+    linkName: link.name,
+    contract: link.contracts[0]!,
+    pascal: names.pascal,
+    unionName: names.unionName,
+    fifo: names.fifo,
+    importSuffix: project.importSuffix,
+    queueUrlEnv: names.queueUrlEnv,
+    queueUrlEnvLiteral: stringLiteral(names.queueUrlEnv),
+    linkNameLiteral: stringLiteral(link.name),
+    runtimeContext: ctx.runtime('context'),
+    selfIdentifying: model.selfIdentifying,
+    messages: views,
+    api: '',
+    fnParse: 'parseMessage',
+    fnValidate: 'validateMessage',
+    fnIsType: 'isMessageType',
+    fnTypeOf: 'messageTypeOf',
+    messagesModule: 'messages',
+    settingsModule: 'sqs',
+    queueUrlFn: 'queueUrl',
+    constPrefix: '',
+    publish: roleOf(link.options) !== 'consumer',
+    consume: roleOf(link.options) !== 'publisher',
+  };
+  if (model.channels.length < 2) {
+    const data = { ...base, usage: usageComment(names, base) };
+    return { data, handled: base.consume ? views : [], channels: undefined };
+  }
+  const channels = channelViews(base, channelNames(model, names.pascal, constantCase(link.name)));
+  const handled = consumedMessages(views, channels);
+  return { data: { ...base, messages: handled, channels, usage: channelsUsage(channels) }, handled, channels };
+}
+
+/** The usage lines of index.ts for a link with several channels: one publisher and one consumer. */
+function channelsUsage(channels: readonly ChannelView[]): string {
+  const publisher = channels.find((c) => c.publish);
+  const consumer = channels.find((c) => c.consume);
+  const lines = [
+    ...(publisher
+      ? [
+          `//   const publisher = new ${publisher.pascal}Publisher();  // queue URL from ${publisher.queueUrlEnv}`,
+          `//   await publisher.publish(type, payload${publisher.fifo ? ', { groupId }' : ''});`,
+        ]
+      : []),
+    ...(consumer ? [`//   const consumer = start${consumer.pascal}Consumer();  // handlers from ./handlers`] : []),
+  ];
+  return lines.join('\n');
+}
+
+function roleOf(options: Record<string, unknown>): LinkRole {
+  const role = options.role;
+  return role === 'publisher' || role === 'consumer' ? role : 'both';
+}
+
 export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
-  const read = queueLink(readAsyncApi(await ctx.readFile(contract), contract));
+  const read = queueLink(readAsyncApi(await ctx.readFile(contract), contract), roleOf(link.options));
   const names = namesFor(read, link.name, link.options);
   const reserved = reservedTypeNames(read, names);
   const model = clearOfReserved(read, reserved);
@@ -215,34 +286,21 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const withoutTypeProperty = views.filter((_v, i) => !declaresProperty(model.messages[i]!.schema, 'type'));
   const suffix = project.importSuffix;
   const broker = await brokerOf(link.options).load();
-  const data: QueueView & { usage: string } = {
-    header: GENERATED_HEADER,
-    linkName: link.name,
-    contract,
-    pascal: names.pascal,
-    unionName: names.unionName,
-    fifo: names.fifo,
-    importSuffix: suffix,
-    queueUrlEnv: names.queueUrlEnv,
-    queueUrlEnvLiteral: stringLiteral(names.queueUrlEnv),
-    linkNameLiteral: stringLiteral(link.name),
-    runtimeContext: ctx.runtime('context'),
-    selfIdentifying: model.selfIdentifying,
-    messages: views,
-    usage: usageComment(names),
-  };
+  const { data, handled, channels } = linkView(model, names, views, ctx);
   const out = link.out.replace(/\/+$/, '');
-  const wanted = model.messages.map((m) => m.value);
+  const wanted = handled.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
   const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]], undefined, ctx.renameApplies);
   const payloads = {
     last: recordOf(ctx.previousState, PAYLOADS_KEY),
-    now: new Map(model.messages.map((m) => [m.value, payloadHash(m.schema, 'type')])),
+    now: new Map(
+      model.messages.filter((m) => wanted.includes(m.value)).map((m) => [m.value, payloadHash(m.schema, 'type')]),
+    ),
   };
   const handlersPath = `${out}/handlers.ts`;
   const brokerFiles = broker.files(data, ctx);
   const modules: Record<string, string> = {
-    'messages.ts': messagesSource(model, names, suffix, reserved),
+    'messages.ts': messagesSource(model, names, suffix, reserved, channels && channelsApi(names.unionName, channels)),
     'validators.ts': validatorsSource(model),
     ...brokerFiles,
   };
@@ -255,7 +313,9 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
       ([name, content]): PlannedFile => ({ kind: 'generated', path: `${out}/${name}`, content }),
     ),
     { kind: 'generated', path: `${out}/index.ts`, content: index },
-    {
+  ];
+  if (data.channels ? data.channels.some((c) => c.consume) : data.consume)
+    files.push({
       kind: 'user',
       path: handlersPath,
       content: render('queue/handlers.ts', data),
@@ -263,11 +323,11 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
         const existing = upgradeLegacyStubs(text, withoutTypeProperty, stubPrefix);
         // Most regenerations change nothing here; ts-morph (and the TypeScript compiler under it) takes
         // longer to load than the whole rest of `generate`, so load it only when a merge is due.
-        if (!renames.length && handlersUpToDate(existing, views, previous)) return existing;
+        if (!renames.length && handlersUpToDate(existing, handled, previous)) return existing;
         const { mergeHandlers } = await import('./merge.js');
         return mergeHandlers(existing, {
           file: handlersPath,
-          messages: views,
+          messages: handled,
           previous,
           contract,
           importSuffix: suffix,
@@ -277,8 +337,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
           note: ctx.note,
         });
       },
-    },
-  ];
+    });
   // The message types (their handlers), and the handlers parked for types that left, so the next
   // generate knows which handlers are the tool's without reading them back from any file; the payload
   // schemas, hashed, to name a removed type and an added one with the same payload as a likely rename.

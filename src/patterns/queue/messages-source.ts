@@ -19,6 +19,7 @@ export function messagesSource(
   names: MessagesNames,
   importSuffix: string,
   reserved: ReadonlySet<string>,
+  channelsPart?: string | undefined,
 ): string {
   const validators = model.messages.map((_m, i) => validatorName(i));
   return `${GENERATED_HEADER}
@@ -29,7 +30,7 @@ ${model.warnings.map((w) => `${commentLines(`Warning: ${w}`)}\n`).join('')}${imp
 
 ${typeDeclarations(model, reserved).join('\n\n')}
 
-${messagesApi(model, names)}`;
+${messagesApi(model, names)}${channelsPart ? `\n${channelsPart}` : ''}`;
 }
 
 /** messages.ts after the contract's types: the type map, the unions and the parse/validate API over them. */
@@ -63,8 +64,8 @@ export interface ValidationIssue {
   message: string;
 }
 
-export type ParseResult =
-  | { ok: true; message: ${unionName}Envelope }
+export type ParseResult<E = ${unionName}Envelope> =
+  | { ok: true; message: E }
   | { ok: false; reason: 'json' | 'unknown-type' | 'schema'; issues: ValidationIssue[] };
 
 type CompiledValidator = ((data: unknown) => boolean) & {
@@ -97,14 +98,18 @@ export function validateMessage(type: string, payload: unknown): ParseResult {
 ${jsDoc(
   'Decodes and validates a message body. Its type comes from the `type` message attribute; a body sent\n' +
     `without it (a producer that sends the payload alone) is identified by\n${identificationNote(model)}.`,
-)}export function parseMessage(body: string, typeAttribute?: string | undefined): ParseResult {
+)}export function parseMessage(
+  body: string,
+  typeAttribute?: string | undefined,
+  among?: ReadonlySet<string> | undefined,
+): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
     return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
   }
-  const type = typeAttribute ?? identifyMessage(value);
+  const type = typeAttribute ?? identifyMessage(value, among);
   if (type === undefined) {
     const message = 'no \`type\` message attribute, and the body is none of the message types';
     return { ok: false, reason: 'unknown-type', issues: [{ path: '', message }] };
@@ -134,17 +139,18 @@ export function identificationNote(model: QueueLinkModel): string {
 function identifySource(model: QueueLinkModel): string {
   const id = model.identification;
   const head = `/** The message type of a body sent without the \`type\` attribute: ${identificationNote(model)}. */`;
-  const signature = `export function identifyMessage(value: unknown): string | undefined`;
+  const signature = 'export function identifyMessage(value: unknown, among?: ReadonlySet<string>): string | undefined';
   if (id.kind === 'single')
-    return `${head}\n${signature.replace('value', '_value')} {\n  return ${stringLiteral(model.messages[0]!.value)};\n}`;
+    return `${head}\n${signature.replace('value', '_value').replace('among', '_among')} {\n  return ${stringLiteral(model.messages[0]!.value)};\n}`;
   if (id.kind === 'validation') return validationIdentify(model, signature);
   const entries = Object.entries(id.values).map(([k, v]) => `  [${stringLiteral(k)}, ${stringLiteral(v)}],`);
   return `const BY_PROPERTY = new Map<unknown, string>([\n${entries.join('\n')}\n]);
 
-${head}
+${head.replace(' */', "\n * `among`: only those message types (a channel's). */")}
 ${signature} {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return BY_PROPERTY.get((value as Record<string, unknown>)[${stringLiteral(id.property)}]);
+  const type = BY_PROPERTY.get((value as Record<string, unknown>)[${stringLiteral(id.property)}]);
+  return type !== undefined && (among === undefined || among.has(type)) ? type : undefined;
 }`;
 }
 
@@ -158,15 +164,16 @@ ${known.join('\n')}
 ]);
 
 /**
- * The message type of a body sent without the \`type\` attribute: of the schemas that accept it, the one
- * declaring most of its properties (the first on a tie), or undefined when none does.
+ * The message type of a body sent without the \`type\` attribute: of the schemas that accept it (of the
+ * types \`among\`, when given: a channel's), the one declaring most of its properties (the first on a tie),
+ * or undefined when none does.
  */
 ${signature} {
   const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
   let best: string | undefined;
   let bestScore = -1;
   for (const [type, validate] of VALIDATORS) {
-    if (!validate(value)) continue;
+    if ((among !== undefined && !among.has(type)) || !validate(value)) continue;
     const known = PROPERTIES.get(type) ?? [];
     const score = keys.filter((key) => known.includes(key)).length;
     if (score > bestScore) [best, bestScore] = [type, score];

@@ -129,10 +129,24 @@ export const QUEUE_OPTIONS = defineOptions(
       // No default: a link without the flag stores nothing (service-link.json stays as earlier releases wrote it).
       stored: true,
     },
+    role: {
+      flag: '--role <publisher|consumer|both>',
+      type: 'choice',
+      choices: {
+        both: 'both: publishers for the channels the document sends on, consumers for those it receives from',
+        publisher: 'publisher: only publishers, one for every channel',
+        consumer: 'consumer: only consumers, one for every channel (a service consuming what the document publishes)',
+      },
+      description:
+        "which sides to generate: both (as the document's send/receive operations say), publisher or consumer (that side for every channel)",
+      example: 'create-service-link queue orders --asyncapi asyncapi/orders.yaml --role consumer',
+      stored: true,
+    },
     asyncapi: {
       flag: '--asyncapi <FILE>',
       type: 'string',
-      description: 'generate from an existing AsyncAPI 3.0 document (one channel) instead of --message',
+      description:
+        'generate from an existing AsyncAPI document (3.x or 2.x, any number of channels) instead of --message',
       example: 'create-service-link queue order --asyncapi asyncapi/order.yaml',
       prompt: {
         message: 'Path of an existing AsyncAPI 3.0 document (leave empty to describe the messages now):',

@@ -5,7 +5,7 @@
 import { sqs } from './sqs/index.js';
 import type { Broker } from './types.js';
 
-export type { Broker, BrokerCode, MessageView, QueueView } from './types.js';
+export type { Broker, BrokerCode, ChannelView, MessageView, QueueView } from './types.js';
 
 export const BROKERS: Record<string, Broker> = { sqs };
 

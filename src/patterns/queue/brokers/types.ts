@@ -19,6 +19,35 @@ export interface QueueView {
   selfIdentifying: boolean;
   runtimeContext: string;
   messages: readonly MessageView[];
+  /** Prefix of the exported API's type names: '' for a one-channel link, e.g. 'ShopOrders' per channel. */
+  api: string;
+  /** Functions of messagesModule the publisher and consumer call. */
+  fnParse: string;
+  fnValidate: string;
+  fnIsType: string;
+  fnTypeOf: string;
+  /** Module (no suffix) with the types named from unionName and those functions: 'messages'. */
+  messagesModule: string;
+  /** Module (no suffix) with the queue's settings, and its function giving the queue URL. */
+  settingsModule: string;
+  queueUrlFn: string;
+  /** Prefix of the settings' constants ('' or e.g. 'ORDERS_'). */
+  constPrefix: string;
+  /** Per channel of a link with several: the channel's key (for comments). */
+  channelKey?: string | undefined;
+  /** Per channel: the link-level handlers interface (in consumer.ts) and the channel's types, quoted. */
+  linkHandlers?: string | undefined;
+  handledTypes?: string | undefined;
+  /** Which sides are generated (`--role`, or per channel the document's operations). */
+  publish: boolean;
+  consume: boolean;
+  /** A link with several channels: one view per channel, each with its own publisher or consumer. */
+  channels?: readonly ChannelView[] | undefined;
+}
+
+/** One channel of a link with several: its view and its files' prefix. */
+export interface ChannelView extends QueueView {
+  file: string;
 }
 
 /** One message type as the templates see it. */

@@ -1,15 +1,15 @@
 // The SQS broker's files of a queue link: its settings (queue URL, FIFO), publisher and consumer.
 import { render } from '../../../../codegen/render.js';
+import { wrapUnion } from '../../../../codegen/layout.js';
 import { constantCase } from '../../../../util/names.js';
-import type { BrokerCode } from '../types.js';
+import type { BrokerCode, ChannelView, QueueView } from '../types.js';
 
 /** Whether the link stores messages over the size limit in S3 (`--large-payloads`). */
 const largePayloads = (options: Record<string, unknown>): boolean => options['largePayloads'] === true;
 
 export const code: BrokerCode = {
   files(view, ctx) {
-    const data = {
-      ...view,
+    const extras = {
       runtimeSqs: ctx.runtime('sqs'),
       runtimeIdempotency: ctx.runtime('idempotency'),
       largePayloads: largePayloads(ctx.link.options),
@@ -17,9 +17,11 @@ export const code: BrokerCode = {
       // ORDERS_PAYLOAD_BUCKET, ORDERS_PAYLOAD_LIMIT_BYTES for the link `orders`.
       payloadEnvPrefix: constantCase(view.linkName),
     };
+    const data = { ...view, ...extras };
+    if (view.channels) return channelFiles(data, view.channels, extras);
     return {
-      'publisher.ts': render('queue/brokers/sqs/publisher.ts', data),
-      'consumer.ts': render('queue/brokers/sqs/consumer.ts', data),
+      ...(view.publish ? { 'publisher.ts': render('queue/brokers/sqs/publisher.ts', data) } : {}),
+      ...(view.consume ? { 'consumer.ts': render('queue/brokers/sqs/consumer.ts', data) } : {}),
       'sqs.ts': render('queue/brokers/sqs/sqs.ts', data),
     };
   },
@@ -56,3 +58,37 @@ export const code: BrokerCode = {
     return [idempotency, payloads];
   },
 };
+
+/**
+ * A link with several channels: per channel its settings, publisher (a channel it sends on) and consumer
+ * (one it receives from); consumer.ts types the link's handlers for every consumer.
+ */
+function channelFiles(
+  data: QueueView & { runtimeSqs: string },
+  channels: readonly ChannelView[],
+  extras: Record<string, unknown>,
+): Record<string, string> {
+  const files: Record<string, string> = {};
+  const consumers = channels.filter((c) => c.consume);
+  if (consumers.length > 0)
+    files['consumer.ts'] = render('queue/brokers/sqs/link-consumer.ts', {
+      ...data,
+      consumers,
+      contextUnion: wrapUnion('', 'export type MessageContext =', contexts(consumers)),
+      handlers: data.messages.map((m) => ({
+        ...m,
+        context: contexts(consumers.filter((c) => c.messages.some((x) => x.value === m.value))).join(' | '),
+      })),
+    });
+  for (const c of channels) {
+    const view = { ...c, ...extras };
+    files[`${c.file}-sqs.ts`] = render('queue/brokers/sqs/sqs.ts', view);
+    if (c.publish) files[`${c.file}-publisher.ts`] = render('queue/brokers/sqs/publisher.ts', view);
+    if (c.consume) files[`${c.file}-consumer.ts`] = render('queue/brokers/sqs/consumer.ts', view);
+  }
+  return files;
+}
+
+function contexts(channels: readonly ChannelView[]): string[] {
+  return channels.length ? channels.map((c) => `${c.api}MessageContext`) : ['never'];
+}

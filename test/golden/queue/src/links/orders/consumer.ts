@@ -87,7 +87,7 @@ type Operation = 'receive' | 'delete' | 'heartbeat' | 'release';
  */
 export interface ConsumerIdempotency extends IdempotencyOptions {
   /** The key of a message. Default: its SQS message ID; a payload key (an order ID) also catches repeated publishes. */
-  key?: ((payload: $msg.OrdersMessage, context: MessageContext) => string) | undefined;
+  key?: ((payload: OrdersMessageEnvelope['payload'], context: MessageContext) => string) | undefined;
 }
 
 export interface ConsumerOptions {

@@ -40,8 +40,8 @@ export interface ValidationIssue {
   message: string;
 }
 
-export type ParseResult =
-  | { ok: true; message: OrdersMessageEnvelope }
+export type ParseResult<E = OrdersMessageEnvelope> =
+  | { ok: true; message: E }
   | { ok: false; reason: 'json' | 'unknown-type' | 'schema'; issues: ValidationIssue[] };
 
 type CompiledValidator = ((data: unknown) => boolean) & {
@@ -77,14 +77,18 @@ export function validateMessage(type: string, payload: unknown): ParseResult {
  * without it (a producer that sends the payload alone) is identified by
  * its "type" property (pinned by each payload).
  */
-export function parseMessage(body: string, typeAttribute?: string | undefined): ParseResult {
+export function parseMessage(
+  body: string,
+  typeAttribute?: string | undefined,
+  among?: ReadonlySet<string> | undefined,
+): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch (error) {
     return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
   }
-  const type = typeAttribute ?? identifyMessage(value);
+  const type = typeAttribute ?? identifyMessage(value, among);
   if (type === undefined) {
     const message = 'no `type` message attribute, and the body is none of the message types';
     return { ok: false, reason: 'unknown-type', issues: [{ path: '', message }] };
@@ -102,8 +106,10 @@ const BY_PROPERTY = new Map<unknown, string>([
   ['OrderCancelled', 'OrderCancelled'],
 ]);
 
-/** The message type of a body sent without the `type` attribute: its "type" property (pinned by each payload). */
-export function identifyMessage(value: unknown): string | undefined {
+/** The message type of a body sent without the `type` attribute: its "type" property (pinned by each payload).
+ * `among`: only those message types (a channel's). */
+export function identifyMessage(value: unknown, among?: ReadonlySet<string>): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return BY_PROPERTY.get((value as Record<string, unknown>)['type']);
+  const type = BY_PROPERTY.get((value as Record<string, unknown>)['type']);
+  return type !== undefined && (among === undefined || among.has(type)) ? type : undefined;
 }
