@@ -14,9 +14,6 @@ export const PAYLOAD_SIZE_ATTRIBUTE = 'ExtendedPayloadSize';
 const LEGACY_SIZE_ATTRIBUTE = 'SQSLargePayloadSize';
 const POINTER_CLASS = 'software.amazon.payloadoffloading.PayloadS3Pointer';
 
-/** SNS's size limit (body + attributes); SQS's is SQS_MAX_PAYLOAD_BYTES. */
-export const SNS_MAX_PAYLOAD_BYTES = 262_144;
-
 /** Endpoint override for a local emulator (fauxqs, LocalStack): path-style requests are used with it. */
 export const S3_ENDPOINT_ENV = 'S3_ENDPOINT';
 
@@ -84,7 +81,7 @@ export function defaultS3Client(): S3Client {
 /**
  * The settings of link `envPrefix` (`ORDERS`) from the environment: `<PREFIX>_PAYLOAD_BUCKET` (the
  * bucket; unset: no offloading) and `<PREFIX>_PAYLOAD_LIMIT_BYTES` (default and maximum: `transportLimit`,
- * the SQS or SNS limit; set it lower, e.g. 262144, for a peer that still has the old 256 KiB limit).
+ * SQS_MAX_PAYLOAD_BYTES or SNS_MESSAGE_LIMIT_BYTES; set it lower, e.g. 262144, for a peer that still has the old 256 KiB limit).
  */
 export function largePayloadsFromEnv(envPrefix: string, transportLimit: number, keyPrefix: string): LargePayloads {
   const bucketEnv = `${envPrefix}_PAYLOAD_BUCKET`;

@@ -58,7 +58,7 @@ export class MessageTooLargeError extends Error {
     readonly bytes: number,
     readonly limit: number = SQS_MAX_PAYLOAD_BYTES,
   ) {
-    super(`${messageType} message is ${bytes} bytes, over the SQS limit of ${limit} bytes (body + attributes)`);
+    super(`${messageType} message is ${bytes} bytes, over the limit of ${limit} bytes (body + attributes)`);
   }
 }
 

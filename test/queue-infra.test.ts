@@ -14,7 +14,7 @@ import { renderCloudFormation } from '../src/patterns/queue/infra/cloudformation
 import { INFRA_STATE_KEY, infraFile } from '../src/patterns/queue/infra/file.js';
 import type { QueueTopology } from '../src/patterns/queue/infra/topology.js';
 import type { LinkState } from '../src/patterns/types.js';
-import { makeProject, removeProject, runCli } from './helpers/project.js';
+import { TOOL_ROOT, makeProject, removeProject, runCli } from './helpers/project.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -110,9 +110,9 @@ describe('CloudFormation from the topology', () => {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     };
     const r = template.Resources;
-    expect(r['OrdersTopic']?.Properties).toEqual({ TopicName: 'shop-orders' });
+    expect(r['OrdersTopic']?.Properties).toEqual({ TopicName: 'orders' });
     expect(r['LedgerTopic']?.Properties).toEqual({
-      TopicName: 'shop-ledger.fifo',
+      TopicName: 'ledger.fifo',
       FifoTopic: true,
       ContentBasedDeduplication: true,
     });
@@ -271,4 +271,57 @@ describe('the file is the user’s', () => {
     expect(notes[0]).toContain('was edited by you, so it was not regenerated');
     expect(notes[0]).toContain('consuming services billing');
   });
+});
+
+describe('a fan-out link writes its file; setup-local applies it by link name', () => {
+  test('publisher and consumer-only links from one document: one set of topics, a queue per service, by filter', async () => {
+    await writeFile(
+      path.join(dir, 'shop.yaml'),
+      await readFile(path.join(TOOL_ROOT, 'test/fixtures/queue/multi-channel.yaml')),
+    );
+    for (const args of [
+      ['queue', 'store', '--asyncapi', 'shop.yaml', '--fan-out', '--large-payloads'],
+      ['queue', 'billing', '--asyncapi', 'shop.yaml', '--fan-out', '--role', 'consumer'],
+    ]) {
+      const r = await runCli([...args, '--yes', '--no-install'], dir);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    const billing = parse(await readFile(path.join(dir, 'infra/billing.cloudformation.yaml'), 'utf8')) as {
+      Parameters: Record<string, unknown>;
+      Resources: Record<string, { Type: string }>;
+    };
+    // The consumer-only stack takes the publisher's topics as parameters instead of creating them again.
+    expect(Object.keys(billing.Parameters)).toEqual(['ShopOrdersTopicArn', 'ShopPaymentsTopicArn', 'ShopHeartbeatsTopicArn']);
+    expect(Object.values(billing.Resources).filter((r) => r.Type === 'AWS::SNS::Topic')).toEqual([]);
+
+    const run = await runCli(['setup-local', 'store', 'billing', '--endpoint', endpoint], dir);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const local = envOf(run.stdout);
+    // Topics are named after the channels' addresses, so both stacks meet on them.
+    expect(local['STORE_ORDERS_TOPIC_ARN']).toMatch(/:shop-orders$/);
+    expect(local['STORE_PAYLOAD_BUCKET']).toBe('store-payloads');
+    await sns.send(
+      new PublishCommand({
+        TopicArn: local['STORE_ORDERS_TOPIC_ARN'],
+        Message: JSON.stringify({ n: 1, orderId: 'o-1', total: 2 }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderPlaced' } },
+      }),
+    );
+    expect(await drain(local['STORE_ORDERS_QUEUE_URL']!)).toEqual(['OrderPlaced']);
+    expect(await drain(local['BILLING_ORDERS_QUEUE_URL']!)).toEqual(['OrderPlaced']);
+    expect(await drain(local['BILLING_HEARTBEATS_QUEUE_URL']!)).toEqual([]);
+  }, 90_000);
+
+  test('generate rewrites the untouched file and keeps an edited one, saying so', async () => {
+    const file = path.join(dir, 'infra/billing.cloudformation.yaml');
+    const before = await readFile(file, 'utf8');
+    const untouched = await runCli(['generate', 'billing'], dir);
+    expect(untouched.exitCode, untouched.stderr).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    await writeFile(file, `${before}# reviewed by ops\n`);
+    const edited = await runCli(['generate', 'billing'], dir);
+    expect(edited.exitCode, edited.stderr).toBe(0);
+    expect(`${edited.stdout}${edited.stderr}`).toContain('was edited by you, so it was not regenerated');
+    expect(await readFile(file, 'utf8')).toBe(`${before}# reviewed by ops\n`);
+  }, 60_000);
 });

@@ -101,8 +101,9 @@ import type { Note, Pay } from './links/pay/index.js';
 
 const maybe = (): string | undefined => process.env['MAYBE'];
 export const listed = new AccountsClient().listAccounts({ limit: maybe() ? 1 : undefined });
-export const note: Note = { type: 'Note', text: maybe() };
-export const pay: Pay = { type: 'Pay', card: 'x' };
+// Payloads exactly as the document describes them: the message type travels beside them.
+export const note: Note = { text: maybe() };
+export const pay: Pay = { card: 'x' };
 `;
 
 describe('generated code under @tsconfig/strictest flags', () => {

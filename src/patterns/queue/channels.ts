@@ -54,7 +54,8 @@ export function channelViews(base: QueueView, names: readonly ChannelNames[]): C
       fnIsType: `is${n.api}MessageType`,
       fnTypeOf: 'messageTypeOf',
       settingsModule: `${n.file}-sqs`,
-      queueUrlFn: `${n.api.charAt(0).toLowerCase()}${n.api.slice(1)}QueueUrl`,
+      queueUrlFn: `${lower(n.api)}QueueUrl`,
+      ...fanOutView(base.fanOut, n.queueUrlEnv.replace(/_QUEUE_URL$/, '_TOPIC_ARN'), `${lower(n.api)}TopicArn`),
       constPrefix: `${constantCase(n.api)}_`,
       channelKey: oneLine(n.channel.key),
       linkHandlers: `${base.pascal}Handlers`,
@@ -122,6 +123,21 @@ function onChannel<E extends ${linkUnion}Envelope>(
   return { ok: false, reason: 'unknown-type', issues: [{ path: '', message }] };
 }
 `;
+}
+
+/** The view's fan-out part: the topic ARN's variable and function, and the limits the publisher keeps. */
+export function fanOutView(fanOut: boolean, topicArnEnv: string, topicArnFn: string) {
+  return {
+    fanOut,
+    topicArnEnvLiteral: stringLiteral(topicArnEnv),
+    topicArnFn,
+    limitConst: fanOut ? 'SNS_MESSAGE_LIMIT_BYTES' : 'SQS_MAX_PAYLOAD_BYTES',
+    batchConst: fanOut ? 'SNS_MAX_BATCH_ENTRIES' : 'SQS_MAX_BATCH_ENTRIES',
+  };
+}
+
+function lower(name: string): string {
+  return `${name.charAt(0).toLowerCase()}${name.slice(1)}`;
 }
 
 function oneLine(text: string): string {

@@ -6,7 +6,7 @@ import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../uti
 import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type ChannelView, type MessageView, type QueueView } from './brokers/index.js';
-import { channelNames, channelViews, channelsApi, consumedMessages } from './channels.js';
+import { channelNames, channelViews, channelsApi, consumedMessages, fanOutView } from './channels.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -28,6 +28,7 @@ import {
 import { payloadHash, upgradeLegacyStubs } from './stubs.js';
 import { validatorsSource } from './validators.js';
 import { messagesApi, messagesSource } from './messages-source.js';
+import { fanOutInfra, topicNameOf } from './infra/from-link.js';
 
 /**
  * Type names a contract type may not take: messages.ts's own (the union, ValidationIssue, ...) and the
@@ -239,6 +240,11 @@ function linkView(
     settingsModule: 'sqs',
     queueUrlFn: 'queueUrl',
     constPrefix: '',
+    ...fanOutView(
+      link.options.fanOut === true && roleOf(link.options) !== 'consumer',
+      `${constantCase(link.name)}_TOPIC_ARN`,
+      'topicArn',
+    ),
     publish: roleOf(link.options) !== 'consumer',
     consume: roleOf(link.options) !== 'publisher',
   };
@@ -341,6 +347,11 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   // The message types (their handlers), and the handlers parked for types that left, so the next
   // generate knows which handlers are the tool's without reading them back from any file; the payload
   // schemas, hashed, to name a removed type and an added one with the same payload as a likely rename.
+  // A fan-out link's infrastructure file (topics, queues, subscriptions), the user's once written.
+  const base = { fifo: data.fifo, publish: data.publish, consume: data.consume, queueUrlEnv: data.queueUrlEnv };
+  const topicNames = model.channels.map((c) => topicNameOf(c.address, c.key));
+  const infra = await fanOutInfra(ctx, { linkName: link.name, topicNames, base, channels, handled }, contract);
+  if (infra) files.push(infra.file);
   const removed = removedState(ctx.previousState, [['handlers', previous, wanted]], renames);
   const kept = new Map([...payloads.last].filter(([type]) => removed.includes(`handlers.${type}`)));
   return {
@@ -349,6 +360,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
       messageTypes: wanted,
       [REMOVED_KEY]: removed,
       [PAYLOADS_KEY]: recordEntries(new Map([...kept, ...payloads.now])),
+      ...infra?.state,
     },
   };
 }

@@ -129,6 +129,14 @@ export const QUEUE_OPTIONS = defineOptions(
       // No default: a link without the flag stores nothing (service-link.json stays as earlier releases wrote it).
       stored: true,
     },
+    fanOut: {
+      flag: '--fan-out',
+      type: 'boolean',
+      description:
+        'fan-out: publishers send to an SNS topic; each consuming service reads its own SQS queue subscribed to it (raw delivery, filtered on the message type)',
+      example: 'create-service-link queue orders --asyncapi asyncapi/orders.yaml --fan-out',
+      stored: true,
+    },
     role: {
       flag: '--role <publisher|consumer|both>',
       type: 'choice',

@@ -6,19 +6,25 @@ import type { PatternSpec } from '../types.js';
 import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
 import { brokerOf } from './brokers/index.js';
 
+function publishesToSns(options: Record<string, unknown>): boolean {
+  return options.fanOut === true && options.role !== 'consumer';
+}
+
 export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   id: 'queue',
   title: 'Message queue (SQS): typed publisher + consumer from an AsyncAPI document',
   example: 'create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo',
   options: QUEUE_OPTIONS,
-  // Large payloads only where the link uses them: a link without them has no S3 import nor package.
+  // Packages only where used: SNS for a fan-out link that publishes, S3 for large payloads.
   runtimeDependencies: (options) => [
     ...brokerOf(options).runtimeDependencies,
+    ...(publishesToSns(options) ? ['@aws-sdk/client-sns'] : []),
     ...(options['largePayloads'] === true ? ['@aws-sdk/client-s3'] : []),
   ],
   runtimeModules: (options) => [
     'context',
     ...brokerOf(options).runtimeModules,
+    ...(publishesToSns(options) ? ['sns'] : []),
     'idempotency',
     ...(options['largePayloads'] === true ? ['large-payload'] : []),
   ],

@@ -38,6 +38,13 @@ export interface QueueView {
   /** Per channel: the link-level handlers interface (in consumer.ts) and the channel's types, quoted. */
   linkHandlers?: string | undefined;
   handledTypes?: string | undefined;
+  /** Fan-out (`--fan-out`): publishers send to an SNS topic whose ARN is in topicArnEnv. */
+  fanOut: boolean;
+  topicArnEnvLiteral: string;
+  topicArnFn: string;
+  /** The publisher's size and batch limits (SQS's, or SNS's on fan-out): constants of the shared runtime. */
+  limitConst: string;
+  batchConst: string;
   /** Which sides are generated (`--role`, or per channel the document's operations). */
   publish: boolean;
   consume: boolean;

@@ -19,16 +19,21 @@ export const ENV_METADATA_KEY = 'CreateServiceLink';
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
 /** Physical names, shared with setup-local's report. */
-export function topicName(topology: QueueTopology, topic: TopicSpec): string {
-  return `${topology.name}-${topic.name}${topic.fifo ? '.fifo' : ''}`;
+/** A topic is named after its channel alone: every service's stack built from the document agrees on it. */
+export function topicName(topic: TopicSpec): string {
+  return `${topic.name}${topic.fifo ? '.fifo' : ''}`;
 }
+/** `<link>-<service>` (just `<link>` when the service is the link itself), `-dlq` added for the DLQ. */
 export function queueName(topology: QueueTopology, queue: ConsumerQueueSpec, dlq = false): string {
-  return `${topology.name}-${queue.service}${dlq ? '-dlq' : ''}${queue.fifo ? '.fifo' : ''}`;
+  const base = queue.service === topology.name ? queue.service : `${topology.name}-${queue.service}`;
+  return `${base}${dlq ? '-dlq' : ''}${queue.fifo ? '.fifo' : ''}`;
 }
 
 const ids = {
   topic: (t: { name: string }) => `${pascalCase(t.name)}Topic`,
   queue: (q: ConsumerQueueSpec) => `${pascalCase(q.service)}Queue`,
+  /** The parameter holding an external topic's ARN. */
+  topicParameter: (t: { name: string }) => `${pascalCase(t.name)}TopicArn`,
   dlq: (q: ConsumerQueueSpec) => `${pascalCase(q.service)}DeadLetterQueue`,
 };
 
@@ -53,6 +58,10 @@ export function checkTopology(topology: QueueTopology): void {
 export function renderCloudFormation(topology: QueueTopology, source: string): string {
   checkTopology(topology);
   const resources: Resources = {};
+  const parameters: Record<string, { Type: string; Description: string }> = {};
+  const externalTopics: Record<string, { TopicName: string; FifoTopic?: true }> = {};
+  const external = new Set(topology.topics.filter((t) => t.external).map((t) => t.name));
+  const topicRef = (name: string) => ({ Ref: external.has(name) ? ids.topicParameter({ name }) : ids.topic({ name }) });
   const outputs: Record<string, { Description: string; Value: unknown }> = {};
   const environment: Record<string, string> = {};
   const output = (id: string, env: string, description: string, value: unknown): void => {
@@ -61,14 +70,26 @@ export function renderCloudFormation(topology: QueueTopology, source: string): s
   };
 
   for (const topic of topology.topics) {
-    const properties: Record<string, unknown> = { TopicName: topicName(topology, topic) };
+    if (topic.external) {
+      const name = topicName(topic);
+      parameters[ids.topicParameter(topic)] = {
+        Type: 'String',
+        Description: `ARN of the ${name} topic, created by the publisher's stack (--parameter-overrides)`,
+      };
+      externalTopics[ids.topicParameter(topic)] = {
+        TopicName: name,
+        ...(topic.fifo ? { FifoTopic: true as const } : {}),
+      };
+      continue;
+    }
+    const properties: Record<string, unknown> = { TopicName: topicName(topic) };
     if (topic.fifo) properties['FifoTopic'] = true;
     if (topic.fifo && topic.contentBasedDeduplication) properties['ContentBasedDeduplication'] = true;
     resources[ids.topic(topic)] = { Type: 'AWS::SNS::Topic', Properties: properties };
     output(`${ids.topic(topic)}Arn`, topic.arnEnv, `ARN of the ${topic.name} topic`, { Ref: ids.topic(topic) });
   }
   for (const queue of topology.queues) {
-    addQueue(resources, topology, queue);
+    addQueue(resources, topology, queue, topicRef);
     output(`${ids.queue(queue)}Url`, queue.urlEnv, `URL of the ${queue.service} queue`, { Ref: ids.queue(queue) });
   }
   const bucket = topology.payloadBucket;
@@ -89,7 +110,13 @@ export function renderCloudFormation(topology: QueueTopology, source: string): s
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `Fan-out of the ${topology.name} link (SNS topics, an SQS queue and dead-letter queue per consuming service)`,
-    Metadata: { [ENV_METADATA_KEY]: { Environment: environment } },
+    Metadata: {
+      [ENV_METADATA_KEY]: {
+        Environment: environment,
+        ...(Object.keys(externalTopics).length ? { ExternalTopics: externalTopics } : {}),
+      },
+    },
+    ...(Object.keys(parameters).length ? { Parameters: parameters } : {}),
     Resources: resources,
     Outputs: outputs,
   };
@@ -104,7 +131,12 @@ export function renderCloudFormation(topology: QueueTopology, source: string): s
   return `${header.join('\n')}\n${yaml.replace(/: (\d{4}-\d{2}-\d{2})$/gm, ": '$1'")}`;
 }
 
-function addQueue(resources: Resources, topology: QueueTopology, queue: ConsumerQueueSpec): void {
+function addQueue(
+  resources: Resources,
+  topology: QueueTopology,
+  queue: ConsumerQueueSpec,
+  topicRef: (name: string) => { Ref: string },
+): void {
   const fifo = queue.fifo ? { FifoQueue: true } : {};
   const queueId = ids.queue(queue);
   resources[ids.dlq(queue)] = {
@@ -124,7 +156,7 @@ function addQueue(resources: Resources, topology: QueueTopology, queue: Consumer
     },
   };
   if (queue.subscriptions.length === 0) return;
-  const topicRefs = queue.subscriptions.map((s) => ({ Ref: ids.topic({ name: s.topic }) }));
+  const topicRefs = queue.subscriptions.map((s) => topicRef(s.topic));
   resources[`${queueId}Policy`] = {
     Type: 'AWS::SQS::QueuePolicy',
     Properties: {
@@ -146,7 +178,7 @@ function addQueue(resources: Resources, topology: QueueTopology, queue: Consumer
   };
   for (const s of queue.subscriptions) {
     const properties: Record<string, unknown> = {
-      TopicArn: { Ref: ids.topic({ name: s.topic }) },
+      TopicArn: topicRef(s.topic),
       Protocol: 'sqs',
       Endpoint: { 'Fn::GetAtt': [queueId, 'Arn'] },
       // The queue gets the publisher's body and attributes as they were sent, not SNS's JSON envelope.

@@ -70,6 +70,7 @@ export async function setupLocal(template: string, sdk: AwsSdk, options: SetupLo
     for (const [id, r] of Object.entries(resources))
       if (!ORDER.includes(r.Type)) ctx.result.warnings.push(`${id}: ${r.Type} is not created locally (skipped)`);
     // Queues in dependency order: a queue whose redrive policy names another queue comes after it.
+    await applyExternalTopics(ctx, doc);
     const ordered = ORDER.flatMap((type) => sortQueues(Object.entries(resources).filter(([, r]) => r.Type === type)));
     for (const [id, r] of ordered) await applyResource(ctx, id, r);
     ctx.result.environment = environmentOf(doc, ctx.resolved);
@@ -89,6 +90,21 @@ interface Apply {
   resolved: Map<string, Resolved>;
   options: SetupLocalOptions;
   result: SetupLocalResult;
+}
+
+/**
+ * Topics of another stack (a consumer-only link's file takes their ARN as a parameter): created on the
+ * emulator if missing (CreateTopic is idempotent), so the parameter resolves to their local ARN.
+ */
+async function applyExternalTopics(ctx: Apply, doc: Record<string, unknown>): Promise<void> {
+  const metadata = (doc['Metadata'] as Record<string, { ExternalTopics?: Record<string, Record<string, unknown>> }>)?.[
+    ENV_METADATA_KEY
+  ];
+  for (const [parameter, topic] of Object.entries(metadata?.ExternalTopics ?? {})) {
+    const resolved = await applyTopic(ctx, topic);
+    ctx.resolved.set(parameter, resolved);
+    ctx.result.applied.push(`${parameter} (the publisher's topic) ${resolved.ref}`);
+  }
 }
 
 async function applyResource(ctx: Apply, id: string, resource: Resource): Promise<void> {

@@ -14,17 +14,28 @@ export interface QueueTopology {
 }
 
 export interface TopicSpec {
-  /** The channel's name, kebab-case (`order-events`); the topic is named `<link>-<name>` (`.fifo` added). */
+  /**
+   * The channel's name, kebab-case (`order-events`), and the topic's (`.fifo` added): the same in every
+   * service's stack built from the document.
+   */
   name: string;
   fifo: boolean;
   /** FIFO only: SNS derives the deduplication ID from the body when the publisher gives none. */
   contentBasedDeduplication?: boolean | undefined;
   /** Environment variable the publisher reads the topic ARN from, e.g. ORDERS_ORDER_EVENTS_TOPIC_ARN. */
   arnEnv: string;
+  /**
+   * The topic belongs to another stack (the publisher's): this file takes its ARN as a parameter instead of
+   * creating it (a consumer-only link). `setup-local` creates it on the emulator if it is missing.
+   */
+  external?: boolean | undefined;
 }
 
 export interface ConsumerQueueSpec {
-  /** The consuming service, kebab-case (`billing`): queue `<link>-<service>`, DLQ `<link>-<service>-dlq`. */
+  /**
+   * The consuming service (or the channel it consumes), kebab-case (`billing`): queue `<link>-<service>`,
+   * DLQ `<link>-<service>-dlq` (just `<link>` when the service is the link's own name).
+   */
   service: string;
   /** Must match its topics' FIFO-ness (SNS FIFO topics deliver only to FIFO queues, and back). */
   fifo: boolean;

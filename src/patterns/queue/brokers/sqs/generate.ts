@@ -11,11 +11,14 @@ export const code: BrokerCode = {
   files(view, ctx) {
     const extras = {
       runtimeSqs: ctx.runtime('sqs'),
+      runtimeSns: view.fanOut ? ctx.runtime('sns') : '',
       runtimeIdempotency: ctx.runtime('idempotency'),
       largePayloads: largePayloads(ctx.link.options),
       runtimeLargePayload: ctx.runtime('large-payload'),
       // ORDERS_PAYLOAD_BUCKET, ORDERS_PAYLOAD_LIMIT_BYTES for the link `orders`.
       payloadEnvPrefix: constantCase(view.linkName),
+      // A fan-out link's consumers keep S3 objects by default: every subscribed queue points at the same one.
+      payloadRetention: ctx.link.options['fanOut'] === true ? 'keep' : 'delete',
     };
     const data = { ...view, ...extras };
     if (view.channels) return channelFiles(data, view.channels, extras);
@@ -64,7 +67,7 @@ export const code: BrokerCode = {
  * (one it receives from); consumer.ts types the link's handlers for every consumer.
  */
 function channelFiles(
-  data: QueueView & { runtimeSqs: string },
+  data: QueueView & { runtimeSqs: string; runtimeSns: string },
   channels: readonly ChannelView[],
   extras: Record<string, unknown>,
 ): Record<string, string> {

@@ -276,7 +276,7 @@ function prepare(
   if (!checked.ok) throw new MessageValidationError(type, checked.issues);
   const body = JSON.stringify(payload);
   const bytes = sqsMessageBytes(body, attributes);
-  if (bytes > SQS_MAX_PAYLOAD_BYTES) throw new MessageTooLargeError(type, bytes);
+  if (bytes > SQS_MAX_PAYLOAD_BYTES) throw new MessageTooLargeError(type, bytes, SQS_MAX_PAYLOAD_BYTES);
   return { index, type: checked.message.type, payload, body, bytes, options, attributes };
 }
 
