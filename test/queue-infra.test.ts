@@ -291,7 +291,11 @@ describe('a fan-out link writes its file; setup-local applies it by link name', 
       Resources: Record<string, { Type: string }>;
     };
     // The consumer-only stack takes the publisher's topics as parameters instead of creating them again.
-    expect(Object.keys(billing.Parameters)).toEqual(['ShopOrdersTopicArn', 'ShopPaymentsTopicArn', 'ShopHeartbeatsTopicArn']);
+    expect(Object.keys(billing.Parameters)).toEqual([
+      'ShopOrdersTopicArn',
+      'ShopPaymentsTopicArn',
+      'ShopHeartbeatsTopicArn',
+    ]);
     expect(Object.values(billing.Resources).filter((r) => r.Type === 'AWS::SNS::Topic')).toEqual([]);
 
     const run = await runCli(['setup-local', 'store', 'billing', '--endpoint', endpoint], dir);
