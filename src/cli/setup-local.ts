@@ -72,6 +72,11 @@ function templatesOf(root: string, names: string[], opts: SetupLocalCommandOptio
     return [{ file: path.relative(root, path.resolve(opts.template)), stack }];
   }
   const links = selectLinks(readManifest(root), names).filter((l) => l.pattern === 'queue');
+  const plain = links.filter((l) => names.includes(l.name) && l.options['fanOut'] !== true);
+  if (plain.length > 0)
+    throw new UsageError(
+      `${plain.map((l) => l.name).join(', ')}: not a fan-out link, so no infrastructure file (create the link with --fan-out, or give --template <FILE>)`,
+    );
   const found = links.map((l) => ({ file: infraPathOf(l), stack: l.name }));
   const present = found.filter((t) => existsSync(path.join(root, t.file)));
   if (present.length === 0)
