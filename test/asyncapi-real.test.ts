@@ -34,6 +34,8 @@ const REFUSED: Record<string, RegExp> = {
 const INVALID_EXAMPLES: Record<string, RegExp> = {
   // The schema declares `pair` an array of strings; both examples send one string.
   'kraken-websocket-multiple-channels.yml SubscriptionStatus': /"instancePath":"\/pair".*"must be array"/,
+  // The event payload is closed (additionalProperties: false) but the example sends is_ext_shared_channel.
+  'slack-client.yml Event': /"additionalProperty":"is_ext_shared_channel"/,
 };
 
 let dir = '';
@@ -87,7 +89,7 @@ describe('real AsyncAPI documents', () => {
           }
         }
     }
-    expect(valid).toBe(2);
+    expect(valid).toBe(6);
   });
 
   test('the documents the generator accepts generate links that compile under the strictest flags', async () => {
@@ -106,6 +108,16 @@ describe('real AsyncAPI documents', () => {
     expect(result.output).toBe('');
   }, 240_000);
 });
+
+/**
+ * Examples that, sent without the type attribute, another message of the document fits as well: the
+ * identification rule (most declared properties, the first on a tie) names that one. With the attribute
+ * they reach their own handler.
+ */
+const AMBIGUOUS_WITHOUT_TYPE: Record<string, string> = {
+  // `{ envelope_id }` alone: `event` (declared first) declares envelope_id too.
+  'slack-client acknowledge': 'event',
+};
 
 describe("the documents' own examples on the wire", () => {
   let server: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -171,7 +183,11 @@ describe("the documents' own examples on the wire", () => {
       await consumer.stop();
       expect(invalid, link).toEqual([]);
       const key = ([type, payload]: [string, unknown]) => `${type} ${JSON.stringify(payload)}`;
-      expect(got.map(key).sort(), link).toEqual([...examples, ...examples].map(key).sort());
+      const raw = examples.map(([type, payload]): [string, unknown] => [
+        AMBIGUOUS_WITHOUT_TYPE[`${link} ${type}`] ?? type,
+        payload,
+      ]);
+      expect(got.map(key).sort(), link).toEqual([...examples, ...raw].map(key).sort());
     }
   }, 60_000);
 });

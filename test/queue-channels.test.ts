@@ -80,6 +80,9 @@ beforeAll(async () => {
   );
   await generateLink(dir, LINK, 'esm', { noUnusedParameters: true });
   await writeFile(path.join(dir, 'src/links/shop/handlers.ts'), HANDLERS);
+  // The same document fanned out (SNS publishers per channel) compiles under the same flags.
+  const fan = { ...LINK, name: 'shopfan', out: 'src/links/shopfan', options: { fanOut: true } };
+  await generateLink(dir, fan, 'esm', { noUnusedParameters: true });
   expect((await compile(dir)).output).toBe('');
   server = buildApp({ logger: false });
   await server.listen({ host: '127.0.0.1', port: 0 });
@@ -172,6 +175,16 @@ describe('three channels', () => {
     expect(invalid[0]?.reason).toBe('unknown-type');
     expect(invalid[0]?.issues[0]?.message).toContain('is not one of channel "payments"');
   }, 60_000);
+
+  test('fanned out, each publishing channel reads its own topic ARN', async () => {
+    const settings = await readFile(path.join(dir, 'src/links/shopfan/orders-sqs.ts'), 'utf8');
+    expect(settings).toContain("export const SHOPFAN_ORDERS_TOPIC_ARN_ENV = 'SHOPFAN_ORDERS_TOPIC_ARN';");
+    const publisher = await readFile(
+      path.join(dir, 'src/links/shopfan/payments-publisher.ts').replace('payments', 'heartbeats'),
+      'utf8',
+    );
+    expect(publisher).toContain('new PublishCommand({');
+  });
 
   test('a channel added to the document: a stub for its message, every handler line kept, still compiles', async () => {
     const docPath = path.join(dir, 'asyncapi/shop.yaml');

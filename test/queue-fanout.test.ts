@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spec } from '../src/patterns/queue/spec.js';
+import { readAsyncApi } from '../src/contracts/asyncapi.js';
+import { queueLink } from '../src/contracts/asyncapi-queue.js';
+import { queueTopology } from '../src/patterns/queue/topology.js';
 import { createLink, loadCompiled } from './fixtures/queue/harness.js';
 import { compile, makeProject, removeProject } from './helpers/project.js';
 
@@ -181,5 +184,24 @@ describe('fan-out', () => {
     expect(await readFile(path.join(dir, 'src/links/orders/sqs.ts'), 'utf8')).toContain(
       "export const TOPIC_ARN_ENV = 'ORDERS_TOPIC_ARN';",
     );
+  });
+
+  test('the topology the infrastructure file is rendered from names what the generated code reads', async () => {
+    const model = queueLink(readAsyncApi(await readFile(path.join(dir, 'asyncapi/shipping.yaml'), 'utf8'), 'x'));
+    expect(queueTopology(model, 'shipping', { fanOut: true, role: 'consumer' })).toEqual({
+      link: 'shipping',
+      fanOut: true,
+      role: 'consumer',
+      channels: [
+        {
+          channel: 'shipping',
+          fifo: false,
+          queue: { name: 'shipping-shipping', urlEnv: 'SHIPPING_QUEUE_URL' },
+          topic: { name: 'shipping', arnEnv: 'SHIPPING_TOPIC_ARN' },
+          consumes: MESSAGES.map((m) => m.split(':')[0]),
+          publishes: false,
+        },
+      ],
+    });
   });
 });
