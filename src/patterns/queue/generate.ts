@@ -28,7 +28,8 @@ import {
 import { payloadHash, upgradeLegacyStubs } from './stubs.js';
 import { validatorsSource } from './validators.js';
 import { messagesApi, messagesSource } from './messages-source.js';
-import { fanOutInfra, topicNameOf } from './infra/from-link.js';
+import { fanOutInfra } from './infra/from-link.js';
+import { queueTopology } from './topology.js';
 
 /**
  * Type names a contract type may not take: messages.ts's own (the union, ValidationIssue, ...) and the
@@ -348,9 +349,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   // generate knows which handlers are the tool's without reading them back from any file; the payload
   // schemas, hashed, to name a removed type and an added one with the same payload as a likely rename.
   // A fan-out link's infrastructure file (topics, queues, subscriptions), the user's once written.
-  const base = { fifo: data.fifo, publish: data.publish, consume: data.consume, queueUrlEnv: data.queueUrlEnv };
-  const topicNames = model.channels.map((c) => topicNameOf(c.address, c.key));
-  const infra = await fanOutInfra(ctx, { linkName: link.name, topicNames, base, channels, handled }, contract);
+  const infra = await fanOutInfra(ctx, queueTopology(read, link.name, link.options), contract);
   if (infra) files.push(infra.file);
   const removed = removedState(ctx.previousState, [['handlers', previous, wanted]], renames);
   const kept = new Map([...payloads.last].filter(([type]) => removed.includes(`handlers.${type}`)));

@@ -25,7 +25,8 @@ export function topicName(topic: TopicSpec): string {
 }
 /** `<link>-<service>` (just `<link>` when the service is the link itself), `-dlq` added for the DLQ. */
 export function queueName(topology: QueueTopology, queue: ConsumerQueueSpec, dlq = false): string {
-  const base = queue.service === topology.name ? queue.service : `${topology.name}-${queue.service}`;
+  const given = queue.queueName?.replace(/\.fifo$/, '');
+  const base = given ?? (queue.service === topology.name ? queue.service : `${topology.name}-${queue.service}`);
   return `${base}${dlq ? '-dlq' : ''}${queue.fifo ? '.fifo' : ''}`;
 }
 

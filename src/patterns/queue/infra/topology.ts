@@ -37,6 +37,8 @@ export interface ConsumerQueueSpec {
    * DLQ `<link>-<service>-dlq` (just `<link>` when the service is the link's own name).
    */
   service: string;
+  /** The queue's physical name, when not `<link>-<service>` (the link's topology names it). */
+  queueName?: string | undefined;
   /** Must match its topics' FIFO-ness (SNS FIFO topics deliver only to FIFO queues, and back). */
   fifo: boolean;
   /** Environment variable the consumer reads the queue URL from, e.g. ORDERS_BILLING_QUEUE_URL. */
