@@ -26,7 +26,7 @@ async function cli(dir: string, ...args: string[]): Promise<void> {
   expect(r.exitCode, `${args.join(' ')}\n${r.stderr}`).toBe(0);
 }
 
-const RUNTIME = ['context.ts', 'grpc.ts', 'json.ts', 'rest.ts', 'sqs.ts', 'wire.ts'];
+const RUNTIME = ['context.ts', 'grpc.ts', 'idempotency.ts', 'json.ts', 'rest.ts', 'sqs.ts', 'wire.ts'];
 
 describe('one runtime for every link', () => {
   it('two gRPC links, a REST and a queue link share one runtime folder; a request ID set through one link reaches the others', async () => {

@@ -131,6 +131,29 @@ function breakingCommand(): Command {
     });
 }
 
+/** `setup-local`: a queue link's infrastructure file applied on a local emulator. */
+function setupLocalCommand(): Command {
+  return new Command('setup-local')
+    .description('create the topics, queues and subscriptions of queue links on a local emulator (fauxqs, LocalStack)')
+    .argument('[names...]', 'queue links (default: every one with an infrastructure file)')
+    .option('--endpoint <url>', 'the emulator (default: $SQS_ENDPOINT; e.g. --endpoint http://127.0.0.1:4566)')
+    .option('--region <region>', 'region of the local resources (default: $AWS_REGION, else us-east-1)')
+    .option(
+      '--template <file>',
+      "a CloudFormation file to apply instead of a link's (e.g. --template infra/orders.yaml)",
+    )
+    .option('--env-file <file>', 'also write the KEY=value lines to this file (e.g. --env-file .env.local)')
+    .option('--cwd <dir>', 'the project to work in (e.g. --cwd ../order-service)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ create-service-link setup-local orders --endpoint http://127.0.0.1:4566\n  $ create-service-link setup-local --env-file .env.local',
+    )
+    .action(async (names: string[], opts) => {
+      const { runSetupLocal } = await import('./setup-local.js');
+      setExitCode(await runSetupLocal(names, opts));
+    });
+}
+
 /** `recommend`: the wizard's decision matrix as flags. */
 function recommendCommand(): Command {
   return new Command('recommend')
@@ -177,7 +200,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addCommonOptions(program)
-    .argument('[command]', `${PATTERN_IDS.join(', ')}, generate, list, breaking, bench or recommend (none: the wizard)`)
+    .argument(
+      '[command]',
+      `${PATTERN_IDS.join(', ')}, generate, list, breaking, bench, recommend or setup-local (none: the wizard)`,
+    )
     // `graphql user` must reach the action (and its "unknown pattern"), not commander's "too many arguments".
     .allowExcessArguments()
     .action(async (command: string | undefined, opts: CommonOptions) => {
@@ -239,6 +265,7 @@ ${PATTERN_IDS.map((id) => `  $ npx ${PATTERNS[id].example}\n`).join('')}  $ npx 
   program.addCommand(breakingCommand());
   program.addCommand(benchCommand());
   program.addCommand(recommendCommand());
+  program.addCommand(setupLocalCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -28,6 +28,8 @@ import {
 import { payloadHash, upgradeLegacyStubs } from './stubs.js';
 import { validatorsSource } from './validators.js';
 import { messagesApi, messagesSource } from './messages-source.js';
+import { fanOutInfra } from './infra/from-link.js';
+import { queueTopology } from './topology.js';
 
 /**
  * Type names a contract type may not take: messages.ts's own (the union, ValidationIssue, ...) and the
@@ -158,6 +160,10 @@ function indexSource(
     ...brokerFiles.map(own),
     { from: ctx.runtime('context'), names: new Map(context) },
     { from: ctx.runtime(broker.runtimeModule), names: new Map(broker.runtimeExports) },
+    ...(broker.moreRuntimeExports?.(ctx.link.options) ?? []).map((m) => ({
+      from: ctx.runtime(m.module),
+      names: new Map(m.names),
+    })),
     { ...own('messages.ts'), aliasSuffix: () => 'Message', star: true },
   ]).trimEnd();
 }
@@ -342,6 +348,9 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   // The message types (their handlers), and the handlers parked for types that left, so the next
   // generate knows which handlers are the tool's without reading them back from any file; the payload
   // schemas, hashed, to name a removed type and an added one with the same payload as a likely rename.
+  // A fan-out link's infrastructure file (topics, queues, subscriptions), the user's once written.
+  const infra = await fanOutInfra(ctx, queueTopology(read, link.name, link.options), contract);
+  if (infra) files.push(infra.file);
   const removed = removedState(ctx.previousState, [['handlers', previous, wanted]], renames);
   const kept = new Map([...payloads.last].filter(([type]) => removed.includes(`handlers.${type}`)));
   return {
@@ -350,6 +359,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
       messageTypes: wanted,
       [REMOVED_KEY]: removed,
       [PAYLOADS_KEY]: recordEntries(new Map([...kept, ...payloads.now])),
+      ...infra?.state,
     },
   };
 }

@@ -120,6 +120,15 @@ export const QUEUE_OPTIONS = defineOptions(
       validate: (v) => (v in BROKERS ? undefined : `--broker "${v}": one of ${Object.keys(BROKERS).join(', ')}`),
       stored: true,
     },
+    largePayloads: {
+      flag: '--large-payloads',
+      type: 'boolean',
+      description:
+        'store messages over the size limit in S3, the queue carrying a pointer (bucket from <NAME>_PAYLOAD_BUCKET; adds @aws-sdk/client-s3)',
+      example: 'create-service-link queue order --message "OrderCreated:orderId=string" --large-payloads',
+      // No default: a link without the flag stores nothing (service-link.json stays as earlier releases wrote it).
+      stored: true,
+    },
     fanOut: {
       flag: '--fan-out',
       type: 'boolean',

@@ -15,15 +15,18 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   title: 'Message queue (SQS): typed publisher + consumer from an AsyncAPI document',
   example: 'create-service-link queue orders --message "OrderCreated:orderId=string,total=number" --fifo',
   options: QUEUE_OPTIONS,
-  // A fan-out link's publishers send to SNS: its client only then (a consumer-only link reads SQS).
+  // Packages only where used: SNS for a fan-out link that publishes, S3 for large payloads.
   runtimeDependencies: (options) => [
     ...brokerOf(options).runtimeDependencies,
     ...(publishesToSns(options) ? ['@aws-sdk/client-sns'] : []),
+    ...(options['largePayloads'] === true ? ['@aws-sdk/client-s3'] : []),
   ],
   runtimeModules: (options) => [
     'context',
     ...brokerOf(options).runtimeModules,
     ...(publishesToSns(options) ? ['sns'] : []),
+    'idempotency',
+    ...(options['largePayloads'] === true ? ['large-payload'] : []),
   ],
   legacyModules: { 'context.ts': 'context' },
 

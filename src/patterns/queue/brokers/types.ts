@@ -80,6 +80,10 @@ export interface BrokerCode {
   runtimeExports: readonly [string, ExportKind][];
   /** The shared-runtime module those come from ('sqs'). */
   runtimeModule: string;
+  /** What index.ts re-exports from other runtime modules the link's options bring (idempotency, large payloads). */
+  moreRuntimeExports?(
+    options: Record<string, unknown>,
+  ): { module: string; names: readonly (readonly [string, ExportKind])[] }[];
 }
 
 export interface Broker {

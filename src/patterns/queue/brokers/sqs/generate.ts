@@ -1,12 +1,27 @@
 // The SQS broker's files of a queue link: its settings (queue URL, FIFO), publisher and consumer.
 import { render } from '../../../../codegen/render.js';
 import { wrapUnion } from '../../../../codegen/layout.js';
+import { constantCase } from '../../../../util/names.js';
 import type { BrokerCode, ChannelView, QueueView } from '../types.js';
+
+/** Whether the link stores messages over the size limit in S3 (`--large-payloads`). */
+const largePayloads = (options: Record<string, unknown>): boolean => options['largePayloads'] === true;
 
 export const code: BrokerCode = {
   files(view, ctx) {
-    const data = { ...view, runtimeSqs: ctx.runtime('sqs'), runtimeSns: view.fanOut ? ctx.runtime('sns') : '' };
-    if (view.channels) return channelFiles(data, view.channels);
+    const extras = {
+      runtimeSqs: ctx.runtime('sqs'),
+      runtimeSns: view.fanOut ? ctx.runtime('sns') : '',
+      runtimeIdempotency: ctx.runtime('idempotency'),
+      largePayloads: largePayloads(ctx.link.options),
+      runtimeLargePayload: ctx.runtime('large-payload'),
+      // ORDERS_PAYLOAD_BUCKET, ORDERS_PAYLOAD_LIMIT_BYTES for the link `orders`.
+      payloadEnvPrefix: constantCase(view.linkName),
+      // A fan-out link's consumers keep S3 objects by default: every subscribed queue points at the same one.
+      payloadRetention: ctx.link.options['fanOut'] === true ? 'keep' : 'delete',
+    };
+    const data = { ...view, ...extras };
+    if (view.channels) return channelFiles(data, view.channels, extras);
     return {
       ...(view.publish ? { 'publisher.ts': render('queue/brokers/sqs/publisher.ts', data) } : {}),
       ...(view.consume ? { 'consumer.ts': render('queue/brokers/sqs/consumer.ts', data) } : {}),
@@ -24,6 +39,27 @@ export const code: BrokerCode = {
     ['SQS_MAX_PAYLOAD_BYTES', 'value'],
     ['defaultSqsClient', 'value'],
   ],
+  moreRuntimeExports(options) {
+    const idempotency = {
+      module: 'idempotency',
+      names: [
+        ['MemoryIdempotencyStore', 'value'],
+        ['IdempotencyStore', 'type'],
+        ['ClaimResult', 'type'],
+      ] as const,
+    };
+    if (!largePayloads(options)) return [idempotency];
+    const payloads = {
+      module: 'large-payload',
+      names: [
+        ['LargePayloads', 'value'],
+        ['PayloadFetchError', 'value'],
+        ['S3_ENDPOINT_ENV', 'value'],
+        ['PayloadRetention', 'type'],
+      ] as const,
+    };
+    return [idempotency, payloads];
+  },
 };
 
 /**
@@ -33,6 +69,7 @@ export const code: BrokerCode = {
 function channelFiles(
   data: QueueView & { runtimeSqs: string; runtimeSns: string },
   channels: readonly ChannelView[],
+  extras: Record<string, unknown>,
 ): Record<string, string> {
   const files: Record<string, string> = {};
   const consumers = channels.filter((c) => c.consume);
@@ -47,7 +84,7 @@ function channelFiles(
       })),
     });
   for (const c of channels) {
-    const view = { ...c, runtimeSqs: data.runtimeSqs, runtimeSns: data.runtimeSns };
+    const view = { ...c, ...extras };
     files[`${c.file}-sqs.ts`] = render('queue/brokers/sqs/sqs.ts', view);
     if (c.publish) files[`${c.file}-publisher.ts`] = render('queue/brokers/sqs/publisher.ts', view);
     if (c.consume) files[`${c.file}-consumer.ts`] = render('queue/brokers/sqs/consumer.ts', view);

@@ -21,6 +21,7 @@ import { parseMessage, type OrdersMessageEnvelope, type OrdersMessageType, type 
 import type * as $msg from './messages.js';
 import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, sleep } from '../_runtime/sqs.js';
 import { queueUrl } from './sqs.js';
+import { runOnce, type IdempotencyOptions, type RunOnceOutcome } from '../_runtime/idempotency.js';
 
 /** What a handler knows about the message besides its payload. */
 export interface MessageContext {
@@ -71,8 +72,22 @@ export interface ConsumerHooks {
    * stop deadline (they reappear after their visibility timeout).
    */
   stopped?(event: { durationMs: number; released: string[]; unfinished: string[] }): void;
+  /** The idempotency key was processed before: the handler did not run again and the message is deleted. */
+  duplicate?(event: { messageId: string; type: OrdersMessageType; key: string }): void;
   /** A queue operation failed (receive, delete, heartbeat, release). The consumer keeps going. */
-  error?(error: unknown, operation: 'receive' | 'delete' | 'heartbeat' | 'release'): void;
+  error?(error: unknown, operation: Operation): void;
+}
+
+type Operation = 'receive' | 'delete' | 'heartbeat' | 'release';
+
+/**
+ * Exactly-once effects on at-least-once delivery: each message's key is claimed in `store` before its handler
+ * runs and completed after it succeeds, so a redelivery of a processed message is deleted without running the
+ * handler again. MemoryIdempotencyStore covers one process; share a store (DynamoDB, Redis) across instances.
+ */
+export interface ConsumerIdempotency extends IdempotencyOptions {
+  /** The key of a message. Default: its SQS message ID; a payload key (an order ID) also catches repeated publishes. */
+  key?: ((payload: OrdersMessageEnvelope['payload'], context: MessageContext) => string) | undefined;
 }
 
 export interface ConsumerOptions {
@@ -111,6 +126,8 @@ export interface ConsumerOptions {
   /** Process signals that stop the consumer gracefully. Default ['SIGTERM', 'SIGINT']; false for none. */
   stopOnSignals?: NodeJS.Signals[] | false | undefined;
   hooks?: ConsumerHooks | undefined;
+  /** Handle each message once per key (see ConsumerIdempotency). Off by default. */
+  idempotency?: ConsumerIdempotency | undefined;
 }
 
 interface InFlight {
@@ -359,11 +376,17 @@ export class OrdersConsumer {
         const { requestId, traceparent, tracestate } = context;
         const handlers = this.handlers!;
         const result = await runWithRequestContext({ requestId, traceparent, tracestate }, () =>
-          callHandler(handlers, message, context),
+          this.runHandler(handlers, message, context),
         );
         if (result === NO_HANDLER) {
           this.hooks.invalid?.({ messageId, receiveCount, reason: 'no-handler', issues: [] });
           return 'invalid';
+        }
+        // Another delivery of the same key is being handled: this one waits for a redelivery.
+        if (result === 'in-progress') return 'failed';
+        if (result === 'duplicate') {
+          this.deletes.add(receiptHandle);
+          return 'done';
         }
       } catch (error) {
         this.hooks.failed?.({ messageId, type: message.type, error, receiveCount, requestId: context.requestId });
@@ -381,6 +404,26 @@ export class OrdersConsumer {
       this.inFlight.delete(receiptHandle);
       this.wakePollers();
     }
+  }
+
+  /** Runs the message's handler; with the idempotency option, once per key (see ConsumerIdempotency). */
+  private async runHandler(
+    handlers: OrdersHandlers,
+    envelope: OrdersMessageEnvelope,
+    context: MessageContext,
+  ): Promise<void | typeof NO_HANDLER | RunOnceOutcome> {
+    const once = this.options.idempotency;
+    if (!once) return callHandler(handlers, envelope, context);
+    const key = once.key ? once.key(envelope.payload, context) : context.messageId;
+    const outcome = await runOnce(once, key, async () => {
+      // No handler ran: the throw releases the key instead of recording it as done.
+      if ((await callHandler(handlers, envelope, context)) === NO_HANDLER) throw NO_HANDLER;
+    }).catch((error: unknown): typeof NO_HANDLER => {
+      if (error === NO_HANDLER) return NO_HANDLER;
+      throw error;
+    });
+    if (outcome === 'duplicate') this.hooks.duplicate?.({ messageId: context.messageId, type: envelope.type, key });
+    return outcome;
   }
 
   /** Heartbeat: renews the visibility of every message still being handled. */
@@ -483,7 +526,7 @@ export class OrdersConsumer {
     }
   }
 
-  private report(error: unknown, operation: 'receive' | 'delete' | 'heartbeat' | 'release'): void {
+  private report(error: unknown, operation: Operation): void {
     if (this.hooks.error) this.hooks.error(error, operation);
     else {
       const aws = describeAwsError(error);

@@ -16,6 +16,7 @@ export {
   type MessageContext,
   type OrdersHandlers,
   type ConsumerHooks,
+  type ConsumerIdempotency,
   type ConsumerOptions,
   OrdersConsumer,
   startOrdersConsumer,
@@ -32,4 +33,5 @@ export {
   SQS_MAX_PAYLOAD_BYTES,
   defaultSqsClient,
 } from '../_runtime/sqs.js';
+export { MemoryIdempotencyStore, type IdempotencyStore, type ClaimResult } from '../_runtime/idempotency.js';
 export * from './messages.js';

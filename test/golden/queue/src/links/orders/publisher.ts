@@ -128,7 +128,7 @@ export class OrdersPublisher {
         new SendMessageCommand({
           QueueUrl: this.queueUrl,
           MessageBody: entry.body,
-          MessageAttributes: attributes,
+          MessageAttributes: entry.attributes,
           ...sendOptions(entry.options),
         }),
       );
