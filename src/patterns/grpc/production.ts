@@ -1,0 +1,43 @@
+// The generated code's production parts that come from the .proto: which RPCs may be retried
+// (`option idempotency_level`), and the embedded descriptors server reflection answers with.
+import type protobuf from '../../contracts/proto-lib.js';
+import { wrapList } from '../../codegen/layout.js';
+import { camelCase } from '../../util/names.js';
+import { GENERATED_HEADER, stringLiteral } from '../../util/text.js';
+import type { ServiceModel } from './stubs.js';
+
+/** True for an RPC marked NO_SIDE_EFFECTS or IDEMPOTENT: safe to send again after UNAVAILABLE. */
+export function isIdempotent(m: protobuf.Method): boolean {
+  const level = m.options?.['idempotency_level'] as unknown;
+  return level === 'NO_SIDE_EFFECTS' || level === 'IDEMPOTENT';
+}
+
+/** The name of a service's retry config constant in client.ts. */
+export function retryConfigName(s: ServiceModel): string {
+  return `${camelCase(s.name)}Retries`;
+}
+
+/** client.ts's constant with a service's idempotent RPCs' retry config, or undefined when it has none. */
+export function retryConfigConst(s: ServiceModel): string | undefined {
+  const names = s.methods.filter((m) => m.idempotent).map((m) => stringLiteral(m.original));
+  if (!names.length) return undefined;
+  const head = `const ${retryConfigName(s)} = retryServiceConfig(${stringLiteral(s.fullName)}, [`;
+  return `${wrapList('', head, names, ']);', false)}`;
+}
+
+/** descriptors.ts: the .proto files as serialized FileDescriptorProtos (base64), one string a file. */
+export function descriptorsTs(descriptors: readonly string[], services: ServiceModel[]): string {
+  return [
+    GENERATED_HEADER,
+    '// The .proto files as serialized FileDescriptorProtos (base64), made by `generate`: server reflection',
+    '// answers with them, so the compiled JS serves `buf curl --reflect` and grpcurl with no .proto beside it.',
+    '',
+    '/** Full names of the services, each with its own health status. */',
+    `export const SERVICE_NAMES: readonly string[] = [${services.map((s) => stringLiteral(s.fullName)).join(', ')}];`,
+    '',
+    'export const FILE_DESCRIPTORS: readonly string[] = [',
+    ...descriptors.map((d) => `  '${d}',`),
+    '];',
+    '',
+  ].join('\n');
+}
