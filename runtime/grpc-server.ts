@@ -5,6 +5,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+
 export interface ProductionOptions {
   /** Serve grpc.health.v1.Health (default true). */
   health?: boolean | undefined;
@@ -47,10 +49,13 @@ export function addProductionServices(
   const health = options.health === false ? undefined : new HealthImplementation();
   health?.addToServer(server);
   if (options.reflection !== false) {
-    // @grpc/reflection reads the descriptors of a proto-loader package definition; ours are embedded.
+    // @grpc/reflection reads the descriptors of a proto-loader package definition: ours are embedded
+    // (with the health service's), and it lists only the services this server serves.
     const fileDescriptorProtos = services.descriptors.map((d) => Buffer.from(d, 'base64'));
-    const definition = { descriptors: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos } };
-    new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(server);
+    const definition = { files: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos } };
+    const served = health ? [...services.names, HEALTH_SERVICE] : [...services.names];
+    const pkg = definition as ConstructorParameters<typeof ReflectionService>[0];
+    new ReflectionService(pkg, { services: served }).addToServer(server);
   }
   return new ServingStatus(health, services.names);
 }

@@ -35,6 +35,42 @@ interface DescriptorModule {
 
 type LightRoot = P.Root & { toDescriptor(edition: string): { file: unknown[] } };
 
+/** The grpc.health.v1 health service (grpc/grpc's health.proto) in protobufjs's JSON form. */
+const HEALTH_V1: Record<string, P.AnyNestedObject> = {
+  grpc: {
+    nested: {
+      health: {
+        nested: {
+          v1: {
+            nested: {
+              HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
+              HealthCheckResponse: {
+                fields: { status: { type: 'ServingStatus', id: 1 } },
+                nested: { ServingStatus: { values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } } },
+              },
+              HealthListRequest: { fields: {} },
+              HealthListResponse: {
+                fields: { statuses: { keyType: 'string', type: 'HealthCheckResponse', id: 1 } as P.IMapField },
+              },
+              Health: {
+                methods: {
+                  Check: { requestType: 'HealthCheckRequest', responseType: 'HealthCheckResponse' },
+                  Watch: {
+                    requestType: 'HealthCheckRequest',
+                    responseType: 'HealthCheckResponse',
+                    responseStream: true,
+                  },
+                  List: { requestType: 'HealthListRequest', responseType: 'HealthListResponse' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 /**
  * The descriptors of every file of `root` as base64. protobufjs's descriptor extension works on its
  * own (light) build, so the root crosses over as JSON; it writes one file per package, leaves type
@@ -46,6 +82,9 @@ export function fileDescriptors(root: protobuf.Root): string[] {
   const descriptor = require('protobufjs/ext/descriptor') as DescriptorModule;
   const light = require('protobufjs/light') as typeof P;
   const copy = light.Root.fromJSON(root.toJSON()) as LightRoot;
+  // grpc-health-check's own descriptor has the flaws fixed below (relative names, map entry names),
+  // which stop buf from reading it: the health service is described here, from grpc.health.v1.
+  if (!copy.lookup('grpc.health.v1')) copy.addJSON(HEALTH_V1).resolveAll();
   const files = copy.toDescriptor('proto3').file.map((f) => descriptor.FileDescriptorProto.toObject(f));
   const owner = new Map<string, string>();
   for (const file of files) for (const name of topLevelNames(file)) owner.set(name, file.name);
