@@ -72,12 +72,12 @@ const HEALTH_V1: Record<string, P.AnyNestedObject> = {
 };
 
 /**
- * The descriptors of every file of `root` as base64. protobufjs's descriptor extension works on its
+ * The descriptors of every file of `root` (one per package, named after it) as base64. protobufjs's descriptor extension works on its
  * own (light) build, so the root crosses over as JSON; it writes one file per package, leaves type
  * names relative, names map entries after the field as written and lists no imports: all fixed here,
  * since reflection clients (buf, grpcurl) build a registry from these files and need each complete.
  */
-export function fileDescriptors(root: protobuf.Root): string[] {
+export function fileDescriptors(root: protobuf.Root): { name: string; base64: string }[] {
   const require = createRequire(import.meta.url);
   const descriptor = require('protobufjs/ext/descriptor') as DescriptorModule;
   const light = require('protobufjs/light') as typeof P;
@@ -99,11 +99,10 @@ export function fileDescriptors(root: protobuf.Root): string[] {
     }
     file.dependency = [...deps].sort();
   }
-  return files.map((f) =>
-    Buffer.from(descriptor.FileDescriptorProto.encode(descriptor.FileDescriptorProto.fromObject(f)).finish()).toString(
-      'base64',
-    ),
-  );
+  return files.map((f) => {
+    const bytes = descriptor.FileDescriptorProto.encode(descriptor.FileDescriptorProto.fromObject(f)).finish();
+    return { name: f.name, base64: Buffer.from(bytes).toString('base64') };
+  });
 }
 
 function prefixOf(file: FileObject): string {

@@ -26,7 +26,10 @@ export function retryConfigConst(s: ServiceModel): string | undefined {
 }
 
 /** descriptors.ts: the .proto files as serialized FileDescriptorProtos (base64), one string a file. */
-export function descriptorsTs(descriptors: readonly string[], services: ServiceModel[]): string {
+export function descriptorsTs(
+  descriptors: readonly { name: string; base64: string }[],
+  services: ServiceModel[],
+): string {
   return [
     GENERATED_HEADER,
     '// The .proto files as serialized FileDescriptorProtos (base64), made by `generate`: server reflection',
@@ -36,8 +39,14 @@ export function descriptorsTs(descriptors: readonly string[], services: ServiceM
     `export const SERVICE_NAMES: readonly string[] = [${services.map((s) => stringLiteral(s.fullName)).join(', ')}];`,
     '',
     'export const FILE_DESCRIPTORS: readonly string[] = [',
-    ...descriptors.map((d) => `  '${d}',`),
+    ...descriptors.flatMap((d) => [`  // ${d.name}`, `${base64Lines(d.base64)},`]),
     '];',
     '',
   ].join('\n');
+}
+
+/** A long base64 string as a concatenation of 100-character literals, within the 120 columns. */
+function base64Lines(base64: string): string {
+  const chunks = base64.match(/.{1,100}/g) ?? [''];
+  return chunks.map((c, i) => `${i ? '    ' : '  '}'${c}'`).join(' +\n');
 }
