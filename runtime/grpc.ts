@@ -446,6 +446,11 @@ class ServerCallContext implements CallContext {
     return this.#call.getPath();
   }
 
+  /** The client cancelled the call (or its deadline passed). */
+  get cancelled(): boolean {
+    return this.#call.cancelled;
+  }
+
   get responseMetadata(): grpc.Metadata {
     return (this.#responseMetadata ??= new grpc.Metadata());
   }
@@ -513,9 +518,11 @@ export function toStatus(err: unknown, ctx: CallContext): Partial<grpc.StatusObj
   if (e && typeof e.code === 'number' && e.code >= 0 && e.code <= 16) {
     return { code: e.code, details: String(e.details ?? e.message ?? ''), metadata: trailer };
   }
-  // Unexpected errors: the client gets INTERNAL without our internals; the server's log gets them, once.
-  const method = ctx instanceof ServerCallContext ? ctx.method : 'a gRPC call';
-  console.error(`${method} failed (request ${ctx.requestId}), answering INTERNAL:`, err);
+  // Unexpected errors: the client gets INTERNAL without our internals; the server's log gets them, once
+  // (not for a call the client cancelled: the error is most likely that abort, and nobody waits for it).
+  const server = ctx instanceof ServerCallContext ? ctx : undefined;
+  if (!server?.cancelled)
+    console.error(`${server?.method ?? 'a gRPC call'} failed (request ${ctx.requestId}), answering INTERNAL:`, err);
   return { code: grpc.status.INTERNAL, details: 'internal error', metadata: trailer };
 }
 

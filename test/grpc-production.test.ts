@@ -1,7 +1,7 @@
 // Issue 16, gRPC: a generated server run as its own process (`node dist/links/work/server.js`) with
 // health and reflection, read by `buf curl --reflect` and grpc-health-check's service definition;
 // retries of idempotent RPCs; an unexpected handler error logged once; a SIGTERM drain with calls in
-// flight. One generated project for the whole file.
+// flight, and one whose timeout cancels a call. One generated project for the whole file.
 import * as grpc from '@grpc/grpc-js';
 import { execa, type ResultPromise } from 'execa';
 import { service as healthService } from 'grpc-health-check';
@@ -166,6 +166,26 @@ describe('health and reflection, on by default', () => {
     } finally {
       other.close();
       expect(await started.stop()).toBe('drained');
+    }
+  });
+});
+
+describe('drain timeout', () => {
+  it('a call still running at the drain timeout is cancelled, and stop() says it forced', async () => {
+    const { startServer } = await import(pathToFileURL(path.join(dir, 'dist/links/work/server.js')).href);
+    process.env.WORK_SERVICE_DRAIN_TIMEOUT_MS = '200';
+    const started = await startServer({ address: '127.0.0.1:0', insecure: true }).finally(
+      () => delete process.env.WORK_SERVICE_DRAIN_TIMEOUT_MS,
+    );
+    const other = new link.WorkServiceClient({ address: `127.0.0.1:${started.port}`, insecure: true });
+    try {
+      const call = other.slow({ id: 'too-slow', waitMs: 5000 }).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await started.stop()).toBe('forced');
+      const error = (await call) as { code: number };
+      expect([grpc.status.CANCELLED, grpc.status.UNAVAILABLE]).toContain(error.code);
+    } finally {
+      other.close();
     }
   });
 });

@@ -48,8 +48,7 @@ import {
   type Rename,
 } from '../../codegen/members.js';
 import { FROZEN_NS, frozenTypes, wantedFrozen, type Frozen } from './frozen.js';
-import { descriptorsTs, isIdempotent, retryConfigConst, retryConfigName } from './production.js';
-import { fileDescriptors } from './descriptors.js';
+import { descriptorsOrNote, descriptorsTs, isIdempotent, retryConfigConst, retryConfigName } from './production.js';
 
 const MEMBER_CLASH = new Set(['constructor', 'close']);
 
@@ -659,7 +658,7 @@ async function renderFiles(
   // No service, nothing to serve or implement.
   if (services.length) {
     files.push(generated('register.ts', registerTs(ctx, mods, views)));
-    files.push(generated('descriptors.ts', descriptorsTs(fileDescriptors(loaded.root), services)));
+    files.push(generated('descriptors.ts', descriptorsTs(descriptorsOrNote(ctx, loaded.root), services)));
     files.push(handlersPlan(ctx, out, services, mods, messageExports, previous, extra));
     files.push({ kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, mods, out) });
     await noteUnserved(ctx, out, services);

@@ -1,6 +1,8 @@
 // The generated code's production parts that come from the .proto: which RPCs may be retried
 // (`option idempotency_level`), and the embedded descriptors server reflection answers with.
 import type protobuf from '../../contracts/proto-lib.js';
+import type { GenerateContext } from '../types.js';
+import { fileDescriptors } from './descriptors.js';
 import { wrapList } from '../../codegen/layout.js';
 import { camelCase } from '../../util/names.js';
 import { GENERATED_HEADER, stringLiteral } from '../../util/text.js';
@@ -49,4 +51,19 @@ export function descriptorsTs(
 function base64Lines(base64: string): string {
   const chunks = base64.match(/.{1,100}/g) ?? [''];
   return chunks.map((c, i) => `${i ? '    ' : '  '}'${c}'`).join(' +\n');
+}
+
+/**
+ * The descriptors reflection serves. Reflection is an aid, not the link: a .proto our conversion
+ * cannot describe still generates, with a note, and its server answers reflection with no files.
+ */
+export function descriptorsOrNote(ctx: GenerateContext, root: protobuf.Root): { name: string; base64: string }[] {
+  try {
+    return fileDescriptors(root);
+  } catch (error) {
+    ctx.note(
+      `${ctx.link.name}: server reflection cannot describe this .proto (${(error as Error).message}); the server runs, but buf curl --reflect and grpcurl will not find its services. Please report it.`,
+    );
+    return [];
+  }
 }
