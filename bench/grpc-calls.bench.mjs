@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Unary calls per second on 127.0.0.1: our generated client + server against a @grpc/proto-loader
 // dynamic client + server, same .proto, same ~1 KiB order message, at 1 and 64 concurrent callers.
-// Both servers run in one child process (so they never share the clients' event loop); rounds alternate
-// ours / proto-loader, and the figures are medians over rounds. Also prints client and server CPU per call.
+// Ours serves health and reflection too, as the generated server.ts does. Both servers run in one
+// child process (so they never share the clients' event loop); rounds alternate ours / proto-loader, and the figures are medians over rounds. Also prints client and server CPU per call.
 // Run: npm run build && node bench/grpc-calls.bench.mjs   (ROUNDS=5 DURATION_MS=1000 by default)
 import { fork } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
@@ -35,11 +35,15 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { addBenchService } from './dist/links/bench/service.js';
 import { BenchServiceImpl } from './dist/links/bench/handlers.js';
+import { addProductionServices } from './dist/links/_runtime/grpc-server.js';
+import { FILE_DESCRIPTORS, SERVICE_NAMES } from './dist/links/bench/descriptors.js';
 
 const bind = (server) => new Promise((resolve, reject) =>
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
 const ours = new grpc.Server();
 addBenchService(ours, new BenchServiceImpl());
+// As the generated server.ts serves: with the health and reflection services beside the link's own.
+addProductionServices(ours, { names: SERVICE_NAMES, descriptors: FILE_DESCRIPTORS });
 const pkg = grpc.loadPackageDefinition(protoLoader.loadSync('proto/bench.proto', ${JSON.stringify(LOADER_OPTIONS).replace(/"String"/g, 'String')}));
 const peer = new grpc.Server();
 peer.addService(pkg.bench.v1.BenchService.service, { Echo: (call, callback) => callback(null, call.request) });

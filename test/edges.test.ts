@@ -192,7 +192,7 @@ describe('installs: files written means exit 0 and the command to run', () => {
       const g = await runCli(args, dir);
       expect(g.exitCode, g.stderr).toBe(0);
       expect(g.stderr).toMatch(
-        /@grpc\/grpc-js, protobufjs are not installed \(the generated code imports them\): run `pnpm add @grpc\/grpc-js@/,
+        /@grpc\/grpc-js, @grpc\/reflection, grpc-health-check, protobufjs are not installed \(the generated code imports them\): run `pnpm add @grpc\/grpc-js@/,
       );
     }
   });
@@ -290,8 +290,12 @@ describe('Ctrl-C during the install', () => {
     });
     const r = await child;
     expect(r.exitCode, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/interrupted: the files are written, but @grpc\/grpc-js, protobufjs are not installed/);
-    expect(r.stderr).toMatch(/Run `pnpm add @grpc\/grpc-js@\^1\.10\.0 protobufjs@\^8\.8\.1` to finish/);
+    expect(r.stderr).toMatch(
+      /interrupted: the files are written, but @grpc\/grpc-js, @grpc\/reflection, grpc-health-check, protobufjs are not installed/,
+    );
+    expect(r.stderr).toMatch(
+      /Run `pnpm add @grpc\/grpc-js@\^1\.10\.0 @grpc\/reflection@\^1\.0\.4 grpc-health-check@\^2\.1\.0 protobufjs@\^8\.8\.1` to finish/,
+    );
     expect(r.stderr).not.toMatch(STACK);
   });
 });

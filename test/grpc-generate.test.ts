@@ -132,7 +132,13 @@ describe('grpc generator', () => {
   });
 
   it('runtime dependencies carry the minimum versions the generated code needs (the core passes them to npm install)', () => {
-    // grpc-js 1.10 serves on bindAsync without start(); wire.ts needs protobufjs 8's Writer/Reader.
-    expect(spec.runtimeDependencies).toEqual(['@grpc/grpc-js@^1.10.0', 'protobufjs@^8.8.1']);
+    // grpc-js 1.10 serves on bindAsync without start(); wire.ts needs protobufjs 8's Writer/Reader;
+    // grpc-server.ts serves grpc-node's health (2.1: List, setStatus) and reflection (v1 and v1alpha) services.
+    expect(spec.runtimeDependencies).toEqual([
+      '@grpc/grpc-js@^1.10.0',
+      'protobufjs@^8.8.1',
+      'grpc-health-check@^2.1.0',
+      '@grpc/reflection@^1.0.4',
+    ]);
   });
 });

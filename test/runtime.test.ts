@@ -26,7 +26,17 @@ async function cli(dir: string, ...args: string[]): Promise<void> {
   expect(r.exitCode, `${args.join(' ')}\n${r.stderr}`).toBe(0);
 }
 
-const RUNTIME = ['context.ts', 'grpc.ts', 'idempotency.ts', 'json.ts', 'rest.ts', 'sqs.ts', 'wire.ts'];
+// grpc-server.ts: the gRPC links' health, reflection and drain (issue 16).
+const RUNTIME = [
+  'context.ts',
+  'grpc-server.ts',
+  'grpc.ts',
+  'idempotency.ts',
+  'json.ts',
+  'rest.ts',
+  'sqs.ts',
+  'wire.ts',
+];
 
 describe('one runtime for every link', () => {
   it('two gRPC links, a REST and a queue link share one runtime folder; a request ID set through one link reaches the others', async () => {

@@ -48,6 +48,7 @@ import {
   type Rename,
 } from '../../codegen/members.js';
 import { FROZEN_NS, frozenTypes, wantedFrozen, type Frozen } from './frozen.js';
+import { descriptorsOrNote, descriptorsTs, isIdempotent, retryConfigConst, retryConfigName } from './production.js';
 import { protoWarnings } from './warnings.js';
 
 const MEMBER_CLASH = new Set(['constructor', 'close']);
@@ -92,6 +93,7 @@ export function serviceModels(loaded: LoadedProtos, refs: Map<string, TypeRef>):
           comment: m.comment,
           req,
           res,
+          idempotent: isIdempotent(m),
         };
       }),
     };
@@ -367,6 +369,8 @@ interface MethodView {
   clientHelper: string;
   serverHelper: string;
   clientArg: string;
+  /** `, true` for an idempotent RPC (the client's method table says its channel retries it). */
+  idempotentArg: string;
 }
 
 interface ServiceView {
@@ -375,6 +379,9 @@ interface ServiceView {
   fullName: string;
   doc: string;
   methods: MethodView[];
+  /** client.ts's retry config constant of the idempotent RPCs, and its name; '' when there are none. */
+  retryConst: string;
+  retryArg: string;
 }
 
 function methodView(m: MethodModel): MethodView {
@@ -399,6 +406,7 @@ function methodView(m: MethodModel): MethodView {
     clientHelper: HELPERS[m.kind].client,
     serverHelper: HELPERS[m.kind].server,
     clientArg: m.kind === 'unary' || m.kind === 'server-stream' ? 'request' : 'requests',
+    idempotentArg: m.idempotent ? ', true' : '',
   };
 }
 
@@ -409,6 +417,8 @@ function serviceView(s: ServiceModel): ServiceView {
     fullName: s.fullName,
     doc: jsDoc(s.comment),
     methods: s.methods.map(methodView),
+    retryConst: retryConfigConst(s) ?? '',
+    retryArg: retryConfigConst(s) ? `, ${retryConfigName(s)}` : '',
   };
 }
 
@@ -449,7 +459,12 @@ function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): stri
     { from: mods.wire, namespace: '$wire', typeOnly: true },
     {
       from: mods.grpc,
-      values: ['envFlag', 'makeChannelClient', ...helpersOf(services, 'clientHelper')].sort(),
+      values: [
+        'envFlag',
+        'makeChannelClient',
+        ...helpersOf(services, 'clientHelper'),
+        ...(services.some((s) => s.retryArg) ? ['retryServiceConfig'] : []),
+      ].sort(),
       types: ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides', 'Method'],
     },
     { from: `./service${mods.suffix}`, values: services.map((s) => `${s.name}Definition`), types: [] },
@@ -527,6 +542,7 @@ function serverTs(ctx: GenerateContext, mods: GrpcModules, out: string): string 
     env: envPrefix(link.name),
     suffix: mods.suffix,
     runtimeGrpc: mods.grpc,
+    runtimeGrpcServer: ctx.runtime('grpc-server'),
     distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,
     esm: project.moduleSystem === 'esm',
   });
@@ -642,6 +658,7 @@ async function renderFiles(
   // No service, nothing to serve or implement.
   if (services.length) {
     files.push(generated('register.ts', registerTs(ctx, mods, views)));
+    files.push(generated('descriptors.ts', descriptorsTs(descriptorsOrNote(ctx, loaded.root), services)));
     files.push(handlersPlan(ctx, out, services, mods, messageExports, previous, extra));
     files.push({ kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, mods, out) });
     await noteUnserved(ctx, out, services);

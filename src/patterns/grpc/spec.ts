@@ -70,8 +70,14 @@ export const spec: PatternSpec<typeof GRPC_OPTIONS> = {
   options: GRPC_OPTIONS,
   // Minimums the generated code needs: grpc-js 1.10 starts serving on bindAsync (server.ts never
   // calls the deprecated start()); wire.ts uses Writer/Reader members protobufjs 7 does not have.
-  runtimeDependencies: ['@grpc/grpc-js@^1.10.0', 'protobufjs@^8.8.1'],
-  runtimeModules: ['context', 'grpc', 'json', 'wire'],
+  // grpc-server.ts serves grpc-node's own health and reflection services.
+  runtimeDependencies: [
+    '@grpc/grpc-js@^1.10.0',
+    'protobufjs@^8.8.1',
+    'grpc-health-check@^2.1.0',
+    '@grpc/reflection@^1.0.4',
+  ],
+  runtimeModules: ['context', 'grpc', 'grpc-server', 'json', 'wire'],
   legacyModules: { 'runtime.ts': 'grpc', 'wire.ts': 'wire', 'request-context.ts': 'context' },
 
   async scaffold({ name, options, project }) {

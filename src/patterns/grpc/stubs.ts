@@ -16,6 +16,8 @@ export interface MethodModel {
   comment: string | null;
   req: TypeRef;
   res: TypeRef;
+  /** `option idempotency_level` is NO_SIDE_EFFECTS or IDEMPOTENT: clients retry it on UNAVAILABLE. */
+  idempotent: boolean;
 }
 
 export interface ServiceModel {

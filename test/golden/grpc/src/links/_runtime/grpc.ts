@@ -57,6 +57,11 @@ export interface CallOptions {
    * that error.
    */
   onTrailer?: ((trailers: grpc.Metadata) => void) | undefined;
+  /**
+   * Retry this unary call on UNAVAILABLE with backoff (RETRY_POLICY), as for an RPC the .proto marks
+   * idempotent (those are retried without asking). Only for calls that are safe to repeat.
+   */
+  idempotent?: boolean | undefined;
 }
 
 export interface ConnectionOptions {
@@ -76,11 +81,43 @@ export interface ConnectionOptions {
 /** What a client (or `connectionOptions()`) takes: any setting left out or undefined comes from the environment. */
 export type ConnectionOverrides = { [K in keyof ConnectionOptions]?: ConnectionOptions[K] | undefined };
 
-export function makeChannelClient(options: ConnectionOptions): grpc.Client {
+/**
+ * Channel settings every client starts from (its `channelOptions` win). A connection left quiet is
+ * what load balancers and NAT drop without a word, and the next call then fails with 14 UNAVAILABLE:
+ * the channel goes idle after a quiet minute (the next call opens a fresh connection), and a busy one
+ * pings every 5 minutes (the least interval servers accept by default) to find a dead peer.
+ */
+export const CHANNEL_DEFAULTS: grpc.ChannelOptions = {
+  'grpc.client_idle_timeout_ms': 60_000,
+  'grpc.keepalive_time_ms': 300_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+};
+
+/** How idempotent calls are retried: on UNAVAILABLE only, with exponential backoff. */
+export const RETRY_POLICY = {
+  maxAttempts: 4,
+  initialBackoff: '0.1s',
+  maxBackoff: '2s',
+  backoffMultiplier: 2,
+  retryableStatusCodes: ['UNAVAILABLE'],
+} as const;
+
+/**
+ * A `grpc.service_config` that retries the given RPCs of `service` (those the .proto marks with
+ * `option idempotency_level`); grpc-js then retries them itself and never the others.
+ */
+export function retryServiceConfig(service: string, methods: readonly string[]): string {
+  const name = methods.map((method) => ({ service, method }));
+  return JSON.stringify({ methodConfig: [{ name, retryPolicy: RETRY_POLICY }] });
+}
+
+export function makeChannelClient(options: ConnectionOptions, serviceConfig?: string): grpc.Client {
   const credentials = options.insecure
     ? grpc.credentials.createInsecure()
     : grpc.credentials.createSsl(options.rootCerts ?? null);
-  return new grpc.Client(options.address, credentials, options.channelOptions);
+  const channel: grpc.ChannelOptions = { ...CHANNEL_DEFAULTS };
+  if (serviceConfig) channel['grpc.service_config'] = serviceConfig;
+  return new grpc.Client(options.address, credentials, { ...channel, ...options.channelOptions });
 }
 
 /** The environment flag convention: "1", "true" or "yes" (any case) turn it on. */
@@ -245,6 +282,8 @@ export interface Method<Req, Res> {
   path: string;
   serialize: (value: Req) => Buffer;
   deserialize: (bytes: Buffer) => Res;
+  /** Marked idempotent in the .proto: the channel's service config retries it already. */
+  idempotent?: boolean | undefined;
 }
 
 export function unary<Req, Res>(
@@ -255,12 +294,30 @@ export function unary<Req, Res>(
   call: CallOptions = {},
 ): Promise<Res> {
   const p = prepare(conn, call);
-  return new Promise<Res>((resolve, reject) => {
-    const done = oneResponse(p.requestId, call, resolve, reject);
-    done.bind(
-      client.makeUnaryRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options, done.callback),
-    );
-  });
+  const once = (): Promise<Res> =>
+    new Promise<Res>((resolve, reject) => {
+      const done = oneResponse(p.requestId, call, resolve, reject);
+      done.bind(
+        client.makeUnaryRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options, done.callback),
+      );
+    });
+  return call.idempotent && !m.idempotent ? retried(once, call) : once();
+}
+
+/** A call opted in as idempotent: retried on UNAVAILABLE as RETRY_POLICY says, within its deadline. */
+async function retried<Res>(once: () => Promise<Res>, call: CallOptions): Promise<Res> {
+  let backoff = 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (err) {
+      const again = err instanceof GrpcError && err.code === grpc.status.UNAVAILABLE;
+      if (!again || attempt >= RETRY_POLICY.maxAttempts || call.signal?.aborted) throw err;
+    }
+    // Jittered like grpc-js's own retries, so many clients do not retry in step.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * backoff));
+    backoff = Math.min(backoff * RETRY_POLICY.backoffMultiplier, 2000);
+  }
 }
 
 export async function* serverStream<Req, Res>(
@@ -335,7 +392,10 @@ export interface CallContext {
 }
 
 /** What every kind of server call has (grpc-js does not export this type). */
-type AnyCall = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'cancelled' | 'metadata' | 'getPeer' | 'getDeadline'> &
+type AnyCall = Pick<
+  grpc.ServerUnaryCall<unknown, unknown>,
+  'cancelled' | 'metadata' | 'getPeer' | 'getDeadline' | 'getPath'
+> &
   EventEmitter;
 
 /**
@@ -380,6 +440,16 @@ class ServerCallContext implements CallContext {
 
   get peer(): string {
     return this.#call.getPeer();
+  }
+
+  /** The RPC's path, /package.Service/Method. */
+  get method(): string {
+    return this.#call.getPath();
+  }
+
+  /** The client cancelled the call (or its deadline passed). */
+  get cancelled(): boolean {
+    return this.#call.cancelled;
   }
 
   get responseMetadata(): grpc.Metadata {
@@ -449,7 +519,11 @@ export function toStatus(err: unknown, ctx: CallContext): Partial<grpc.StatusObj
   if (e && typeof e.code === 'number' && e.code >= 0 && e.code <= 16) {
     return { code: e.code, details: String(e.details ?? e.message ?? ''), metadata: trailer };
   }
-  // Unexpected errors: the client gets INTERNAL without our internals.
+  // Unexpected errors: the client gets INTERNAL without our internals; the server's log gets them, once
+  // (not for a call the client cancelled: the error is most likely that abort, and nobody waits for it).
+  const server = ctx instanceof ServerCallContext ? ctx : undefined;
+  if (!server?.cancelled)
+    console.error(`${server?.method ?? 'a gRPC call'} failed (request ${ctx.requestId}), answering INTERNAL:`, err);
   return { code: grpc.status.INTERNAL, details: 'internal error', metadata: trailer };
 }
 

@@ -40,12 +40,11 @@ export function connectionOptions(options: ConnectionOverrides = {}): Connection
   };
 }
 
-function method<Req, Res>(d: {
-  path: string;
-  requestSerialize: (v: Req) => Buffer;
-  responseDeserialize: (b: Buffer) => Res;
-}): Method<Req, Res> {
-  return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize };
+function method<Req, Res>(
+  d: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res },
+  idempotent = false,
+): Method<Req, Res> {
+  return { path: d.path, serialize: d.requestSerialize, deserialize: d.responseDeserialize, idempotent };
 }
 
 const userService_getUser = method(UserServiceDefinition.getUser);

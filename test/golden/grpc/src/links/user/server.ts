@@ -4,18 +4,44 @@
 //   USER_SERVICE_LISTEN      address to bind (default 0.0.0.0:50051; port 0 picks a free port)
 //   USER_SERVICE_INSECURE    "true" to serve plaintext (local development); TLS otherwise
 //   USER_SERVICE_TLS_CERT / USER_SERVICE_TLS_KEY   PEM certificate chain and private key for TLS
+//   USER_SERVICE_HEALTH      "false" to serve no grpc.health.v1.Health service (on by default)
+//   USER_SERVICE_REFLECTION  "false" to serve no server reflection (on by default; buf curl --reflect, grpcurl)
+//   USER_SERVICE_DRAIN_DELAY_MS    on SIGTERM, milliseconds health answers NOT_SERVING before the
+//     server stops accepting calls (default 0; a few seconds behind a load balancer)
+//   USER_SERVICE_DRAIN_TIMEOUT_MS  then milliseconds calls in flight get to finish before they are
+//     cancelled (default 10000)
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { envFlag } from '../_runtime/grpc.js';
+import { addProductionServices, drainServer, type ServingStatus } from '../_runtime/grpc-server.js';
+import { FILE_DESCRIPTORS, SERVICE_NAMES } from './descriptors.js';
 import { registerServices } from './register.js';
 
 export interface StartOptions {
   address?: string | undefined;
   insecure?: boolean | undefined;
+  /** Serve grpc.health.v1.Health (default: true unless USER_SERVICE_HEALTH=false). */
+  health?: boolean | undefined;
+  /** Serve server reflection v1 and v1alpha (default: true unless USER_SERVICE_REFLECTION=false). */
+  reflection?: boolean | undefined;
 }
 
-export async function startServer(options: StartOptions = {}): Promise<{ server: grpc.Server; port: number }> {
+export interface Started {
+  server: grpc.Server;
+  port: number;
+  /** The health statuses (with health off, setting them does nothing); stop() sets NOT_SERVING. */
+  health: ServingStatus;
+  /** Graceful stop: NOT_SERVING, stop accepting, let calls in flight finish, cancel them after the timeout. */
+  stop(): Promise<'drained' | 'forced'>;
+}
+
+const off = (value: string | undefined): boolean => value !== undefined && /^(0|false|no)$/i.test(value.trim());
+// A setting that is not a number of milliseconds is taken as unset (the default).
+const millis = (value: string | undefined): number | undefined =>
+  value && Number(value) >= 0 ? Number(value) : undefined;
+
+export async function startServer(options: StartOptions = {}): Promise<Started> {
   const env = process.env;
   const address = options.address ?? env['USER_SERVICE_LISTEN'] ?? '0.0.0.0:50051';
   const insecure = options.insecure ?? envFlag(env['USER_SERVICE_INSECURE']);
@@ -35,17 +61,34 @@ export async function startServer(options: StartOptions = {}): Promise<{ server:
   const server = new grpc.Server();
   // Every service of the .proto, with its class from handlers.ts (generate keeps register.ts current).
   registerServices(server);
+  const health = addProductionServices(
+    server,
+    { names: SERVICE_NAMES, descriptors: FILE_DESCRIPTORS },
+    {
+      health: options.health ?? !off(env['USER_SERVICE_HEALTH']),
+      reflection: options.reflection ?? !off(env['USER_SERVICE_REFLECTION']),
+    },
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
   );
-  return { server, port };
+  const drain = {
+    delayMs: millis(env['USER_SERVICE_DRAIN_DELAY_MS']),
+    timeoutMs: millis(env['USER_SERVICE_DRAIN_TIMEOUT_MS']),
+  };
+  return { server, port, health, stop: () => drainServer(server, health, drain) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   startServer().then(
-    ({ server, port }) => {
-      console.log(`user gRPC server listening on port ${port}`);
-      const stop = (): void => server.tryShutdown(() => process.exit(0));
+    (started) => {
+      console.log(`user gRPC server listening on port ${started.port}`);
+      const stop = (): void => {
+        void started.stop().then((how) => {
+          if (how === 'forced') console.error('user gRPC server: calls still running at the timeout were cancelled');
+          process.exit(0);
+        });
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     },
