@@ -123,21 +123,24 @@ describe('the wizard asks from the declarations', () => {
   });
 
   test('queue: message types until an empty answer, each checked as typed; --asyncapi skips them', async () => {
-    const { prompts, asked } = scripted(['', 'OrderCreated:orderId=string', 'OrderCancelled', '', true, undefined]);
+    const { prompts, asked } = scripted(['', 'OrderCreated:orderId=string', 'OrderCancelled', '', true, false, undefined]);
     expect(await askOptions(prompts, PATTERNS.queue!.options, ctx, {})).toEqual({
       message: ['OrderCreated:orderId=string', 'OrderCancelled'],
       fifo: true,
+      fanOut: false,
       queueUrlEnv: 'USER_QUEUE_URL',
     });
     expect(await asked[1]!.validate!('')).toBe('at least one message type is needed');
     expect(await asked[1]!.validate!('Order:total=money')).toMatch(/must look like name=TYPE/);
     expect(await asked[2]!.validate!('')).toBe(true);
     expect(await asked.at(-1)!.validate!('bad-name')).toMatch(/--queue-url-env "bad-name"/);
-    const withDocument = scripted([undefined]);
+    const withDocument = scripted([true, 'consumer', undefined]);
     expect(
       await askOptions(withDocument.prompts, PATTERNS.queue!.options, ctx, { asyncapi: 'asyncapi/order.yaml' }),
     ).toEqual({
       asyncapi: 'asyncapi/order.yaml',
+      fanOut: true,
+      role: 'consumer',
       queueUrlEnv: 'USER_QUEUE_URL',
     });
   });

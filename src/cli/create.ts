@@ -198,11 +198,14 @@ export async function runCreate(
         `  Missing: <pattern> (${orList(PATTERN_IDS)}), <name>`,
     );
   }
-  const pattern = patternArg ?? (await choosePattern(prompts!));
+  const chosen = patternArg ? undefined : await choosePattern(prompts!);
+  const pattern = patternArg ?? chosen!.pattern;
   const spec = PATTERNS[pattern];
 
   const manifest = readManifest(project.root);
   const flagOptions = Object.fromEntries(Object.entries(flags).filter(([k]) => !COMMON_KEYS.has(k)));
+  // The matrix already asked about fan-out: a queue chosen after "yes" is a fan-out link (SNS + a queue each).
+  if (pattern === 'queue' && chosen?.fanOut && flagOptions.fanOut === undefined) flagOptions.fanOut = true;
   checkNameArg(nameArg, manifest);
   const ctx: CreateContext = { project, manifest, opts };
   const planned = await planCreate(spec, nameArg, flagOptions, prompts, ctx);

@@ -99,7 +99,8 @@ async function offerBench(prompts: Prompts, borderline: boolean): Promise<Patter
   }
 }
 
-export async function choosePattern(prompts: Prompts): Promise<PatternId> {
+/** The pattern, and whether the caller said the messages fan out to several consumers. */
+export async function choosePattern(prompts: Prompts): Promise<{ pattern: PatternId; fanOut: boolean }> {
   const answers = await askMatrix(prompts);
   const r = recommend(answers);
   printRecommendation(r);
@@ -112,7 +113,7 @@ export async function choosePattern(prompts: Prompts): Promise<PatternId> {
     }
   }
   const order = [r.pattern, ...PATTERN_IDS.filter((p) => p !== r.pattern)];
-  return prompts.select<PatternId>({
+  const pattern = await prompts.select<PatternId>({
     message: 'Which pattern?',
     default: r.pattern,
     choices: order.map((id) => ({
@@ -120,4 +121,5 @@ export async function choosePattern(prompts: Prompts): Promise<PatternId> {
       name: `${PATTERNS[id].title}${id === r.pattern ? ' (recommended)' : ''}`,
     })),
   });
+  return { pattern, fanOut: answers.fanOut };
 }

@@ -136,6 +136,8 @@ export const QUEUE_OPTIONS = defineOptions(
         'fan-out: publishers send to an SNS topic; each consuming service reads its own SQS queue subscribed to it (raw delivery, filtered on the message type)',
       example: 'create-service-link queue orders --asyncapi asyncapi/orders.yaml --fan-out',
       stored: true,
+      // Not asked after the decision matrix: its fan-out answer is taken (cli/create.ts).
+      prompt: { message: 'Fan out to several consuming services (an SNS topic, each service its own queue)?' },
     },
     role: {
       flag: '--role <publisher|consumer|both>',
@@ -149,6 +151,7 @@ export const QUEUE_OPTIONS = defineOptions(
         "which sides to generate: both (as the document's send/receive operations say), publisher or consumer (that side for every channel)",
       example: 'create-service-link queue orders --asyncapi asyncapi/orders.yaml --role consumer',
       stored: true,
+      prompt: { message: 'Which sides does this service need?', when: (v) => v.asyncapi !== undefined },
     },
     asyncapi: {
       flag: '--asyncapi <FILE>',
@@ -163,7 +166,7 @@ export const QUEUE_OPTIONS = defineOptions(
     },
   },
   // The wizard asks for an existing document first; --help lists --message first.
-  ['asyncapi', 'message', 'fifo', 'queueUrlEnv'],
+  ['asyncapi', 'message', 'fifo', 'fanOut', 'role', 'queueUrlEnv'],
 );
 
 export type QueueValues = OptionValues<typeof QUEUE_OPTIONS>;
