@@ -123,7 +123,15 @@ describe('the wizard asks from the declarations', () => {
   });
 
   test('queue: message types until an empty answer, each checked as typed; --asyncapi skips them', async () => {
-    const { prompts, asked } = scripted(['', 'OrderCreated:orderId=string', 'OrderCancelled', '', true, false, undefined]);
+    const { prompts, asked } = scripted([
+      '',
+      'OrderCreated:orderId=string',
+      'OrderCancelled',
+      '',
+      true,
+      false,
+      undefined,
+    ]);
     expect(await askOptions(prompts, PATTERNS.queue!.options, ctx, {})).toEqual({
       message: ['OrderCreated:orderId=string', 'OrderCancelled'],
       fifo: true,
