@@ -65,14 +65,20 @@ describe('{{#fit}} in templates', () => {
     messages: [],
   });
 
+  // The consumer's view has many more fields; only those naming the link matter here, the rest are false.
+  const full = (pascal: string) =>
+    new Proxy({ ...view(pascal), api: '' } as unknown as Record<string, unknown>, {
+      has: () => true,
+      get: (target, key) => (typeof key === 'string' && !(key in target) ? false : Reflect.get(target, key)),
+    });
   test('keeps the one-line layout while it fits, and breaks when names make it long', () => {
-    const short = render('queue/brokers/sqs/consumer.ts', view('Orders'));
+    const short = render('queue/brokers/sqs/consumer.ts', full('Job'));
     expect(short).toContain(
-      'function callHandler(handlers: OrdersHandlers, message: OrdersMessage, context: MessageContext): HandlerResult {',
+      'function callHandler(handlers: JobHandlers, envelope: JobMessageEnvelope, context: MessageContext): HandlerResult {',
     );
-    const broken = render('queue/brokers/sqs/consumer.ts', view('VeryLongOrderEventsStream'));
+    const broken = render('queue/brokers/sqs/consumer.ts', full('VeryLongOrderEventsStream'));
     expect(broken).toContain(
-      'function callHandler(\n  handlers: VeryLongOrderEventsStreamHandlers,\n  message: VeryLongOrderEventsStreamMessage,\n',
+      'function callHandler(\n  handlers: VeryLongOrderEventsStreamHandlers,\n  envelope: VeryLongOrderEventsStreamMessageEnvelope,\n',
     );
     expect(broken).not.toContain('function callHandler(handlers');
   });
