@@ -248,9 +248,9 @@ async function serve<H>(
   const requestId = currentRequestContext()?.requestId ?? '';
   res.setHeader('X-Request-ID', requestId);
   if (!found) {
-    const matches = routes.filter((r) => matchPath(r, parts)).map((route) => ({ route }));
+    const matches = routes.filter((r) => matchPath(r, parts));
     if (!matches.length) return sendProblem(res, problem(404, `no route for ${url.pathname}`));
-    const allow = [...new Set(matches.map((m) => m.route.spec.method))].join(', ');
+    const allow = [...new Set(matches.map((r) => r.spec.method))].join(', ');
     res.setHeader('Allow', allow);
     return sendProblem(res, problem(405, `${method} is not allowed here; allowed: ${allow}`));
   }

@@ -12,11 +12,6 @@ const DECLARATION = [
   /^export const ([A-Za-z_$][\w$]*) = \{\r?\n[\s\S]*?^\} as const;$/gm,
 ];
 
-/** Every type declaration of a generated messages.ts or frozen.ts, by name (a name may have two: enums). */
-export function declarationsOf(text: string): Map<string, string[]> {
-  return shared.declarationsOf(text, DECLARATION);
-}
-
 /**
  * The message names handlers.ts uses through `$msg` or `$frozen` that messages.ts does not export (a
  * name exported again is its RPC's return: the merge names it through `$msg` again).

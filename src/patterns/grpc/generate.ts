@@ -411,14 +411,15 @@ function methodView(m: MethodModel): MethodView {
 }
 
 function serviceView(s: ServiceModel): ServiceView {
+  const retry = retryConfigConst(s);
   return {
     name: s.name,
     camel: camelCase(s.name),
     fullName: s.fullName,
     doc: jsDoc(s.comment),
     methods: s.methods.map(methodView),
-    retryConst: retryConfigConst(s) ?? '',
-    retryArg: retryConfigConst(s) ? `, ${retryConfigName(s)}` : '',
+    retryConst: retry ?? '',
+    retryArg: retry ? `, ${retryConfigName(s)}` : '',
   };
 }
 

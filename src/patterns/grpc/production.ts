@@ -62,7 +62,7 @@ export function descriptorsOrNote(ctx: GenerateContext, root: protobuf.Root): { 
     return fileDescriptors(root);
   } catch (error) {
     ctx.note(
-      `${ctx.link.name}: server reflection cannot describe this .proto (${(error as Error).message}); the server runs, but buf curl --reflect and grpcurl will not find its services. Please report it.`,
+      `server reflection cannot describe this .proto (${(error as Error).message}); the server runs, but buf curl --reflect and grpcurl will not find its services. Please report it.`,
     );
     return [];
   }

@@ -7,7 +7,7 @@
 //   frozen.ts           generated while a method in handlers.ts names types of an operation that left
 // Per-operation Input and Reply types go into types.ts (serverTypes), next to Params/Body/Result.
 import type { OpenApiDocuments } from '../../contracts/openapi.js';
-import { FROZEN_NS, type Frozen } from '../../codegen/frozen.js';
+import { type Frozen, withoutUnusedFrozen } from '../../codegen/frozen.js';
 import { importLine } from '../../codegen/imports.js';
 import { wrapList } from '../../codegen/layout.js';
 import {
@@ -186,10 +186,10 @@ function handlersPlan(input: ServerInput, names: HandlerNames, previous: Previou
     content,
     merge: async (existing) => {
       const wanted = operations.map((op) => op.methodName);
-      // Load ts-morph only when a merge can change something: members to stub or mark, or a
-      // `$frozen` import that outlived its last use (the user deleted a removed operation's method).
-      const staleFrozen = /\bas\s+\$frozen\b/.test(existing) && !existing.includes(`${FROZEN_NS}.`);
-      if (!staleFrozen && !mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }])) return existing;
+      // Load ts-morph only when members are to be stubbed or marked; a `$frozen` import that outlived its
+      // last use (the user deleted a removed operation's method) goes as plain text.
+      if (!mergeDue(existing, [{ ref: { class: names.className }, wanted, previous }]))
+        return withoutUnusedFrozen(existing);
       const { mergeHandlers } = await import('./merge.js');
       const runtimeServer = ctx.runtime('rest-server');
       const suffix = ctx.project.importSuffix;
