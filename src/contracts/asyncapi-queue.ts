@@ -95,7 +95,7 @@ function requires(schema: JsonSchema, property: string): boolean {
 }
 
 /** A payload schema that only admits JSON objects (`type: object`, or properties and no other type). */
-export function isObjectSchema(schema: JsonSchema): boolean {
+function isObjectSchema(schema: JsonSchema): boolean {
   if (schema.type !== undefined) return schema.type === 'object';
   return isObject(schema.properties) && !('oneOf' in schema || 'anyOf' in schema || 'not' in schema);
 }

@@ -169,7 +169,7 @@ function indexSource(
 }
 
 /** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
-export function usageComment(names: QueueNames, sides = { publish: true, consume: true }): string {
+function usageComment(names: QueueNames, sides = { publish: true, consume: true }): string {
   const publisher: [string, string][] = [
     [`const publisher = new ${names.pascal}Publisher();`, `queue URL from ${names.queueUrlEnv}`],
     [`await publisher.publish(type, payload${names.fifo ? ', { groupId }' : ''});`, 'the body is exactly the payload'],

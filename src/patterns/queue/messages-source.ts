@@ -127,7 +127,7 @@ ${identifySource(model)}
 }
 
 /** How the README and the code name the identification rule. */
-export function identificationNote(model: QueueLinkModel): string {
+function identificationNote(model: QueueLinkModel): string {
   const id = model.identification;
   if (id.kind === 'single') return 'the only message type of the queue';
   if (id.kind === 'validation') return 'the schema that accepts it and declares most of its properties';

@@ -18,13 +18,12 @@ export const ENV_METADATA_KEY = 'CreateServiceLink';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-/** Physical names, shared with setup-local's report. */
 /** A topic is named after its channel alone: every service's stack built from the document agrees on it. */
-export function topicName(topic: TopicSpec): string {
+function topicName(topic: TopicSpec): string {
   return `${topic.name}${topic.fifo ? '.fifo' : ''}`;
 }
 /** `<link>-<service>` (just `<link>` when the service is the link itself), `-dlq` added for the DLQ. */
-export function queueName(topology: QueueTopology, queue: ConsumerQueueSpec, dlq = false): string {
+function queueName(topology: QueueTopology, queue: ConsumerQueueSpec, dlq = false): string {
   const given = queue.queueName?.replace(/\.fifo$/, '');
   const base = given ?? (queue.service === topology.name ? queue.service : `${topology.name}-${queue.service}`);
   return `${base}${dlq ? '-dlq' : ''}${queue.fifo ? '.fifo' : ''}`;
@@ -39,7 +38,7 @@ const ids = {
 };
 
 /** Refuses a topology CloudFormation (or SNS) would refuse, naming what to change. */
-export function checkTopology(topology: QueueTopology): void {
+function checkTopology(topology: QueueTopology): void {
   const topics = new Map(topology.topics.map((t) => [t.name, t]));
   const seen = new Set<string>();
   for (const q of topology.queues) {
