@@ -1,10 +1,11 @@
 // Installs the runtime packages a link needs with the project's own package manager.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ProjectInfo } from '../core/types.js';
 import { InterruptedError } from '../errors.js';
 import { declaredDependencies } from '../project/detect.js';
+import { installedPackageJson } from '../project/installed.js';
 import { info, spin, warn } from './output.js';
 
 /** `@scope/name@^1.2` -> `@scope/name`. */
@@ -62,10 +63,7 @@ export function installCommand(pm: ProjectInfo['packageManager'], packages: stri
 
 /** Whether `name` is installed where code under `root` finds it (node_modules of root or a folder above). */
 export function isInstalled(root: string, name: string): boolean {
-  for (let dir = root; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'node_modules', name, 'package.json'))) return true;
-    if (path.dirname(dir) === dir) return false;
-  }
+  return installedPackageJson(root, name) !== undefined;
 }
 
 /**

@@ -1,24 +1,8 @@
 // Whether the user's project sees Node's types, which the generated code needs (node:http, process,
 // Buffer): @types/node installed, and visible under the tsconfig's `types`. TypeScript 6 and later
 // load no @types package unless `types` names it; 5.x loads them all when `types` is unset.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ProjectInfo } from '../core/types.js';
-
-/** `node_modules/<name>/package.json` where code under `root` resolves it (root or a folder above). */
-function installedPackage(root: string, name: string): Record<string, unknown> | undefined {
-  for (let dir = root; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'node_modules', name, 'package.json');
-    if (existsSync(file)) {
-      try {
-        return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      } catch {
-        return {};
-      }
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
+import { installedPackageJson as installedPackage } from './installed.js';
 
 /** One line saying what to add when Node's types are not visible to the project, else undefined. */
 export function nodeTypesProblem(
