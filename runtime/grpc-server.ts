@@ -67,6 +67,30 @@ export interface DrainOptions {
   timeoutMs?: number | undefined;
 }
 
+/** What the server's environment says: `<PREFIX>_HEALTH`, `_REFLECTION` ("false" turns off), `_DRAIN_*_MS`. */
+export interface ProductionSettings {
+  health: boolean;
+  reflection: boolean;
+  drain: DrainOptions;
+}
+
+// Here rather than in the user's own server.ts, so a fix to how settings are read reaches every server.
+const off = (value: string | undefined): boolean => value !== undefined && /^(0|false|no)$/i.test(value.trim());
+// A setting that is not a number of milliseconds is taken as unset (the default).
+const millis = (value: string | undefined): number | undefined =>
+  value && Number(value) >= 0 ? Number(value) : undefined;
+
+export function productionSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  prefix: string,
+): ProductionSettings {
+  return {
+    health: !off(env[`${prefix}_HEALTH`]),
+    reflection: !off(env[`${prefix}_REFLECTION`]),
+    drain: { delayMs: millis(env[`${prefix}_DRAIN_DELAY_MS`]), timeoutMs: millis(env[`${prefix}_DRAIN_TIMEOUT_MS`]) },
+  };
+}
+
 /**
  * Graceful stop: health answers NOT_SERVING, then (after `delayMs`) the server stops accepting calls
  * and waits for the calls in flight; those still running after `timeoutMs` are cancelled.

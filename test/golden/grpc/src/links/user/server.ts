@@ -14,7 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { envFlag } from '../_runtime/grpc.js';
-import { addProductionServices, drainServer, type ServingStatus } from '../_runtime/grpc-server.js';
+import { addProductionServices, drainServer, productionSettings, type ServingStatus } from '../_runtime/grpc-server.js';
 import { FILE_DESCRIPTORS, SERVICE_NAMES } from './descriptors.js';
 import { registerServices } from './register.js';
 
@@ -36,13 +36,9 @@ export interface Started {
   stop(): Promise<'drained' | 'forced'>;
 }
 
-const off = (value: string | undefined): boolean => value !== undefined && /^(0|false|no)$/i.test(value.trim());
-// A setting that is not a number of milliseconds is taken as unset (the default).
-const millis = (value: string | undefined): number | undefined =>
-  value && Number(value) >= 0 ? Number(value) : undefined;
-
 export async function startServer(options: StartOptions = {}): Promise<Started> {
   const env = process.env;
+  const settings = productionSettings(env, 'USER_SERVICE');
   const address = options.address ?? env['USER_SERVICE_LISTEN'] ?? '0.0.0.0:50051';
   const insecure = options.insecure ?? envFlag(env['USER_SERVICE_INSECURE']);
   let credentials: grpc.ServerCredentials;
@@ -65,18 +61,14 @@ export async function startServer(options: StartOptions = {}): Promise<Started> 
     server,
     { names: SERVICE_NAMES, descriptors: FILE_DESCRIPTORS },
     {
-      health: options.health ?? !off(env['USER_SERVICE_HEALTH']),
-      reflection: options.reflection ?? !off(env['USER_SERVICE_REFLECTION']),
+      health: options.health ?? settings.health,
+      reflection: options.reflection ?? settings.reflection,
     },
   );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
   );
-  const drain = {
-    delayMs: millis(env['USER_SERVICE_DRAIN_DELAY_MS']),
-    timeoutMs: millis(env['USER_SERVICE_DRAIN_TIMEOUT_MS']),
-  };
-  return { server, port, health, stop: () => drainServer(server, health, drain) };
+  return { server, port, health, stop: () => drainServer(server, health, settings.drain) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
