@@ -19,14 +19,7 @@ const PARSERS: Readonly<Record<string, { example: string; parse: Parse }>> = {
   '--proto': {
     // Syntax only: its imports resolve through the import roots, asked after this question.
     example: 'protos/user.proto',
-    parse: async (file, text) => {
-      const { default: protobuf } = await import('../contracts/proto-lib.js');
-      try {
-        return protobuf.parse(text, new protobuf.Root(), { keepCase: true, alternateCommentMode: true });
-      } catch (error) {
-        throw new Error(`${file}: ${(error as Error).message}`);
-      }
-    },
+    parse: async (file, text) => (await import('../contracts/proto.js')).parseProto(file, text),
   },
 };
 

@@ -36,13 +36,27 @@ function posix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-function lineOf(source: string | undefined, needle: string | RegExp): number | undefined {
+/** The 1-based line of `source` holding `needle` first, or undefined. */
+export function lineOf(source: string | undefined, needle: string | RegExp): number | undefined {
   if (!source) return undefined;
   const lines = source.split('\n');
   for (let i = 0; i < lines.length; i++) {
     if (typeof needle === 'string' ? lines[i]!.includes(needle) : needle.test(lines[i]!)) return i + 1;
   }
   return undefined;
+}
+
+/**
+ * Parses one .proto file's text into `root` (syntax and its own definitions; imports are not followed),
+ * with the options every reader of a contract must share. A failure is a ContractError with the line.
+ */
+export function parseProto(file: string, text: string, root = new protobuf.Root()): protobuf.IParserResult {
+  try {
+    (protobuf.parse as unknown as { filename: string | null }).filename = file;
+    return protobuf.parse(text, root, PARSE_OPTIONS);
+  } catch (err) {
+    throw parseError(file, text, err);
+  }
 }
 
 /**
@@ -91,13 +105,7 @@ export async function loadProtos(
     files.set(name, file);
     loadedPaths.set(path.resolve(baseDir, file), name);
     sources.set(file, text);
-    let parsed: protobuf.IParserResult;
-    try {
-      (protobuf.parse as unknown as { filename: string | null }).filename = file;
-      parsed = protobuf.parse(text, root, PARSE_OPTIONS);
-    } catch (err) {
-      throw parseError(file, text, err);
-    }
+    const parsed = parseProto(file, text, root);
     // protobufjs keeps fields in plain objects, so a field called __proto__ would silently vanish.
     const proto = /\b__proto__\s*=\s*\d+/.exec(text);
     if (proto) {

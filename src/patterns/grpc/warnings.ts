@@ -1,11 +1,6 @@
 // Contract content a gRPC link takes but questions: each warning says what was assumed.
-import type { LoadedProtos } from '../../contracts/proto.js';
+import { type LoadedProtos, lineOf } from '../../contracts/proto.js';
 import type protobuf from '../../contracts/proto-lib.js';
-
-function lineOf(source: string | undefined, pattern: RegExp): string {
-  const at = source?.split('\n').findIndex((l) => pattern.test(l)) ?? -1;
-  return at < 0 ? '' : `:${at + 1}`;
-}
 
 /** The warnings of one generate: a contract with no service; proto2 `[default = ...]` the code ignores. */
 export function protoWarnings(
@@ -26,7 +21,7 @@ export function protoWarnings(
       const file = field.filename ?? type.filename ?? contracts[0] ?? '';
       const line = lineOf(loaded.sources.get(file), new RegExp(`\\b${field.name}\\s*=\\s*${field.id}\\b.*default`));
       warnings.push(
-        `${file}${line}: ${type.name}.${field.name} [default = ${JSON.stringify(value)}] is ignored: an absent field reads as its type's zero value, as in proto3. Set the value in your code if it matters`,
+        `${file}${line ? `:${line}` : ''}: ${type.name}.${field.name} [default = ${JSON.stringify(value)}] is ignored: an absent field reads as its type's zero value, as in proto3. Set the value in your code if it matters`,
       );
     }
   return warnings;
