@@ -1,7 +1,11 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
 import { readAsyncApi } from '../../contracts/asyncapi.js';
-import { queueLink, type LinkRole, type QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
+import {
+  identifyingProperty,
+  queueLink,
+  type QueueLinkModel as QueueContractModel,
+} from '../../contracts/asyncapi-queue.js';
 import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
@@ -10,7 +14,7 @@ import { channelNames, channelViews, channelsApi, consumedMessages, fanOutView }
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
-import { defaultQueueUrlEnv } from './options.js';
+import { publishesToSns, queueUrlEnvOf, roleOf, topicArnEnvOf } from './link-options.js';
 import { isMarker } from '../../codegen/markers.js';
 import {
   PAYLOADS_KEY,
@@ -61,10 +65,7 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   return {
     pascal,
     unionName: `${pascal}Message`,
-    queueUrlEnv:
-      typeof options.queueUrlEnv === 'string' && options.queueUrlEnv
-        ? options.queueUrlEnv
-        : defaultQueueUrlEnv(linkName),
+    queueUrlEnv: queueUrlEnvOf(linkName, options),
     fifo: model.fifo || options.fifo === true,
   };
 }
@@ -241,11 +242,7 @@ function linkView(
     settingsModule: 'sqs',
     queueUrlFn: 'queueUrl',
     constPrefix: '',
-    ...fanOutView(
-      link.options.fanOut === true && roleOf(link.options) !== 'consumer',
-      `${constantCase(link.name)}_TOPIC_ARN`,
-      'topicArn',
-    ),
+    ...fanOutView(publishesToSns(link.options), topicArnEnvOf(link.name), 'topicArn'),
     publish: roleOf(link.options) !== 'consumer',
     consume: roleOf(link.options) !== 'publisher',
   };
@@ -274,11 +271,6 @@ function channelsUsage(channels: readonly ChannelView[]): string {
   return lines.join('\n');
 }
 
-function roleOf(options: Record<string, unknown>): LinkRole {
-  const role = options.role;
-  return role === 'publisher' || role === 'consumer' ? role : 'both';
-}
-
 export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
@@ -298,10 +290,13 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const wanted = handled.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
   const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]], undefined, ctx.renameApplies);
+  // Hashed without the property naming the type (`type`, or the document's discriminator such as
+  // `kind`), which differs between any two types: a renamed type then hashes as it did.
+  const identifying = identifyingProperty(model) ?? 'type';
   const payloads = {
     last: recordOf(ctx.previousState, PAYLOADS_KEY),
     now: new Map(
-      model.messages.filter((m) => wanted.includes(m.value)).map((m) => [m.value, payloadHash(m.schema, 'type')]),
+      model.messages.filter((m) => wanted.includes(m.value)).map((m) => [m.value, payloadHash(m.schema, identifying)]),
     ),
   };
   const handlersPath = `${out}/handlers.ts`;

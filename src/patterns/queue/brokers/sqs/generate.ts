@@ -3,9 +3,7 @@ import { render } from '../../../../codegen/render.js';
 import { wrapUnion } from '../../../../codegen/layout.js';
 import { constantCase } from '../../../../util/names.js';
 import type { BrokerCode, ChannelView, QueueView } from '../types.js';
-
-/** Whether the link stores messages over the size limit in S3 (`--large-payloads`). */
-const largePayloads = (options: Record<string, unknown>): boolean => options['largePayloads'] === true;
+import { isFanOut, largePayloads, payloadEnvPrefixOf } from '../../link-options.js';
 
 export const code: BrokerCode = {
   files(view, ctx) {
@@ -16,9 +14,9 @@ export const code: BrokerCode = {
       largePayloads: largePayloads(ctx.link.options),
       runtimeLargePayload: ctx.runtime('large-payload'),
       // ORDERS_PAYLOAD_BUCKET, ORDERS_PAYLOAD_LIMIT_BYTES for the link `orders`.
-      payloadEnvPrefix: constantCase(view.linkName),
+      payloadEnvPrefix: payloadEnvPrefixOf(view.linkName),
       // A fan-out link's consumers keep S3 objects by default: every subscribed queue points at the same one.
-      payloadRetention: ctx.link.options['fanOut'] === true ? 'keep' : 'delete',
+      payloadRetention: isFanOut(ctx.link.options) ? 'keep' : 'delete',
     };
     const data = { ...view, ...extras };
     if (view.channels) return channelFiles(data, view.channels, extras);
