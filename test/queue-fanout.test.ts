@@ -186,6 +186,22 @@ describe('fan-out', () => {
     );
   });
 
+  test('the fan-out publisher says SNS where it talks to SNS; a plain queue publisher does not mention filter policies', async () => {
+    const fanOut = await readFile(path.join(dir, 'src/links/orders/publisher.ts'), 'utf8');
+    expect(fanOut).toContain('Entries SNS accepted');
+    expect(fanOut).toContain('PublishError if SNS fails');
+    expect(fanOut).not.toMatch(/SQS (accepted|side|allows|fails)|SQS's/);
+    const plainDir = await makeProject({ module: 'esm' });
+    try {
+      await createLink(plainDir, 'plain', { message: MESSAGES });
+      const plain = await readFile(path.join(plainDir, 'src/links/plain/publisher.ts'), 'utf8');
+      expect(plain).toContain('Entries SQS accepted');
+      expect(plain).not.toMatch(/SNS|filter polic/);
+    } finally {
+      await removeProject(plainDir);
+    }
+  });
+
   test('the topology the infrastructure file is rendered from names what the generated code reads', async () => {
     const model = queueLink(readAsyncApi(await readFile(path.join(dir, 'asyncapi/shipping.yaml'), 'utf8'), 'x'));
     expect(queueTopology(model, 'shipping', { fanOut: true, role: 'consumer' })).toEqual({

@@ -10,6 +10,8 @@ export const code: BrokerCode = {
     const extras = {
       runtimeSqs: ctx.runtime('sqs'),
       runtimeSns: view.fanOut ? ctx.runtime('sns') : '',
+      // Who the publisher sends to, for its comments: a fan-out publisher talks to SNS, not SQS.
+      sender: view.fanOut ? 'SNS' : 'SQS',
       runtimeIdempotency: ctx.runtime('idempotency'),
       largePayloads: largePayloads(ctx.link.options),
       runtimeLargePayload: ctx.runtime('large-payload'),
