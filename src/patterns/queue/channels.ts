@@ -58,7 +58,7 @@ export function channelViews(base: QueueView, names: readonly ChannelNames[]): C
       fnTypeOf: 'messageTypeOf',
       settingsModule: `${n.file}-sqs`,
       queueUrlFn: `${lower(n.api)}QueueUrl`,
-      ...fanOutView(base.fanOut, n.topicArnEnv, `${lower(n.api)}TopicArn`),
+      ...fanOutView(base.fanOut && n.channel.publish, n.topicArnEnv, `${lower(n.api)}TopicArn`),
       constPrefix: `${constantCase(n.api)}_`,
       channelKey: oneLine(n.channel.key),
       linkHandlers: `${base.pascal}Handlers`,

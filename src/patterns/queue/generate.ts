@@ -10,7 +10,14 @@ import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../uti
 import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type ChannelView, type MessageView, type QueueView } from './brokers/index.js';
-import { channelNames, channelViews, channelsApi, consumedMessages, fanOutView } from './channels.js';
+import {
+  channelNames,
+  channelViews,
+  channelsApi,
+  consumedMessages,
+  fanOutView,
+  type ChannelNames,
+} from './channels.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
@@ -170,9 +177,10 @@ function indexSource(
 }
 
 /** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
-function usageComment(names: QueueNames, sides = { publish: true, consume: true }): string {
+function usageComment(names: QueueNames, sides = { publish: true, consume: true }, topicArnEnv?: string): string {
+  const sendsTo = topicArnEnv ? `topic ARN from ${topicArnEnv}` : `queue URL from ${names.queueUrlEnv}`;
   const publisher: [string, string][] = [
-    [`const publisher = new ${names.pascal}Publisher();`, `queue URL from ${names.queueUrlEnv}`],
+    [`const publisher = new ${names.pascal}Publisher();`, sendsTo],
     [`await publisher.publish(type, payload${names.fifo ? ', { groupId }' : ''});`, 'the body is exactly the payload'],
   ];
   const consumer: [string, string][] = [
@@ -247,22 +255,27 @@ function linkView(
     consume: roleOf(link.options) !== 'publisher',
   };
   if (model.channels.length < 2) {
-    const data = { ...base, usage: usageComment(names, base) };
+    const data = { ...base, usage: usageComment(names, base, base.fanOut ? topicArnEnvOf(link.name) : undefined) };
     return { data, handled: base.consume ? views : [], channels: undefined };
   }
-  const channels = channelViews(base, channelNames(model, names.pascal, constantCase(link.name)));
+  const named = channelNames(model, names.pascal, constantCase(link.name));
+  const channels = channelViews(base, named);
   const handled = consumedMessages(views, channels);
-  return { data: { ...base, messages: handled, channels, usage: channelsUsage(channels) }, handled, channels };
+  return { data: { ...base, messages: handled, channels, usage: channelsUsage(channels, named) }, handled, channels };
 }
 
 /** The usage lines of index.ts for a link with several channels: one publisher and one consumer. */
-function channelsUsage(channels: readonly ChannelView[]): string {
-  const publisher = channels.find((c) => c.publish);
+function channelsUsage(channels: readonly ChannelView[], names: readonly ChannelNames[]): string {
+  const at = channels.findIndex((c) => c.publish);
+  const publisher = channels[at];
   const consumer = channels.find((c) => c.consume);
+  const sendsTo = publisher?.fanOut
+    ? `topic ARN from ${names[at]?.topicArnEnv}`
+    : `queue URL from ${publisher?.queueUrlEnv}`;
   const lines = [
     ...(publisher
       ? [
-          `//   const publisher = new ${publisher.pascal}Publisher();  // queue URL from ${publisher.queueUrlEnv}`,
+          `//   const publisher = new ${publisher.pascal}Publisher();  // ${sendsTo}`,
           `//   await publisher.publish(type, payload${publisher.fifo ? ', { groupId }' : ''});`,
         ]
       : []),

@@ -20,7 +20,7 @@ export const code: BrokerCode = {
       // A fan-out link's consumers keep S3 objects by default: every subscribed queue points at the same one.
       payloadRetention: isFanOut(ctx.link.options) ? 'keep' : 'delete',
     };
-    const data = { ...view, ...extras };
+    const data = { ...view, ...extras, readsQueue: readsQueue(view) };
     if (view.channels) return channelFiles(data, view.channels, extras);
     return {
       ...(view.publish ? { 'publisher.ts': render('queue/brokers/sqs/publisher.ts', data) } : {}),
@@ -84,12 +84,20 @@ function channelFiles(
       })),
     });
   for (const c of channels) {
-    const view = { ...c, ...extras };
+    const view = { ...c, ...extras, readsQueue: readsQueue(c) };
     files[`${c.file}-sqs.ts`] = render('queue/brokers/sqs/sqs.ts', view);
     if (c.publish) files[`${c.file}-publisher.ts`] = render('queue/brokers/sqs/publisher.ts', view);
     if (c.consume) files[`${c.file}-consumer.ts`] = render('queue/brokers/sqs/consumer.ts', view);
   }
   return files;
+}
+
+/**
+ * Whether the code reads a queue URL: a consumer does, and a plain queue's publisher; a fan-out
+ * publisher sends to its topic, so a channel it only publishes on has no queue variable to set.
+ */
+function readsQueue(view: Pick<QueueView, 'consume' | 'fanOut'>): boolean {
+  return view.consume || !view.fanOut;
 }
 
 function contexts(channels: readonly ChannelView[]): string[] {
