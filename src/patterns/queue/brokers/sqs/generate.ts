@@ -1,7 +1,6 @@
 // The SQS broker's files of a queue link: its settings (queue URL, FIFO), publisher and consumer.
 import { render } from '../../../../codegen/render.js';
 import { wrapUnion } from '../../../../codegen/layout.js';
-import { constantCase } from '../../../../util/names.js';
 import type { BrokerCode, ChannelView, QueueView } from '../types.js';
 import { isFanOut, largePayloads, payloadEnvPrefixOf } from '../../link-options.js';
 
