@@ -1,23 +1,26 @@
 #!/usr/bin/env node
-// Fan-out soak (not a timed test): N messages published to an SNS topic reach three consuming services,
-// each with its own SQS queue subscribed by a filter policy on the `type` attribute (the link's
-// CloudFormation file applied on fauxqs by `setup-local`). Each service runs the generated consumer in its
-// own process with the idempotency hook (a store shared by all processes, as Redis or DynamoDB would be).
+// Fan-out soak (not a timed test): N messages published by the generated fan-out publisher reach three
+// consuming services. The topology is what a user gets: a publishing link and three consumer-only links
+// (`--fan-out --role consumer`), each from its own AsyncAPI document naming the types it handles, their
+// CloudFormation files as `generate` wrote them, applied on fauxqs by `create-service-link setup-local`
+// (topic, a queue + DLQ per service, raw subscriptions with a filter policy on `type`). Each service runs
+// its generated consumer in its own process with the idempotency hook (a store shared by all processes,
+// as Redis or DynamoDB would be).
 // 5% of messages fail their first handler call in each service, 1% always fail (poison: they must end in
-// the service's DLQ), 2% of successful deletes are "lost" (dropped before they reach SQS, so the message
-// comes back after its handler succeeded: the hook must catch it), and one service's consumer is stopped
-// with SIGTERM a third of the way through and replaced.
+// the service's DLQ, after the file's maxReceiveCount), 2% of successful deletes are "lost" (dropped before
+// they reach SQS, so the message comes back after its handler succeeded: the hook must catch it), and one
+// service's consumer is stopped with SIGTERM a third of the way through and replaced.
 // Prints per service: lost, processed twice after success, redeliveries after success caught by the hook,
-// poison in the DLQ; and messages/s of each phase (publish, fan-out consume).
+// poison in the DLQ; and messages/s of each phase (publish; consume before the SIGTERM, while the service
+// is down and after its replacement started).
 //   npm run build && node bench/queue-fanout-soak.mjs
 //   N=2000 CSL_ROOT=/path/to/another/checkout node bench/queue-fanout-soak.mjs
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { execFile, execFileSync, fork } from 'node:child_process';
 import { promisify } from 'node:util';
 import { buildApp } from 'fauxqs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,11 +29,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cslRoot = path.resolve(process.env.CSL_ROOT ?? root);
 const N = Number(process.env.N ?? 10_000);
 const DRAIN_LIMIT_MS = Number(process.env.DRAIN_LIMIT_S ?? 300) * 1000;
-const VISIBILITY = 5; // short, so lost deletes come back within the soak
-const MAX_RECEIVES = 3;
+const VISIBILITY = 5; // asked on receive: short, so lost deletes come back within the soak
 const TYPES = ['OrderCreated', 'OrderPaid', 'OrderShipped'];
-/** Each consuming service and the types its filter policy takes (none: every type). */
-const SERVICES = { billing: ['OrderCreated', 'OrderPaid'], shipping: ['OrderPaid', 'OrderShipped'], audit: [] };
+/** Each consuming service and the types its document receives (its filter policy). */
+const SERVICES = { billing: ['OrderCreated', 'OrderPaid'], shipping: ['OrderPaid', 'OrderShipped'], audit: TYPES };
 const log = (s) => process.stdout.write(`${s}\n`);
 
 // A consumer process: the generated consumer, the idempotency hook keyed by the payload's `id`, over a store
@@ -88,6 +90,24 @@ await consumer.start();
 process.exit(0);
 `;
 
+/** A one-channel AsyncAPI document on the `orders-events` topic: `types`, sent or received. */
+function asyncapi(title, types, action) {
+  const payload =
+    '{ type: object, required: [id, plan], properties: { id: { type: string }, plan: { type: string } } }';
+  return [
+    'asyncapi: 3.0.0',
+    `info: { title: ${title}, version: 1.0.0 }`,
+    'channels:',
+    '  events:',
+    '    address: orders-events',
+    '    messages:',
+    ...types.map((t) => `      ${t}: { name: ${t}, payload: ${payload} }`),
+    'operations:',
+    `  ${action}: { action: ${action}, channel: { $ref: '#/channels/events' } }`,
+    '',
+  ].join('\n');
+}
+
 async function generateProject(endpoint) {
   const dir = await mkdtemp(path.join(tmpdir(), 'csl-fanout-soak-'));
   await writeFile(
@@ -106,34 +126,34 @@ async function generateProject(endpoint) {
   };
   await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
   await mkdir(path.join(dir, 'src'));
+  await mkdir(path.join(dir, 'asyncapi'));
   await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   const cli = path.join(cslRoot, 'bin', 'create-service-link.js');
   const run = (args) =>
     execFileSync('node', [cli, ...args, '--cwd', dir], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-  const messages = TYPES.flatMap((t) => ['--message', `${t}:id=string,plan=string`]);
-  run(['queue', 'orders', ...messages, '--yes', '--no-install']);
+  // The publishing service's link, and one consumer-only link per consuming service.
+  await writeFile(path.join(dir, 'asyncapi/orders.yaml'), asyncapi('orders', TYPES, 'send'));
+  run([
+    'queue',
+    'orders',
+    '--asyncapi',
+    'asyncapi/orders.yaml',
+    '--fan-out',
+    '--role',
+    'publisher',
+    '--yes',
+    '--no-install',
+  ]);
+  for (const [service, types] of Object.entries(SERVICES)) {
+    const file = `asyncapi/${service}.yaml`;
+    await writeFile(path.join(dir, file), asyncapi(service, types, 'receive'));
+    run(['queue', service, '--asyncapi', file, '--fan-out', '--role', 'consumer', '--yes', '--no-install']);
+  }
   execFileSync('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
   await writeFile(path.join(dir, 'consumer.mjs'), CHILD);
-  // The topology as the link's infrastructure file, applied by setup-local.
-  const { renderCloudFormation } = await import(
-    pathToFileURL(path.join(cslRoot, 'dist/patterns/queue/infra/cloudformation.js')).href
-  );
-  const topology = {
-    name: 'orders',
-    topics: [{ name: 'events', fifo: false, arnEnv: 'ORDERS_EVENTS_TOPIC_ARN' }],
-    queues: Object.entries(SERVICES).map(([service, messageTypes]) => ({
-      service,
-      fifo: false,
-      urlEnv: `ORDERS_${service.toUpperCase()}_QUEUE_URL`,
-      maxReceiveCount: MAX_RECEIVES,
-      visibilityTimeoutSeconds: VISIBILITY,
-      subscriptions: [{ topic: 'events', messageTypes }],
-    })),
-  };
-  await mkdir(path.join(dir, 'infra'));
-  await writeFile(path.join(dir, 'infra/orders.cloudformation.yaml'), renderCloudFormation(topology, 'the soak'));
+  // The links' infrastructure files as generate wrote them, applied by link name.
   // Not execFileSync: fauxqs runs in this process and must answer setup-local meanwhile.
-  const setup = ['setup-local', '--template', 'infra/orders.cloudformation.yaml', '--endpoint', endpoint, '--cwd', dir];
+  const setup = ['setup-local', 'orders', ...Object.keys(SERVICES), '--endpoint', endpoint, '--cwd', dir];
   const { stdout: out } = await promisify(execFile)('node', [cli, ...setup], { cwd: dir });
   const env = Object.fromEntries(
     out
@@ -141,7 +161,20 @@ async function generateProject(endpoint) {
       .split('\n')
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
-  return { dir, env };
+  const receives = (await readFile(path.join(dir, 'infra/billing.cloudformation.yaml'), 'utf8')).match(
+    /maxReceiveCount: (\d+)/,
+  )?.[1];
+  return { dir, env, maxReceives: Number(receives) };
+}
+
+/** A service's queue URL: the variable its generated consumer reads (`BILLING_QUEUE_URL`). */
+const queueUrlOf = (env, service) => env[`${service.toUpperCase()}_QUEUE_URL`];
+
+/** The DLQ of a queue, from the redrive policy the infrastructure file gave it. */
+async function dlqOf(sqs, queueUrl) {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }));
+  const arn = JSON.parse(out.Attributes.RedrivePolicy).deadLetterTargetArn;
+  return (await sqs.send(new GetQueueUrlCommand({ QueueName: arn.split(':').pop() }))).QueueUrl;
 }
 
 /** A deterministic spread over 0-99, so plans are the same on every run. */
@@ -181,10 +214,13 @@ class Stats {
   done = new Map(); // service:id -> times the effect ran
   dups = new Map(); // service -> duplicates caught by the hook
   firstDone = new Map(); // service -> time of its last first success
+  firstTimes = []; // time of every first success, all services
   record(event) {
     const k = `${event.s}:${event.id}`;
     if (event.e === 'done') {
-      this.done.set(k, (this.done.get(k) ?? 0) + 1);
+      const n = (this.done.get(k) ?? 0) + 1;
+      this.done.set(k, n);
+      if (n === 1) this.firstTimes.push(performance.now());
       this.firstDone.set(event.s, performance.now());
     } else if (event.e === 'dup') this.dups.set(event.s, (this.dups.get(event.s) ?? 0) + 1);
   }
@@ -202,8 +238,8 @@ function startConsumer(ctx, service) {
       ...ctx.env,
       AWS_ACCESS_KEY_ID: 'soak',
       AWS_SECRET_ACCESS_KEY: 'soak',
-      SOAK_LINK: path.join(ctx.dir, 'dist', 'links', 'orders', 'index.js'),
-      SOAK_QUEUE_URL: ctx.env[`ORDERS_${service.toUpperCase()}_QUEUE_URL`],
+      SOAK_LINK: path.join(ctx.dir, 'dist', 'links', service, 'index.js'),
+      SOAK_QUEUE_URL: queueUrlOf(ctx.env, service),
       SOAK_SERVICE: service,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -216,28 +252,16 @@ function startConsumer(ctx, service) {
   return { child, exited };
 }
 
-async function publishAll(sns, topicArn, messages) {
-  const batches = [];
-  for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 10 }, async () => {
-      while (next < batches.length) {
-        const batch = batches[next++];
-        const out = await sns.send(
-          new PublishBatchCommand({
-            TopicArn: topicArn,
-            PublishBatchRequestEntries: batch.map((m, n) => ({
-              Id: String(n),
-              Message: JSON.stringify({ type: m.type, id: m.id, plan: m.plan }),
-              MessageAttributes: { type: { DataType: 'String', StringValue: m.type } },
-            })),
-          }),
-        );
-        if (out.Failed?.length) throw new Error(`publish failed: ${out.Failed[0].Code}`);
-      }
-    }),
-  );
+/** Through the generated fan-out publisher (the topic ARN and SNS endpoint from setup-local's environment). */
+async function publishAll(ctx, messages) {
+  Object.assign(process.env, ctx.env, { AWS_ACCESS_KEY_ID: 'soak', AWS_SECRET_ACCESS_KEY: 'soak' });
+  const { OrdersPublisher } = await import(pathToFileURL(path.join(ctx.dir, 'dist/links/orders/index.js')).href);
+  const publisher = new OrdersPublisher();
+  const entries = messages.map((m) => ({ type: m.type, payload: { id: m.id, plan: m.plan } }));
+  for (let i = 0; i < entries.length; i += 1000) {
+    const out = await publisher.publishBatch(entries.slice(i, i + 1000));
+    if (out.failed.length) throw new Error(`publish failed: ${out.failed[0].code} ${out.failed[0].reason}`);
+  }
 }
 
 async function dlqIds(sqs, dlq) {
@@ -268,10 +292,9 @@ await server.listen({ host: '127.0.0.1', port: 0 });
 const endpoint = `http://127.0.0.1:${server.server.address().port}`;
 const clientConfig = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' } };
 const sqs = new SQSClient(clientConfig);
-const sns = new SNSClient(clientConfig);
 let dir;
 try {
-  log(`fan-out soak on fauxqs: ${N} messages, 3 services, consumer generated by ${cslRoot}`);
+  log(`fan-out soak on fauxqs: ${N} messages, 3 consuming services, links generated by ${cslRoot}`);
   const project = await generateProject(endpoint);
   if (process.env.SOAK_DEBUG) log(`generated ${JSON.stringify(project.env)}`);
   dir = project.dir;
@@ -281,7 +304,7 @@ try {
     messages.filter((m) => SERVICES[service].length === 0 || SERVICES[service].includes(m.type));
 
   const t0 = performance.now();
-  await publishAll(sns, ctx.env.ORDERS_EVENTS_TOPIC_ARN, messages);
+  await publishAll(ctx, messages);
   const publishMs = performance.now() - t0;
   if (process.env.SOAK_DEBUG) log(`published in ${Math.round(publishMs)} ms`);
 
@@ -304,7 +327,7 @@ try {
     const pending = [];
     for (const s of Object.keys(SERVICES)) {
       const target = wanted(s).filter((m) => m.plan !== 'poison').length;
-      const queued = await depth(sqs, ctx.env[`ORDERS_${s.toUpperCase()}_QUEUE_URL`]);
+      const queued = await depth(sqs, queueUrlOf(ctx.env, s));
       if (ctx.stats.doneIn(s) < target || queued > 0) pending.push(s);
     }
     if (pending.length === 0 || performance.now() - started > DRAIN_LIMIT_MS) break;
@@ -315,10 +338,25 @@ try {
   for (const c of consumers.slice(0, 3)) if (c.s !== 'billing') c.child.kill('SIGTERM');
   await Promise.all(consumers.map((c) => c.exited));
 
+  log(
+    `  topology: the links' generated infrastructure files, applied by setup-local (maxReceiveCount ${project.maxReceives})`,
+  );
   log(`  publish to the topic              ${Math.round(N / (publishMs / 1000))} msg/s (${N} messages)`);
   log(
     `  billing consumer: SIGTERM at ${(sigtermAt / 1000).toFixed(1)} s, exited and replaced at ${(restartedAt / 1000).toFixed(1)} s`,
   );
+  // Messages handled (first successes, all services) per phase of the consume.
+  const lastDone = Math.max(...ctx.stats.firstTimes) - started;
+  const phases = [
+    ['before the SIGTERM', 0, sigtermAt],
+    ['SIGTERM to replacement', sigtermAt, restartedAt],
+    ['after the replacement', restartedAt, lastDone],
+  ];
+  for (const [name, from, to] of phases) {
+    const n = ctx.stats.firstTimes.filter((t) => t - started > from && t - started <= to).length;
+    const rate = to > from ? Math.round(n / ((to - from) / 1000)) : 0;
+    log(`  consume, ${name.padEnd(24)} ${rate} msg/s (${n} handled in ${((to - from) / 1000).toFixed(1)} s)`);
+  }
   for (const s of Object.keys(SERVICES)) {
     const mine = wanted(s);
     const handleable = mine.filter((m) => m.plan !== 'poison');
@@ -326,7 +364,7 @@ try {
     const lost = handleable.filter((m) => !ctx.stats.done.has(`${s}:${m.id}`)).length;
     let twice = 0;
     for (const [k, n] of ctx.stats.done) if (k.startsWith(`${s}:`) && n > 1) twice++;
-    const dlq = ctx.env[`ORDERS_${s.toUpperCase()}_QUEUE_URL`].replace(/orders-(\w+)$/, 'orders-$1-dlq');
+    const dlq = await dlqOf(sqs, queueUrlOf(ctx.env, s));
     const dead = new Set(await dlqIds(sqs, dlq));
     const deadPoison = poison.filter((id) => dead.has(id)).length;
     const elapsed = ((ctx.stats.firstDone.get(s) ?? performance.now()) - started) / 1000;
@@ -347,7 +385,6 @@ try {
   if (bad) process.exitCode = 1;
 } finally {
   sqs.destroy();
-  sns.destroy();
   await server.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 }

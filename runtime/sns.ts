@@ -2,7 +2,7 @@
 // consuming service reads its own SQS queue subscribed to the topic (raw message delivery, a filter
 // policy on the `type` attribute), with the link's ordinary SQS consumer.
 import { SNSClient } from '@aws-sdk/client-sns';
-import { QueueConfigError, SQS_ENDPOINT_ENV } from './sqs.js';
+import { SQS_ENDPOINT_ENV, requiredEnv } from './sqs.js';
 
 /** SNS's size limit in bytes, for one message and for a whole PublishBatch request (body plus attributes). */
 export const SNS_MESSAGE_LIMIT_BYTES = 262_144;
@@ -18,9 +18,7 @@ export const SNS_ENDPOINT_ENV = 'SNS_ENDPOINT';
 
 /** The topic ARN held by the environment variable `env`; `topic` names the topic in the error. */
 export function topicArnFromEnv(env: string, topic: string): string {
-  const arn = process.env[env];
-  if (!arn) throw new QueueConfigError(`${env} is not set: it must hold the ARN of the ${topic} topic`);
-  return arn;
+  return requiredEnv(env, `ARN of the ${topic} topic`);
 }
 
 let sharedClient: SNSClient | undefined;

@@ -307,6 +307,68 @@ describe('AsyncAPI rules', () => {
   });
 });
 
+const MULTI = path.resolve(import.meta.dirname, 'fixtures/queue/multi-channel.yaml');
+
+describe('AsyncAPI rules: every channel of a document with several', () => {
+  async function channelChanges(edit: (t: string) => string): Promise<string[]> {
+    const before = await readFile(MULTI, 'utf8');
+    const after = edit(before);
+    expect(after, 'the edit must change the contract').not.toBe(before);
+    return only(diffAsyncApi(readAsyncApi(before, 'shop.yaml'), readAsyncApi(after, 'shop.yaml'))).sort();
+  }
+  const heartbeats = / {2}heartbeats:\n[\s\S]*?(?=operations:)/;
+  const cases: [string, (t: string) => string, string[]][] = [
+    [
+      'a renamed queue on the second channel is wire-breaking',
+      (t) => t.replace('address: shop-payments.fifo', 'address: shop-payments-v2.fifo'),
+      ['wire-breaking QUEUE_ADDRESS_CHANGED queue shop-payments.fifo'],
+    ],
+    [
+      'the third channel turned FIFO is wire-breaking',
+      (t) => t.replace('address: shop-heartbeats', 'address: shop-heartbeats.fifo'),
+      ['wire-breaking QUEUE_TYPE_CHANGED queue shop-heartbeats'],
+    ],
+    [
+      'a removed channel is wire-breaking, with its messages',
+      (t) => t.replace(heartbeats, '').replace(/ {2}beat:\n[\s\S]*$/, ''),
+      ['wire-breaking CHANNEL_REMOVED queue shop-heartbeats', 'wire-breaking MESSAGE_REMOVED message Heartbeat'],
+    ],
+    [
+      'an added channel is safe (its consumers deployed first)',
+      (t) =>
+        t.replace(
+          'operations:',
+          '  refunds:\n    address: shop-refunds\n    messages:\n      RefundIssued:\n        payload: { type: object, properties: { orderId: { type: string } } }\noperations:',
+        ),
+      ['safe CHANNEL_ADDED queue shop-refunds', 'safe MESSAGE_ADDED message RefundIssued'],
+    ],
+    [
+      'a channel key renamed on the same queue is source-breaking (the API is named after it)',
+      (t) => t.replace('  payments:\n', '  billing:\n').replace("'#/channels/payments'", "'#/channels/billing'"),
+      ['source-breaking CHANNEL_RENAMED channel payments'],
+    ],
+    [
+      'a message moved to another channel is wire-breaking',
+      (t) => {
+        const cancelled = / {6}OrderCancelled:\n[\s\S]*?(?= {2}payments:)/.exec(t)![0];
+        return t
+          .replace(cancelled, '')
+          .replace('  heartbeats:\n    address: shop-heartbeats\n    messages:\n', (m) => m + cancelled);
+      },
+      ['wire-breaking MESSAGE_MOVED message order.cancelled'],
+    ],
+  ];
+  for (const [title, edit, expected] of cases)
+    it(title, async () => {
+      expect(await channelChanges(edit)).toEqual([...expected].sort());
+    });
+
+  it('one channel each side is the same queue whatever its key', () => {
+    const renamed = ASYNCAPI.replace('channels:\n  orders:', 'channels:\n  order-events:');
+    expect(diffAsyncApi(readAsyncApi(ASYNCAPI, 'a.yaml'), readAsyncApi(renamed, 'a.yaml'))).toEqual([]);
+  });
+});
+
 const CORPUS = path.resolve(import.meta.dirname, 'fixtures/breaking/proto');
 
 async function protoChanges(pair: string): Promise<string[]> {

@@ -40,6 +40,7 @@ beforeAll(async () => {
   await createLink(dir, 'orders', { message: MESSAGES, fanOut: true });
   await createLink(dir, 'ledger', { message: MESSAGES, fanOut: true, fifo: true });
   await createLink(dir, 'shipping', { message: MESSAGES, fanOut: true, role: 'consumer' });
+  await createLink(dir, 'notify', { message: MESSAGES, fanOut: true, role: 'publisher' });
   expect((await compile(dir)).output).toBe('');
   server = buildApp({ logger: false });
   await server.listen({ host: '127.0.0.1', port: 0 });
@@ -184,6 +185,29 @@ describe('fan-out', () => {
     expect(await readFile(path.join(dir, 'src/links/orders/sqs.ts'), 'utf8')).toContain(
       "export const TOPIC_ARN_ENV = 'ORDERS_TOPIC_ARN';",
     );
+  });
+
+  test('the fan-out publisher says SNS where it talks to SNS; a plain queue publisher does not mention filter policies', async () => {
+    const fanOut = await readFile(path.join(dir, 'src/links/orders/publisher.ts'), 'utf8');
+    expect(fanOut).toContain('Entries SNS accepted');
+    expect(fanOut).toContain('PublishError if SNS fails');
+    expect(fanOut).not.toMatch(/SQS (accepted|side|allows|fails)|SQS's/);
+    // A publisher-only fan-out link reads its topic, no queue: it has no queue variable to set.
+    const notify = await readFile(path.join(dir, 'src/links/notify/sqs.ts'), 'utf8');
+    expect(notify).toContain("export const TOPIC_ARN_ENV = 'NOTIFY_TOPIC_ARN';");
+    expect(notify).not.toContain('QUEUE_URL');
+    expect(await readFile(path.join(dir, 'src/links/notify/index.ts'), 'utf8')).toContain(
+      '// topic ARN from NOTIFY_TOPIC_ARN',
+    );
+    const plainDir = await makeProject({ module: 'esm' });
+    try {
+      await createLink(plainDir, 'plain', { message: MESSAGES });
+      const plain = await readFile(path.join(plainDir, 'src/links/plain/publisher.ts'), 'utf8');
+      expect(plain).toContain('Entries SQS accepted');
+      expect(plain).not.toMatch(/SNS|filter polic/);
+    } finally {
+      await removeProject(plainDir);
+    }
   });
 
   test('the topology the infrastructure file is rendered from names what the generated code reads', async () => {

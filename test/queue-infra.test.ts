@@ -232,6 +232,12 @@ describe('setup-local on fauxqs', () => {
     const broken = await runCli(['setup-local', '--template', 'broken.yaml', '--endpoint', endpoint], dir);
     expect(broken.exitCode).toBe(1);
     expect(broken.stderr.trim().split('\n')[0]).toMatch(/^error: broken\.yaml:\d+:\d+: not valid YAML/);
+    await writeFile(path.join(dir, 'list.yaml'), '- Resources\n');
+    const list = await runCli(['setup-local', '--template', 'list.yaml', '--endpoint', endpoint], dir);
+    expect(list.exitCode).toBe(1);
+    expect(list.stderr.trim().split('\n')[0]).toBe(
+      'error: list.yaml:1:1: not a CloudFormation template (a YAML mapping with Resources)',
+    );
     const noEndpoint = await runCli(['setup-local', '--template', 'broken.yaml'], dir, { SQS_ENDPOINT: '' });
     expect(noEndpoint.exitCode).toBe(2);
     expect(noEndpoint.stderr).toContain('--endpoint <URL>');

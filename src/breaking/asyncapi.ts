@@ -2,7 +2,11 @@
 // body sent without its type attribute, and each message paired by its type (the `type` attribute it
 // travels with), payloads through the schema comparison.
 import type { JsonSchema, QueueContractModel as ReadModel } from '../contracts/asyncapi.js';
-import { queueLink, type QueueLinkModel as QueueContractModel } from '../contracts/asyncapi-queue.js';
+import {
+  identifyingProperty,
+  queueLink,
+  type QueueLinkModel as QueueContractModel,
+} from '../contracts/asyncapi-queue.js';
 import { diffSchema, type SchemaSide } from './schema.js';
 import type { ContractChange } from './types.js';
 
@@ -77,33 +81,35 @@ export function diffAsyncApi(read: ReadModel, readAfter: ReadModel): ContractCha
   return changes;
 }
 
-/** The queue itself: its address, standard vs FIFO, and how message types are told apart. */
+/** Each channel (its queue or topic): matched by key, else by address; then how types are told apart. */
 function diffQueue(
   before: QueueContractModel,
   after: QueueContractModel,
   push: (c: Omit<ContractChange, 'file'>) => void,
 ): void {
-  if (before.fifo !== after.fifo) {
-    push({
-      severity: 'wire-breaking',
-      rule: 'QUEUE_TYPE_CHANGED',
-      subject: `queue ${before.address}`,
-      reason:
-        `${before.fifo ? 'FIFO became standard' : 'standard became FIFO'}: SQS cannot convert a queue ` +
-        '(FIFO names end in ".fifo"), so this is a different queue and deployed peers keep using the old one',
-      fix:
-        `create the new queue (${after.address}), move consumers then producers to it, ` +
-        `drain and delete ${before.address}`,
-    });
-  } else if (before.address !== after.address) {
-    push({
-      severity: 'wire-breaking',
-      rule: 'QUEUE_ADDRESS_CHANGED',
-      subject: `queue ${before.address}`,
-      reason: `now ${after.address}: deployed producers and consumers still use the old queue`,
-      fix: 'move consumers first, then producers, then drain the old queue',
-    });
+  const pairs = pairChannels(before.channels, after.channels);
+  for (const [was, now] of pairs) {
+    if (!now) {
+      push({
+        severity: 'wire-breaking',
+        rule: 'CHANNEL_REMOVED',
+        subject: `queue ${was.address}`,
+        reason: `channel "${was.key}" is gone: deployed producers still send to ${was.address}, and nothing consumes it`,
+        fix: 'keep the channel until no producer sends on it, then drain and delete its queue',
+      });
+      continue;
+    }
+    diffChannel(was, now, pairs.length > 1 || after.channels.length > 1, push);
   }
+  diffPlaces(pairs, after.channels, push);
+  for (const now of after.channels)
+    if (!pairs.some(([, paired]) => paired === now))
+      push({
+        severity: 'safe',
+        rule: 'CHANNEL_ADDED',
+        subject: `queue ${now.address}`,
+        reason: `a new channel "${now.key}": create its queue (or topic) and deploy its consumers before its producers`,
+      });
   const was = identifyingProperty(before);
   const now = identifyingProperty(after);
   if (was !== undefined && was !== now) {
@@ -119,8 +125,79 @@ function diffQueue(
   }
 }
 
-/** The payload property that names a body's type when it comes without the `type` attribute. */
-function identifyingProperty(model: QueueContractModel): string | undefined {
-  const id = model.identification;
-  return id.kind === 'discriminator' || id.kind === 'property' ? id.property : undefined;
+type Channel = QueueContractModel['channels'][number];
+
+/** Each channel of `before` with its channel of `after`: the same key, else (a renamed key) the same address. */
+function pairChannels(before: Channel[], after: Channel[]): [Channel, Channel | undefined][] {
+  // One channel each side: the same queue whatever its key (a one-channel link's names do not use it).
+  if (before.length === 1 && after.length === 1) return [[before[0]!, after[0]]];
+  const taken = new Set<Channel>();
+  const byKey = before.map((c) => after.find((n) => n.key === c.key));
+  for (const n of byKey) if (n) taken.add(n);
+  return before.map((c, i) => {
+    const found =
+      byKey[i] ?? after.find((n) => !taken.has(n) && !before.some((b) => b.key === n.key) && n.address === c.address);
+    if (found) taken.add(found);
+    return [c, found];
+  });
+}
+
+/** One channel in both versions: its queue's type and address, its key (the generated API's names). */
+function diffChannel(
+  was: Channel,
+  now: Channel,
+  several: boolean,
+  push: (c: Omit<ContractChange, 'file'>) => void,
+): void {
+  if (was.fifo !== now.fifo) {
+    push({
+      severity: 'wire-breaking',
+      rule: 'QUEUE_TYPE_CHANGED',
+      subject: `queue ${was.address}`,
+      reason:
+        `${was.fifo ? 'FIFO became standard' : 'standard became FIFO'}: SQS cannot convert a queue ` +
+        '(FIFO names end in ".fifo"), so this is a different queue and deployed peers keep using the old one',
+      fix:
+        `create the new queue (${now.address}), move consumers then producers to it, ` +
+        `drain and delete ${was.address}`,
+    });
+  } else if (was.address !== now.address) {
+    push({
+      severity: 'wire-breaking',
+      rule: 'QUEUE_ADDRESS_CHANGED',
+      subject: `queue ${was.address}`,
+      reason: `now ${now.address}: deployed producers and consumers still use the old queue`,
+      fix: 'move consumers first, then producers, then drain the old queue',
+    });
+  }
+  if (several && was.key !== now.key)
+    push({
+      severity: 'source-breaking',
+      rule: 'CHANNEL_RENAMED',
+      subject: `channel ${was.key}`,
+      reason: `now "${now.key}" on the same queue: the generated publisher and consumer of a link with several channels are named after it`,
+    });
+}
+
+/** A message on another channel than before: deployed producers send it where the new consumers no longer read. */
+function diffPlaces(
+  pairs: [Channel, Channel | undefined][],
+  after: Channel[],
+  push: (c: Omit<ContractChange, 'file'>) => void,
+): void {
+  for (const [was, paired] of pairs) {
+    if (!paired) continue;
+    for (const value of was.messages) {
+      if (paired.messages.includes(value)) continue;
+      const now = after.find((c) => c.messages.includes(value));
+      if (!now) continue; // removed: MESSAGE_REMOVED says so
+      push({
+        severity: 'wire-breaking',
+        rule: 'MESSAGE_MOVED',
+        subject: `message ${value}`,
+        reason: `now on ${now.address}, was on ${was.address}: deployed producers still send it there, and its consumers now read ${now.address}`,
+        fix: `keep "${value}" on ${was.address} until no producer sends it there`,
+      });
+    }
+  }
 }

@@ -7,9 +7,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { YAMLParseError, parse } from 'yaml';
 import { selectLinks } from '../core/engine.js';
-import type { LinkConfig } from '../core/types.js';
 import { ContractError, UsageError } from '../errors.js';
-import { defaultInfraPath } from '../patterns/queue/infra/file.js';
+import { infraPathOf } from '../patterns/queue/infra/file.js';
+import { isFanOut } from '../patterns/queue/link-options.js';
 import { setupLocal, type AwsSdk } from '../patterns/queue/infra/setup-local.js';
 import { detectProject } from '../project/detect.js';
 import { readManifest } from '../vfs/manifest.js';
@@ -21,12 +21,6 @@ export interface SetupLocalCommandOptions {
   template?: string;
   envFile?: string;
   cwd?: string;
-}
-
-/** The infrastructure file of a queue link: the stored `infraFile` option, else the default path. */
-export function infraPathOf(link: LinkConfig): string {
-  const stored = link.options['infraFile'];
-  return typeof stored === 'string' ? stored : defaultInfraPath(link.name);
 }
 
 function endpointOf(opts: SetupLocalCommandOptions): string {
@@ -72,12 +66,12 @@ function templatesOf(root: string, names: string[], opts: SetupLocalCommandOptio
     return [{ file: path.relative(root, path.resolve(opts.template)), stack }];
   }
   const links = selectLinks(readManifest(root), names).filter((l) => l.pattern === 'queue');
-  const plain = links.filter((l) => names.includes(l.name) && l.options['fanOut'] !== true);
+  const plain = links.filter((l) => names.includes(l.name) && !isFanOut(l.options));
   if (plain.length > 0)
     throw new UsageError(
       `${plain.map((l) => l.name).join(', ')}: not a fan-out link, so no infrastructure file (create the link with --fan-out, or give --template <FILE>)`,
     );
-  const found = links.map((l) => ({ file: infraPathOf(l), stack: l.name }));
+  const found = links.map((l) => ({ file: infraPathOf(l.name, l.options), stack: l.name }));
   const present = found.filter((t) => existsSync(path.join(root, t.file)));
   if (present.length === 0)
     throw new UsageError(
@@ -114,11 +108,12 @@ export async function runSetupLocal(names: string[], opts: SetupLocalCommandOpti
   return 0;
 }
 
-function readTemplate(absolute: string, file: string): string {
+/** The file's YAML, parsed here so that a syntax error names its line. */
+function readTemplate(absolute: string, file: string): Record<string, unknown> {
   const text = readFileSync(absolute, 'utf8');
+  let doc: unknown;
   try {
-    // Parsed once here for the position of a syntax error; setupLocal parses it again (it is small).
-    parse(text);
+    doc = parse(text);
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const [line, column] = error.linePos?.[0]
@@ -129,5 +124,13 @@ function readTemplate(absolute: string, file: string): string {
     }
     throw error;
   }
-  return text;
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new ContractError(
+      file,
+      'not a CloudFormation template (a YAML mapping with Resources)',
+      1,
+      1,
+      'give the file generate wrote',
+    );
+  return doc as Record<string, unknown>;
 }

@@ -103,3 +103,9 @@ function isObjectSchema(schema: JsonSchema): boolean {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The payload property that names a body's type when it comes without the `type` attribute, if any. */
+export function identifyingProperty(model: Pick<QueueLinkModel, 'identification'>): string | undefined {
+  const id = model.identification;
+  return id.kind === 'discriminator' || id.kind === 'property' ? id.property : undefined;
+}

@@ -14,6 +14,8 @@ export interface ChannelNames {
   file: string;
   unionName: string;
   queueUrlEnv: string;
+  /** On fan-out: the variable holding the channel's topic ARN, `SHOP_ORDERS_TOPIC_ARN`. */
+  topicArnEnv: string;
 }
 
 /** Channel names, each unique in the link (a clash takes a number). */
@@ -32,6 +34,7 @@ export function channelNames(model: QueueLinkModel, linkPascal: string, linkCons
       file,
       unionName: `${api}Message`,
       queueUrlEnv: `${linkConst}_${constantCase(part)}_QUEUE_URL`,
+      topicArnEnv: `${linkConst}_${constantCase(part)}_TOPIC_ARN`,
     };
   });
 }
@@ -55,7 +58,7 @@ export function channelViews(base: QueueView, names: readonly ChannelNames[]): C
       fnTypeOf: 'messageTypeOf',
       settingsModule: `${n.file}-sqs`,
       queueUrlFn: `${lower(n.api)}QueueUrl`,
-      ...fanOutView(base.fanOut, n.queueUrlEnv.replace(/_QUEUE_URL$/, '_TOPIC_ARN'), `${lower(n.api)}TopicArn`),
+      ...fanOutView(base.fanOut && n.channel.publish, n.topicArnEnv, `${lower(n.api)}TopicArn`),
       constPrefix: `${constantCase(n.api)}_`,
       channelKey: oneLine(n.channel.key),
       linkHandlers: `${base.pascal}Handlers`,

@@ -1,16 +1,27 @@
 // The queue pattern's generator: AsyncAPI document -> PlannedFile[] (loaded lazily by spec.load()).
 import { ContractError } from '../../errors.js';
 import { readAsyncApi } from '../../contracts/asyncapi.js';
-import { queueLink, type LinkRole, type QueueLinkModel as QueueContractModel } from '../../contracts/asyncapi-queue.js';
+import {
+  identifyingProperty,
+  queueLink,
+  type QueueLinkModel as QueueContractModel,
+} from '../../contracts/asyncapi-queue.js';
 import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type ChannelView, type MessageView, type QueueView } from './brokers/index.js';
-import { channelNames, channelViews, channelsApi, consumedMessages, fanOutView } from './channels.js';
+import {
+  channelNames,
+  channelViews,
+  channelsApi,
+  consumedMessages,
+  fanOutView,
+  type ChannelNames,
+} from './channels.js';
 import { render } from '../../codegen/render.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
-import { defaultQueueUrlEnv } from './options.js';
+import { publishesToSns, queueUrlEnvOf, roleOf, topicArnEnvOf } from './link-options.js';
 import { isMarker } from '../../codegen/markers.js';
 import {
   PAYLOADS_KEY,
@@ -61,10 +72,7 @@ export function namesFor(model: QueueContractModel, linkName: string, options: R
   return {
     pascal,
     unionName: `${pascal}Message`,
-    queueUrlEnv:
-      typeof options.queueUrlEnv === 'string' && options.queueUrlEnv
-        ? options.queueUrlEnv
-        : defaultQueueUrlEnv(linkName),
+    queueUrlEnv: queueUrlEnvOf(linkName, options),
     fifo: model.fifo || options.fifo === true,
   };
 }
@@ -169,9 +177,10 @@ function indexSource(
 }
 
 /** The usage lines at the top of index.ts, their comments aligned whatever the link's name. */
-function usageComment(names: QueueNames, sides = { publish: true, consume: true }): string {
+function usageComment(names: QueueNames, sides = { publish: true, consume: true }, topicArnEnv?: string): string {
+  const sendsTo = topicArnEnv ? `topic ARN from ${topicArnEnv}` : `queue URL from ${names.queueUrlEnv}`;
   const publisher: [string, string][] = [
-    [`const publisher = new ${names.pascal}Publisher();`, `queue URL from ${names.queueUrlEnv}`],
+    [`const publisher = new ${names.pascal}Publisher();`, sendsTo],
     [`await publisher.publish(type, payload${names.fifo ? ', { groupId }' : ''});`, 'the body is exactly the payload'],
   ];
   const consumer: [string, string][] = [
@@ -241,42 +250,38 @@ function linkView(
     settingsModule: 'sqs',
     queueUrlFn: 'queueUrl',
     constPrefix: '',
-    ...fanOutView(
-      link.options.fanOut === true && roleOf(link.options) !== 'consumer',
-      `${constantCase(link.name)}_TOPIC_ARN`,
-      'topicArn',
-    ),
+    ...fanOutView(publishesToSns(link.options), topicArnEnvOf(link.name), 'topicArn'),
     publish: roleOf(link.options) !== 'consumer',
     consume: roleOf(link.options) !== 'publisher',
   };
   if (model.channels.length < 2) {
-    const data = { ...base, usage: usageComment(names, base) };
+    const data = { ...base, usage: usageComment(names, base, base.fanOut ? topicArnEnvOf(link.name) : undefined) };
     return { data, handled: base.consume ? views : [], channels: undefined };
   }
-  const channels = channelViews(base, channelNames(model, names.pascal, constantCase(link.name)));
+  const named = channelNames(model, names.pascal, constantCase(link.name));
+  const channels = channelViews(base, named);
   const handled = consumedMessages(views, channels);
-  return { data: { ...base, messages: handled, channels, usage: channelsUsage(channels) }, handled, channels };
+  return { data: { ...base, messages: handled, channels, usage: channelsUsage(channels, named) }, handled, channels };
 }
 
 /** The usage lines of index.ts for a link with several channels: one publisher and one consumer. */
-function channelsUsage(channels: readonly ChannelView[]): string {
-  const publisher = channels.find((c) => c.publish);
+function channelsUsage(channels: readonly ChannelView[], names: readonly ChannelNames[]): string {
+  const at = channels.findIndex((c) => c.publish);
+  const publisher = channels[at];
   const consumer = channels.find((c) => c.consume);
+  const sendsTo = publisher?.fanOut
+    ? `topic ARN from ${names[at]?.topicArnEnv}`
+    : `queue URL from ${publisher?.queueUrlEnv}`;
   const lines = [
     ...(publisher
       ? [
-          `//   const publisher = new ${publisher.pascal}Publisher();  // queue URL from ${publisher.queueUrlEnv}`,
+          `//   const publisher = new ${publisher.pascal}Publisher();  // ${sendsTo}`,
           `//   await publisher.publish(type, payload${publisher.fifo ? ', { groupId }' : ''});`,
         ]
       : []),
     ...(consumer ? [`//   const consumer = start${consumer.pascal}Consumer();  // handlers from ./handlers`] : []),
   ];
   return lines.join('\n');
-}
-
-function roleOf(options: Record<string, unknown>): LinkRole {
-  const role = options.role;
-  return role === 'publisher' || role === 'consumer' ? role : 'both';
 }
 
 export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
@@ -298,10 +303,13 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const wanted = handled.map((m) => m.value);
   const previous = await previousHandlers(ctx, out, wanted);
   const renames = resolveRenames(ctx.renames, [['handlers', previous, wanted]], undefined, ctx.renameApplies);
+  // Hashed without the property naming the type (`type`, or the document's discriminator such as
+  // `kind`), which differs between any two types: a renamed type then hashes as it did.
+  const identifying = identifyingProperty(model) ?? 'type';
   const payloads = {
     last: recordOf(ctx.previousState, PAYLOADS_KEY),
     now: new Map(
-      model.messages.filter((m) => wanted.includes(m.value)).map((m) => [m.value, payloadHash(m.schema, 'type')]),
+      model.messages.filter((m) => wanted.includes(m.value)).map((m) => [m.value, payloadHash(m.schema, identifying)]),
     ),
   };
   const handlersPath = `${out}/handlers.ts`;

@@ -3,7 +3,8 @@
 import { defineOptions, type OptionValues } from '../../core/options.js';
 import { BROKERS } from './brokers/index.js';
 import { UsageError } from '../../errors.js';
-import { constantCase, isReservedWord } from '../../util/names.js';
+import { isReservedWord } from '../../util/names.js';
+import { defaultQueueUrlEnv } from './link-options.js';
 
 export interface FieldSpec {
   name: string;
@@ -55,11 +56,6 @@ export function parseMessageFlags(values: unknown): MessageSpec[] {
     names.add(m.name);
   }
   return messages;
-}
-
-/** `order` -> `ORDER_QUEUE_URL`, `order-events` -> `ORDER_EVENTS_QUEUE_URL`. */
-export function defaultQueueUrlEnv(linkName: string): string {
-  return `${constantCase(linkName)}_QUEUE_URL`;
 }
 
 const QUEUE_URL_ENV = /^[A-Z_][A-Z0-9_]*$/;

@@ -3,12 +3,9 @@
 import { UsageError } from '../../errors.js';
 import { contractFile } from '../../project/contract-path.js';
 import type { PatternSpec } from '../types.js';
+import { largePayloads, publishesToSns } from './link-options.js';
 import { QUEUE_OPTIONS, parseMessageFlags } from './options.js';
 import { brokerOf } from './brokers/index.js';
-
-function publishesToSns(options: Record<string, unknown>): boolean {
-  return options.fanOut === true && options.role !== 'consumer';
-}
 
 export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   id: 'queue',
@@ -19,14 +16,14 @@ export const spec: PatternSpec<typeof QUEUE_OPTIONS> = {
   runtimeDependencies: (options) => [
     ...brokerOf(options).runtimeDependencies,
     ...(publishesToSns(options) ? ['@aws-sdk/client-sns'] : []),
-    ...(options['largePayloads'] === true ? ['@aws-sdk/client-s3'] : []),
+    ...(largePayloads(options) ? ['@aws-sdk/client-s3'] : []),
   ],
   runtimeModules: (options) => [
     'context',
     ...brokerOf(options).runtimeModules,
     ...(publishesToSns(options) ? ['sns'] : []),
     'idempotency',
-    ...(options['largePayloads'] === true ? ['large-payload'] : []),
+    ...(largePayloads(options) ? ['large-payload'] : []),
   ],
   legacyModules: { 'context.ts': 'context' },
 

@@ -5,15 +5,19 @@
 import type { LinkRole, QueueLinkModel } from '../../contracts/asyncapi-queue.js';
 import { constantCase, pascalCase } from '../../util/names.js';
 import { channelNames } from './channels.js';
-import { defaultQueueUrlEnv } from './options.js';
+import { baseName } from './infra/topology.js';
+import { isFanOut, queueUrlEnvOf, roleOf, topicArnEnvOf } from './link-options.js';
 
 export interface ChannelTopology {
   /** The channel's key in the document. */
   channel: string;
   fifo: boolean;
-  /** The queue the consumer reads: the channel's address; on fan-out `<address>-<link>` (one queue per service). */
+  /**
+   * The queue the consumer reads, named without `.fifo` (the renderer adds it to a FIFO channel's): the
+   * channel's address; on fan-out `<address>-<link>` (one queue per service).
+   */
   queue: { name: string; urlEnv: string };
-  /** On fan-out: the topic publishers send to (the channel's address). */
+  /** On fan-out: the topic publishers send to (the channel's address, without `.fifo`). */
   topic?: { name: string; arnEnv: string } | undefined;
   /** Message types the link consumes from this channel: the subscription's filter policy on `type`. */
   consumes: string[];
@@ -30,37 +34,21 @@ export interface QueueTopology {
 
 /** The topology of link `name` (its stored options: fanOut, role, queueUrlEnv). */
 export function queueTopology(model: QueueLinkModel, name: string, options: Record<string, unknown>): QueueTopology {
-  const fanOut = options.fanOut === true;
-  const role = options.role === 'publisher' || options.role === 'consumer' ? options.role : 'both';
-  const linkConst = constantCase(name);
+  const fanOut = isFanOut(options);
+  const role = roleOf(options);
   const one = model.channels.length < 2;
-  const names = channelNames(model, pascalCase(name), linkConst);
+  const names = channelNames(model, pascalCase(name), constantCase(name));
   const channels = names.map((n): ChannelTopology => {
     const c = n.channel;
-    const consume = one ? role !== 'publisher' : c.consume;
-    const publish = one ? role !== 'consumer' : c.publish;
-    const urlEnv = one
-      ? typeof options.queueUrlEnv === 'string' && options.queueUrlEnv
-        ? options.queueUrlEnv
-        : defaultQueueUrlEnv(name)
-      : n.queueUrlEnv;
-    const fifoSuffix = c.fifo && c.address.endsWith('.fifo') ? '.fifo' : '';
-    const base = c.address.replace(/\.fifo$/, '');
+    const base = baseName(c.address);
     return {
       channel: c.key,
       fifo: c.fifo,
-      queue: { name: fanOut ? `${base}-${name}${fifoSuffix}` : c.address, urlEnv },
-      topic: fanOut
-        ? { name: c.address, arnEnv: one ? `${linkConst}_TOPIC_ARN` : topicArnEnv(n.queueUrlEnv) }
-        : undefined,
-      consumes: consume ? c.messages : [],
-      publishes: publish,
+      queue: { name: fanOut ? `${base}-${name}` : base, urlEnv: one ? queueUrlEnvOf(name, options) : n.queueUrlEnv },
+      topic: fanOut ? { name: base, arnEnv: one ? topicArnEnvOf(name) : n.topicArnEnv } : undefined,
+      consumes: (one ? role !== 'publisher' : c.consume) ? c.messages : [],
+      publishes: one ? role !== 'consumer' : c.publish,
     };
   });
   return { link: name, fanOut, role, channels };
-}
-
-/** A channel's topic variable, as channels.ts names it: `SHOP_ORDERS_QUEUE_URL` -> `SHOP_ORDERS_TOPIC_ARN`. */
-function topicArnEnv(queueUrlEnv: string): string {
-  return queueUrlEnv.replace(/_QUEUE_URL$/, '_TOPIC_ARN');
 }

@@ -5,7 +5,7 @@
 // own). Intrinsics are written in their long form (`Ref:`, `Fn::GetAtt:`) so any YAML tool reads them.
 import { stringify } from 'yaml';
 import { pascalCase } from '../../../util/names.js';
-import type { ConsumerQueueSpec, QueueTopology, TopicSpec } from './topology.js';
+import { fifoName, type ConsumerQueueSpec, type QueueTopology, type TopicSpec } from './topology.js';
 
 /** SQS's longest retention, 14 days: a dead-lettered message is kept as long as SQS allows. */
 const MAX_RETENTION_SECONDS = 1_209_600;
@@ -20,13 +20,13 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 
 /** A topic is named after its channel alone: every service's stack built from the document agrees on it. */
 function topicName(topic: TopicSpec): string {
-  return `${topic.name}${topic.fifo ? '.fifo' : ''}`;
+  return fifoName(topic.name, topic.fifo);
 }
 /** `<link>-<service>` (just `<link>` when the service is the link itself), `-dlq` added for the DLQ. */
 function queueName(topology: QueueTopology, queue: ConsumerQueueSpec, dlq = false): string {
-  const given = queue.queueName?.replace(/\.fifo$/, '');
+  const given = queue.queueName;
   const base = given ?? (queue.service === topology.name ? queue.service : `${topology.name}-${queue.service}`);
-  return `${base}${dlq ? '-dlq' : ''}${queue.fifo ? '.fifo' : ''}`;
+  return fifoName(`${base}${dlq ? '-dlq' : ''}`, queue.fifo);
 }
 
 const ids = {

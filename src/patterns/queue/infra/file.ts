@@ -10,9 +10,13 @@ import type { QueueTopology } from './topology.js';
 /** The link state entry holding the hash of the infrastructure file as last written. */
 export const INFRA_STATE_KEY = 'infraFile';
 
-/** Where a link's file goes by default: `infra/<link>.cloudformation.yaml`, beside the contracts. */
-export function defaultInfraPath(linkName: string): string {
-  return `infra/${linkName}.cloudformation.yaml`;
+/**
+ * Where a link's file is: the stored `infraFile` option, else `infra/<link>.cloudformation.yaml` (beside
+ * the contracts). `generate` writes it there and `setup-local` reads it there.
+ */
+export function infraPathOf(linkName: string, options: Record<string, unknown>): string {
+  const stored = options['infraFile'];
+  return typeof stored === 'string' && stored ? stored : `infra/${linkName}.cloudformation.yaml`;
 }
 
 function sha256(text: string): string {

@@ -3,21 +3,20 @@
 // (this stack's when the link publishes on it, else the publisher's, taken as a parameter), a queue + DLQ
 // per consumed channel subscribed with a filter on the consumed types, the payload bucket with
 // --large-payloads on a publishing link.
-import { constantCase } from '../../../util/names.js';
 import type { GenerateContext, LinkState, PlannedFile } from '../../types.js';
 import type { QueueTopology as LinkTopology } from '../topology.js';
-import { defaultInfraPath, infraFile } from './file.js';
+import { largePayloads, payloadBucketEnvOf } from '../link-options.js';
+import { infraFile, infraPathOf } from './file.js';
 import type { ConsumerQueueSpec, QueueTopology, TopicSpec } from './topology.js';
 
 /** The renderer's model of a fan-out link's topology. */
-export function infraTopology(link: LinkTopology, largePayloads: boolean): QueueTopology {
-  const withTopic = link.channels.filter((c) => c.topic);
-  const topicOf = (name: string) => name.replace(/\.fifo$/, '');
+export function infraTopology(link: LinkTopology, withBucket: boolean): QueueTopology {
+  const withTopic = link.channels.flatMap((c) => (c.topic ? [{ ...c, topic: c.topic }] : []));
   const topics: TopicSpec[] = withTopic.map((c) => ({
-    name: topicOf(c.topic?.name ?? c.channel),
+    name: c.topic.name,
     fifo: c.fifo,
     ...(c.fifo ? { contentBasedDeduplication: true } : {}),
-    arnEnv: c.topic?.arnEnv ?? '',
+    arnEnv: c.topic.arnEnv,
     ...(c.publishes ? {} : { external: true }),
   }));
   const queues: ConsumerQueueSpec[] = withTopic
@@ -27,11 +26,10 @@ export function infraTopology(link: LinkTopology, largePayloads: boolean): Queue
       queueName: c.queue.name,
       fifo: c.fifo,
       urlEnv: c.queue.urlEnv,
-      subscriptions: [{ topic: topicOf(c.topic?.name ?? c.channel), messageTypes: [...c.consumes] }],
+      subscriptions: [{ topic: c.topic.name, messageTypes: [...c.consumes] }],
     }));
   const publishes = link.channels.some((c) => c.publishes);
-  const bucket =
-    largePayloads && publishes ? { payloadBucket: { bucketEnv: `${constantCase(link.link)}_PAYLOAD_BUCKET` } } : {};
+  const bucket = withBucket && publishes ? { payloadBucket: { bucketEnv: payloadBucketEnvOf(link.link) } } : {};
   return { name: link.link, topics, queues, ...bucket };
 }
 
@@ -46,6 +44,6 @@ export async function fanOutInfra(
 ): Promise<{ file: PlannedFile; state: LinkState } | undefined> {
   const { options } = ctx.link;
   if (!topology.fanOut) return undefined;
-  const path = typeof options['infraFile'] === 'string' ? options['infraFile'] : defaultInfraPath(topology.link);
-  return infraFile(ctx, path, infraTopology(topology, options['largePayloads'] === true), contract);
+  const path = infraPathOf(topology.link, options);
+  return infraFile(ctx, path, infraTopology(topology, largePayloads(options)), contract);
 }

@@ -6,7 +6,6 @@
 import type * as SNS from '@aws-sdk/client-sns';
 import type * as SQS from '@aws-sdk/client-sqs';
 import type * as S3 from '@aws-sdk/client-s3';
-import { parse } from 'yaml';
 import { ENV_METADATA_KEY } from './cloudformation.js';
 
 export interface AwsSdk {
@@ -50,8 +49,12 @@ const ORDER = [
   'AWS::SNS::Subscription',
 ];
 
-export async function setupLocal(template: string, sdk: AwsSdk, options: SetupLocalOptions): Promise<SetupLocalResult> {
-  const doc = parse(template) as Record<string, unknown>;
+/** Applies `doc`, the template's parsed YAML (the caller parses it, to report a syntax error by line). */
+export async function setupLocal(
+  doc: Record<string, unknown>,
+  sdk: AwsSdk,
+  options: SetupLocalOptions,
+): Promise<SetupLocalResult> {
   const resources = (doc['Resources'] ?? {}) as Record<string, Resource>;
   const config = { endpoint: options.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS };
   const clients = {

@@ -1,7 +1,22 @@
 // The fan-out topology of a queue link, as the infrastructure file and `setup-local` need it: SNS topics,
 // one SQS queue (with its dead-letter queue) per consuming service, and which message types each queue
 // subscribes to. Built from the AsyncAPI document by the queue generator; rendered by cloudformation.ts.
-// Types only, so the generator can import it without loading the renderer.
+// Types, and the one rule for FIFO names: light, so the generator imports it without loading the renderer.
+
+const FIFO_SUFFIX = '.fifo';
+
+/**
+ * A name as the topology keeps it: without `.fifo` (`shop-payments.fifo` -> `shop-payments`). The
+ * document's address has it on a FIFO channel (or not, with a binding saying FIFO); fifoName adds it back.
+ */
+export function baseName(address: string): string {
+  return address.endsWith(FIFO_SUFFIX) ? address.slice(0, -FIFO_SUFFIX.length) : address;
+}
+
+/** The physical name of a topic or queue: AWS requires `.fifo` at the end of a FIFO one's. */
+export function fifoName(base: string, fifo: boolean): string {
+  return fifo ? `${base}${FIFO_SUFFIX}` : base;
+}
 
 export interface QueueTopology {
   /** The link name (kebab-case): prefixes resource names (`orders` -> `orders-billing` queue). */
@@ -37,7 +52,7 @@ export interface ConsumerQueueSpec {
    * DLQ `<link>-<service>-dlq` (just `<link>` when the service is the link's own name).
    */
   service: string;
-  /** The queue's physical name, when not `<link>-<service>` (the link's topology names it). */
+  /** The queue's name (without `.fifo`), when not `<link>-<service>` (the link's topology names it). */
   queueName?: string | undefined;
   /** Must match its topics' FIFO-ness (SNS FIFO topics deliver only to FIFO queues, and back). */
   fifo: boolean;

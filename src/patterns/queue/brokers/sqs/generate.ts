@@ -1,26 +1,25 @@
 // The SQS broker's files of a queue link: its settings (queue URL, FIFO), publisher and consumer.
 import { render } from '../../../../codegen/render.js';
 import { wrapUnion } from '../../../../codegen/layout.js';
-import { constantCase } from '../../../../util/names.js';
 import type { BrokerCode, ChannelView, QueueView } from '../types.js';
-
-/** Whether the link stores messages over the size limit in S3 (`--large-payloads`). */
-const largePayloads = (options: Record<string, unknown>): boolean => options['largePayloads'] === true;
+import { isFanOut, largePayloads, payloadEnvPrefixOf } from '../../link-options.js';
 
 export const code: BrokerCode = {
   files(view, ctx) {
     const extras = {
       runtimeSqs: ctx.runtime('sqs'),
       runtimeSns: view.fanOut ? ctx.runtime('sns') : '',
+      // Who the publisher sends to, for its comments: a fan-out publisher talks to SNS, not SQS.
+      sender: view.fanOut ? 'SNS' : 'SQS',
       runtimeIdempotency: ctx.runtime('idempotency'),
       largePayloads: largePayloads(ctx.link.options),
       runtimeLargePayload: ctx.runtime('large-payload'),
       // ORDERS_PAYLOAD_BUCKET, ORDERS_PAYLOAD_LIMIT_BYTES for the link `orders`.
-      payloadEnvPrefix: constantCase(view.linkName),
+      payloadEnvPrefix: payloadEnvPrefixOf(view.linkName),
       // A fan-out link's consumers keep S3 objects by default: every subscribed queue points at the same one.
-      payloadRetention: ctx.link.options['fanOut'] === true ? 'keep' : 'delete',
+      payloadRetention: isFanOut(ctx.link.options) ? 'keep' : 'delete',
     };
-    const data = { ...view, ...extras };
+    const data = { ...view, ...extras, readsQueue: readsQueue(view) };
     if (view.channels) return channelFiles(data, view.channels, extras);
     return {
       ...(view.publish ? { 'publisher.ts': render('queue/brokers/sqs/publisher.ts', data) } : {}),
@@ -84,12 +83,20 @@ function channelFiles(
       })),
     });
   for (const c of channels) {
-    const view = { ...c, ...extras };
+    const view = { ...c, ...extras, readsQueue: readsQueue(c) };
     files[`${c.file}-sqs.ts`] = render('queue/brokers/sqs/sqs.ts', view);
     if (c.publish) files[`${c.file}-publisher.ts`] = render('queue/brokers/sqs/publisher.ts', view);
     if (c.consume) files[`${c.file}-consumer.ts`] = render('queue/brokers/sqs/consumer.ts', view);
   }
   return files;
+}
+
+/**
+ * Whether the code reads a queue URL: a consumer does, and a plain queue's publisher; a fan-out
+ * publisher sends to its topic, so a channel it only publishes on has no queue variable to set.
+ */
+function readsQueue(view: Pick<QueueView, 'consume' | 'fanOut'>): boolean {
+  return view.consume || !view.fanOut;
 }
 
 function contexts(channels: readonly ChannelView[]): string[] {

@@ -22,11 +22,16 @@ export class QueueConfigError extends Error {
   override name = 'QueueConfigError';
 }
 
+/** The value of the environment variable `env`; QueueConfigError saying it must hold `what` when unset. */
+export function requiredEnv(env: string, what: string): string {
+  const value = process.env[env];
+  if (!value) throw new QueueConfigError(`${env} is not set: it must hold the ${what}`);
+  return value;
+}
+
 /** The queue URL held by the environment variable `env`; `queue` names the queue in the error. */
 export function queueUrlFromEnv(env: string, queue: string): string {
-  const url = process.env[env];
-  if (!url) throw new QueueConfigError(`${env} is not set: it must hold the URL of the ${queue} queue`);
-  return url;
+  return requiredEnv(env, `URL of the ${queue} queue`);
 }
 
 let sharedClient: SQSClient | undefined;
