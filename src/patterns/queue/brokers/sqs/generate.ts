@@ -80,7 +80,7 @@ function channelFiles(
       contextUnion: wrapUnion('', 'export type MessageContext =', contexts(consumers)),
       handlers: data.messages.map((m) => ({
         ...m,
-        context: contexts(consumers.filter((c) => c.messages.some((x) => x.value === m.value))).join(' | '),
+        context: contexts(consumers.filter((c) => c.messages.some((x) => x.value === m.value)), m.literal).join(' | '),
       })),
     });
   for (const c of channels) {
@@ -92,6 +92,8 @@ function channelFiles(
   return files;
 }
 
-function contexts(channels: readonly ChannelView[]): string[] {
-  return channels.length ? channels.map((c) => `${c.api}MessageContext`) : ['never'];
+/** The channels' context types (of the message type `literal`, when given). */
+function contexts(channels: readonly ChannelView[], literal?: string): string[] {
+  const of = literal ? `<${literal}>` : '';
+  return channels.length ? channels.map((c) => `${c.api}MessageContext${of}`) : ['never'];
 }
