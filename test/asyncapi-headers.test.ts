@@ -116,7 +116,20 @@ beforeAll(async () => {
   await server.listen({ host: '127.0.0.1', port: 0 });
   const endpoint = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
-  const tsconfig = { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: ['node'], outDir: 'dist', rootDir: 'src', lib: ['ES2023'], ...STRICTEST }, include: ['src'] };
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      skipLibCheck: true,
+      types: ['node'],
+      outDir: 'dist',
+      rootDir: 'src',
+      lib: ['ES2023'],
+      ...STRICTEST,
+    },
+    include: ['src'],
+  };
   dir = await makeProject({ files: { 'tsconfig.json': JSON.stringify(tsconfig), 'src/use.ts': USE } });
   await mkdir(path.join(dir, 'asyncapi'));
   await writeFile(path.join(dir, 'asyncapi', 'orders.yml'), ORDERS);
@@ -207,6 +220,86 @@ describe('headers from traits (streetlights 3.0)', () => {
     const { seen, invalid } = await consume('sub', 'SubLightTurnOnConsumer', queueUrl, 2);
     expect(seen.map((s) => s.headers)).toEqual([{ 'my-app-header': 12 }]);
     // Handed back at once, the invalid message may be received again before the consumer stops.
-    expect(invalid[0]).toMatchObject({ reason: 'headers', issues: [{ path: '/my-app-header', message: 'must be <= 100' }] });
+    expect(invalid[0]).toMatchObject({
+      reason: 'headers',
+      issues: [{ path: '/my-app-header', message: 'must be <= 100' }],
+    });
+  }, 30_000);
+});
+
+describe('headers from traits of a 2.6 document (converted)', () => {
+  test('the 2.x trait gives the same typed header', async () => {
+    const queueUrl = await newQueue();
+    await sendRaw(queueUrl, { lumens: 3 }, { 'my-app-header': ['Number', '4'] });
+    const { seen } = await consume(
+      'mqtt',
+      'MqttSmartylightingStreetlights10EventStreetlightIdLightingMeasuredConsumer',
+      queueUrl,
+      1,
+    );
+    expect(seen).toEqual([{ type: 'lightMeasured', payload: { lumens: 3 }, headers: { 'my-app-header': 4 } }]);
+  }, 30_000);
+});
+
+describe('correlation IDs', () => {
+  test('from the payload (kraken: $message.payload#/reqid), for a body without the type attribute', async () => {
+    const queueUrl = await newQueue();
+    await sendRaw(queueUrl, { event: 'ping', reqid: 42 }, {});
+    const { seen } = await consume('kraken', 'KrakenPingConsumer', queueUrl, 1);
+    expect(seen).toEqual([{ type: 'ping', payload: { event: 'ping', reqid: 42 }, headers: {}, correlationId: '42' }]);
+  }, 30_000);
+
+  test('a required header one is filled with a new UUID when left out, and read back from its header', async () => {
+    const queueUrl = await newQueue();
+    const orders = await publisher('orders', 'OrdersPublisher', queueUrl);
+    const made = await orders.publish('OrderPlaced', { orderId: 'o1' }, { headers: { tenant: 'acme', priority: 3 } });
+    const given = await orders.publish(
+      'OrderPlaced',
+      { orderId: 'o2' },
+      { headers: { tenant: 'acme', correlationId: 'c-2' } },
+    );
+    expect(made.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(given.correlationId).toBe('c-2');
+    // The trait's `priority` (maximum 9) is merged under the message's own (minimum 0): both hold.
+    await expect(
+      orders.publish('OrderPlaced', { orderId: 'o3' }, { headers: { tenant: 'a', priority: 10 } }),
+    ).rejects.toThrow(/headers\/priority must be <= 9/);
+    await expect(orders.publish('OrderPlaced', { orderId: 'o3' }, { headers: {} })).rejects.toThrow(
+      /headers must have required property 'tenant'/,
+    );
+    const { seen } = await consume('orders', 'OrdersConsumer', queueUrl, 2);
+    expect(seen.sort((a, b) => JSON.stringify(a.payload).localeCompare(JSON.stringify(b.payload)))).toEqual([
+      {
+        type: 'OrderPlaced',
+        payload: { orderId: 'o1' },
+        headers: { tenant: 'acme', priority: 3, correlationId: made.correlationId },
+        correlationId: made.correlationId,
+      },
+      {
+        type: 'OrderPlaced',
+        payload: { orderId: 'o2' },
+        headers: { tenant: 'acme', correlationId: 'c-2' },
+        correlationId: 'c-2',
+      },
+    ]);
+  }, 30_000);
+});
+
+describe('more headers than travel one attribute each', () => {
+  test('travel together as JSON in the `headers` attribute, typed and validated the same', async () => {
+    const queueUrl = await newQueue();
+    const orders = await publisher('orders', 'OrdersPublisher', queueUrl);
+    const headers = { a: 'x', b: 1.5, c: true, d: 'y', e: { by: 'ada' } };
+    await orders.publish('OrderAudited', { auditId: 'a1' }, { headers });
+    const raw = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'], VisibilityTimeout: 0 }),
+    );
+    const attributes = raw.Messages?.[0]?.MessageAttributes ?? {};
+    expect(Object.keys(attributes).sort()).toEqual(['headers', 'requestId', 'type']);
+    expect(JSON.parse(attributes['headers']?.StringValue ?? '')).toEqual(headers);
+    const { seen } = await consume('orders', 'OrdersConsumer', queueUrl, 1);
+    expect(seen).toEqual([{ type: 'OrderAudited', payload: { auditId: 'a1' }, headers }]);
+    const messages = await readFile(path.join(dir, 'src/links/orders/messages.ts'), 'utf8');
+    expect(messages).toContain('OrderAudited: its headers travel together, as JSON in the `headers` attribute');
   }, 30_000);
 });

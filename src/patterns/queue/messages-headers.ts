@@ -83,7 +83,8 @@ export function headersTable(messages: readonly QueueMessageModel[], schemas: Re
     if (m.headers) parts.push(`validate: ${headersValidatorName(i)} as CompiledValidator`);
     return [`  [${stringLiteral(m.value)}, { ${parts.join(', ')} }],`];
   });
-  return `const HEADERS = new Map<string, HeaderCodec & { validate?: CompiledValidator }>([\n${rows.join('\n')}\n]);`;
+  const type = 'Map<string, HeaderCodec & { validate?: CompiledValidator }>';
+  return rows.length ? `const HEADERS = new ${type}([\n${rows.join('\n')}\n]);` : `const HEADERS = new ${type}();`;
 }
 
 /** Why a message's headers travel packed, for the comment above them (undefined when they do not). */

@@ -26,7 +26,10 @@ export function messagesSource(
   runtimeSqs: string,
   channelsPart?: string | undefined,
 ): string {
-  const validators = model.messages.flatMap((m, i) => [validatorName(i), ...(m.headers ? [headersValidatorName(i)] : [])]);
+  const validators = model.messages.flatMap((m, i) => [
+    validatorName(i),
+    ...(m.headers ? [headersValidatorName(i)] : []),
+  ]);
   const { declarations, headerTypes } = typeDeclarations(model, reserved);
   const api = `${messagesApi(model, names, headerTypes)}${channelsPart ? `\n${channelsPart}` : ''}`;
   const packed = model.messages.flatMap((m) => packedNote(m, model.schemas) ?? []);
@@ -34,7 +37,7 @@ export function messagesSource(
   return `${GENERATED_HEADER}
 ${lineComment(`Message types of the ${names.pascal} queue, generated from ${model.file}.`)}
 // A body is exactly the payload its message describes; the message type travels beside it, as the
-// \`type\` message attribute (what SNS filter policies match on), and so do its headers, one attribute each.
+// \`type\` message attribute (what SNS filter policies match on), and so do its headers.
 ${[...packed, ...model.warnings.map((w) => `Warning: ${w}`)].map((w) => `${commentLines(w)}\n`).join('')}${importLine(validators, `./validators${importSuffix}`)}
 ${runtime}
 ${declarations.join('\n\n')}
@@ -97,7 +100,7 @@ export type ${unionName}Received = {
 ${wrapList('', `export const ${pascal.toUpperCase()}_MESSAGE_TYPES: readonly ${unionName}Type[] = [`, types, '];')}
 
 export interface ValidationIssue {
-  /** JSON pointer of the offending value ('' for the whole message), in the payload or (reason 'headers') the headers. */
+  /** JSON pointer of the offending value ('' for the whole), in the payload or (reason 'headers') the headers. */
   path: string;
   message: string;
 }
@@ -176,7 +179,8 @@ ${jsDoc(
     return { ok: false, reason: 'json', issues: [{ path: '', message: (error as Error).message }] };
   }
   const received = typeof attributes === 'string' ? undefined : attributes;
-  const type = (typeof attributes === 'string' ? attributes : received?.['type']?.StringValue) ?? identifyMessage(value${among ? ', among' : ''});
+  const typeAttribute = typeof attributes === 'string' ? attributes : received?.['type']?.StringValue;
+  const type = typeAttribute ?? identifyMessage(value${among ? ', among' : ''});
   if (type === undefined) {
     const message = 'no \`type\` message attribute, and the body is none of the message types';
     return { ok: false, reason: 'unknown-type', issues: [{ path: '', message }] };
@@ -193,7 +197,8 @@ function withHeaders(
   const codec = HEADERS.get(message.type);
   if (!codec) return { ok: true, message: { ...message, headers: {} } as ${unionName}Received };
   const headers = decodeHeaders(codec, attributes);
-  if (codec.validate && !codec.validate(headers)) return { ok: false, reason: 'headers', issues: issuesOf(codec.validate) };
+  if (codec.validate && !codec.validate(headers))
+    return { ok: false, reason: 'headers', issues: issuesOf(codec.validate) };
   const correlationId = correlationIdOf(codec, message.payload, headers);
   return { ok: true, message: { ...message, headers, correlationId } as ${unionName}Received };
 }
@@ -236,7 +241,10 @@ export function identifyMessage(_value: unknown): string | undefined {
 }`;
   if (id.kind === 'validation') return validationIdentify(model, amongParam, amongDoc);
   const entries = Object.entries(id.values).map(([k, v]) => `  [${stringLiteral(k)}, ${stringLiteral(v)}],`);
-  const found = among ? 'type !== undefined && (among === undefined || among.has(type)) ? type : undefined' : 'type';
+  const lookup = `BY_PROPERTY.get((value as Record<string, unknown>)[${stringLiteral(id.property)}])`;
+  const found = among
+    ? `const type = ${lookup};\n  return type !== undefined && (among === undefined || among.has(type)) ? type : undefined;`
+    : `return ${lookup};`;
   return `const BY_PROPERTY = new Map<unknown, string>([\n${entries.join('\n')}\n]);
 
 /**
@@ -244,8 +252,7 @@ export function identifyMessage(_value: unknown): string | undefined {
  */
 export function identifyMessage(value: unknown${amongParam}): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const type = BY_PROPERTY.get((value as Record<string, unknown>)[${stringLiteral(id.property)}]);
-  return ${found};
+  ${found}
 }`;
 }
 

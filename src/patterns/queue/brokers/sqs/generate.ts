@@ -80,7 +80,10 @@ function channelFiles(
       contextUnion: wrapUnion('', 'export type MessageContext =', contexts(consumers)),
       handlers: data.messages.map((m) => ({
         ...m,
-        context: contexts(consumers.filter((c) => c.messages.some((x) => x.value === m.value)), m.literal).join(' | '),
+        context: contexts(
+          consumers.filter((c) => c.messages.some((x) => x.value === m.value)),
+          m.literal,
+        ).join(' | '),
       })),
     });
   for (const c of channels) {
