@@ -43,8 +43,6 @@ export interface QueueMessageModel {
   correlationId?: CorrelationModel | undefined;
   /** `examples[].payload` of the message. */
   examples: unknown[];
-  /** `examples[].headers` of the message, index for index with `examples` (undefined where none). */
-  exampleHeaders: unknown[];
   /** Line and column of its payload in the user's file, for errors raised after reading. */
   at: { line?: number | undefined; column?: number | undefined };
 }
@@ -324,7 +322,6 @@ class Reader {
       headers,
       correlationId: this.correlation(message, path, value, headers),
       examples: examplesOf(message.examples),
-      exampleHeaders: examplesOf(message.examples, 'headers'),
       at: this.source.locate(message.payload === undefined ? path : [...path, 'payload']),
     };
     if ([...this.messages.values()].some((m) => m.value === model.value))
@@ -562,10 +559,9 @@ function properties(schema: JsonSchema): Record<string, unknown> {
   return isObject(schema.properties) ? schema.properties : {};
 }
 
-/** The examples' payloads (or, for `part` 'headers', their headers, index for index with the payloads). */
-function examplesOf(node: unknown, part: 'payload' | 'headers' = 'payload'): unknown[] {
+function examplesOf(node: unknown): unknown[] {
   if (!Array.isArray(node)) return [];
-  return node.filter((e) => isObject(e) && 'payload' in e).map((e) => (e as JsonSchema)[part]);
+  return node.filter((e) => isObject(e) && 'payload' in e).map((e) => (e as JsonSchema).payload);
 }
 
 function stringOr(value: unknown): string | undefined {
