@@ -6,7 +6,14 @@
 // - kraken: the correlation ID is in the payload (`$message.payload#/reqid`).
 // - orders (below): a required header correlation ID, string/number/boolean headers, and a message with
 //   more headers than travel one attribute each (they travel packed, as JSON in one attribute).
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -109,13 +116,16 @@ type Invalid = { reason: string; issues: { path: string; message: string }[] };
 
 let server: Awaited<ReturnType<typeof buildApp>>;
 let sqs: SQSClient;
+let sns: SNSClient;
 let dir = '';
 
 beforeAll(async () => {
   server = buildApp({ logger: false });
   await server.listen({ host: '127.0.0.1', port: 0 });
   const endpoint = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-  sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } };
+  sqs = new SQSClient(config);
+  sns = new SNSClient(config);
   const tsconfig = {
     compilerOptions: {
       target: 'ES2022',
@@ -141,6 +151,7 @@ beforeAll(async () => {
     ['mqtt', 'streetlights-mqtt-2.6.yml', { role: 'consumer' }],
     ['kraken', 'kraken-websocket-multiple-channels.yml', { role: 'consumer' }],
     ['orders', 'orders.yml', {}],
+    ['fan', 'orders.yml', { fanOut: true, role: 'publisher' }],
   ] as const) {
     const link = { name, pattern: 'queue', contracts: [`asyncapi/${file}`], out: `src/links/${name}`, options };
     await generateLink(dir, link, 'esm', { noUnusedParameters: true });
@@ -150,6 +161,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sqs?.destroy();
+  sns?.destroy();
   await server?.close();
   if (dir) await removeProject(dir);
 });
@@ -301,5 +313,46 @@ describe('more headers than travel one attribute each', () => {
     expect(seen).toEqual([{ type: 'OrderAudited', payload: { auditId: 'a1' }, headers }]);
     const messages = await readFile(path.join(dir, 'src/links/orders/messages.ts'), 'utf8');
     expect(messages).toContain('OrderAudited: its headers travel together, as JSON in the `headers` attribute');
+  }, 30_000);
+});
+
+describe('fan-out: headers as SNS message attributes', () => {
+  test('a subscription filter policy matches a Number header; the consumer reads it as a number', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'orders-fan' }));
+    const queueUrl = await newQueue();
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const FilterPolicy = JSON.stringify({ priority: [{ numeric: ['>=', 5] }] });
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: Attributes!.QueueArn!,
+        Attributes: { RawMessageDelivery: 'true', FilterPolicy },
+      }),
+    );
+    const mod = await loadCompiled<Module>(dir, 'links/fan/index.js', 'esm');
+    const fan = new (mod['FanPublisher'] as new (options: object) => Publisher)({ client: sns, topicArn: TopicArn });
+    await fan.publish(
+      'OrderPlaced',
+      { orderId: 'low' },
+      { headers: { tenant: 't', priority: 1, correlationId: 'c-low' } },
+    );
+    await fan.publish(
+      'OrderPlaced',
+      { orderId: 'high' },
+      { headers: { tenant: 't', priority: 7, correlationId: 'c-high' } },
+    );
+    // Waits for two (five seconds at most): the filtered-out one must not come.
+    const { seen } = await consume('orders', 'OrdersConsumer', queueUrl, 2);
+    expect(seen).toEqual([
+      {
+        type: 'OrderPlaced',
+        payload: { orderId: 'high' },
+        headers: { tenant: 't', priority: 7, correlationId: 'c-high' },
+        correlationId: 'c-high',
+      },
+    ]);
   }, 30_000);
 });
