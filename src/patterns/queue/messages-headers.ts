@@ -1,6 +1,7 @@
 // messages.ts's headers part: how each message type's `headers` travel as message attributes (the
 // runtime's HeaderCodec, see runtime/sqs.ts), and the table the generated encode/decode functions read.
 import type { JsonSchema, QueueMessageModel } from '../../contracts/asyncapi.js';
+import { wrapList } from '../../codegen/layout.js';
 import { stringLiteral } from '../../util/text.js';
 
 /** Keep in step with runtime/sqs.ts MAX_HEADER_ATTRIBUTES (this side runs at generation time). */
@@ -74,14 +75,14 @@ export function headersTable(messages: readonly QueueMessageModel[], schemas: Re
   const rows = messages.flatMap((m, i) => {
     if (!m.headers && !m.correlationId) return [];
     const plan = m.headers ? headerPlan(m.headers, schemas) : { headers: [], packed: false };
-    const headers = plan.headers.map(([name, kind]) => `[${stringLiteral(name)}, '${kind}']`).join(', ');
-    const parts = [`headers: [${headers}]`, `packed: ${plan.packed}`];
-    if (m.correlationId)
-      parts.push(
-        `correlationId: { in: '${m.correlationId.in}', path: [${m.correlationId.path.map(stringLiteral).join(', ')}] }`,
-      );
-    if (m.headers) parts.push(`validate: ${headersValidatorName(i)} as CompiledValidator`);
-    return [`  [${stringLiteral(m.value)}, { ${parts.join(', ')} }],`];
+    const headers = plan.headers.map(([name, kind]) => `[${stringLiteral(name)}, '${kind}']`);
+    const parts = [wrapList('      ', 'headers: [', headers, '],'), `packed: ${plan.packed},`];
+    if (m.correlationId) {
+      const path = m.correlationId.path.map(stringLiteral);
+      parts.push(wrapList('      ', `correlationId: { in: '${m.correlationId.in}', path: [`, path, '] },'));
+    }
+    if (m.headers) parts.push(`validate: ${headersValidatorName(i)} as CompiledValidator,`);
+    return [`  [\n    ${stringLiteral(m.value)},\n    {\n${parts.map((p) => `      ${p}\n`).join('')}    },\n  ],`];
   });
   const type = 'Map<string, HeaderCodec & { validate?: CompiledValidator }>';
   return rows.length ? `const HEADERS = new ${type}([\n${rows.join('\n')}\n]);` : `const HEADERS = new ${type}();`;
@@ -90,7 +91,7 @@ export function headersTable(messages: readonly QueueMessageModel[], schemas: Re
 /** Why a message's headers travel packed, for the comment above them (undefined when they do not). */
 export function packedNote(m: QueueMessageModel, schemas: Record<string, JsonSchema>): string | undefined {
   if (!m.headers || !headerPlan(m.headers, schemas).packed) return undefined;
-  return `${m.value}: its headers travel together, as JSON in the \`headers\` attribute (more than ${MAX_HEADER_ATTRIBUTES}, a name SQS does not take, or headers the schema does not name).`;
+  return `${m.value}: its headers travel as one JSON \`headers\` attribute (more than ${MAX_HEADER_ATTRIBUTES}, a name SQS refuses as an attribute name, or headers its schema does not name).`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

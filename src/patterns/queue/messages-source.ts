@@ -61,7 +61,8 @@ export function messagesApi(
   const types = model.messages.map((m) => stringLiteral(m.value));
   const entries = model.messages.map((m) => `  ${propertyKey(m.value)}: ${m.name};`);
   const headerEntries = model.messages.map(
-    (m) => `  ${propertyKey(m.value)}: ${headerTypes.get(m.value) ?? 'Record<string, never>'};`,
+    (m) =>
+      `  ${propertyKey(m.value)}: ${(headerTypes.get(m.value) ?? 'Record<string, never>').replace(/\n/g, '\n  ')};`,
   );
   const envelopes = model.messages.map((m) => `{ type: ${stringLiteral(m.value)}; payload: ${m.name} }`);
   const among = usesAmong(model);
