@@ -96,7 +96,15 @@ export async function typed(publisher: PubLightTurnOnPublisher, orders: OrdersPu
   await publisher.publish('turnOnOff', { command: 'on' }, { headers: { 'my-app-header': 5 } });
   // @ts-expect-error a header of type integer takes no string
   await publisher.publish('turnOnOff', { command: 'on' }, { headers: { 'my-app-header': '5' } });
-  await orders.publish('OrderPlaced', { orderId: 'o1' }, { headers: { tenant: 't', correlationId: undefined } });
+  await orders.publish('OrderPlaced', { orderId: 'o1' }, { headers: { tenant: 't' } });
+  // @ts-expect-error OrderPlaced has a required header (tenant); its correlation ID may be left out
+  await orders.publish('OrderPlaced', { orderId: 'o1' });
+  await orders.publishBatch([
+    { type: 'OrderAudited', payload: { auditId: 'a' } },
+    { type: 'OrderPlaced', payload: { orderId: 'o2' }, headers: { tenant: 't', correlationId: 'c' } },
+  ]);
+  // @ts-expect-error a batch entry of OrderPlaced needs its headers too
+  await orders.publishBatch([{ type: 'OrderPlaced', payload: { orderId: 'o3' } }]);
   // @ts-expect-error OrderAudited has no header "tenant"
   await orders.publish('OrderAudited', { auditId: 'a' }, { headers: { tenant: 't' } });
 }

@@ -87,6 +87,7 @@ export function channelsApi(linkUnion: string, channels: readonly ChannelView[],
     return `${jsDoc(`Channel ${JSON.stringify(c.channelKey)}: its message types.`)}${wrapUnion('', `export type ${u}Type =`, literals.length ? literals : ['never'])}
 export type ${u}Payloads = Pick<${linkUnion}Payloads, ${u}Type>;
 export type ${u}Headers = Pick<${linkUnion}Headers, ${u}Type>;
+export type ${u}OutgoingHeaders = Pick<${linkUnion}OutgoingHeaders, ${u}Type>;
 export type ${u} = ${u}Payloads[${u}Type];
 export type ${u}Envelope = Extract<${linkUnion}Envelope, { type: ${u}Type }>;
 export type ${u}Received = Extract<${linkUnion}Received, { type: ${u}Type }>;

@@ -88,6 +88,17 @@ export function headersTable(messages: readonly QueueMessageModel[], schemas: Re
   return rows.length ? `const HEADERS = new ${type}([\n${rows.join('\n')}\n]);` : `const HEADERS = new ${type}();`;
 }
 
+/**
+ * The header a publisher fills with a new UUID when left out (runtime/sqs.ts withCorrelationId): the
+ * correlation ID's, when it is a top-level header of type string.
+ */
+export function filledHeader(m: QueueMessageModel, schemas: Record<string, JsonSchema>): string | undefined {
+  const at = m.correlationId;
+  if (!m.headers || at?.in !== 'header' || at.path.length !== 1) return undefined;
+  const name = at.path[0]!;
+  return headerPlan(m.headers, schemas).headers.some(([h, kind]) => h === name && kind === 'string') ? name : undefined;
+}
+
 /** Why a message's headers travel packed, for the comment above them (undefined when they do not). */
 export function packedNote(m: QueueMessageModel, schemas: Record<string, JsonSchema>): string | undefined {
   if (!m.headers || !headerPlan(m.headers, schemas).packed) return undefined;

@@ -7,7 +7,7 @@ import { importLine, importLines } from '../../codegen/imports.js';
 import { isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, lineComment, stringLiteral } from '../../util/text.js';
 import { validatorName } from './validators.js';
-import { headersTable, headersValidatorName, packedNote } from './messages-headers.js';
+import { filledHeader, headersTable, headersValidatorName, packedNote } from './messages-headers.js';
 
 export interface MessagesNames {
   pascal: string;
@@ -64,6 +64,12 @@ export function messagesApi(
     (m) =>
       `  ${propertyKey(m.value)}: ${(headerTypes.get(m.value) ?? 'Record<string, never>').replace(/\n/g, '\n  ')};`,
   );
+  const outgoingEntries = model.messages.map((m) => {
+    const headers = `${unionName}Headers[${stringLiteral(m.value)}]`;
+    const filled = filledHeader(m, model.schemas);
+    const key = filled && propertyKey(filled);
+    return `  ${propertyKey(m.value)}: ${filled ? `Omit<${headers}, ${stringLiteral(filled)}> & { ${key}?: string | undefined }` : headers};`;
+  });
   const envelopes = model.messages.map((m) => `{ type: ${stringLiteral(m.value)}; payload: ${m.name} }`);
   const among = usesAmong(model);
   return `/** Each message type's payload, by the type's name as it travels in the \`type\` message attribute. */
@@ -76,6 +82,11 @@ export type ${unionName}Type = keyof ${unionName}Payloads;
 /** Each message type's headers: message attributes beside the body, checked against their schema like it. */
 export interface ${unionName}Headers {
 ${headerEntries.join('\n')}
+}
+
+/** The headers a publisher takes: those above, less a correlation ID header it may leave out (a new UUID goes). */
+export interface ${unionName}OutgoingHeaders {
+${outgoingEntries.join('\n')}
 }
 
 /** Any payload on the queue. */

@@ -39,6 +39,12 @@ export interface OrdersMessageHeaders {
   OrderCancelled: Record<string, never>;
 }
 
+/** The headers a publisher takes: those above, less a correlation ID header it may leave out (a new UUID goes). */
+export interface OrdersMessageOutgoingHeaders {
+  OrderCreated: OrdersMessageHeaders['OrderCreated'];
+  OrderCancelled: OrdersMessageHeaders['OrderCancelled'];
+}
+
 /** Any payload on the queue. */
 export type OrdersMessage = OrderCreated | OrderCancelled;
 

@@ -16,7 +16,7 @@ import {
   validateMessage,
   outgoingHeaders,
   type OrdersMessage,
-  type OrdersMessageHeaders,
+  type OrdersMessageOutgoingHeaders,
   type OrdersMessagePayloads,
   type OrdersMessageType,
 } from './messages.js';
@@ -35,10 +35,20 @@ import { queueUrl } from './sqs.js';
 
 export interface PublishOptions<T extends OrdersMessageType = OrdersMessageType> {
   /** Its headers (message attributes), checked against the message's headers schema before sending. */
-  headers?: OrdersMessageHeaders[T] | undefined;
+  headers?: OrdersMessageOutgoingHeaders[T] | undefined;
   /** Seconds (0-900) before the message becomes visible to consumers. */
   delaySeconds?: number | undefined;
 }
+
+/** The options of a message of type T: its `headers` required when the type has required headers. */
+export type MessageOptions<T extends OrdersMessageType> = {} extends OrdersMessageOutgoingHeaders[T]
+  ? PublishOptions<T>
+  : PublishOptions<T> & { headers: OrdersMessageOutgoingHeaders[T] };
+
+/** publish's options argument: required when the message type has required headers. */
+export type PublishArgs<T extends OrdersMessageType> = {} extends OrdersMessageOutgoingHeaders[T]
+  ? [options?: PublishOptions<T>]
+  : [options: MessageOptions<T>];
 
 /**
  * One message of a batch, with its own options: its type and payload, or (every payload names its own
@@ -46,7 +56,7 @@ export interface PublishOptions<T extends OrdersMessageType = OrdersMessageType>
  */
 export type BatchEntry =
   | {
-      [T in OrdersMessageType]: { type: T; payload: OrdersMessagePayloads[T] } & PublishOptions<T>;
+      [T in OrdersMessageType]: { type: T; payload: OrdersMessagePayloads[T] } & MessageOptions<T>;
     }[OrdersMessageType]
   | ({ message: OrdersMessage } & PublishOptions);
 
@@ -113,7 +123,7 @@ export class OrdersPublisher {
   publish<T extends OrdersMessageType>(
     type: T,
     payload: OrdersMessagePayloads[T],
-    options?: PublishOptions<T>,
+    ...options: PublishArgs<T>
   ): Promise<PublishResult>;
   /** Sends one message whose payload names its own type. */
   publish(message: OrdersMessage, options?: PublishOptions): Promise<PublishResult>;
