@@ -49,7 +49,10 @@ function kindOf(schema: unknown, schemas: Record<string, JsonSchema>): HeaderKin
   for (let hops = 0; isObject(s) && typeof s.$ref === 'string' && hops < 10; hops++)
     s = schemas[decodePointer(s.$ref.replace(/^#\/\$defs\//, ''))];
   const type = isObject(s) ? s.type : undefined;
-  if (type === 'string') return 'string';
+  // An enum or const of strings alone is a string header too (read back as text, not JSON).
+  const pinned = isObject(s) ? (s.const !== undefined ? [s.const] : s.enum) : undefined;
+  const strings = type === undefined && Array.isArray(pinned) && pinned.every((v) => typeof v === 'string');
+  if (type === 'string' || strings) return 'string';
   if (type === 'number' || type === 'integer') return 'number';
   if (type === 'boolean') return 'boolean';
   return 'json';
