@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateLink, loadCompiled } from './fixtures/queue/harness.js';
 import { compileInProcess } from './helpers/in-process.js';
 import { makeProject, removeProject } from './helpers/project.js';
+import { decodeHeaders, encodeHeaders, type HeaderCodec } from '../runtime/sqs.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'asyncapi-real');
 
@@ -363,4 +364,35 @@ describe('fan-out: headers as SNS message attributes', () => {
       },
     ]);
   }, 30_000);
+});
+
+describe('the header codec (runtime/sqs.ts)', () => {
+  const codec: HeaderCodec = {
+    headers: [
+      ['s', 'string'],
+      ['n', 'number'],
+      ['b', 'boolean'],
+      ['j', 'json'],
+    ],
+    packed: false,
+  };
+
+  test('each kind round-trips; undefined headers are not sent', () => {
+    const headers = { s: 'x', n: -2.5, b: false, j: [1, 'a'], skipped: undefined };
+    const attributes = encodeHeaders(codec, headers);
+    expect(attributes).toEqual({
+      s: { DataType: 'String', StringValue: 'x' },
+      n: { DataType: 'Number', StringValue: '-2.5' },
+      b: { DataType: 'String', StringValue: 'false' },
+      j: { DataType: 'String', StringValue: '[1,"a"]' },
+    });
+    expect(decodeHeaders(codec, attributes)).toEqual({ s: 'x', n: -2.5, b: false, j: [1, 'a'] });
+  });
+
+  test("another producer's text that does not read as its kind stays text, for the validator to refuse", () => {
+    const attributes = { n: { StringValue: 'ten' }, b: { StringValue: 'yes' }, j: { StringValue: 'plain' } };
+    expect(decodeHeaders(codec, attributes)).toEqual({ n: 'ten', b: 'yes', j: 'plain' });
+    expect(decodeHeaders({ ...codec, packed: true }, { headers: { StringValue: '{"n":1' } })).toBe('{"n":1');
+    expect(decodeHeaders({ ...codec, packed: true }, undefined)).toEqual({});
+  });
 });
