@@ -38,7 +38,7 @@ export function headerPlan(schema: JsonSchema, schemas: Record<string, JsonSchem
   const packed =
     headers.length > MAX_HEADER_ATTRIBUTES ||
     headers.some(([name]) => !isAttributeName(name)) ||
-    // A schema admitting headers it does not name (the default in JSON Schema) sends what the caller gives.
+    // A schema that names no header but admits any (`type: object` alone) sends what the caller gives.
     (open && headers.length === 0);
   return { headers, packed };
 }
@@ -105,7 +105,7 @@ export function filledHeader(m: QueueMessageModel, schemas: Record<string, JsonS
 /** Why a message's headers travel packed, for the comment above them (undefined when they do not). */
 export function packedNote(m: QueueMessageModel, schemas: Record<string, JsonSchema>): string | undefined {
   if (!m.headers || !headerPlan(m.headers, schemas).packed) return undefined;
-  return `${m.value}: its headers travel as one JSON \`headers\` attribute (more than ${MAX_HEADER_ATTRIBUTES}, a name SQS refuses as an attribute name, or headers its schema does not name).`;
+  return `${m.value}: its headers travel as one JSON \`headers\` attribute (more than ${MAX_HEADER_ATTRIBUTES}, a name SQS refuses as an attribute name, or a schema naming none).`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -140,7 +140,7 @@ export interface HeaderCodec {
   headers: readonly (readonly [name: string, kind: HeaderKind])[];
   /**
    * All headers as JSON in the `headers` attribute: there are more than MAX_HEADER_ATTRIBUTES, a name
-   * is not a valid attribute name (or is one the runtime uses), or the schema admits headers it does not name.
+   * is not a valid attribute name (or is one the runtime uses), or the schema names none (headers of any name).
    */
   packed: boolean;
   /** Where the correlation ID is: a header, or a JSON pointer's segments into the payload. */
