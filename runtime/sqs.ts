@@ -139,7 +139,8 @@ export interface HeaderCodec {
   headers: readonly (readonly [name: string, kind: HeaderKind])[];
   /**
    * All headers as JSON in the `headers` attribute: there are more than MAX_HEADER_ATTRIBUTES, a name
-   * is not a valid attribute name (or is one the runtime uses), or the schema names none (headers of any name).
+   * is not a valid attribute name (or is one the runtime uses), or the schema names none (headers of
+   * any name). A message with an empty header value goes packed too (SQS refuses empty values).
    */
   packed: boolean;
   /** Where the correlation ID is: a header, or a JSON pointer's segments into the payload. */
@@ -160,7 +161,8 @@ export function encodeHeaders(
   codec: HeaderCodec,
   headers: Readonly<Record<string, unknown>>,
 ): Record<string, HeaderAttribute> {
-  if (codec.packed) {
+  // SQS refuses an empty attribute value: a message with an empty header sends its headers packed.
+  if (codec.packed || Object.values(headers).some((v) => v === '')) {
     const defined = Object.entries(headers).filter(([, v]) => v !== undefined);
     if (defined.length === 0) return {};
     return { [HEADERS_ATTRIBUTE]: { DataType: 'String', StringValue: JSON.stringify(Object.fromEntries(defined)) } };
@@ -186,10 +188,8 @@ export function encodeHeaders(
  * left as text, for the headers' validator to reject.
  */
 export function decodeHeaders(codec: HeaderCodec, attributes: ReceivedAttributes | undefined): unknown {
-  if (codec.packed) {
-    const text = attributes?.[HEADERS_ATTRIBUTE]?.StringValue;
-    return text === undefined ? {} : parseJson(text);
-  }
+  const packed = attributes?.[HEADERS_ATTRIBUTE]?.StringValue;
+  if (codec.packed || packed !== undefined) return packed === undefined ? {} : parseJson(packed);
   const headers: Record<string, unknown> = {};
   for (const [name, kind] of codec.headers) {
     const text = attributes?.[name]?.StringValue;

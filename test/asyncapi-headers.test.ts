@@ -389,6 +389,12 @@ describe('the header codec (runtime/sqs.ts)', () => {
     expect(decodeHeaders(codec, attributes)).toEqual({ s: 'x', n: -2.5, b: false, j: [1, 'a'] });
   });
 
+  test('a message with an empty header sends them packed (SQS refuses an empty attribute value)', () => {
+    const attributes = encodeHeaders(codec, { s: '', n: 1 });
+    expect(attributes).toEqual({ headers: { DataType: 'String', StringValue: '{"s":"","n":1}' } });
+    expect(decodeHeaders(codec, attributes)).toEqual({ s: '', n: 1 });
+  });
+
   test("another producer's text that does not read as its kind stays text, for the validator to refuse", () => {
     const attributes = { n: { StringValue: 'ten' }, b: { StringValue: 'yes' }, j: { StringValue: 'plain' } };
     expect(decodeHeaders(codec, attributes)).toEqual({ n: 'ten', b: 'yes', j: 'plain' });
