@@ -1,4 +1,5 @@
 // SQS client, limits and errors shared by every queue link's publisher and consumer.
+import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
@@ -122,4 +123,122 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** How one header's value is written as message attribute text, and read back: by its schema's type. */
+export type HeaderKind = 'string' | 'number' | 'boolean' | 'json';
+
+/**
+ * SQS (and SNS) take at most 10 message attributes; the runtime keeps 6 for its own (type, requestId,
+ * traceparent, tracestate, the large-payload size, and one spare), so a message's headers travel one
+ * attribute each up to this many.
+ */
+export const MAX_HEADER_ATTRIBUTES = 4;
+
+/** The attribute holding a message's headers as one JSON object when they do not travel one by one. */
+export const HEADERS_ATTRIBUTE = 'headers';
+
+/** How one message type's headers travel (generated into messages.ts from the document). */
+export interface HeaderCodec {
+  /** The headers the schema names, with their kinds. */
+  headers: readonly (readonly [name: string, kind: HeaderKind])[];
+  /**
+   * All headers as JSON in the `headers` attribute: there are more than MAX_HEADER_ATTRIBUTES, a name
+   * is not a valid attribute name (or is one the runtime uses), or the schema names none (headers of
+   * any name). A message with an empty header value goes packed too (SQS refuses empty values).
+   */
+  packed: boolean;
+  /** Where the correlation ID is: a header, or a JSON pointer's segments into the payload. */
+  correlationId?: { in: 'header' | 'payload'; path: readonly string[] } | undefined;
+}
+
+/** A header as a message attribute: a String, or a Number (SNS filter policies compare those numerically). */
+export interface HeaderAttribute {
+  DataType: 'String' | 'Number';
+  StringValue: string;
+}
+
+/** Message attributes as received (the SDK's type, reduced to what headers need). */
+export type ReceivedAttributes = Readonly<Record<string, { StringValue?: string | undefined }>>;
+
+/** The headers as message attributes; headers left undefined are not sent. */
+export function encodeHeaders(
+  codec: HeaderCodec,
+  headers: Readonly<Record<string, unknown>>,
+): Record<string, HeaderAttribute> {
+  // SQS refuses an empty attribute value: a message with an empty header sends its headers packed.
+  if (codec.packed || Object.values(headers).some((v) => v === '')) {
+    const defined = Object.entries(headers).filter(([, v]) => v !== undefined);
+    if (defined.length === 0) return {};
+    return { [HEADERS_ATTRIBUTE]: { DataType: 'String', StringValue: JSON.stringify(Object.fromEntries(defined)) } };
+  }
+  const attributes: Record<string, HeaderAttribute> = {};
+  for (const [name, kind] of codec.headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (kind === 'number') attributes[name] = { DataType: 'Number', StringValue: String(value) };
+    else if (kind === 'string') attributes[name] = { DataType: 'String', StringValue: String(value) };
+    else
+      attributes[name] = {
+        DataType: 'String',
+        StringValue: kind === 'boolean' ? String(value) : JSON.stringify(value),
+      };
+  }
+  return attributes;
+}
+
+/**
+ * The headers of a received message, by the kinds of its schema whatever data type the producer chose
+ * (a producer of another tool may send a number as a String). Text that does not read as its kind is
+ * left as text, for the headers' validator to reject.
+ */
+export function decodeHeaders(codec: HeaderCodec, attributes: ReceivedAttributes | undefined): unknown {
+  const packed = attributes?.[HEADERS_ATTRIBUTE]?.StringValue;
+  if (codec.packed || packed !== undefined) return packed === undefined ? {} : parseJson(packed);
+  const headers: Record<string, unknown> = {};
+  for (const [name, kind] of codec.headers) {
+    const text = attributes?.[name]?.StringValue;
+    if (text !== undefined) headers[name] = decodeHeader(kind, text);
+  }
+  return headers;
+}
+
+function decodeHeader(kind: HeaderKind, text: string): unknown {
+  if (kind === 'string') return text;
+  if (kind === 'number') return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+  if (kind === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  return parseJson(text);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The headers with a header-located correlation ID of type string filled with a new UUID when left out. */
+export function withCorrelationId(
+  codec: HeaderCodec,
+  headers: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const at = codec.correlationId;
+  const name = at?.in === 'header' && at.path.length === 1 ? at.path[0]! : undefined;
+  if (name === undefined || headers[name] !== undefined) return headers;
+  const kind = codec.headers.find(([header]) => header === name)?.[1];
+  return kind === 'string' ? { ...headers, [name]: randomUUID() } : headers;
+}
+
+/** The message's correlation ID, from its header or payload, as text; undefined when it has none. */
+export function correlationIdOf(codec: HeaderCodec, payload: unknown, headers: unknown): string | undefined {
+  const at = codec.correlationId;
+  if (!at) return undefined;
+  let value: unknown = at.in === 'header' ? headers : payload;
+  for (const key of at.path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

@@ -160,3 +160,78 @@ channels:
     );
   });
 });
+
+describe('headers, correlation IDs and traits', () => {
+  const doc = (message: string) => `asyncapi: 3.0.0
+info: { title: T, version: 1.0.0 }
+channels:
+  c:
+    messages:
+      m: { $ref: '#/components/messages/m' }
+components:
+  messages:
+    m:
+${message
+  .split('\n')
+  .map((l) => `      ${l}`)
+  .join('\n')}
+  messageTraits:
+    first:
+      summary: from the first trait
+      headers: { type: object, properties: { a: { type: string }, b: { type: integer } } }
+    second:
+      summary: from the second trait
+      description: from the second trait
+      headers: { type: object, properties: { b: { type: number, minimum: 0 } } }
+`;
+
+  test('traits merge in order, the message wins; mappings merge key by key', () => {
+    const model = readAsyncApi(
+      doc(`traits: [{ $ref: '#/components/messageTraits/first' }, { $ref: '#/components/messageTraits/second' }]
+description: the message's own
+headers: { type: object, required: [a] }
+payload: { type: object }`),
+      'api.yaml',
+    );
+    const m = model.messages[0]!;
+    expect(m.summary).toBe('from the second trait');
+    expect(m.description).toBe("the message's own");
+    expect(m.headers).toEqual({
+      type: 'object',
+      required: ['a'],
+      properties: { a: { type: 'string' }, b: { type: 'number', minimum: 0 } },
+    });
+  });
+
+  test('correlation IDs: header or payload locations; a header the headers do not declare is a warning', () => {
+    const header = readAsyncApi(
+      doc(`headers: { type: object, properties: { cid: { type: string } } }
+correlationId: { location: '$message.header#/cid' }
+payload: { type: object }`),
+      'api.yaml',
+    );
+    expect(header.messages[0]!.correlationId).toEqual({ in: 'header', path: ['cid'] });
+    const payload = readAsyncApi(
+      doc("correlationId: { location: '$message.payload#/meta/id' }\npayload: { type: object }"),
+      'api.yaml',
+    );
+    expect(payload.messages[0]!.correlationId).toEqual({ in: 'payload', path: ['meta', 'id'] });
+    const undeclared = readAsyncApi(
+      doc("correlationId: { location: '$message.header#/nope' }\npayload: { type: object }"),
+      'api.yaml',
+    );
+    expect(undeclared.messages[0]!.correlationId).toBeUndefined();
+    expect(undeclared.warnings).toEqual([
+      'the correlationId of message "m" is in header "nope", which its headers do not declare: ignored',
+    ]);
+  });
+
+  test('bad headers and correlation locations are errors at their line', () => {
+    expect(error(doc("correlationId: { location: 'header.cid' }\npayload: { type: object }"))).toBe(
+      '10:34 the correlationId of message "m" needs a location such as $message.header#/correlationId or $message.payload#/id',
+    );
+    expect(error(doc('headers: { type: string }\npayload: { type: object }'))).toBe(
+      '10:16 the headers of message "m" must be a schema of type object (one property per header)',
+    );
+  });
+});

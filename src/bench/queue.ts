@@ -139,6 +139,8 @@ export async function runQueueBench(
       ...model.schemas,
       ...((first.schema.$defs ?? {}) as Record<string, Json>),
     }) as Json;
+    // A message type with required headers is published with sample headers too (else the publisher refuses it).
+    const headers = first.headers ? { headers: sampleOf(first.headers, model.schemas as Record<string, Json>) } : {};
     const fifo = model.fifo || link.options.fifo === true;
 
     options.progress('starting the SQS emulator on 127.0.0.1');
@@ -177,7 +179,10 @@ export async function runQueueBench(
           }),
         )
       ).QueueUrl;
-      const groupOpts = (i: number) => (fifo ? { groupId: `g${i % 16}`, deduplicationId: `r${round}-m${i}` } : {});
+      const groupOpts = (i: number) => ({
+        ...headers,
+        ...(fifo ? { groupId: `g${i % 16}`, deduplicationId: `r${round}-m${i}` } : {}),
+      });
       let handled = 0;
       const waiting = new Map<number, () => void>();
       const handler = async () => {
@@ -232,11 +237,10 @@ export async function runQueueBench(
         const before = handled;
         const start = performance.now();
         const seen = new Promise<void>((resolve) => waiting.set(i, () => handled > before && resolve()));
-        await publisher.publish(
-          first.value,
-          sample,
-          fifo ? { groupId: 'latency', deduplicationId: `r${round}-l${i}` } : undefined,
-        );
+        await publisher.publish(first.value, sample, {
+          ...headers,
+          ...(fifo ? { groupId: 'latency', deduplicationId: `r${round}-l${i}` } : {}),
+        });
         await Promise.race([seen, new Promise((r) => setTimeout(r, 10_000))]);
         waiting.delete(i);
         latencies.push(performance.now() - start);

@@ -12,6 +12,9 @@
 // - `payload`: any JSON Schema, exactly as written (strings, arrays, top-level oneOf/anyOf/allOf/not),
 //   inline or a local `$ref`; nested refs point into `#/components/schemas`. Avro (or any non-JSON
 //   Schema) `schemaFormat` is refused, naming the message, the format and the workaround.
+// - `traits` are merged into their message before anything reads it (AsyncAPI 3: in order, the message
+//   wins), for 3.x and converted 2.x alike; `headers` is an object schema, `correlationId.location` a
+//   `$message.header#/...` or `$message.payload#/...` pointer.
 // - How a consumer tells the messages of a body apart (see `identifyMessages`).
 // - Bindings other than sqs/sns (kafka, amqp, ws, ...) are ignored with a warning naming them.
 import { createRequire } from 'node:module';
@@ -34,10 +37,20 @@ export interface QueueMessageModel {
   description?: string | undefined;
   /** The payload schema exactly as the document describes it, component refs rewritten to `#/$defs/X`. */
   schema: JsonSchema;
+  /** The `headers` schema (an object schema; traits applied), refs rewritten like the payload's. */
+  headers?: JsonSchema | undefined;
+  /** Where the message's correlation ID is (`correlationId.location`), when it names one. */
+  correlationId?: CorrelationModel | undefined;
   /** `examples[].payload` of the message. */
   examples: unknown[];
   /** Line and column of its payload in the user's file, for errors raised after reading. */
   at: { line?: number | undefined; column?: number | undefined };
+}
+
+/** `$message.header#/REQUEST_ID` -> { in: 'header', path: ['REQUEST_ID'] }; `$message.payload#/a/b` likewise. */
+export interface CorrelationModel {
+  in: 'header' | 'payload';
+  path: string[];
 }
 
 export interface OperationModel {
@@ -284,11 +297,12 @@ class Reader {
 
   /** One message, read once however many channels and operations refer to it. */
   private message(node: unknown, at: Path, key: string): QueueMessageModel {
-    const { value: message, path } = this.deref(node, at);
+    const { value: declared, path } = this.deref(node, at);
     const id = path.join('/');
     const known = this.messages.get(id);
     if (known) return known;
-    if (!isObject(message)) this.fail(path, `message "${key}" must be a mapping`);
+    if (!isObject(declared)) this.fail(path, `message "${key}" must be a mapping`);
+    const message = this.withTraits(declared, path);
     const spelled = [message.name, message.messageId, message.title].find((s) => typeof s === 'string' && s.trim());
     const value = typeof spelled === 'string' ? spelled : keyName(path);
     if (message.contentType !== undefined && !/json/i.test(String(message.contentType)))
@@ -296,6 +310,7 @@ class Reader {
         [...path, 'contentType'],
         `content type "${String(message.contentType)}" is not supported; bodies are JSON`,
       );
+    const headers = this.headers(message, path, value);
     const model: QueueMessageModel = {
       key: id,
       name: this.typeName(value),
@@ -304,6 +319,8 @@ class Reader {
       summary: stringOr(message.summary),
       description: stringOr(message.description),
       schema: this.payload(message, path, value),
+      headers,
+      correlationId: this.correlation(message, path, value, headers),
       examples: examplesOf(message.examples),
       at: this.source.locate(message.payload === undefined ? path : [...path, 'payload']),
     };
@@ -311,6 +328,80 @@ class Reader {
       this.fail(path, `two messages are named "${value}"`, 'give each message its own `name`');
     this.messages.set(id, model);
     return model;
+  }
+
+  /**
+   * The message with its `traits` merged in, AsyncAPI 3's way: the traits in order (a later one wins),
+   * then the message itself over them; mappings merge key by key, anything else is replaced.
+   */
+  private withTraits(message: Record<string, unknown>, path: Path): Record<string, unknown> {
+    const { traits, ...own } = message;
+    if (traits === undefined) return message;
+    if (!Array.isArray(traits)) this.fail([...path, 'traits'], 'message traits must be a list');
+    let merged: Record<string, unknown> = {};
+    for (const [i, node] of traits.entries()) {
+      const { value: trait, path: at } = this.deref(node, [...path, 'traits', i]);
+      if (!isObject(trait)) this.fail(at, 'a message trait must be a mapping');
+      merged = this.merge(merged, trait, at);
+    }
+    return this.merge(merged, own, path);
+  }
+
+  /** `over` merged into `base` (refs of both followed first, so a trait's `headers` meets the message's). */
+  private merge(base: Record<string, unknown>, over: Record<string, unknown>, path: Path): Record<string, unknown> {
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+      if (out[key] === undefined) {
+        out[key] = value;
+        continue;
+      }
+      const mine = this.deref(value, [...path, key]).value;
+      const theirs = this.deref(out[key], [...path, key]).value;
+      out[key] = isObject(mine) && isObject(theirs) ? this.merge(theirs, mine, [...path, key]) : value;
+    }
+    return out;
+  }
+
+  /** The headers schema: an object schema (a top-level `$ref` followed), or undefined when there is none. */
+  private headers(message: Record<string, unknown>, path: Path, value: string): JsonSchema | undefined {
+    if (message.headers === undefined) return undefined;
+    let { value: schema, path: at } = this.deref(message.headers, [...path, 'headers']);
+    if (isObject(schema) && 'schema' in schema && 'schemaFormat' in schema) {
+      if (!JSON_SCHEMA_FORMAT.test(String(schema.schemaFormat)))
+        this.fail([...at, 'schemaFormat'], `the headers of message "${value}" must be described in JSON Schema`);
+      ({ value: schema, path: at } = this.deref(schema.schema, [...at, 'schema']));
+    }
+    if (!isObject(schema) || (schema.type !== undefined && schema.type !== 'object'))
+      this.fail(at, `the headers of message "${value}" must be a schema of type object (one property per header)`);
+    return this.rewriteRefs(schema, at) as JsonSchema;
+  }
+
+  /** Where the message's correlation ID is; a location this link cannot read is a warning, not an error. */
+  private correlation(
+    message: Record<string, unknown>,
+    path: Path,
+    value: string,
+    headers: JsonSchema | undefined,
+  ): CorrelationModel | undefined {
+    if (message.correlationId === undefined) return undefined;
+    const { value: node, path: at } = this.deref(message.correlationId, [...path, 'correlationId']);
+    const location = isObject(node) ? node.location : undefined;
+    const parsed =
+      typeof location === 'string' ? /^\$message\.(header|payload)#((?:\/[^/]*)+)$/.exec(location.trim()) : null;
+    if (!parsed)
+      this.fail(
+        isObject(node) ? [...at, 'location'] : at,
+        `the correlationId of message "${value}" needs a location such as $message.header#/correlationId or $message.payload#/id`,
+      );
+    const where = parsed[1] === 'header' ? 'header' : 'payload';
+    const pointer = parsed[2]!.split('/').slice(1).map(decodePointer);
+    if (where === 'header' && !Object.hasOwn(properties(headers ?? {}), pointer[0]!)) {
+      this.warnings.add(
+        `the correlationId of message "${value}" is in header "${pointer[0]}", which its headers do not declare: ignored`,
+      );
+      return undefined;
+    }
+    return { in: where, path: pointer };
   }
 
   /** An identifier from the message's name, unique in the document. */

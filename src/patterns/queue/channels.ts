@@ -83,14 +83,17 @@ export function consumedMessages(views: readonly MessageView[], channels: readon
 }
 
 /** messages.ts's part for each channel: its types (narrowed from the link's) and its parse/validate. */
-export function channelsApi(linkUnion: string, channels: readonly ChannelView[]): string {
+export function channelsApi(linkUnion: string, channels: readonly ChannelView[], among: boolean): string {
   const parts = channels.map((c) => {
     const u = c.unionName;
     const literals = c.messages.map((m) => m.literal);
     return `${jsDoc(`Channel ${JSON.stringify(c.channelKey)}: its message types.`)}${wrapUnion('', `export type ${u}Type =`, literals.length ? literals : ['never'])}
 export type ${u}Payloads = Pick<${linkUnion}Payloads, ${u}Type>;
+export type ${u}Headers = Pick<${linkUnion}Headers, ${u}Type>;
+export type ${u}OutgoingHeaders = Pick<${linkUnion}OutgoingHeaders, ${u}Type>;
 export type ${u} = ${u}Payloads[${u}Type];
 export type ${u}Envelope = Extract<${linkUnion}Envelope, { type: ${u}Type }>;
+export type ${u}Received = Extract<${linkUnion}Received, { type: ${u}Type }>;
 
 const ${constantCase(c.api)}_TYPES: ReadonlySet<string> = new Set([${literals.join(', ')}]);
 
@@ -107,9 +110,9 @@ export function ${c.fnValidate}(
 
 export function ${c.fnParse}(
   body: string,
-  typeAttribute?: string | undefined,
-): ParseResult<${u}Envelope> {
-  const parsed = parseMessage(body, typeAttribute, ${constantCase(c.api)}_TYPES);
+  attributes?: ReceivedAttributes | string | undefined,
+): ParseResult<${u}Received> {
+  const parsed = parseMessage(body, attributes${among ? `, ${constantCase(c.api)}_TYPES` : ''});
   return onChannel(parsed, ${c.fnIsType}, ${stringLiteral(c.channelKey ?? '')});
 }`;
   });

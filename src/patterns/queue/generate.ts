@@ -38,7 +38,7 @@ import {
 } from '../../codegen/members.js';
 import { payloadHash, upgradeLegacyStubs } from './stubs.js';
 import { validatorsSource } from './validators.js';
-import { messagesApi, messagesSource } from './messages-source.js';
+import { messagesApi, messagesSource, usesAmong } from './messages-source.js';
 import { fanOutInfra } from './infra/from-link.js';
 import { queueTopology } from './topology.js';
 
@@ -315,7 +315,14 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const handlersPath = `${out}/handlers.ts`;
   const brokerFiles = broker.files(data, ctx);
   const modules: Record<string, string> = {
-    'messages.ts': messagesSource(model, names, suffix, reserved, channels && channelsApi(names.unionName, channels)),
+    'messages.ts': messagesSource(
+      model,
+      names,
+      suffix,
+      reserved,
+      ctx.runtime('sqs'),
+      channels && channelsApi(names.unionName, channels, usesAmong(model)),
+    ),
     'validators.ts': validatorsSource(model),
     ...brokerFiles,
   };

@@ -79,7 +79,10 @@ function channelFiles(
       contextUnion: wrapUnion('', 'export type MessageContext =', contexts(consumers)),
       handlers: data.messages.map((m) => ({
         ...m,
-        context: contexts(consumers.filter((c) => c.messages.some((x) => x.value === m.value))).join(' | '),
+        context: contexts(
+          consumers.filter((c) => c.messages.some((x) => x.value === m.value)),
+          m.literal,
+        ).join(' | '),
       })),
     });
   for (const c of channels) {
@@ -99,6 +102,8 @@ function readsQueue(view: Pick<QueueView, 'consume' | 'fanOut'>): boolean {
   return view.consume || !view.fanOut;
 }
 
-function contexts(channels: readonly ChannelView[]): string[] {
-  return channels.length ? channels.map((c) => `${c.api}MessageContext`) : ['never'];
+/** The channels' context types (of the message type `literal`, when given). */
+function contexts(channels: readonly ChannelView[], literal?: string): string[] {
+  const of = literal ? `<${literal}>` : '';
+  return channels.length ? channels.map((c) => `${c.api}MessageContext${of}`) : ['never'];
 }

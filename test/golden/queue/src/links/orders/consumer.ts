@@ -16,17 +16,28 @@ import {
 } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { runWithRequestContext } from '../_runtime/context.js';
-import { parseMessage, type OrdersMessageEnvelope, type OrdersMessageType, type ValidationIssue } from './messages.js';
+import {
+  parseMessage,
+  type OrdersMessageEnvelope,
+  type OrdersMessageHeaders,
+  type OrdersMessageReceived,
+  type OrdersMessageType,
+  type ValidationIssue,
+} from './messages.js';
 // The contract's message types through a namespace, so no message name can clash with a name here.
 import type * as $msg from './messages.js';
 import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, sleep } from '../_runtime/sqs.js';
 import { queueUrl } from './sqs.js';
 import { runOnce, type IdempotencyOptions, type RunOnceOutcome } from '../_runtime/idempotency.js';
 
-/** What a handler knows about the message besides its payload. */
-export interface MessageContext {
+/** What a handler knows about the message besides its payload (`T`: its message type, when known). */
+export interface MessageContext<T extends OrdersMessageType = OrdersMessageType> {
   /** The message type (the `type` attribute, or identified from the body when a producer sent none). */
-  type: OrdersMessageType;
+  type: T;
+  /** The message's headers (message attributes), checked against its headers schema before the handler runs. */
+  headers: OrdersMessageHeaders[T];
+  /** Its correlation ID, from where its document says (a header or a payload field), when it has one. */
+  correlationId?: string | undefined;
   messageId: string;
   /** 1 on first delivery; higher when the message is redelivered. */
   receiveCount: number;
@@ -42,8 +53,8 @@ export interface MessageContext {
 
 /** One handler per message type. Return to have the message deleted; throw to have it redelivered. */
 export interface OrdersHandlers {
-  OrderCreated(message: $msg.OrderCreated, context: MessageContext): Promise<void> | void;
-  OrderCancelled(message: $msg.OrderCancelled, context: MessageContext): Promise<void> | void;
+  OrderCreated(message: $msg.OrderCreated, context: MessageContext<'OrderCreated'>): Promise<void> | void;
+  OrderCancelled(message: $msg.OrderCancelled, context: MessageContext<'OrderCancelled'>): Promise<void> | void;
 }
 
 export interface ConsumerHooks {
@@ -57,13 +68,13 @@ export interface ConsumerHooks {
     requestId: string;
   }): void;
   /**
-   * The body is not JSON, names no known message type or one without a handler, or fails its schema.
+   * The body is not JSON, names no known message type or one without a handler, or it or its headers fail their schema.
    * The message is handed back at once (visibility 0): the redrive policy dead-letters it after maxReceiveCount.
    */
   invalid?(event: {
     messageId: string;
     receiveCount: number;
-    reason: 'json' | 'unknown-type' | 'schema' | 'no-handler';
+    reason: 'json' | 'unknown-type' | 'schema' | 'headers' | 'no-handler';
     issues: ValidationIssue[];
   }): void;
   /**
@@ -353,7 +364,7 @@ export class OrdersConsumer {
     try {
       this.hooks.received?.({ messageId, receiveCount });
       // A producer that sends the payload alone names its type in the `type` attribute, or not at all.
-      const parsed = parseMessage(m.Body ?? '', stringAttribute(m, 'type'));
+      const parsed = parseMessage(m.Body ?? '', m.MessageAttributes);
       if (!parsed.ok) {
         // Handed back at once by the caller: the redrive policy dead-letters it after maxReceiveCount.
         this.hooks.invalid?.({ messageId, receiveCount, reason: parsed.reason, issues: parsed.issues });
@@ -363,6 +374,8 @@ export class OrdersConsumer {
       const sent = Number(m.Attributes?.SentTimestamp);
       const context: MessageContext = {
         type: message.type,
+        headers: message.headers,
+        correlationId: message.correlationId,
         messageId,
         receiveCount,
         requestId: stringAttribute(m, 'requestId') || randomUUID(),
@@ -409,7 +422,7 @@ export class OrdersConsumer {
   /** Runs the message's handler; with the idempotency option, once per key (see ConsumerIdempotency). */
   private async runHandler(
     handlers: OrdersHandlers,
-    envelope: OrdersMessageEnvelope,
+    envelope: OrdersMessageReceived,
     context: MessageContext,
   ): Promise<void | typeof NO_HANDLER | RunOnceOutcome> {
     const once = this.options.idempotency;
@@ -569,28 +582,39 @@ class DeleteBatcher {
 const NO_HANDLER = Symbol('no handler');
 type HandlerResult = Promise<void> | void | typeof NO_HANDLER;
 
-/** Calls the handler of the message's type with its payload: the switch narrows the envelope for each handler. */
+/**
+ * Calls the handler of the message's type with its payload: the switch narrows the message, and with it
+ * the context's type and headers, for each handler.
+ */
 function callHandler(
   handlers: OrdersHandlers,
-  envelope: OrdersMessageEnvelope,
+  envelope: OrdersMessageReceived,
   context: MessageContext,
 ): HandlerResult {
   // The types promise every handler; a plain JavaScript object or a stale build may still lack one.
   switch (envelope.type) {
     case 'OrderCreated':
       if (typeof handlers.OrderCreated !== 'function') return NO_HANDLER;
-      return handlers.OrderCreated(envelope.payload, context);
+      return handlers.OrderCreated(envelope.payload, contextOf(context, envelope));
     case 'OrderCancelled':
       if (typeof handlers.OrderCancelled !== 'function') return NO_HANDLER;
-      return handlers.OrderCancelled(envelope.payload, context);
+      return handlers.OrderCancelled(envelope.payload, contextOf(context, envelope));
   }
+}
+
+/** The context of a message whose type is known: its type and headers narrowed with it. */
+function contextOf<T extends OrdersMessageType>(
+  context: MessageContext,
+  message: { type: T; headers: OrdersMessageHeaders[T] },
+): MessageContext<T> {
+  return { ...context, type: message.type, headers: message.headers };
 }
 
 function receiveCountOf(m: Message): number {
   return Number(m.Attributes?.ApproximateReceiveCount ?? '1');
 }
 
-/** A String message attribute set by the publisher (type, requestId, traceparent, tracestate), or undefined. */
+/** A String message attribute set by the publisher (requestId, traceparent, tracestate), or undefined. */
 function stringAttribute(m: Message, name: string): string | undefined {
   return m.MessageAttributes?.[name]?.StringValue;
 }

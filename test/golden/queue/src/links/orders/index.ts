@@ -6,6 +6,8 @@
 //   await consumer.stop();                    // drains in-flight handlers
 export {
   type PublishOptions,
+  type MessageOptions,
+  type PublishArgs,
   type BatchEntry,
   type PublishResult,
   type PublishBatchResult,

@@ -14,8 +14,9 @@ import {
   isMessageType,
   messageTypeOf,
   validateMessage,
+  outgoingHeaders,
   type OrdersMessage,
-  type OrdersMessageEnvelope,
+  type OrdersMessageOutgoingHeaders,
   type OrdersMessagePayloads,
   type OrdersMessageType,
 } from './messages.js';
@@ -32,20 +33,38 @@ import {
 } from '../_runtime/sqs.js';
 import { queueUrl } from './sqs.js';
 
-export interface PublishOptions {
+export interface PublishOptions<T extends OrdersMessageType = OrdersMessageType> {
+  /** Its headers (message attributes), checked against the message's headers schema before sending. */
+  headers?: OrdersMessageOutgoingHeaders[T] | undefined;
   /** Seconds (0-900) before the message becomes visible to consumers. */
   delaySeconds?: number | undefined;
 }
+
+/** The options of a message of type T: its `headers` required when the type has required headers. */
+export type MessageOptions<T extends OrdersMessageType> = {} extends OrdersMessageOutgoingHeaders[T]
+  ? PublishOptions<T>
+  : PublishOptions<T> & { headers: OrdersMessageOutgoingHeaders[T] };
+
+/** publish's options argument: required when the message type has required headers. */
+export type PublishArgs<T extends OrdersMessageType> = {} extends OrdersMessageOutgoingHeaders[T]
+  ? [options?: PublishOptions<T>]
+  : [options: MessageOptions<T>];
 
 /**
  * One message of a batch, with its own options: its type and payload, or (every payload names its own
  * type) the payload alone as `message`.
  */
-export type BatchEntry = (OrdersMessageEnvelope | { message: OrdersMessage }) & PublishOptions;
+export type BatchEntry =
+  | {
+      [T in OrdersMessageType]: { type: T; payload: OrdersMessagePayloads[T] } & MessageOptions<T>;
+    }[OrdersMessageType]
+  | ({ message: OrdersMessage } & PublishOptions);
 
 export interface PublishResult {
   messageId: string;
   requestId: string;
+  /** The message's correlation ID (a header one the caller left out is a new UUID), when its document names one. */
+  correlationId?: string | undefined;
 }
 
 export interface PublishBatchResult {
@@ -81,6 +100,7 @@ interface PreparedEntry {
   bytes: number;
   options: PublishOptions;
   attributes: Record<string, MessageAttributeValue>;
+  correlationId?: string | undefined;
 }
 
 export class OrdersPublisher {
@@ -103,7 +123,7 @@ export class OrdersPublisher {
   publish<T extends OrdersMessageType>(
     type: T,
     payload: OrdersMessagePayloads[T],
-    options?: PublishOptions,
+    ...options: PublishArgs<T>
   ): Promise<PublishResult>;
   /** Sends one message whose payload names its own type. */
   publish(message: OrdersMessage, options?: PublishOptions): Promise<PublishResult>;
@@ -132,7 +152,11 @@ export class OrdersPublisher {
           ...sendOptions(entry.options),
         }),
       );
-      return { messageId: out.MessageId ?? '', requestId: context.requestId };
+      return {
+        messageId: out.MessageId ?? '',
+        requestId: context.requestId,
+        correlationId: entry.correlationId,
+      };
     } catch (error) {
       const aws = describeAwsError(error);
       throw new PublishError(
@@ -264,20 +288,29 @@ function unpack(entry: BatchEntry): { type: string; payload: OrdersMessage; opti
   return { type, payload, options };
 }
 
-/** Validates and sizes one message; the body is exactly its payload. */
+/**
+ * Validates and sizes one message; the body is exactly its payload, its headers go beside it as message
+ * attributes (the link's own attributes, `runtime`, after them: a header never takes their place).
+ */
 function prepare(
   type: string,
   payload: OrdersMessage,
   options: PublishOptions,
   index: number,
-  attributes: Record<string, MessageAttributeValue>,
+  runtime: Record<string, MessageAttributeValue>,
 ): PreparedEntry {
   const checked = validateMessage(type, payload);
   if (!checked.ok) throw new MessageValidationError(type, checked.issues);
+  const headers = outgoingHeaders(type, payload, options.headers);
+  // Reported as `headers/<name> ...`, apart from the payload's issues.
+  if (!headers.ok)
+    throw new MessageValidationError(type, headers.issues.map((i) => ({ ...i, path: `headers${i.path}` })));
+  const attributes = { ...headers.attributes, ...runtime };
   const body = JSON.stringify(payload);
   const bytes = sqsMessageBytes(body, attributes);
   if (bytes > SQS_MAX_PAYLOAD_BYTES) throw new MessageTooLargeError(type, bytes, SQS_MAX_PAYLOAD_BYTES);
-  return { index, type: checked.message.type, payload, body, bytes, options, attributes };
+  const { correlationId } = headers;
+  return { index, type: checked.message.type, payload, body, bytes, options, attributes, correlationId };
 }
 
 function sendOptions(options: PublishOptions): { DelaySeconds?: number } {
