@@ -367,7 +367,14 @@ export function clientStream<Req, Res>(
   const exec = (): Promise<Res> =>
     new Promise<Res>((resolve, reject) => {
       const done = oneResponse(p.requestId, call, resolve, reject);
-      const c = client.makeClientStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options, done.callback);
+      const c = client.makeClientStreamRequest(
+        m.path,
+        m.serialize,
+        m.deserialize,
+        p.metadata,
+        p.options,
+        done.callback,
+      );
       done.bind(c);
       void pump(requests, c);
     });
@@ -406,10 +413,26 @@ function metadataHeaders(metadata: grpc.Metadata): CallHeaders {
   };
 }
 
-function grpcCall(side: Call['side'], kind: string, link: string, path: string, requestId: string, metadata: grpc.Metadata): Call {
+function grpcCall(
+  side: Call['side'],
+  kind: string,
+  link: string,
+  path: string,
+  requestId: string,
+  metadata: grpc.Metadata,
+): Call {
   const [, service = '', method = ''] = /^\/([^/]*)\/(.*)$/.exec(path) ?? [];
   const attributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
-  return { pattern: 'grpc', side, kind, link, operation: path, requestId, headers: metadataHeaders(metadata), attributes };
+  return {
+    pattern: 'grpc',
+    side,
+    kind,
+    link,
+    operation: path,
+    requestId,
+    headers: metadataHeaders(metadata),
+    attributes,
+  };
 }
 
 function clientCall<Req, Res>(conn: ConnectionOptions, m: Method<Req, Res>, kind: string, p: Prepared): Call {
@@ -437,7 +460,8 @@ async function answered<Res>(chain: Middleware, c: Call, exec: () => Promise<Res
     }
   });
   // A middleware may not turn a failed call into a success it has no value for.
-  if (!result) throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
+  if (!result)
+    throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
   if ('error' in result) throw result.error;
   return result.value;
 }
@@ -697,7 +721,12 @@ export function unaryHandler<Req, Res>(
     (o): grpc.handleUnaryCall<Req, Res> =>
       (call, callback) => {
         const ctx = new ServerCallContext(call);
-        answer(ctx, call, callback, run(ctx, call, () => served(o, ctx, 'unary', () => fn(call.request, ctx))));
+        answer(
+          ctx,
+          call,
+          callback,
+          run(ctx, call, () => served(o, ctx, 'unary', () => fn(call.request, ctx))),
+        );
       },
     options,
   );
@@ -774,7 +803,12 @@ export function clientStreamHandler<Req, Res>(
     (o): grpc.handleClientStreamingCall<Req, Res> =>
       (call, callback) => {
         const ctx = new ServerCallContext(call);
-        answer(ctx, call, callback, run(ctx, call, () => served(o, ctx, 'client-stream', () => fn(requestsOf(call), ctx))));
+        answer(
+          ctx,
+          call,
+          callback,
+          run(ctx, call, () => served(o, ctx, 'client-stream', () => fn(requestsOf(call), ctx))),
+        );
       },
     options,
   );

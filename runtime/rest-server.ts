@@ -283,7 +283,16 @@ function serverCall<H>(spec: RouteSpec<H>, req: http.IncomingMessage, url: URL, 
     },
   };
   const attributes = { 'http.request.method': spec.method, 'http.route': spec.path, 'url.path': url.pathname };
-  return { pattern: 'rest', side: 'server', kind: 'request', link, operation: spec.operation, requestId, headers, attributes };
+  return {
+    pattern: 'rest',
+    side: 'server',
+    kind: 'request',
+    link,
+    operation: spec.operation,
+    requestId,
+    headers,
+    attributes,
+  };
 }
 
 /** Authorizes, validates, runs the handler and answers; `call` (with middleware) gets the status and error. */

@@ -153,7 +153,13 @@ function attributeHeaders(attributes: Record<string, Attribute>): CallHeaders {
   };
 }
 
-function queueCall(q: QueueCalls, side: Call['side'], type: string, requestId: string, attributes: Record<string, Attribute>): Call {
+function queueCall(
+  q: QueueCalls,
+  side: Call['side'],
+  type: string,
+  requestId: string,
+  attributes: Record<string, Attribute>,
+): Call {
   const operation = side === 'client' ? 'send' : 'process';
   return {
     pattern: 'queue',

@@ -30,7 +30,11 @@ interface Context {
 interface Api {
   trace: {
     getTracer(name: string): {
-      startSpan(name: string, options: { kind: number; attributes: Attributes; links?: { context: SpanContext }[] }, context: Context): Span;
+      startSpan(
+        name: string,
+        options: { kind: number; attributes: Attributes; links?: { context: SpanContext }[] },
+        context: Context,
+      ): Span;
     };
     getActiveSpan(): Span | undefined;
     setSpan(context: Context, span: Span): Context;
@@ -91,7 +95,11 @@ function spans(otel: Api): Middleware {
     const remote = call.side === 'server' ? parseTraceparent(call.headers.get('traceparent')) : undefined;
     const parent = call.side === 'server' ? withRemote(otel, otel.ROOT_CONTEXT, remote) : localParent(otel);
     const consume = call.pattern === 'queue' && call.side === 'server';
-    const options = { kind: kindOf(call), attributes: attributesOf(call), ...(consume && remote ? { links: [{ context: remote }] } : {}) };
+    const options = {
+      kind: kindOf(call),
+      attributes: attributesOf(call),
+      ...(consume && remote ? { links: [{ context: remote }] } : {}),
+    };
     const span = tracer.startSpan(spanName(call), options, parent);
     const traceparent = valid(span.spanContext()) ? formatTraceparent(span.spanContext()) : undefined;
     if (traceparent && call.side === 'client') call.headers.set('traceparent', traceparent);
@@ -138,7 +146,8 @@ function kindOf(call: Call): number {
 function spanName(call: Call): string {
   const a = call.attributes;
   if (call.pattern === 'grpc') return call.operation.replace(/^\//, '');
-  if (call.pattern === 'queue') return `${a['messaging.operation.name'] ?? call.kind} ${a['messaging.destination.name'] ?? call.link}`;
+  if (call.pattern === 'queue')
+    return `${a['messaging.operation.name'] ?? call.kind} ${a['messaging.destination.name'] ?? call.link}`;
   const route = a['http.route'];
   return route === undefined ? `${a['http.request.method'] ?? 'HTTP'}` : `${a['http.request.method']} ${route}`;
 }

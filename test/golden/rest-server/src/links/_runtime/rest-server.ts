@@ -5,6 +5,7 @@
 // the router is a plain `(req, res)` handler, so it mounts in Express, Fastify or Hono's node adapter.
 import * as http from 'node:http';
 import { currentRequestContext, runWithRequestContext } from './context.js';
+import { type Call, type CallHeaders, chainFor, type Middleware, run } from './middleware.js';
 
 /** One error of an Ajv standalone validator (the fields the router reads). */
 export interface ValidationError {
@@ -90,6 +91,10 @@ export interface RouterOptions<V extends Verifiers = Verifiers> {
   verify?: V | undefined;
   /** Where unexpected errors go, once each. Default: one JSON line on stderr. */
   logError?: ((error: unknown, fields: { requestId: string; operation: string }) => void) | undefined;
+  /** Runs around each request that matched a route (after those of useMiddleware): auth, validation, handler. */
+  middleware?: readonly Middleware[] | undefined;
+  /** The name middleware and spans see as the call's link. Default `rest`. */
+  link?: string | undefined;
 }
 
 /** Throw this from a handler for a problem response with this status; `detail` is sent to the caller. */
@@ -142,6 +147,7 @@ export function createRouter<H>(
   const limit = options.bodyLimit ?? 1024 * 1024;
   const logError = options.logError ?? defaultLogError;
   const security: Security = { schemes, verify: options.verify ?? {} };
+  const { middleware, link = 'rest' } = options;
   warnUnverified(routes, security);
   return (req, res) => {
     const header = req.headers['x-request-id'];
@@ -151,7 +157,7 @@ export function createRouter<H>(
       tracestate: single(req.headers['tracestate']),
     };
     runWithRequestContext(context, () => {
-      void serve(compiled, handlers, req, res, { limit, logError, security });
+      void serve(compiled, handlers, req, res, { limit, logError, security, middleware, link });
     });
   };
 }
@@ -213,6 +219,8 @@ interface ServeOptions {
   limit: number;
   logError: NonNullable<RouterOptions['logError']>;
   security: Security;
+  middleware: readonly Middleware[] | undefined;
+  link: string;
 }
 
 /** The route for this path and method (a HEAD falls back to the GET), most literal first. */
@@ -239,7 +247,7 @@ async function serve<H>(
   handlers: H,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  { limit, logError, security }: ServeOptions,
+  options: ServeOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -256,12 +264,57 @@ async function serve<H>(
     return sendProblem(res, problem(405, `${method} is not allowed here; allowed: ${allow}`));
   }
   const spec = found.route.spec;
+  const chain = chainFor(options.middleware);
+  if (!chain) return handle(spec, handlers, req, res, url, found.values, requestId, options, undefined);
+  const call = serverCall(spec, req, url, requestId, options.link);
+  try {
+    await run(chain, call, () => handle(spec, handlers, req, res, url, found.values, requestId, options, call));
+  } catch (error) {
+    // The handler's error has been answered; a middleware's own error (before next) has not.
+    if (!res.headersSent) sendError(res, error, requestId, spec.operation, options.logError);
+  }
+}
+
+/** The middleware's view of a request served: its headers are the request's. */
+function serverCall<H>(spec: RouteSpec<H>, req: http.IncomingMessage, url: URL, requestId: string, link: string): Call {
+  const headers: CallHeaders = {
+    get: (name) => single(req.headers[name.toLowerCase()]),
+    set: (name, value) => {
+      req.headers[name.toLowerCase()] = value;
+    },
+  };
+  const attributes = { 'http.request.method': spec.method, 'http.route': spec.path, 'url.path': url.pathname };
+  return {
+    pattern: 'rest',
+    side: 'server',
+    kind: 'request',
+    link,
+    operation: spec.operation,
+    requestId,
+    headers,
+    attributes,
+  };
+}
+
+/** Authorizes, validates, runs the handler and answers; `call` (with middleware) gets the status and error. */
+async function handle<H>(
+  spec: RouteSpec<H>,
+  handlers: H,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  values: Record<string, string>,
+  requestId: string,
+  { limit, logError, security }: ServeOptions,
+  call: Call | undefined,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
   try {
     // Credentials first: a caller without them learns nothing of the operation's parameters.
     // Awaited only when there is something to wait for: each await of a small request costs.
     const auth = spec.security?.length ? await authorize(spec, security, req, url.searchParams, requestId) : OPEN;
     if ('problem' in auth) return sendProblem(res, auth.problem, auth.headers);
-    const params = readParams(spec, found.values, url.searchParams, req);
+    const params = readParams(spec, values, url.searchParams, req);
     if (spec.validateParams && !spec.validateParams(params))
       return sendProblem(
         res,
@@ -274,6 +327,10 @@ async function serve<H>(
     sendReply(res, spec, reply, method === 'HEAD');
   } catch (error) {
     sendError(res, error, requestId, spec.operation, logError);
+    // With middleware, next() rejects with the handler's error once it is answered.
+    if (call) throw error;
+  } finally {
+    if (call) call.status = res.statusCode;
   }
 }
 
