@@ -1,0 +1,261 @@
+// One middleware shape across the three patterns, and OpenTelemetry spans when the project has
+// @opentelemetry/api (issue 16). One generated project (a REST service, a gRPC link, a queue link),
+// compiled once; its app.ts runs a REST server whose handler makes a gRPC call and publishes to SQS
+// (fauxqs, started here), consumed by another handler, all on 127.0.0.1.
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { execa } from 'execa';
+import { buildApp } from 'fauxqs';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from './helpers/in-process.js';
+import { compile, makeProject, removeProject } from './helpers/project.js';
+
+// The user's code: one middleware for every pattern, the handlers, and the tracer provider a service
+// would set up (here with the in-memory exporter of @opentelemetry/sdk-trace-base).
+const APP = `import * as grpc from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type Middleware, useMiddleware } from './links/_runtime/middleware.js';
+import { listen } from './links/_runtime/rest-server.js';
+import { BillingClient, createBillingRouter, runWithRequestContext } from './links/billing/index.js';
+import type * as T from './links/billing/types.js';
+import { BillingImpl } from './links/billing/handlers.js';
+import { OrdersConsumer, OrdersPublisher } from './links/orders/index.js';
+import { UserServiceClient } from './links/user/index.js';
+import { registerServices } from './links/user/register.js';
+
+export const exporter = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+
+/** Written once, installed once, run by every link: sets a header on the way out, reads it on the way in. */
+export const seen: string[] = [];
+const tenant: Middleware = async (call, next) => {
+  if (call.side === 'client') call.headers.set('x-tenant', 'acme');
+  try {
+    await next();
+  } finally {
+    const where = \`\${call.pattern} \${call.side} \${call.kind} \${call.link} \${call.operation}\`;
+    seen.push(\`\${where} tenant=\${call.headers.get('x-tenant')} request=\${call.requestId} status=\${call.status}\`);
+  }
+};
+useMiddleware(tenant);
+
+/** A client's own middleware runs after the process's, for its calls only. */
+export const own: string[] = [];
+const mark: Middleware = async (call, next) => {
+  own.push(call.operation);
+  await next();
+};
+
+export async function start(queueUrl: string) {
+  const grpcServer = new grpc.Server();
+  registerServices(grpcServer, { UserService: { getUser: async (request) => ({ id: request.id, name: 'Ada' }) } });
+  const port = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  const users = new UserServiceClient({ address: \`127.0.0.1:\${port}\`, insecure: true });
+  const publisher = new OrdersPublisher({ queueUrl });
+  let consumed: (value: { orderId: string; requestId: string }) => void = () => {};
+  const delivered = new Promise<{ orderId: string; requestId: string }>((resolve) => (consumed = resolve));
+  const consumer = new OrdersConsumer({
+    queueUrl,
+    waitTimeSeconds: 1,
+    stopOnSignals: false,
+    handlers: {
+      OrderCreated: async (message, context) => consumed({ orderId: message.orderId, requestId: context.requestId }),
+    },
+  });
+  void consumer.start();
+
+  class Billing extends BillingImpl {
+    override async createInvoice(input: T.CreateInvoiceInput): Promise<T.CreateInvoiceReply> {
+      const user = await users.getUser({ id: 'u1' });
+      await publisher.publish({ type: 'OrderCreated', orderId: 'o1', total: input.body.total });
+      return { status: 201, body: { id: user.name, total: input.body.total } };
+    }
+  }
+  const http = await listen(createBillingRouter(new Billing()), '127.0.0.1:0');
+  const baseUrl = \`http://127.0.0.1:\${(http.address() as { port: number }).port}\`;
+  const client = new BillingClient({ baseUrl, token: null });
+  const marked = new BillingClient({ baseUrl, token: null, middleware: [mark] });
+  return {
+    order: (requestId: string) => runWithRequestContext({ requestId }, () => client.createInvoice({ total: 5 })),
+    marked: () => marked.listInvoices().catch(() => undefined),
+    delivered,
+    async stop() {
+      await consumer.stop();
+      users.close();
+      grpcServer.forceShutdown();
+      http.closeAllConnections();
+      http.close();
+    },
+  };
+}
+`;
+
+interface App {
+  exporter: { getFinishedSpans(): ReadableSpan[] };
+  seen: string[];
+  own: string[];
+  start(queueUrl: string): Promise<{
+    order(requestId: string): Promise<unknown>;
+    marked(): Promise<unknown>;
+    delivered: Promise<{ orderId: string; requestId: string }>;
+    stop(): Promise<void>;
+  }>;
+}
+
+let dir = '';
+let fauxqs: Awaited<ReturnType<typeof buildApp>>;
+let app: App;
+let started: Awaited<ReturnType<App['start']>>;
+
+beforeAll(async () => {
+  fauxqs = buildApp({ logger: false });
+  await fauxqs.listen({ host: '127.0.0.1', port: 0 });
+  const endpoint = `http://127.0.0.1:${(fauxqs.server.address() as AddressInfo).port}`;
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    SQS_ENDPOINT: endpoint,
+  });
+  const sqs = new SQSClient({ endpoint });
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'orders-otel' }))).QueueUrl!;
+
+  dir = await makeProject();
+  const links = [
+    ['rest', 'billing', '--resource', 'invoices:id=string,total=number', '--server', '--client', '--auth', 'none'],
+    ['grpc', 'user', '--rpc', 'GetUser:unary'],
+    ['queue', 'orders', '--message', 'OrderCreated:orderId=string,total=number'],
+  ];
+  for (const args of links) {
+    const r = await runCliInProcess([...args, '--yes', '--no-install'], dir);
+    expect(r.exitCode, r.stderr).toBe(0);
+  }
+  await writeFile(path.join(dir, 'src/app.ts'), APP);
+  expect(await compile(dir)).toEqual({ ok: true, output: '' });
+  app = (await import(pathToFileURL(path.join(dir, 'dist/app.js')).href)) as App;
+  started = await app.start(queueUrl);
+}, 120_000);
+
+afterAll(async () => {
+  await started?.stop();
+  await fauxqs?.close();
+  if (dir) await removeProject(dir);
+});
+
+describe('one middleware for REST, gRPC and the queue', () => {
+  it('a REST call whose handler calls gRPC and publishes, consumed by another handler: one middleware saw every side of each', async () => {
+    await started.order('req-mw-1');
+    expect(await started.delivered).toEqual({ orderId: 'o1', requestId: 'req-mw-1' });
+    const calls = app.seen.filter((line) => line.includes('request=req-mw-1')).sort();
+    expect(calls).toEqual([
+      'grpc client unary user /user.v1.UserService/GetUser tenant=acme request=req-mw-1 status=0',
+      'grpc server unary user /user.v1.UserService/GetUser tenant=acme request=req-mw-1 status=0',
+      'queue client publish orders OrderCreated tenant=acme request=req-mw-1 status=undefined',
+      'queue server consume orders OrderCreated tenant=acme request=req-mw-1 status=undefined',
+      'rest client request billing POST /invoices tenant=acme request=req-mw-1 status=201',
+      'rest server request rest createInvoice tenant=acme request=req-mw-1 status=201',
+    ]);
+  });
+
+  it("a client's own middleware runs for its calls only, after the process's", async () => {
+    const before = app.own.length;
+    await started.marked();
+    expect(app.own.slice(before)).toEqual(['GET /invoices']);
+  });
+});
+
+describe('OpenTelemetry', () => {
+  it('one trace: REST client > REST server > (gRPC client > gRPC server, SQS send > SQS process, linked)', async () => {
+    await started.order('req-otel-1');
+    await started.delivered;
+    // The consume span ends once the handler has returned: wait for it.
+    const spans = async (): Promise<ReadableSpan[]> => {
+      for (let i = 0; i < 200; i++) {
+        const found = app.exporter.getFinishedSpans().filter((s) => s.attributes['request.id'] === 'req-otel-1');
+        if (found.length >= 6) return found;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return app.exporter.getFinishedSpans().filter((s) => s.attributes['request.id'] === 'req-otel-1');
+    };
+    const all = await spans();
+    const byName = (name: string, kind: number): ReadableSpan => {
+      const span = all.find((s) => s.name === name && s.kind === kind);
+      if (!span) throw new Error(`no ${name} span of kind ${kind}: ${all.map((s) => `${s.name}/${s.kind}`)}`);
+      return span;
+    };
+    // SpanKind: SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4.
+    const restClient = byName('POST', 2);
+    const restServer = byName('POST /invoices', 1);
+    const grpcClient = byName('user.v1.UserService/GetUser', 2);
+    const grpcServer = byName('user.v1.UserService/GetUser', 1);
+    const send = byName('send orders-otel', 3);
+    const consume = byName('process orders-otel', 4);
+    expect(all).toHaveLength(6);
+
+    const trace = restClient.spanContext().traceId;
+    for (const span of all) expect(span.spanContext().traceId, span.name).toBe(trace);
+    const parent = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+    expect(parent(restClient)).toBeUndefined();
+    expect(parent(restServer)).toBe(restClient.spanContext().spanId);
+    expect(parent(grpcClient)).toBe(restServer.spanContext().spanId);
+    expect(parent(grpcServer)).toBe(grpcClient.spanContext().spanId);
+    expect(parent(send)).toBe(restServer.spanContext().spanId);
+    expect(parent(consume)).toBe(send.spanContext().spanId);
+    expect(consume.links.map((l) => l.context.spanId)).toEqual([send.spanContext().spanId]);
+
+    expect(restClient.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'url.full': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/invoices$/),
+      'http.response.status_code': 201,
+    });
+    expect(restServer.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/invoices',
+      'http.response.status_code': 201,
+    });
+    for (const span of [grpcClient, grpcServer])
+      expect(span.attributes).toMatchObject({
+        'rpc.system': 'grpc',
+        'rpc.service': 'user.v1.UserService',
+        'rpc.method': 'GetUser',
+        'rpc.grpc.status_code': 0,
+      });
+    expect(send.attributes).toMatchObject({
+      'messaging.system': 'aws_sqs',
+      'messaging.destination.name': 'orders-otel',
+      'messaging.operation.type': 'send',
+      'messaging.message.id': expect.any(String),
+    });
+    expect(consume.attributes).toMatchObject({
+      'messaging.system': 'aws_sqs',
+      'messaging.destination.name': 'orders-otel',
+      'messaging.operation.type': 'process',
+      'messaging.message.id': send.attributes['messaging.message.id'],
+    });
+  });
+
+  it('without @opentelemetry/api the runtime loads nothing and adds no middleware', async () => {
+    // The runtime folder alone, where no node_modules holds the package.
+    const bare = await mkdtemp(path.join(tmpdir(), 'csl-bare-'));
+    try {
+      await writeFile(path.join(bare, 'package.json'), '{ "type": "module" }\n');
+      await cp(path.join(dir, 'dist/links/_runtime'), path.join(bare, 'runtime'), { recursive: true });
+      const script =
+        "const t = await import('./runtime/telemetry.js'); const m = await import('./runtime/middleware.js');" +
+        ' await t.telemetryPending(); console.log(JSON.stringify([t.telemetryMiddleware() === undefined, m.chainFor(undefined) === undefined]));';
+      const r = await execa('node', ['--input-type=module', '-e', script], { cwd: bare, reject: false });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual([true, true]);
+    } finally {
+      await removeProject(bare);
+    }
+  });
+});
