@@ -40,6 +40,7 @@ const grpcServer = async (options) => {
   return new Promise((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
 };
+process.on('message', (m) => { if (m === 'cpu') process.send({ cpu: process.cpuUsage() }); });
 process.send({
   rest0: port(await listen(createBillingRouter(new Billing()), '127.0.0.1:0')),
   rest1: port(await listen(createBillingRouter(new Billing(), { middleware: [noop] }), '127.0.0.1:0')),
@@ -65,22 +66,32 @@ const calls = {
   grpc1: () => clients.grpc1.getUser({ id: 'u-1' }),
 };
 for (const call of Object.values(calls)) await callRate(call, 8, { warmupMs: 100, durationMs: 300 });
+// CPU per call over the timed window only: under a loaded machine it moves less than calls/s.
+const around = () => {
+  const start = process.cpuUsage();
+  return (calls) => {
+    const cpu = process.cpuUsage(start);
+    return (cpu.user + cpu.system) / calls;
+  };
+};
 process.on('message', async ({ mode, callers, durationMs }) => {
-  const { rate } = await callRate(calls[mode], callers, { warmupMs: 200, durationMs });
-  process.send({ rate });
+  const { rate, extra } = await callRate(calls[mode], callers, { warmupMs: 200, durationMs, around });
+  process.send({ rate, cpuUs: extra });
 });
 process.send({ ready: true });
 `;
 
 function once(child, pred) {
   return new Promise((resolve, reject) => {
+    const exit = (code) => reject(new Error(`child exited with ${code}`));
     const on = (m) => {
       if (!pred(m)) return;
       child.off('message', on);
+      child.off('exit', exit);
       resolve(m);
     };
     child.on('message', on);
-    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    child.once('exit', exit);
   });
 }
 
@@ -115,10 +126,20 @@ async function pair(dir, env) {
   const ports = await once(server, (m) => m.rest0);
   const client = fork(path.join(dir, 'client.mjs'), [JSON.stringify(ports)], options);
   await once(client, (m) => m.ready);
+  const serverCpu = async () => {
+    const answer = once(server, (m) => m.cpu);
+    server.send('cpu');
+    const { cpu } = await answer;
+    return cpu.user + cpu.system;
+  };
   const measure = async (mode, callers) => {
     const answer = once(client, (m) => m.rate !== undefined);
+    const before = await serverCpu();
     client.send({ mode, callers, durationMs: DURATION });
-    return (await answer).rate;
+    const { rate, cpuUs } = await answer;
+    // The server's CPU over the same window (its warm-up included: a little high, alike for every row).
+    const serverUs = (await serverCpu()) - before;
+    return { rate, cpuUs: cpuUs + serverUs / (rate * (DURATION / 1000)) };
   };
   return { measure, kill: () => (server.kill(), client.kill()) };
 }
@@ -147,13 +168,17 @@ try {
       if (round % 2) order.reverse();
       for (const i of order) rates[i].push(await pairs[ROWS[i][1]].measure(ROWS[i][2], callers));
     }
-    console.log(`${String(callers).padStart(2)} caller(s):`);
+    console.log(
+      `${String(callers).padStart(2)} caller(s):      calls/s (min-max)   ratio   CPU µs/call (client + server)   ratio`,
+    );
     for (const [i, [label, , , base]] of ROWS.entries()) {
       const baseIndex = base && ROWS.findIndex((r) => r[1] === 'absent' && r[2] === base);
-      const ratio = base ? median(rates[i].map((r, k) => r / rates[baseIndex][k])) : 1;
-      const spread = `${Math.round(Math.min(...rates[i]))}-${Math.round(Math.max(...rates[i]))}`;
+      const paired = (key) => (base ? median(rates[i].map((r, k) => r[key] / rates[baseIndex][k][key])) : 1);
+      const rate = rates[i].map((r) => r.rate);
+      const spread = `${Math.round(Math.min(...rate))}-${Math.round(Math.max(...rate))}`;
+      const cpu = median(rates[i].map((r) => r.cpuUs));
       console.log(
-        `  ${label.padEnd(44)} ${Math.round(median(rates[i])).toLocaleString('en').padStart(8)} calls/s  (${spread})  ${base ? `${ratio.toFixed(3)}x` : 'reference'}`,
+        `  ${label.padEnd(44)} ${Math.round(median(rate)).toLocaleString('en').padStart(7)} (${spread})  ${paired('rate').toFixed(3)}x   ${cpu.toFixed(0).padStart(5)} µs  ${paired('cpuUs').toFixed(3)}x`,
       );
     }
   }

@@ -108,14 +108,31 @@ function spans(otel: Api): Middleware {
       // A served call's handler runs with this span as the parent of the calls it makes.
       await (call.side === 'server' && traceparent ? withTraceparent(traceparent, call, inner) : inner());
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: STATUS_ERROR, message: error instanceof Error ? error.message : String(error) });
+      if (failed(call)) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: STATUS_ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
       throw error;
     } finally {
       span.setAttributes(endAttributes(call));
+      // A 5xx reply returned rather than thrown is an error of the server too.
+      if (call.pattern === 'rest' && call.side === 'server' && failed(call)) span.setStatus({ code: STATUS_ERROR });
       span.end();
     }
   };
+}
+
+/** gRPC codes that are the server's fault (the semantic conventions' list); the others are the caller's. */
+const GRPC_SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
+
+/**
+ * Whether the span is an error: any failed client call or publish, a handler that threw; but a
+ * server's 4xx reply or a gRPC status that blames the caller (NOT_FOUND...) is not the server's error.
+ */
+function failed(call: Call): boolean {
+  if (call.side === 'client' || call.pattern === 'queue') return true;
+  if (call.pattern === 'rest') return (call.status ?? 500) >= 500;
+  return GRPC_SERVER_ERRORS.has(call.status ?? 13);
 }
 
 function valid(sc: SpanContext): boolean {
@@ -162,7 +179,7 @@ function endAttributes(call: Call): Attributes {
     if (call.pattern === 'grpc') out['rpc.grpc.status_code'] = call.status;
     else if (call.pattern === 'rest') out['http.response.status_code'] = call.status;
   }
-  const error = call.error as { name?: unknown; code?: unknown } | undefined;
-  if (error !== undefined) out['error.type'] = typeof error?.name === 'string' ? error.name : 'Error';
+  const error = call.error as { name?: unknown } | undefined;
+  if (error !== undefined && failed(call)) out['error.type'] = typeof error?.name === 'string' ? error.name : 'Error';
   return out;
 }
