@@ -108,6 +108,7 @@ function spans(otel: Api): Middleware {
       // A served call's handler runs with this span as the parent of the calls it makes.
       await (call.side === 'server' && traceparent ? withTraceparent(traceparent, call, inner) : inner());
     } catch (error) {
+      call.status ??= refusedStatus(call, error);
       if (failed(call)) {
         span.recordException(error instanceof Error ? error : String(error));
         span.setStatus({ code: STATUS_ERROR, message: error instanceof Error ? error.message : String(error) });
@@ -120,6 +121,18 @@ function spans(otel: Api): Middleware {
       span.end();
     }
   };
+}
+
+/**
+ * The status a call ends with when a middleware threw before it ran (an auth check refusing it): what
+ * the runtime answers for that error (rest-server's sendError, grpc's toStatus).
+ */
+function refusedStatus(call: Call, error: unknown): number | undefined {
+  const code = (error as { code?: unknown; status?: unknown } | null)?.[call.pattern === 'grpc' ? 'code' : 'status'];
+  if (call.pattern === 'grpc') return typeof code === 'number' && code >= 0 && code <= 16 ? code : 13;
+  if (call.pattern === 'rest' && call.side === 'server')
+    return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+  return undefined;
 }
 
 /** gRPC codes that are the server's fault (the semantic conventions' list); the others are the caller's. */

@@ -21,12 +21,12 @@ const APP = `import * as grpc from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type Middleware, useMiddleware } from './links/_runtime/middleware.js';
-import { listen } from './links/_runtime/rest-server.js';
+import { HttpError, listen } from './links/_runtime/rest-server.js';
 import { BillingClient, createBillingRouter, runWithRequestContext } from './links/billing/index.js';
 import type * as T from './links/billing/types.js';
 import { BillingImpl } from './links/billing/handlers.js';
 import { OrdersConsumer, OrdersPublisher } from './links/orders/index.js';
-import { UserServiceClient } from './links/user/index.js';
+import { GrpcError, status, UserServiceClient } from './links/user/index.js';
 import { registerServices } from './links/user/register.js';
 
 export const exporter = new InMemorySpanExporter();
@@ -52,13 +52,53 @@ const mark: Middleware = async (call, next) => {
   await next();
 };
 
-export async function start(queueUrl: string) {
-  const grpcServer = new grpc.Server();
-  registerServices(grpcServer, { UserService: { getUser: async (request) => ({ id: request.id, name: 'Ada' }) } });
+/** A server's own middleware: refuses calls without the key, before the handler runs. */
+const requireKey: Middleware = async (call, next) => {
+  if (call.headers.get('x-key') !== 'k1') {
+    if (call.pattern === 'grpc') throw new GrpcError(status.UNAUTHENTICATED, 'no key');
+    throw new HttpError(401, 'no key');
+  }
+  await next();
+};
+const withKey: Middleware = async (call, next) => {
+  call.headers.set('x-key', 'k1');
+  await next();
+};
+
+export let handled = 0;
+const userHandlers = {
+  async getUser(request: { id: string }) {
+    handled++;
+    if (request.id === 'boom') throw new Error('the database is down');
+    return { id: request.id, name: 'Ada' };
+  },
+  async *listUsers() {
+    yield { id: 'a', name: 'A' };
+    yield { id: 'b', name: 'B' };
+  },
+};
+
+async function grpcServer(middleware: Middleware[]): Promise<{ server: grpc.Server; address: string }> {
+  const server = new grpc.Server();
+  registerServices(server, { UserService: userHandlers }, { middleware });
   const port = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
-  const users = new UserServiceClient({ address: \`127.0.0.1:\${port}\`, insecure: true });
+  return { server, address: \`127.0.0.1:\${port}\` };
+}
+
+/** A GrpcError's code, a ServiceError's HTTP status. */
+const codeOf = (error: unknown) => {
+  const e = error as { code?: unknown; status?: number };
+  return typeof e.code === 'number' ? e.code : e.status;
+};
+
+export async function start(queueUrl: string) {
+  const open = await grpcServer([]);
+  const guarded = await grpcServer([requireKey]);
+  const users = new UserServiceClient({ address: open.address, insecure: true });
+  const keyed = new UserServiceClient({ address: guarded.address, insecure: true, middleware: [withKey] });
+  const unkeyed = new UserServiceClient({ address: guarded.address, insecure: true });
   const publisher = new OrdersPublisher({ queueUrl });
   let consumed: (value: { orderId: string; requestId: string }) => void = () => {};
   const delivered = new Promise<{ orderId: string; requestId: string }>((resolve) => (consumed = resolve));
@@ -73,6 +113,10 @@ export async function start(queueUrl: string) {
   void consumer.start();
 
   class Billing extends BillingImpl {
+    override async getInvoice(input: T.GetInvoiceInput): Promise<T.GetInvoiceReply> {
+      return { status: 200, body: { id: input.params.id, total: 1 } };
+    }
+
     override async createInvoice(input: T.CreateInvoiceInput): Promise<T.CreateInvoiceReply> {
       const user = await users.getUser({ id: 'u1' });
       await publisher.publish({ type: 'OrderCreated', orderId: 'o1', total: input.body.total });
@@ -83,16 +127,37 @@ export async function start(queueUrl: string) {
   const baseUrl = \`http://127.0.0.1:\${(http.address() as { port: number }).port}\`;
   const client = new BillingClient({ baseUrl, token: null });
   const marked = new BillingClient({ baseUrl, token: null, middleware: [mark] });
+  const guardedHttp = await listen(createBillingRouter(new Billing(), { middleware: [requireKey] }), '127.0.0.1:0');
+  const guardedUrl = \`http://127.0.0.1:\${(guardedHttp.address() as { port: number }).port}\`;
+  const keyedRest = new BillingClient({ baseUrl: guardedUrl, token: null, middleware: [withKey] });
+  const unkeyedRest = new BillingClient({ baseUrl: guardedUrl, token: null, retries: 0 });
   return {
     order: (requestId: string) => runWithRequestContext({ requestId }, () => client.createInvoice({ total: 5 })),
-    marked: () => marked.listInvoices().catch(() => undefined),
+    marked: () => marked.getInvoice({ id: 'i-1' }),
+    stream: (requestId: string) =>
+      runWithRequestContext({ requestId }, async () => {
+        const ids: string[] = [];
+        for await (const user of users.listUsers({ limit: 2 })) ids.push(user.id);
+        return ids;
+      }),
+    boom: (requestId: string) =>
+      runWithRequestContext({ requestId }, () => users.getUser({ id: 'boom' }).then(() => 'answered', codeOf)),
+    guarded: () =>
+      Promise.all([
+        keyed.getUser({ id: 'u1' }).then((u) => u.name, codeOf),
+        unkeyed.getUser({ id: 'u1' }).then((u) => u.name, codeOf),
+        keyedRest.getInvoice({ id: 'i-2' }).then((i) => i.id, codeOf),
+        unkeyedRest.getInvoice({ id: 'i-2' }).then((i) => i.id, codeOf),
+      ]),
     delivered,
     async stop() {
       await consumer.stop();
-      users.close();
-      grpcServer.forceShutdown();
-      http.closeAllConnections();
-      http.close();
+      for (const client of [users, keyed, unkeyed]) client.close();
+      for (const { server } of [open, guarded]) server.forceShutdown();
+      for (const server of [http, guardedHttp]) {
+        server.closeAllConnections();
+        server.close();
+      }
     },
   };
 }
@@ -102,9 +167,13 @@ interface App {
   exporter: { getFinishedSpans(): ReadableSpan[] };
   seen: string[];
   own: string[];
+  handled: number;
   start(queueUrl: string): Promise<{
     order(requestId: string): Promise<unknown>;
     marked(): Promise<unknown>;
+    stream(requestId: string): Promise<string[]>;
+    boom(requestId: string): Promise<unknown>;
+    guarded(): Promise<unknown[]>;
     delivered: Promise<{ orderId: string; requestId: string }>;
     stop(): Promise<void>;
   }>;
@@ -131,7 +200,7 @@ beforeAll(async () => {
   dir = await makeProject();
   const links = [
     ['rest', 'billing', '--resource', 'invoices:id=string,total=number', '--server', '--client', '--auth', 'none'],
-    ['grpc', 'user', '--rpc', 'GetUser:unary'],
+    ['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream'],
     ['queue', 'orders', '--message', 'OrderCreated:orderId=string,total=number'],
   ];
   for (const args of links) {
@@ -168,24 +237,37 @@ describe('one middleware for REST, gRPC and the queue', () => {
   it("a client's own middleware runs for its calls only, after the process's", async () => {
     const before = app.own.length;
     await started.marked();
-    expect(app.own.slice(before)).toEqual(['GET /invoices']);
+    expect(app.own.slice(before)).toEqual(['GET /invoices/i-1']);
+  });
+
+  it('a response stream runs through the middleware from its first message to its end', async () => {
+    expect(await started.stream('req-stream')).toEqual(['a', 'b']);
+    expect(app.seen.filter((line) => line.includes('request=req-stream')).sort()).toEqual([
+      'grpc client server-stream user /user.v1.UserService/ListUsers tenant=acme request=req-stream status=0',
+      'grpc server server-stream user /user.v1.UserService/ListUsers tenant=acme request=req-stream status=0',
+    ]);
+  });
+
+  it("a server's own middleware refuses a call before its handler runs (gRPC UNAUTHENTICATED, REST 401)", async () => {
+    const before = app.handled;
+    expect(await started.guarded()).toEqual(['Ada', 16, 'i-2', 401]);
+    expect(app.handled - before).toBe(1);
   });
 });
+
+/** The finished spans carrying this request ID, once there are `count` of them (spans end after their answer). */
+async function spansOf(requestId: string, count: number): Promise<ReadableSpan[]> {
+  const find = () => app.exporter.getFinishedSpans().filter((s) => s.attributes['request.id'] === requestId);
+  for (let i = 0; i < 200 && find().length < count; i++) await new Promise((r) => setTimeout(r, 25));
+  return find();
+}
 
 describe('OpenTelemetry', () => {
   it('one trace: REST client > REST server > (gRPC client > gRPC server, SQS send > SQS process, linked)', async () => {
     await started.order('req-otel-1');
     await started.delivered;
-    // The consume span ends once the handler has returned: wait for it.
-    const spans = async (): Promise<ReadableSpan[]> => {
-      for (let i = 0; i < 200; i++) {
-        const found = app.exporter.getFinishedSpans().filter((s) => s.attributes['request.id'] === 'req-otel-1');
-        if (found.length >= 6) return found;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      return app.exporter.getFinishedSpans().filter((s) => s.attributes['request.id'] === 'req-otel-1');
-    };
-    const all = await spans();
+    // The consume span ends once the handler has returned.
+    const all = await spansOf('req-otel-1', 6);
     const byName = (name: string, kind: number): ReadableSpan => {
       const span = all.find((s) => s.name === name && s.kind === kind);
       if (!span) throw new Error(`no ${name} span of kind ${kind}: ${all.map((s) => `${s.name}/${s.kind}`)}`);
@@ -240,6 +322,29 @@ describe('OpenTelemetry', () => {
       'messaging.operation.type': 'process',
       'messaging.message.id': send.attributes['messaging.message.id'],
     });
+  });
+
+  it("a handler that throws makes both gRPC spans errors (INTERNAL); a refused call is the caller's error only", async () => {
+    expect(await started.boom('req-boom')).toBe(13);
+    const boom = await spansOf('req-boom', 2);
+    for (const span of boom) {
+      expect(span.status.code, span.name).toBe(2);
+      expect(span.attributes['rpc.grpc.status_code']).toBe(13);
+    }
+    const streamed = await spansOf('req-stream', 2);
+    expect(streamed.map((s) => [s.name, s.kind, s.attributes['rpc.grpc.status_code']]).sort()).toEqual([
+      ['user.v1.UserService/ListUsers', 1, 0],
+      ['user.v1.UserService/ListUsers', 2, 0],
+    ]);
+    // The unkeyed gRPC call refused by the server's middleware: UNAUTHENTICATED is not the server's fault.
+    const refused = app.exporter
+      .getFinishedSpans()
+      .filter((s) => s.kind === 1 && s.attributes['rpc.grpc.status_code'] === 16);
+    expect(refused.map((s) => s.status.code)).toEqual([0]);
+    const refusedRest = app.exporter
+      .getFinishedSpans()
+      .filter((s) => s.kind === 1 && s.attributes['http.response.status_code'] === 401);
+    expect(refusedRest.map((s) => [s.name, s.status.code])).toEqual([['GET /invoices/{id}', 0]]);
   });
 
   it('without @opentelemetry/api the runtime loads nothing and adds no middleware', async () => {
