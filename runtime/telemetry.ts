@@ -22,6 +22,7 @@ interface Span {
   setAttributes(attributes: Attributes): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   recordException(exception: Error | string): void;
+  isRecording(): boolean;
   end(): void;
 }
 interface Context {
@@ -39,6 +40,7 @@ interface Api {
     getActiveSpan(): Span | undefined;
     setSpan(context: Context, span: Span): Context;
     setSpanContext(context: Context, spanContext: SpanContext): Context;
+    getSpanContext(context: Context): SpanContext | undefined;
   };
   context: { active(): Context; with<R>(context: Context, fn: () => R): R };
   ROOT_CONTEXT: Context;
@@ -101,6 +103,15 @@ function spans(otel: Api): Middleware {
       ...(consume && remote ? { links: [{ context: remote }] } : {}),
     };
     const span = tracer.startSpan(spanName(call), options, parent);
+    // No SDK registered (the API alone): the span is the parent's context passed through, which the
+    // runtime's own traceparent handling does already; skip the rest.
+    if (
+      !span.isRecording() &&
+      span.spanContext().spanId === (otel.trace.getSpanContext(parent)?.spanId ?? '0000000000000000')
+    ) {
+      span.end();
+      return next();
+    }
     const traceparent = valid(span.spanContext()) ? formatTraceparent(span.spanContext()) : undefined;
     if (traceparent && call.side === 'client') call.headers.set('traceparent', traceparent);
     try {
