@@ -364,3 +364,33 @@ describe('OpenTelemetry', () => {
     }
   });
 });
+
+describe('REST server health for Kubernetes probes', () => {
+  it('/livez and /readyz answer 200; once a drain begins /readyz answers 503 while requests are still served', async () => {
+    type Server = import('node:http').Server;
+    type Handler = (req: unknown, res: { end(text: string): void }) => void;
+    const rt = (await import(pathToFileURL(path.join(dir, 'dist/links/_runtime/rest-server.js')).href)) as {
+      listen(handler: Handler, address: string, options?: { health?: boolean }): Promise<Server>;
+      drain(server: Server, options: { delayMs?: number }): Promise<string>;
+    };
+    const app: Handler = (_req, res) => res.end('app');
+    const base = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const get = async (url: string) => {
+      const r = await fetch(url);
+      return [r.status, await r.text()];
+    };
+    const server = await rt.listen(app, '127.0.0.1:0');
+    expect(await get(`${base(server)}/livez`)).toEqual([200, 'ok\n']);
+    expect(await get(`${base(server)}/readyz`)).toEqual([200, 'ok\n']);
+    const drained = rt.drain(server, { delayMs: 300 });
+    expect(await get(`${base(server)}/readyz`)).toEqual([503, 'draining\n']);
+    expect(await get(`${base(server)}/livez`)).toEqual([200, 'ok\n']);
+    expect(await get(`${base(server)}/orders`)).toEqual([200, 'app']);
+    expect(await drained).toBe('drained');
+
+    // health: false leaves the paths to the handler.
+    const plain = await rt.listen(app, '127.0.0.1:0', { health: false });
+    expect(await get(`${base(plain)}/readyz`)).toEqual([200, 'app']);
+    expect(await rt.drain(plain, {})).toBe('drained');
+  });
+});

@@ -23,6 +23,7 @@ interface Span {
   setAttributes(attributes: Attributes): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   recordException(exception: Error | string): void;
+  isRecording(): boolean;
   end(): void;
 }
 interface Context {
@@ -40,6 +41,7 @@ interface Api {
     getActiveSpan(): Span | undefined;
     setSpan(context: Context, span: Span): Context;
     setSpanContext(context: Context, spanContext: SpanContext): Context;
+    getSpanContext(context: Context): SpanContext | undefined;
   };
   context: { active(): Context; with<R>(context: Context, fn: () => R): R };
   ROOT_CONTEXT: Context;
@@ -102,6 +104,15 @@ function spans(otel: Api): Middleware {
       ...(consume && remote ? { links: [{ context: remote }] } : {}),
     };
     const span = tracer.startSpan(spanName(call), options, parent);
+    // No SDK registered (the API alone): the span is the parent's context passed through, which the
+    // runtime's own traceparent handling does already; skip the rest.
+    if (
+      !span.isRecording() &&
+      span.spanContext().spanId === (otel.trace.getSpanContext(parent)?.spanId ?? '0000000000000000')
+    ) {
+      span.end();
+      return next();
+    }
     const traceparent = valid(span.spanContext()) ? formatTraceparent(span.spanContext()) : undefined;
     if (traceparent && call.side === 'client') call.headers.set('traceparent', traceparent);
     try {
@@ -109,14 +120,44 @@ function spans(otel: Api): Middleware {
       // A served call's handler runs with this span as the parent of the calls it makes.
       await (call.side === 'server' && traceparent ? withTraceparent(traceparent, call, inner) : inner());
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: STATUS_ERROR, message: error instanceof Error ? error.message : String(error) });
+      call.status ??= refusedStatus(call, error);
+      if (failed(call)) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: STATUS_ERROR, message: error instanceof Error ? error.message : String(error) });
+      }
       throw error;
     } finally {
       span.setAttributes(endAttributes(call));
+      // A 5xx reply returned rather than thrown is an error of the server too.
+      if (call.pattern === 'rest' && call.side === 'server' && failed(call)) span.setStatus({ code: STATUS_ERROR });
       span.end();
     }
   };
+}
+
+/**
+ * The status a call ends with when a middleware threw before it ran (an auth check refusing it): what
+ * the runtime answers for that error (rest-server's sendError, grpc's toStatus).
+ */
+function refusedStatus(call: Call, error: unknown): number | undefined {
+  const code = (error as { code?: unknown; status?: unknown } | null)?.[call.pattern === 'grpc' ? 'code' : 'status'];
+  if (call.pattern === 'grpc') return typeof code === 'number' && code >= 0 && code <= 16 ? code : 13;
+  if (call.pattern === 'rest' && call.side === 'server')
+    return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+  return undefined;
+}
+
+/** gRPC codes that are the server's fault (the semantic conventions' list); the others are the caller's. */
+const GRPC_SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
+
+/**
+ * Whether the span is an error: any failed client call or publish, a handler that threw; but a
+ * server's 4xx reply or a gRPC status that blames the caller (NOT_FOUND...) is not the server's error.
+ */
+function failed(call: Call): boolean {
+  if (call.side === 'client' || call.pattern === 'queue') return true;
+  if (call.pattern === 'rest') return (call.status ?? 500) >= 500;
+  return GRPC_SERVER_ERRORS.has(call.status ?? 13);
 }
 
 function valid(sc: SpanContext): boolean {
@@ -163,7 +204,7 @@ function endAttributes(call: Call): Attributes {
     if (call.pattern === 'grpc') out['rpc.grpc.status_code'] = call.status;
     else if (call.pattern === 'rest') out['http.response.status_code'] = call.status;
   }
-  const error = call.error as { name?: unknown; code?: unknown } | undefined;
-  if (error !== undefined) out['error.type'] = typeof error?.name === 'string' ? error.name : 'Error';
+  const error = call.error as { name?: unknown } | undefined;
+  if (error !== undefined && failed(call)) out['error.type'] = typeof error?.name === 'string' ? error.name : 'Error';
   return out;
 }
