@@ -681,7 +681,7 @@ function withHealth(
 }
 
 export interface DrainOptions {
-  /** Milliseconds /readyz answers 503 while requests are still served, so load balancers stop routing here (default 0). */
+  /** Milliseconds /readyz answers 503 while requests are still served, so balancers stop routing here (default 0). */
   delayMs?: number | undefined;
   /** Then milliseconds in-flight requests get to finish before their connections are closed (default 10000). */
   deadlineMs?: number | undefined;
