@@ -81,6 +81,37 @@ process.on('message', async ({ mode, callers, durationMs }) => {
 process.send({ ready: true });
 `;
 
+// The chain alone, in one process, without I/O: what a call pays for the lookup, one no-op middleware
+// and the telemetry middleware (with the API and no SDK). Run once per telemetry setting.
+const MICRO = `
+import { chainFor, run } from './dist/links/_runtime/middleware.js';
+import { telemetryPending } from './dist/links/_runtime/telemetry.js';
+await telemetryPending();
+const noop = async (_call, next) => next();
+const own = JSON.parse(process.argv[2]) ? [noop] : undefined;
+const headers = {};
+const call = (side) => ({
+  pattern: 'rest', side, kind: 'request', link: 'bench', operation: 'getInvoice', requestId: 'r-1',
+  headers: { get: (n) => headers[n], set: (n, v) => { headers[n] = v; } },
+  attributes: { 'http.request.method': 'GET', 'http.route': '/invoices/{id}' },
+});
+const next = async () => {};
+const N = 200000;
+const best = {};
+for (let round = 0; round < 5; round++) {
+  for (const side of ['client', 'server']) {
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) {
+      const chain = chainFor(own);
+      await (chain ? run(chain, call(side), next) : next());
+    }
+    const us = ((performance.now() - t0) * 1000) / N;
+    best[side] = Math.min(best[side] ?? Infinity, us);
+  }
+}
+console.log(JSON.stringify(best));
+`;
+
 function once(child, pred) {
   return new Promise((resolve, reject) => {
     const exit = (code) => reject(new Error(`child exited with ${code}`));
@@ -116,6 +147,7 @@ async function project() {
   if (!tsc.ok) throw new Error(`tsc failed: ${tail(tsc.stdout || tsc.stderr)}`);
   await writeFile(path.join(dir, 'server.mjs'), SERVER);
   await writeFile(path.join(dir, 'client.mjs'), CLIENT);
+  await writeFile(path.join(dir, 'micro.mjs'), MICRO);
   return dir;
 }
 
@@ -147,9 +179,11 @@ async function pair(dir, env) {
 const ROWS = [
   // [label, telemetry setting, mode, the row it is compared with]
   ['REST, no middleware', 'absent', 'rest0', null],
+  ['REST, no middleware, second process pair (noise)', 'control', 'rest0', 'rest0'],
   ['REST, 1 no-op middleware (client + server)', 'absent', 'rest1', 'rest0'],
   ['REST, @opentelemetry/api without SDK', 'api', 'rest0', 'rest0'],
   ['gRPC, no middleware', 'absent', 'grpc0', null],
+  ['gRPC, no middleware, second process pair (noise)', 'control', 'grpc0', 'grpc0'],
   ['gRPC, 1 no-op middleware (client + server)', 'absent', 'grpc1', 'grpc0'],
   ['gRPC, @opentelemetry/api without SDK', 'api', 'grpc0', 'grpc0'],
 ];
@@ -158,7 +192,22 @@ const dir = await project();
 const pairs = {};
 try {
   pairs.absent = await pair(dir, { OTEL_SDK_DISABLED: 'true' });
+  pairs.control = await pair(dir, { OTEL_SDK_DISABLED: 'true' });
   pairs.api = await pair(dir, { OTEL_SDK_DISABLED: '' });
+  console.log('The chain alone, best of 5 x 200,000 calls in one process (µs per call, client / server side):');
+  for (const [label, env, own] of [
+    ['no middleware', 'true', false],
+    ['1 no-op middleware', 'true', true],
+    ['@opentelemetry/api without SDK', '', false],
+  ]) {
+    const r = await run(process.execPath, [path.join(dir, 'micro.mjs'), JSON.stringify(own)], {
+      cwd: dir,
+      env: { ...process.env, OTEL_SDK_DISABLED: env },
+    });
+    if (!r.ok) throw new Error(`micro: ${tail(r.stderr || r.stdout)}`);
+    const { client, server } = JSON.parse(r.stdout);
+    console.log(`  ${label.padEnd(50)} ${client.toFixed(2).padStart(6)} / ${server.toFixed(2)} µs`);
+  }
   console.log(`Unary calls/s on 127.0.0.1 (REST GET /invoices/{id}, gRPC GetUser), ${ROUNDS} rounds of ${DURATION} ms`);
   for (const callers of CALLERS) {
     const rates = ROWS.map(() => []);
@@ -178,7 +227,7 @@ try {
       const spread = `${Math.round(Math.min(...rate))}-${Math.round(Math.max(...rate))}`;
       const cpu = median(rates[i].map((r) => r.cpuUs));
       console.log(
-        `  ${label.padEnd(44)} ${Math.round(median(rate)).toLocaleString('en').padStart(7)} (${spread})  ${paired('rate').toFixed(3)}x   ${cpu.toFixed(0).padStart(5)} µs  ${paired('cpuUs').toFixed(3)}x`,
+        `  ${label.padEnd(50)} ${Math.round(median(rate)).toLocaleString('en').padStart(7)} (${spread})  ${paired('rate').toFixed(3)}x   ${cpu.toFixed(0).padStart(5)} µs  ${paired('cpuUs').toFixed(3)}x`,
       );
     }
   }
