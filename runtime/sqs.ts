@@ -159,12 +159,13 @@ function queueCall(
   type: string,
   requestId: string,
   attributes: Record<string, Attribute>,
+  kind = side === 'client' ? 'publish' : 'consume',
 ): Call {
   const operation = side === 'client' ? 'send' : 'process';
   return {
     pattern: 'queue',
     side,
-    kind: side === 'client' ? 'publish' : 'consume',
+    kind,
     link: q.link,
     operation: type,
     requestId,
@@ -202,6 +203,26 @@ export async function sent<R extends { MessageId?: string | undefined }>(
   });
   if (out === undefined) throw new Error(`a middleware did not call next(): ${run.call.operation} was not published`);
   return out;
+}
+
+/** Runs a batch publish through the middleware: one call (kind `publish-batch`, its message types as operation). */
+export async function sentBatch<R>(
+  q: QueueCalls,
+  types: readonly string[],
+  requestId: string,
+  attributes: Record<string, Attribute>,
+  send: () => Promise<R>,
+): Promise<R> {
+  const chain = chainFor(q.middleware);
+  if (!chain) return send();
+  const call = queueCall(q, 'client', [...new Set(types)].join(','), requestId, attributes, 'publish-batch');
+  call.attributes['messaging.batch.message_count'] = types.length;
+  let out: { value: R } | undefined;
+  await runMiddleware(chain, call, async () => {
+    out = { value: await send() };
+  });
+  if (!out) throw new Error(`a middleware did not call next(): the batch of ${types.length} was not published`);
+  return out.value;
 }
 
 /** Runs a consumed message's handler through the middleware; its headers are the message's attributes. */

@@ -101,13 +101,17 @@ export async function start(queueUrl: string) {
   const unkeyed = new UserServiceClient({ address: guarded.address, insecure: true });
   const publisher = new OrdersPublisher({ queueUrl });
   let consumed: (value: { orderId: string; requestId: string }) => void = () => {};
+  const batchConsumed: string[] = [];
   const delivered = new Promise<{ orderId: string; requestId: string }>((resolve) => (consumed = resolve));
   const consumer = new OrdersConsumer({
     queueUrl,
     waitTimeSeconds: 1,
     stopOnSignals: false,
     handlers: {
-      OrderCreated: async (message, context) => consumed({ orderId: message.orderId, requestId: context.requestId }),
+      OrderCreated: async (message, context) => {
+        if (message.orderId === 'o1') consumed({ orderId: message.orderId, requestId: context.requestId });
+        else batchConsumed.push(message.orderId);
+      },
     },
   });
   void consumer.start();
@@ -134,6 +138,14 @@ export async function start(queueUrl: string) {
   return {
     order: (requestId: string) => runWithRequestContext({ requestId }, () => client.createInvoice({ total: 5 })),
     marked: () => marked.getInvoice({ id: 'i-1' }),
+    batch: (requestId: string) =>
+      runWithRequestContext({ requestId }, () =>
+        publisher.publishBatch([
+          { message: { type: 'OrderCreated', orderId: 'b1', total: 1 } },
+          { message: { type: 'OrderCreated', orderId: 'b2', total: 2 } },
+        ]),
+      ),
+    batchConsumed,
     stream: (requestId: string) =>
       runWithRequestContext({ requestId }, async () => {
         const ids: string[] = [];
@@ -171,6 +183,8 @@ interface App {
   start(queueUrl: string): Promise<{
     order(requestId: string): Promise<unknown>;
     marked(): Promise<unknown>;
+    batch(requestId: string): Promise<{ sent: unknown[]; failed: unknown[] }>;
+    batchConsumed: string[];
     stream(requestId: string): Promise<string[]>;
     boom(requestId: string): Promise<unknown>;
     guarded(): Promise<unknown[]>;
@@ -238,6 +252,25 @@ describe('one middleware for REST, gRPC and the queue', () => {
     const before = app.own.length;
     await started.marked();
     expect(app.own.slice(before)).toEqual(['GET /invoices/i-1']);
+  });
+
+  it('a batch publish is one call; what its middleware set reaches every message', async () => {
+    const result = await started.batch('req-batch');
+    expect([result.sent.length, result.failed.length]).toEqual([2, 0]);
+    for (let i = 0; i < 200 && started.batchConsumed.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(started.batchConsumed.sort()).toEqual(['b1', 'b2']);
+    expect(app.seen.filter((line) => line.includes('request=req-batch')).sort()).toEqual([
+      'queue client publish-batch orders OrderCreated tenant=acme request=req-batch status=undefined',
+      'queue server consume orders OrderCreated tenant=acme request=req-batch status=undefined',
+      'queue server consume orders OrderCreated tenant=acme request=req-batch status=undefined',
+    ]);
+    const spans = await spansOf('req-batch', 3);
+    const send = spans.find((s) => s.kind === 3)!;
+    expect(send.attributes['messaging.batch.message_count']).toBe(2);
+    expect(spans.filter((s) => s.kind === 4).map((s) => s.parentSpanContext?.spanId)).toEqual([
+      send.spanContext().spanId,
+      send.spanContext().spanId,
+    ]);
   });
 
   it('a response stream runs through the middleware from its first message to its end', async () => {

@@ -20,7 +20,10 @@ export interface Call {
   readonly pattern: CallPattern;
   /** `client`: a call made or a message published; `server`: a call served or a message consumed. */
   readonly side: 'client' | 'server';
-  /** REST: `request`; gRPC: `unary`, `server-stream`, `client-stream`, `bidi`; queue: `publish`, `consume`. */
+  /**
+   * REST `request`; gRPC `unary`, `server-stream`, `client-stream`, `bidi`; queue `publish`, `publish-batch`,
+   * `consume`.
+   */
   readonly kind: string;
   /** The link's name (a REST server's `link` router option). */
   readonly link: string;

@@ -32,6 +32,7 @@ import {
   publishCall,
   queueCalls,
   sent,
+  sentBatch,
   sleep,
   sqsMessageBytes,
 } from '../_runtime/sqs.js';
@@ -168,6 +169,17 @@ export class OrdersPublisher {
   async publishBatch(entries: readonly BatchEntry[]): Promise<PublishBatchResult> {
     const context = outgoingRequestContext();
     const attributes = messageAttributes(context);
+    // Middleware runs once around the batch; what it sets (a traceparent) goes on every message.
+    const types = entries.map((entry) => unpack(entry).type);
+    const send = (): Promise<PublishBatchResult> => this.sendBatch(entries, context, attributes);
+    return sentBatch(this.calls, types, context.requestId, attributes, send);
+  }
+
+  private async sendBatch(
+    entries: readonly BatchEntry[],
+    context: RequestContext,
+    attributes: Record<string, MessageAttributeValue>,
+  ): Promise<PublishBatchResult> {
     const prepared = entries.map((entry, index) => {
       const { type, payload, options } = unpack(entry);
       return prepare(type, payload, options, index, typed(attributes, type));
