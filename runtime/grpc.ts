@@ -487,7 +487,8 @@ async function* streamed<Res>(
   });
   // A middleware that throws before next() (refusing the call) ends it with its error.
   const first = await Promise.race([stream, done.then(() => undefined)]);
-  if (!first) return;
+  if (!first)
+    throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
   let failure: { error: unknown } | undefined;
   try {
     yield* first;

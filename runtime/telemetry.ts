@@ -50,7 +50,6 @@ const KIND = { CLIENT: 2, SERVER: 1, PRODUCER: 3, CONSUMER: 4 } as const;
 const STATUS_ERROR = 2;
 const TRACEPARENT = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
 
-let api: Api | undefined;
 let middleware: Middleware | undefined;
 let pending: Promise<void> | undefined;
 
@@ -59,7 +58,8 @@ const PACKAGE = '@opentelemetry/api';
 if (!/^(true|1)$/i.test(process.env['OTEL_SDK_DISABLED'] ?? '')) {
   pending = import(PACKAGE).then(
     (mod: { default?: Api } & Partial<Api>) => {
-      api = mod.trace ? (mod as Api) : mod.default;
+      // The CommonJS build seen from ESM may put it all under `default`.
+      const api = mod.trace ? (mod as Api) : mod.default;
       if (api?.trace) middleware = spans(api);
       pending = undefined;
     },
