@@ -76,6 +76,14 @@ const userHandlers = {
     yield { id: 'a', name: 'A' };
     yield { id: 'b', name: 'B' };
   },
+  async record(requests: AsyncIterable<{ id: string }>) {
+    const ids: string[] = [];
+    for await (const request of requests) ids.push(request.id);
+    return { id: ids.join(','), name: 'recorded' };
+  },
+  async *chat(requests: AsyncIterable<{ id: string }>) {
+    for await (const request of requests) yield { id: request.id, name: 'echo' };
+  },
 };
 
 async function grpcServer(middleware: Middleware[]): Promise<{ server: grpc.Server; address: string }> {
@@ -150,6 +158,8 @@ export async function start(queueUrl: string) {
       runWithRequestContext({ requestId }, async () => {
         const ids: string[] = [];
         for await (const user of users.listUsers({ limit: 2 })) ids.push(user.id);
+        ids.push((await users.record([{ id: 'c' }, { id: 'd' }])).id);
+        for await (const answer of users.chat([{ id: 'e' }, { id: 'f' }])) ids.push(answer.id);
         return ids;
       }),
     boom: (requestId: string) =>
@@ -214,7 +224,12 @@ beforeAll(async () => {
   dir = await makeProject();
   const links = [
     ['rest', 'billing', '--resource', 'invoices:id=string,total=number', '--server', '--client', '--auth', 'none'],
-    ['grpc', 'user', '--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream'],
+    [
+      'grpc',
+      'user',
+      ...['--rpc', 'GetUser:unary', '--rpc', 'ListUsers:server-stream'],
+      ...['--rpc', 'Record:client-stream', '--rpc', 'Chat:bidi'],
+    ],
     ['queue', 'orders', '--message', 'OrderCreated:orderId=string,total=number'],
   ];
   for (const args of links) {
@@ -273,10 +288,14 @@ describe('one middleware for REST, gRPC and the queue', () => {
     ]);
   });
 
-  it('a response stream runs through the middleware from its first message to its end', async () => {
-    expect(await started.stream('req-stream')).toEqual(['a', 'b']);
+  it('gRPC streams (server, client, bidi) run through the middleware from their first message to their end', async () => {
+    expect(await started.stream('req-stream')).toEqual(['a', 'b', 'c,d', 'e', 'f']);
     expect(app.seen.filter((line) => line.includes('request=req-stream')).sort()).toEqual([
+      'grpc client bidi user /user.v1.UserService/Chat tenant=acme request=req-stream status=0',
+      'grpc client client-stream user /user.v1.UserService/Record tenant=acme request=req-stream status=0',
       'grpc client server-stream user /user.v1.UserService/ListUsers tenant=acme request=req-stream status=0',
+      'grpc server bidi user /user.v1.UserService/Chat tenant=acme request=req-stream status=0',
+      'grpc server client-stream user /user.v1.UserService/Record tenant=acme request=req-stream status=0',
       'grpc server server-stream user /user.v1.UserService/ListUsers tenant=acme request=req-stream status=0',
     ]);
   });
@@ -364,10 +383,14 @@ describe('OpenTelemetry', () => {
       expect(span.status.code, span.name).toBe(2);
       expect(span.attributes['rpc.grpc.status_code']).toBe(13);
     }
-    const streamed = await spansOf('req-stream', 2);
+    const streamed = await spansOf('req-stream', 6);
     expect(streamed.map((s) => [s.name, s.kind, s.attributes['rpc.grpc.status_code']]).sort()).toEqual([
+      ['user.v1.UserService/Chat', 1, 0],
+      ['user.v1.UserService/Chat', 2, 0],
       ['user.v1.UserService/ListUsers', 1, 0],
       ['user.v1.UserService/ListUsers', 2, 0],
+      ['user.v1.UserService/Record', 1, 0],
+      ['user.v1.UserService/Record', 2, 0],
     ]);
     // The unkeyed gRPC call refused by the server's middleware: UNAUTHENTICATED is not the server's fault.
     const refused = app.exporter
