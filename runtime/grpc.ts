@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { currentRequestContext, runWithRequestContext } from './context.js';
+import { type Call, type CallHeaders, chainFor, type Middleware, run as runMiddleware } from './middleware.js';
 
 export const status = grpc.status;
 export type Status = grpc.status;
@@ -75,6 +76,10 @@ export interface ConnectionOptions {
   /** PEM root certificates for TLS; the system roots when absent. */
   rootCerts?: Buffer | undefined;
   channelOptions?: grpc.ChannelOptions | undefined;
+  /** Runs around each call of this client (after those of useMiddleware). */
+  middleware?: readonly Middleware[] | undefined;
+  /** The link's name, as middleware and spans see it. */
+  link?: string | undefined;
 }
 
 /** What a client (or `connectionOptions()`) takes: any setting left out or undefined comes from the environment. */
@@ -300,7 +305,9 @@ export function unary<Req, Res>(
         client.makeUnaryRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options, done.callback),
       );
     });
-  return call.idempotent && !m.idempotent ? retried(once, call) : once();
+  const exec = (): Promise<Res> => (call.idempotent && !m.idempotent ? retried(once, call) : once());
+  const chain = chainFor(conn.middleware);
+  return chain ? answered(chain, clientCall(conn, m, 'unary', p), exec) : exec();
 }
 
 /** A call opted in as idempotent: retried on UNAVAILABLE as RETRY_POLICY says, within its deadline. */
@@ -327,8 +334,14 @@ export async function* serverStream<Req, Res>(
   call: CallOptions = {},
 ): AsyncGenerator<Res, void, undefined> {
   const p = prepare(conn, call);
-  const c = client.makeServerStreamRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options);
-  yield* responses<Res>(c, p, call);
+  const open = (): AsyncGenerator<Res, void, undefined> =>
+    responses<Res>(
+      client.makeServerStreamRequest(m.path, m.serialize, m.deserialize, request, p.metadata, p.options),
+      p,
+      call,
+    );
+  const chain = chainFor(conn.middleware);
+  yield* chain ? streamed(chain, clientCall(conn, m, 'server-stream', p), open) : open();
 }
 
 async function pump<T>(source: AsyncIterable<T> | Iterable<T>, sink: grpc.ClientWritableStream<T>): Promise<void> {
@@ -351,12 +364,22 @@ export function clientStream<Req, Res>(
   call: CallOptions = {},
 ): Promise<Res> {
   const p = prepare(conn, call);
-  return new Promise<Res>((resolve, reject) => {
-    const done = oneResponse(p.requestId, call, resolve, reject);
-    const c = client.makeClientStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options, done.callback);
-    done.bind(c);
-    void pump(requests, c);
-  });
+  const exec = (): Promise<Res> =>
+    new Promise<Res>((resolve, reject) => {
+      const done = oneResponse(p.requestId, call, resolve, reject);
+      const c = client.makeClientStreamRequest(
+        m.path,
+        m.serialize,
+        m.deserialize,
+        p.metadata,
+        p.options,
+        done.callback,
+      );
+      done.bind(c);
+      void pump(requests, c);
+    });
+  const chain = chainFor(conn.middleware);
+  return chain ? answered(chain, clientCall(conn, m, 'client-stream', p), exec) : exec();
 }
 
 export async function* bidiStream<Req, Res>(
@@ -367,10 +390,117 @@ export async function* bidiStream<Req, Res>(
   call: CallOptions = {},
 ): AsyncGenerator<Res, void, undefined> {
   const p = prepare(conn, call);
-  const c = client.makeBidiStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options);
-  const stream = responses<Res>(c, p, call);
-  void pump(requests, c);
-  yield* stream;
+  const open = (): AsyncGenerator<Res, void, undefined> => {
+    const c = client.makeBidiStreamRequest(m.path, m.serialize, m.deserialize, p.metadata, p.options);
+    const stream = responses<Res>(c, p, call);
+    void pump(requests, c);
+    return stream;
+  };
+  const chain = chainFor(conn.middleware);
+  yield* chain ? streamed(chain, clientCall(conn, m, 'bidi', p), open) : open();
+}
+
+// ---- middleware ----
+
+/** CallHeaders over gRPC metadata (the first value of a key). */
+function metadataHeaders(metadata: grpc.Metadata): CallHeaders {
+  return {
+    get: (name) => {
+      const value = metadata.get(name)[0];
+      return typeof value === 'string' ? value : undefined;
+    },
+    set: (name, value) => metadata.set(name, value),
+  };
+}
+
+function grpcCall(
+  side: Call['side'],
+  kind: string,
+  link: string,
+  path: string,
+  requestId: string,
+  metadata: grpc.Metadata,
+): Call {
+  const [, service = '', method = ''] = /^\/([^/]*)\/(.*)$/.exec(path) ?? [];
+  const attributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+  return {
+    pattern: 'grpc',
+    side,
+    kind,
+    link,
+    operation: path,
+    requestId,
+    headers: metadataHeaders(metadata),
+    attributes,
+  };
+}
+
+function clientCall<Req, Res>(conn: ConnectionOptions, m: Method<Req, Res>, kind: string, p: Prepared): Call {
+  return grpcCall('client', kind, conn.link ?? '', m.path, p.requestId, p.metadata);
+}
+
+/** The status code an error ends a call with (no logging: toStatus logs). */
+function codeOf(err: unknown): number {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  // What toStatus answers for an error without a code.
+  return typeof code === 'number' && code >= 0 && code <= 16 ? code : grpc.status.INTERNAL;
+}
+
+/** A call with one answer through the chain: next() settles with the call; the caller gets the call's own outcome. */
+async function answered<Res>(chain: Middleware, c: Call, exec: () => Promise<Res>): Promise<Res> {
+  let result: { value: Res } | { error: unknown } | undefined;
+  await runMiddleware(chain, c, async () => {
+    try {
+      result = { value: await exec() };
+      c.status = grpc.status.OK;
+    } catch (error) {
+      c.status = codeOf(error);
+      result = { error };
+      throw error;
+    }
+  });
+  // A middleware may not turn a failed call into a success it has no value for.
+  if (!result)
+    throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
+  if ('error' in result) throw result.error;
+  return result.value;
+}
+
+/**
+ * A response stream through the chain: next() settles when the stream ends (or the caller stops
+ * reading), so a middleware's code after `await next()` sees the whole call.
+ */
+async function* streamed<Res>(
+  chain: Middleware,
+  c: Call,
+  open: () => AsyncGenerator<Res, void, undefined>,
+): AsyncGenerator<Res, void, undefined> {
+  let finish: (error: { error: unknown } | undefined) => void = () => {};
+  let opened: (stream: AsyncGenerator<Res, void, undefined>) => void = () => {};
+  const stream = new Promise<AsyncGenerator<Res, void, undefined>>((resolve) => (opened = resolve));
+  const done = runMiddleware(chain, c, () => {
+    const ended = new Promise<void>((resolve, reject) => {
+      finish = (failure) => (failure ? reject(failure.error) : resolve());
+    });
+    opened(open());
+    return ended;
+  });
+  // A middleware that throws before next() (refusing the call) ends it with its error.
+  const first = await Promise.race([stream, done.then(() => undefined)]);
+  if (!first)
+    throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
+  let failure: { error: unknown } | undefined;
+  try {
+    yield* first;
+    c.status = grpc.status.OK;
+  } catch (error) {
+    c.status = codeOf(error);
+    failure = { error };
+  } finally {
+    finish(failure);
+    await done;
+  }
+  if (failure) throw failure.error;
 }
 
 // ---- server side ----
@@ -526,30 +656,92 @@ export function toStatus(err: unknown, ctx: CallContext): Partial<grpc.StatusObj
   return { code: grpc.status.INTERNAL, details: 'internal error', metadata: trailer };
 }
 
-export function unaryHandler<Req, Res>(
-  fn: (request: Req, ctx: CallContext) => Promise<Res>,
-): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    const ctx = new ServerCallContext(call);
-    run(ctx, call, () => fn(call.request, ctx)).then(
-      (value) => {
-        ctx.done = true;
-        ctx.sendHeaders(call);
-        callback(null, value, ctx.trailers);
-      },
-      (err: unknown) => {
-        ctx.done = true;
-        callback(toStatus(err, ctx));
-      },
-    );
-  };
+/** What a served call's middleware and link name are (add<Service> and registerServices pass them). */
+export interface ServeOptions {
+  /** Runs around each call served (after those of useMiddleware). */
+  middleware?: readonly Middleware[] | undefined;
+  /** The link's name, as middleware and spans see it. */
+  link?: string | undefined;
 }
 
-/** Writes a handler's response stream with backpressure, then ends it with the trailers or its error's status. */
+const REBIND = Symbol('create-service-link.serve-options');
+type Rebindable = { [REBIND]?: (options: ServeOptions) => unknown };
+
+/** A handler that `withServeOptions` can make again with other options. */
+function rebindable<F extends object>(make: (options: ServeOptions) => F, options: ServeOptions): F {
+  return Object.assign(make(options), { [REBIND]: make });
+}
+
+/** The implementation's handlers (made by the *Handler functions here) with these options. */
+export function withServeOptions(
+  implementation: grpc.UntypedServiceImplementation,
+  link: string,
+  options: ServeOptions,
+): grpc.UntypedServiceImplementation {
+  const settings = { link, ...options };
+  const out: grpc.UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(implementation)) {
+    const make = (handler as Rebindable)[REBIND];
+    out[name] = make ? (make(settings) as typeof handler) : handler;
+  }
+  return out;
+}
+
+/** Runs a served call's body through the middleware, when there is any. */
+function served<T>(options: ServeOptions, ctx: ServerCallContext, kind: string, body: () => Promise<T>): Promise<T> {
+  const chain = chainFor(options.middleware);
+  if (!chain) return body();
+  return answered(chain, grpcCall('server', kind, options.link ?? '', ctx.method, ctx.requestId, ctx.metadata), body);
+}
+
+/** Answers a unary or client-stream call with the handler's value or error. */
+function answer<Res>(
+  ctx: ServerCallContext,
+  call: { sendMetadata(m: grpc.Metadata): void },
+  callback: grpc.sendUnaryData<Res>,
+  outcome: Promise<Res>,
+): void {
+  outcome.then(
+    (value) => {
+      ctx.done = true;
+      ctx.sendHeaders(call);
+      callback(null, value, ctx.trailers);
+    },
+    (err: unknown) => {
+      ctx.done = true;
+      callback(toStatus(err, ctx));
+    },
+  );
+}
+
+export function unaryHandler<Req, Res>(
+  fn: (request: Req, ctx: CallContext) => Promise<Res>,
+  options: ServeOptions = {},
+): grpc.handleUnaryCall<Req, Res> {
+  return rebindable(
+    (o): grpc.handleUnaryCall<Req, Res> =>
+      (call, callback) => {
+        const ctx = new ServerCallContext(call);
+        answer(
+          ctx,
+          call,
+          callback,
+          run(ctx, call, () => served(o, ctx, 'unary', () => fn(call.request, ctx))),
+        );
+      },
+    options,
+  );
+}
+
+/**
+ * Writes a handler's response stream with backpressure, then ends it with the trailers or its error's
+ * status; with `rethrow` (middleware waiting) the error is thrown on once answered.
+ */
 async function respond<Res>(
   ctx: ServerCallContext,
   call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>,
   values: AsyncIterable<Res>,
+  rethrow = false,
 ): Promise<void> {
   try {
     let first = true;
@@ -567,42 +759,72 @@ async function respond<Res>(
     ctx.done = true;
     // grpc-js turns an 'error' event with a code into the call's final status.
     call.emit('error', toStatus(err, ctx));
+    if (rethrow) throw err;
   }
+}
+
+/** A response stream through the middleware; a middleware's own error (before next) still answers the call. */
+function streamOut<Res>(
+  o: ServeOptions,
+  ctx: ServerCallContext,
+  call: grpc.ServerWritableStream<unknown, Res> | grpc.ServerDuplexStream<unknown, Res>,
+  kind: string,
+  values: () => AsyncIterable<Res>,
+): void {
+  if (!chainFor(o.middleware)) {
+    void run(ctx, call, () => respond(ctx, call, values()));
+    return;
+  }
+  run(ctx, call, () => served(o, ctx, kind, () => respond(ctx, call, values(), true))).catch((err: unknown) => {
+    if (ctx.done) return;
+    ctx.done = true;
+    call.emit('error', toStatus(err, ctx));
+  });
 }
 
 export function serverStreamHandler<Req, Res>(
   fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>,
+  options: ServeOptions = {},
 ): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => {
-    const ctx = new ServerCallContext(call);
-    void run(ctx, call, () => respond(ctx, call, fn(call.request, ctx)));
-  };
+  return rebindable(
+    (o): grpc.handleServerStreamingCall<Req, Res> =>
+      (call) => {
+        const ctx = new ServerCallContext(call);
+        streamOut(o, ctx, call, 'server-stream', () => fn(call.request, ctx));
+      },
+    options,
+  );
 }
 
 export function clientStreamHandler<Req, Res>(
   fn: (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>,
+  options: ServeOptions = {},
 ): grpc.handleClientStreamingCall<Req, Res> {
-  return (call, callback) => {
-    const ctx = new ServerCallContext(call);
-    run(ctx, call, () => fn(requestsOf(call), ctx)).then(
-      (value) => {
-        ctx.done = true;
-        ctx.sendHeaders(call);
-        callback(null, value, ctx.trailers);
+  return rebindable(
+    (o): grpc.handleClientStreamingCall<Req, Res> =>
+      (call, callback) => {
+        const ctx = new ServerCallContext(call);
+        answer(
+          ctx,
+          call,
+          callback,
+          run(ctx, call, () => served(o, ctx, 'client-stream', () => fn(requestsOf(call), ctx))),
+        );
       },
-      (err: unknown) => {
-        ctx.done = true;
-        callback(toStatus(err, ctx));
-      },
-    );
-  };
+    options,
+  );
 }
 
 export function bidiStreamHandler<Req, Res>(
   fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>,
+  options: ServeOptions = {},
 ): grpc.handleBidiStreamingCall<Req, Res> {
-  return (call) => {
-    const ctx = new ServerCallContext(call);
-    void run(ctx, call, () => respond(ctx, call, fn(requestsOf(call), ctx)));
-  };
+  return rebindable(
+    (o): grpc.handleBidiStreamingCall<Req, Res> =>
+      (call) => {
+        const ctx = new ServerCallContext(call);
+        streamOut(o, ctx, call, 'bidi', () => fn(requestsOf(call), ctx));
+      },
+    options,
+  );
 }

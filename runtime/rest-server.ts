@@ -4,6 +4,7 @@
 // the router is a plain `(req, res)` handler, so it mounts in Express, Fastify or Hono's node adapter.
 import * as http from 'node:http';
 import { currentRequestContext, runWithRequestContext } from './context.js';
+import { type Call, chainFor, type Middleware, run } from './middleware.js';
 
 /** One error of an Ajv standalone validator (the fields the router reads). */
 export interface ValidationError {
@@ -89,6 +90,10 @@ export interface RouterOptions<V extends Verifiers = Verifiers> {
   verify?: V | undefined;
   /** Where unexpected errors go, once each. Default: one JSON line on stderr. */
   logError?: ((error: unknown, fields: { requestId: string; operation: string }) => void) | undefined;
+  /** Runs around each handler (after those of useMiddleware), once its request is routed, authorized and valid. */
+  middleware?: readonly Middleware[] | undefined;
+  /** The name middleware and spans see as the call's link. Default `rest`. */
+  link?: string | undefined;
 }
 
 /** Throw this from a handler for a problem response with this status; `detail` is sent to the caller. */
@@ -141,6 +146,7 @@ export function createRouter<H>(
   const limit = options.bodyLimit ?? 1024 * 1024;
   const logError = options.logError ?? defaultLogError;
   const security: Security = { schemes, verify: options.verify ?? {} };
+  const wrap: Wrap = { middleware: options.middleware, link: options.link ?? 'rest' };
   warnUnverified(routes, security);
   return (req, res) => {
     const header = req.headers['x-request-id'];
@@ -150,7 +156,7 @@ export function createRouter<H>(
       tracestate: single(req.headers['tracestate']),
     };
     runWithRequestContext(context, () => {
-      void serve(compiled, handlers, req, res, { limit, logError, security });
+      void serve(compiled, handlers, req, res, { limit, logError, security, wrap });
     });
   };
 }
@@ -212,6 +218,7 @@ interface ServeOptions {
   limit: number;
   logError: NonNullable<RouterOptions['logError']>;
   security: Security;
+  wrap: Wrap;
 }
 
 /** The route for this path and method (a HEAD falls back to the GET), most literal first. */
@@ -238,7 +245,7 @@ async function serve<H>(
   handlers: H,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  { limit, logError, security }: ServeOptions,
+  { limit, logError, security, wrap }: ServeOptions,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -269,11 +276,76 @@ async function serve<H>(
     const body = hasBody(req) ? await readBody(spec, req, limit) : noBody(spec);
     if (body.problem) return sendProblem(res, body.problem);
     const info = handlerContext(requestId, req, res, auth.identities);
-    const reply = await spec.invoke(handlers, { params, body: body.value }, info);
+    const reply = await invoke(spec, handlers, { params, body: body.value }, info, wrap);
     sendReply(res, spec, reply, method === 'HEAD');
   } catch (error) {
     sendError(res, error, requestId, spec.operation, logError);
   }
+}
+
+/** The router's middleware option and link name. */
+interface Wrap {
+  middleware: readonly Middleware[] | undefined;
+  link: string;
+}
+
+/** Runs the handler, through the middleware when there is any: next() settles with its reply or error. */
+async function invoke<H>(
+  spec: RouteSpec<H>,
+  handlers: H,
+  input: { params: unknown; body: unknown },
+  info: HandlerContext,
+  wrap: Wrap,
+): Promise<Reply> {
+  const chain = chainFor(wrap.middleware);
+  if (!chain) return spec.invoke(handlers, input, info);
+  const call = serverCall(spec, info, wrap.link);
+  let outcome: { reply: Reply } | { error: unknown } | undefined;
+  await run(chain, call, async () => {
+    try {
+      outcome = { reply: await spec.invoke(handlers, input, info) };
+      call.status = outcome.reply.status;
+    } catch (error) {
+      outcome = { error };
+      call.status = errorStatus(error);
+      throw error;
+    }
+  });
+  // A middleware may not turn the handler's error into a reply it does not have.
+  if (!outcome) throw new HttpError(500, 'a middleware did not call next()');
+  if ('error' in outcome) throw outcome.error;
+  return outcome.reply;
+}
+
+/** The middleware's view of a request served: its headers are the request's. */
+function serverCall<H>(spec: RouteSpec<H>, info: HandlerContext, link: string): Call {
+  const req = info.request;
+  return {
+    pattern: 'rest',
+    side: 'server',
+    kind: 'request',
+    link,
+    operation: spec.operation,
+    requestId: info.requestId,
+    headers: {
+      get: (name) => single(req.headers[name.toLowerCase()]),
+      set: (name, value) => {
+        req.headers[name.toLowerCase()] = value;
+      },
+    },
+    attributes: {
+      'http.request.method': spec.method,
+      'http.route': spec.path,
+      'url.path': (req.url ?? '/').split('?')[0]!,
+    },
+  };
+}
+
+/** The status sendError answers for a handler's error. */
+function errorStatus(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 499 ? status : 500;
 }
 
 type Authorized =
@@ -562,14 +634,29 @@ function defaultLogError(error: unknown, fields: { requestId: string; operation:
   process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'request failed', ...fields, error: message })}\n`);
 }
 
+/** What `listen` answers itself for Kubernetes probes (GET or HEAD), before the handler sees the request. */
+export const HEALTH_PATHS = { live: '/livez', ready: '/readyz' } as const;
+
+export interface ListenOptions {
+  /**
+   * Answer HEALTH_PATHS: /livez 200 while the process serves, /readyz 200 until a drain begins, then
+   * 503 (default true; false hands those paths to the handler like any other).
+   */
+  health?: boolean | undefined;
+}
+
+/** Servers a drain has begun on: their /readyz answers 503. */
+const draining = new WeakSet<http.Server>();
+
 /** Starts `handler` on `listen` (`PORT` or `HOST:PORT`, e.g. from `<NAME>_SERVICE_LISTEN`; port 0 picks one). */
 export async function listen(
   handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
   address: string,
+  options: ListenOptions = {},
 ): Promise<http.Server> {
   const m = /^(?:(.*):)?(\d+)$/.exec(address.trim());
   if (!m) throw new Error(`the listen address must be PORT or HOST:PORT, not "${address}"`);
-  const server = http.createServer(handler);
+  const server: http.Server = http.createServer(options.health === false ? handler : withHealth(handler, () => server));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(m[2]), m[1]?.replace(/^\[(.*)\]$/, '$1') || undefined, () => resolve());
@@ -577,18 +664,53 @@ export async function listen(
   return server;
 }
 
+function withHealth(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  server: () => http.Server,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
+    const { url } = req;
+    if ((url !== HEALTH_PATHS.live && url !== HEALTH_PATHS.ready) || (req.method !== 'GET' && req.method !== 'HEAD'))
+      return handler(req, res);
+    const ok = url === HEALTH_PATHS.live || !draining.has(server());
+    const text = ok ? 'ok\n' : 'draining\n';
+    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  };
+}
+
+export interface DrainOptions {
+  /** Milliseconds /readyz answers 503 while requests are still served, so balancers stop routing here (default 0). */
+  delayMs?: number | undefined;
+  /** Then milliseconds in-flight requests get to finish before their connections are closed (default 10000). */
+  deadlineMs?: number | undefined;
+}
+
 /**
- * Graceful shutdown on SIGTERM/SIGINT: stop accepting, close idle keep-alive connections, let in-flight
- * requests finish, and after `deadlineMs` close whatever is left; then exit.
+ * Graceful stop: /readyz answers 503, then (after `delayMs`) the server stops accepting, closes idle
+ * keep-alive connections and lets in-flight requests finish; connections still open after
+ * `deadlineMs` are closed. Resolves with how it ended.
  */
-export function shutdownOnSignal(server: http.Server, deadlineMs = 10_000): void {
-  const stop = (): void => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => {
+export async function drain(server: http.Server, options: DrainOptions = {}): Promise<'drained' | 'forced'> {
+  draining.add(server);
+  if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
       server.closeAllConnections();
-      process.exit(1);
-    }, deadlineMs).unref();
+      resolve('forced');
+    }, options.deadlineMs ?? 10_000);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve('drained');
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** drain() on SIGTERM/SIGINT, then exit (1 when connections had to be closed at the deadline). */
+export function shutdownOnSignal(server: http.Server, deadlineMs = 10_000, delayMs = 0): void {
+  const stop = (): void => {
+    void drain(server, { deadlineMs, delayMs }).then((how) => process.exit(how === 'drained' ? 0 : 1));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -33,8 +33,10 @@ const RUNTIME = [
   'grpc.ts',
   'idempotency.ts',
   'json.ts',
+  'middleware.ts',
   'rest.ts',
   'sqs.ts',
+  'telemetry.ts',
   'wire.ts',
 ];
 

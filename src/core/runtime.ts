@@ -28,9 +28,7 @@ const sourceCache = new Map<string, string>();
 
 /** One runtime module (`grpc` for runtime/grpc.ts) as the project needs it. */
 export function runtimeModuleText(module: string, project: ProjectInfo): string {
-  let source = sourceCache.get(module);
-  if (source === undefined) sourceCache.set(module, (source = readFileSync(`${RUNTIME_SOURCES}${module}.ts`, 'utf8')));
-  let text = source.replace(/(from '\.\/[\w-]+)\.js'/g, `$1${project.importSuffix}'`);
+  let text = runtimeSource(module).replace(/(from '\.\/[\w-]+)\.js'/g, `$1${project.importSuffix}'`);
   const nodeEsm = project.moduleSystem === 'esm' && project.importSuffix === '.js';
   for (const [from, to] of nodeEsm ? [] : NAMESPACE_IMPORTS) {
     if (text.includes(from)) text = text.replace(from, to);
@@ -39,9 +37,24 @@ export function runtimeModuleText(module: string, project: ProjectInfo): string 
   return `${GENERATED_HEADER}\n${text}`;
 }
 
-/** The runtime files for these modules, in `dir`. */
+/** `modules` and every runtime module they import (context.ts brings middleware.ts, which brings telemetry.ts). */
+export function withImportedModules(modules: Iterable<string>): string[] {
+  const all = new Set(modules);
+  for (const m of all) {
+    for (const [, dep] of runtimeSource(m).matchAll(/from '\.\/([\w-]+)\.js'/g)) all.add(dep!);
+  }
+  return [...all];
+}
+
+function runtimeSource(module: string): string {
+  let source = sourceCache.get(module);
+  if (source === undefined) sourceCache.set(module, (source = readFileSync(`${RUNTIME_SOURCES}${module}.ts`, 'utf8')));
+  return source;
+}
+
+/** The runtime files for these modules (and those they import), in `dir`. */
 export function runtimeFiles(modules: Iterable<string>, dir: string, project: ProjectInfo): PlannedFile[] {
-  return [...new Set(modules)]
+  return withImportedModules(modules)
     .sort()
     .map((m) => ({ kind: 'generated', path: `${dir}/${m}.ts`, content: runtimeModuleText(m, project) }));
 }

@@ -441,18 +441,24 @@ function helpersOf(services: ServiceView[], side: 'clientHelper' | 'serverHelper
   return [...new Set(services.flatMap((s) => s.methods.map((m) => m[side])))].sort();
 }
 
-function serviceTs(mods: GrpcModules, services: ServiceView[]): string {
-  return withImports(render('grpc/service.ts', { header: GENERATED_HEADER, imports: IMPORTS_HERE, services }), [
+function serviceTs(mods: GrpcModules, services: ServiceView[], linkName: string): string {
+  const view = { header: GENERATED_HEADER, imports: IMPORTS_HERE, services, linkLiteral: stringLiteral(linkName) };
+  return withImports(render('grpc/service.ts', view), [
     { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
     { from: mods.wire, namespace: '$wire', typeOnly: false },
     { from: `./messages${mods.suffix}`, namespace: '$msg', typeOnly: false },
     // The helpers of the RPC kinds present, from the model: an RPC named like one (rpc UnaryHandler) is no use of it.
-    { from: mods.grpc, values: helpersOf(services, 'serverHelper'), types: ['CallContext'] },
+    {
+      from: mods.grpc,
+      values: [...helpersOf(services, 'serverHelper'), ...(services.length ? ['withServeOptions'] : [])].sort(),
+      types: ['CallContext', ...(services.length ? ['ServeOptions'] : [])],
+    },
   ]);
 }
 
-function clientTs(mods: GrpcModules, env: string, services: ServiceView[]): string {
-  const view = { header: GENERATED_HEADER, imports: IMPORTS_HERE, runtimeGrpc: mods.grpc, env, services };
+function clientTs(mods: GrpcModules, env: string, services: ServiceView[], linkName: string): string {
+  const linkLiteral = stringLiteral(linkName);
+  const view = { header: GENERATED_HEADER, imports: IMPORTS_HERE, runtimeGrpc: mods.grpc, env, services, linkLiteral };
   return withImports(render('grpc/client.ts', view), [
     { from: '@grpc/grpc-js', namespace: 'grpc', typeOnly: true },
     { from: 'node:fs', values: ['readFileSync'], types: [] },
@@ -565,6 +571,7 @@ function registerTs(ctx: GenerateContext, mods: GrpcModules, services: ServiceVi
       types: services.map((s) => `${s.name}Handlers`),
     },
     { from: `./handlers${mods.suffix}`, values: services.map((s) => `${s.name}Impl`), types: [] },
+    { from: mods.grpc, values: [], types: ['ServeOptions'] },
   ]);
 }
 
@@ -652,8 +659,8 @@ async function renderFiles(
   });
   const files = [
     generated('messages.ts', messagesTs(mods, loaded, messagesCode)),
-    generated('service.ts', serviceTs(mods, views)),
-    generated('client.ts', clientTs(mods, envPrefix(ctx.link.name), views)),
+    generated('service.ts', serviceTs(mods, views, ctx.link.name)),
+    generated('client.ts', clientTs(mods, envPrefix(ctx.link.name), views, ctx.link.name)),
     generated('index.ts', indexFile(GENERATED_HEADER, mods, services, messageExports)),
   ];
   // No service, nothing to serve or implement.

@@ -37,6 +37,8 @@ export function connectionOptions(options: ConnectionOverrides = {}): Connection
     timeoutMs: options.timeoutMs ?? (timeout !== undefined && timeout !== '' ? Number(timeout) : 10_000),
     rootCerts: options.rootCerts ?? (caFile ? readFileSync(caFile) : undefined),
     channelOptions: options.channelOptions,
+    middleware: options.middleware,
+    link: options.link ?? 'user',
   };
 }
 

@@ -4,13 +4,21 @@
 import type * as grpc from '@grpc/grpc-js';
 import { addUserService, type UserServiceHandlers } from './service.js';
 import { UserServiceImpl } from './handlers.js';
+import { type ServeOptions } from '../_runtime/grpc.js';
 
 /** Handlers to serve instead of `new <Service>Impl()`: handlers that take dependencies, tests. */
 export interface ServiceHandlers {
   UserService?: UserServiceHandlers | undefined;
 }
 
-/** Adds every service of the .proto to `server`, each with its class from handlers.ts unless given. */
-export function registerServices(server: grpc.Server, handlers: ServiceHandlers = {}): void {
-  addUserService(server, handlers.UserService ?? new UserServiceImpl());
+/**
+ * Adds every service of the .proto to `server`, each with its class from handlers.ts unless given;
+ * `options.middleware` runs around every call served.
+ */
+export function registerServices(
+  server: grpc.Server,
+  handlers: ServiceHandlers = {},
+  options: ServeOptions = {},
+): void {
+  addUserService(server, handlers.UserService ?? new UserServiceImpl(), options);
 }

@@ -13,7 +13,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { envFlag } from '../_runtime/grpc.js';
+import { envFlag, type ServeOptions } from '../_runtime/grpc.js';
 import { addProductionServices, drainServer, productionSettings, type ServingStatus } from '../_runtime/grpc-server.js';
 import { FILE_DESCRIPTORS, SERVICE_NAMES } from './descriptors.js';
 import { registerServices } from './register.js';
@@ -25,6 +25,8 @@ export interface StartOptions {
   health?: boolean | undefined;
   /** Serve server reflection v1 and v1alpha (default: true unless USER_SERVICE_REFLECTION=false). */
   reflection?: boolean | undefined;
+  /** Runs around every call served (after those of useMiddleware), e.g. logging or auth. */
+  middleware?: ServeOptions['middleware'];
 }
 
 export interface Started {
@@ -56,7 +58,7 @@ export async function startServer(options: StartOptions = {}): Promise<Started> 
   }
   const server = new grpc.Server();
   // Every service of the .proto, with its class from handlers.ts (generate keeps register.ts current).
-  registerServices(server);
+  registerServices(server, {}, { middleware: options.middleware });
   const health = addProductionServices(
     server,
     { names: SERVICE_NAMES, descriptors: FILE_DESCRIPTORS },

@@ -3,7 +3,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import * as $wire from '../_runtime/wire.js';
 import * as $msg from './messages.js';
-import { serverStreamHandler, unaryHandler, type CallContext } from '../_runtime/grpc.js';
+import {
+  serverStreamHandler,
+  unaryHandler,
+  withServeOptions,
+  type CallContext,
+  type ServeOptions,
+} from '../_runtime/grpc.js';
 
 export const UserServiceDefinition = {
   getUser: {
@@ -49,7 +55,13 @@ export function userServiceImplementation(handlers: UserServiceHandlers): grpc.U
   };
 }
 
-export function addUserService(server: grpc.Server, handlers: UserServiceHandlers): void {
-  server.addService(UserServiceDefinition, userServiceImplementation(handlers));
+/** Serves user.v1.UserService on `server`; `options.middleware` runs around each of its calls. */
+export function addUserService(
+  server: grpc.Server,
+  handlers: UserServiceHandlers,
+  options: ServeOptions = {},
+): void {
+  const implementation = userServiceImplementation(handlers);
+  server.addService(UserServiceDefinition, withServeOptions(implementation, 'user', options));
 }
 

@@ -2,6 +2,9 @@
 // SQS client, limits and errors shared by every queue link's publisher and consumer.
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { type Call, type CallHeaders, chainFor, type Middleware, run as runMiddleware } from './middleware.js';
+
+export type { Middleware } from './middleware.js';
 
 /**
  * SQS's size limit in bytes, for one message AND for a whole batch request: body plus message
@@ -242,4 +245,127 @@ export function correlationIdOf(codec: HeaderCodec, payload: unknown, headers: u
   }
   if (value === undefined || value === null) return undefined;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+// ---- middleware (see middleware.ts): a publish and a consume are calls of the `queue` pattern ----
+
+/** A message attribute as SQS and SNS both take it. */
+type Attribute = { DataType: string | undefined; StringValue?: string | undefined };
+
+/** What a publisher or consumer tells its middleware: the link, where messages go, its own middleware. */
+export interface QueueCalls {
+  link: string;
+  /** The queue or topic name (the last part of its URL or ARN). */
+  destination: string;
+  system: 'aws_sqs' | 'aws_sns';
+  middleware: readonly Middleware[] | undefined;
+}
+
+/** A publisher's or consumer's QueueCalls; `target` is its queue URL or topic ARN. */
+export function queueCalls(link: string, target: string, middleware: readonly Middleware[] | undefined): QueueCalls {
+  const sns = target.startsWith('arn:') && target.includes(':sns:');
+  const destination = target.split(sns ? ':' : '/').pop() ?? target;
+  return { link, destination, system: sns ? 'aws_sns' : 'aws_sqs', middleware };
+}
+
+/** CallHeaders over message attributes: what middleware sets travels as a String attribute. */
+function attributeHeaders(attributes: Record<string, Attribute>): CallHeaders {
+  return {
+    get: (name) => attributes[name]?.StringValue,
+    set: (name, value) => {
+      attributes[name] = { DataType: 'String', StringValue: value };
+    },
+  };
+}
+
+function queueCall(
+  q: QueueCalls,
+  side: Call['side'],
+  type: string,
+  requestId: string,
+  attributes: Record<string, Attribute>,
+  kind = side === 'client' ? 'publish' : 'consume',
+): Call {
+  const operation = side === 'client' ? 'send' : 'process';
+  return {
+    pattern: 'queue',
+    side,
+    kind,
+    link: q.link,
+    operation: type,
+    requestId,
+    headers: attributeHeaders(attributes),
+    attributes: {
+      'messaging.system': q.system,
+      'messaging.destination.name': q.destination,
+      'messaging.operation.type': operation,
+      'messaging.operation.name': operation,
+    },
+  };
+}
+
+/** The middleware run of one publish, or undefined when there is no middleware. */
+export function publishCall(
+  q: QueueCalls,
+  type: string,
+  requestId: string,
+  attributes: Record<string, Attribute>,
+): { chain: Middleware; call: Call } | undefined {
+  const chain = chainFor(q.middleware);
+  return chain && { chain, call: queueCall(q, 'client', type, requestId, attributes) };
+}
+
+/** Sends through the publish's middleware (which may still set attributes); the message ID goes on the call. */
+export async function sent<R extends { MessageId?: string | undefined }>(
+  run: { chain: Middleware; call: Call } | undefined,
+  send: () => Promise<R>,
+): Promise<R> {
+  if (!run) return send();
+  let out: R | undefined;
+  await runMiddleware(run.chain, run.call, async () => {
+    out = await send();
+    if (out.MessageId) run.call.attributes['messaging.message.id'] = out.MessageId;
+  });
+  if (out === undefined) throw new Error(`a middleware did not call next(): ${run.call.operation} was not published`);
+  return out;
+}
+
+/** Runs a batch publish through the middleware: one call (kind `publish-batch`, its message types as operation). */
+export async function sentBatch<R>(
+  q: QueueCalls,
+  types: readonly string[],
+  requestId: string,
+  attributes: Record<string, Attribute>,
+  send: () => Promise<R>,
+): Promise<R> {
+  const chain = chainFor(q.middleware);
+  if (!chain) return send();
+  const call = queueCall(q, 'client', [...new Set(types)].join(','), requestId, attributes, 'publish-batch');
+  call.attributes['messaging.batch.message_count'] = types.length;
+  let out: { value: R } | undefined;
+  await runMiddleware(chain, call, async () => {
+    out = { value: await send() };
+  });
+  if (!out) throw new Error(`a middleware did not call next(): the batch of ${types.length} was not published`);
+  return out.value;
+}
+
+/** Runs a consumed message's handler through the middleware; its headers are the message's attributes. */
+export async function consumed<R>(
+  q: QueueCalls,
+  message: { MessageId?: string | undefined; MessageAttributes?: Record<string, Attribute> | undefined },
+  type: string,
+  requestId: string,
+  handle: () => Promise<R>,
+): Promise<R> {
+  const chain = chainFor(q.middleware);
+  if (!chain) return handle();
+  const call = queueCall(q, 'server', type, requestId, (message.MessageAttributes ??= {}));
+  if (message.MessageId) call.attributes['messaging.message.id'] = message.MessageId;
+  let result: { value: R } | undefined;
+  await runMiddleware(chain, call, async () => {
+    result = { value: await handle() };
+  });
+  if (!result) throw new Error(`a middleware did not call next(): the ${type} handler did not run`);
+  return result.value;
 }

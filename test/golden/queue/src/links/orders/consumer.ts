@@ -26,7 +26,16 @@ import {
 } from './messages.js';
 // The contract's message types through a namespace, so no message name can clash with a name here.
 import type * as $msg from './messages.js';
-import { SQS_MAX_BATCH_ENTRIES, defaultSqsClient, describeAwsError, sleep } from '../_runtime/sqs.js';
+import {
+  type Middleware,
+  type QueueCalls,
+  SQS_MAX_BATCH_ENTRIES,
+  consumed,
+  defaultSqsClient,
+  describeAwsError,
+  queueCalls,
+  sleep,
+} from '../_runtime/sqs.js';
 import { queueUrl } from './sqs.js';
 import { runOnce, type IdempotencyOptions, type RunOnceOutcome } from '../_runtime/idempotency.js';
 
@@ -139,6 +148,8 @@ export interface ConsumerOptions {
   hooks?: ConsumerHooks | undefined;
   /** Handle each message once per key (see ConsumerIdempotency). Off by default. */
   idempotency?: ConsumerIdempotency | undefined;
+  /** Runs around each message's handler (after those of useMiddleware), e.g. logging or metrics. */
+  middleware?: readonly Middleware[] | undefined;
 }
 
 interface InFlight {
@@ -167,6 +178,7 @@ export class OrdersConsumer {
   private readonly visibilityTimeout: number;
   private readonly heartbeatMs: number;
   private readonly hooks: ConsumerHooks;
+  private readonly calls: QueueCalls;
   private handlers: OrdersHandlers | undefined;
 
   private readonly inFlight = new Map<string, InFlight>();
@@ -199,6 +211,7 @@ export class OrdersConsumer {
     this.visibilityTimeout = Math.max(1, options.visibilityTimeoutSeconds ?? 30);
     this.heartbeatMs = 1000 * (options.heartbeatIntervalSeconds ?? this.visibilityTimeout / 3);
     this.hooks = options.hooks ?? {};
+    this.calls = queueCalls('orders', this.queueUrl, options.middleware);
     this.handlers = options.handlers;
   }
 
@@ -389,7 +402,7 @@ export class OrdersConsumer {
         const { requestId, traceparent, tracestate } = context;
         const handlers = this.handlers!;
         const result = await runWithRequestContext({ requestId, traceparent, tracestate }, () =>
-          this.runHandler(handlers, message, context),
+          consumed(this.calls, m, message.type, requestId, () => this.runHandler(handlers, message, context)),
         );
         if (result === NO_HANDLER) {
           this.hooks.invalid?.({ messageId, receiveCount, reason: 'no-handler', issues: [] });

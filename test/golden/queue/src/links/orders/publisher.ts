@@ -23,11 +23,17 @@ import {
 import {
   MessageTooLargeError,
   MessageValidationError,
+  type Middleware,
   PublishError,
+  type QueueCalls,
   SQS_MAX_BATCH_ENTRIES,
   SQS_MAX_PAYLOAD_BYTES,
   defaultSqsClient,
   describeAwsError,
+  publishCall,
+  queueCalls,
+  sent,
+  sentBatch,
   sleep,
   sqsMessageBytes,
 } from '../_runtime/sqs.js';
@@ -90,6 +96,8 @@ export interface PublisherOptions {
   maxAttempts?: number | undefined;
   /** Batch requests in flight at once. Default 4. */
   batchConcurrency?: number | undefined;
+  /** Runs around each publish (after those of useMiddleware), e.g. logging or metrics. */
+  middleware?: readonly Middleware[] | undefined;
 }
 
 interface PreparedEntry {
@@ -106,12 +114,14 @@ interface PreparedEntry {
 export class OrdersPublisher {
   private readonly client: SQSClient;
   private readonly queueUrl: string;
+  private readonly calls: QueueCalls;
   private readonly maxAttempts: number;
   private readonly batchConcurrency: number;
 
   constructor(options: PublisherOptions = {}) {
     this.client = options.client ?? defaultSqsClient();
     this.queueUrl = options.queueUrl ?? queueUrl();
+    this.calls = queueCalls('orders', this.queueUrl, options.middleware);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.batchConcurrency = Math.max(1, options.batchConcurrency ?? 4);
   }
@@ -143,14 +153,18 @@ export class OrdersPublisher {
     const context = outgoingRequestContext();
     const attributes = typed(messageAttributes(context), type);
     const entry = prepare(type, payload, options ?? {}, 0, attributes);
+    // Middleware runs around the send; what it sets (a traceparent) goes out with the message.
+    const call = publishCall(this.calls, type, context.requestId, entry.attributes);
     try {
-      const out = await this.client.send(
-        new SendMessageCommand({
-          QueueUrl: this.queueUrl,
-          MessageBody: entry.body,
-          MessageAttributes: entry.attributes,
-          ...sendOptions(entry.options),
-        }),
+      const out = await sent(call, () =>
+        this.client.send(
+          new SendMessageCommand({
+            QueueUrl: this.queueUrl,
+            MessageBody: entry.body,
+            MessageAttributes: entry.attributes,
+            ...sendOptions(entry.options),
+          }),
+        ),
       );
       return {
         messageId: out.MessageId ?? '',
@@ -179,6 +193,17 @@ export class OrdersPublisher {
   async publishBatch(entries: readonly BatchEntry[]): Promise<PublishBatchResult> {
     const context = outgoingRequestContext();
     const attributes = messageAttributes(context);
+    // Middleware runs once around the batch; what it sets (a traceparent) goes on every message.
+    const types = entries.map((entry) => unpack(entry).type);
+    const send = (): Promise<PublishBatchResult> => this.sendBatch(entries, context, attributes);
+    return sentBatch(this.calls, types, context.requestId, attributes, send);
+  }
+
+  private async sendBatch(
+    entries: readonly BatchEntry[],
+    context: RequestContext,
+    attributes: Record<string, MessageAttributeValue>,
+  ): Promise<PublishBatchResult> {
     const prepared = entries.map((entry, index) => {
       const { type, payload, options } = unpack(entry);
       return prepare(type, payload, options, index, typed(attributes, type));

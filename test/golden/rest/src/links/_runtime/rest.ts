@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { outgoingRequestContext } from './context.js';
+import { type Call, chainFor, type Middleware, recordHeaders, run } from './middleware.js';
 
 /** Returns the bearer token; may be async (e.g. read from a secrets manager and cached). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
@@ -40,6 +41,8 @@ export interface ClientConfig {
   backoffMaxMs?: number | undefined;
   /** A Retry-After longer than this is not waited for: the error is thrown. Default 30000. */
   maxRetryAfterMs?: number | undefined;
+  /** Runs around each call of this client (after those of useMiddleware), retries included. */
+  middleware?: readonly Middleware[] | undefined;
 }
 
 export interface CallOptions {
@@ -125,6 +128,8 @@ export interface RequestSpec {
   body?: unknown;
   /** Media type of `body`: JSON types are serialised with JSON.stringify, form types as URL-encoded. */
   mediaType?: string;
+  /** The operationId, for middleware and spans; default `METHOD path`. */
+  operation?: string | undefined;
   /** The Accept header: the media types the operation declares. Default `application/json`. */
   accept?: string;
   /**
@@ -275,6 +280,22 @@ function errorBody(response: WireResponse): unknown {
   }
 }
 
+/** The middleware's view of a client call; `sent` holds the headers middleware set. */
+function restClientCall(link: string, spec: RequestSpec, requestId: string): Call & { sent: Record<string, string> } {
+  const sent: Record<string, string> = {};
+  return {
+    pattern: 'rest',
+    side: 'client',
+    kind: 'request',
+    link,
+    operation: spec.operation ?? `${spec.method} ${spec.path}`,
+    requestId,
+    headers: recordHeaders(sent),
+    attributes: { 'http.request.method': spec.method },
+    sent,
+  };
+}
+
 export class Transport {
   private readonly agent: http.Agent;
   private readonly httpsAgent: https.Agent;
@@ -327,6 +348,23 @@ export class Transport {
   }
 
   async request<TResult>(spec: RequestSpec, options: CallOptions = {}): Promise<TResult> {
+    const chain = chainFor(this.config.middleware);
+    if (!chain) return this.exchange<TResult>(spec, options, undefined);
+    const requestId = options.requestId ?? outgoingRequestContext().requestId;
+    const call = restClientCall(this.defaults.service, spec, requestId);
+    let result: TResult | undefined;
+    await run(chain, call, async () => {
+      result = await this.exchange<TResult>(spec, { ...options, requestId }, call);
+    });
+    return result as TResult;
+  }
+
+  /** One call, retries included; `call` (with middleware) gets the URL and status and adds its headers. */
+  private async exchange<TResult>(
+    spec: RequestSpec,
+    options: CallOptions,
+    call: (Call & { sent: Record<string, string> }) | undefined,
+  ): Promise<TResult> {
     const context = outgoingRequestContext();
     const requestId = options.requestId ?? context.requestId;
     const method = spec.method;
@@ -344,6 +382,7 @@ export class Transport {
         target,
       );
     const url = `${this.resolveBaseUrl(config)}${target}`;
+    if (call) call.attributes['url.full'] = url;
 
     const headers: Record<string, string> = { accept: spec.accept ?? 'application/json' };
     for (const [name, value] of Object.entries({ ...this.config.headers, ...spec.headers, ...options.headers })) {
@@ -362,6 +401,8 @@ export class Transport {
     if (context.tracestate) headers['tracestate'] = context.tracestate;
     const authorization = await this.authorization(config);
     if (authorization) headers['authorization'] = authorization;
+    // What middleware set wins: its traceparent, its credentials.
+    if (call) Object.assign(headers, call.sent);
 
     let body: string | undefined;
     if (spec.body !== undefined) {
@@ -403,6 +444,7 @@ export class Transport {
       let failure: ServiceError<never>;
       try {
         response = await this.send(method, url, headers, body, signal);
+        if (call) call.status = response.status;
       } catch (error) {
         if (options.signal?.aborted) throw fail('was aborted', 'ABORTED', 0, undefined, '', options.signal.reason);
         failure = timeout?.aborted
