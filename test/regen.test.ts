@@ -230,21 +230,28 @@ describe('3. only members the tool wrote are handlers', () => {
 describe('4. every service of a contract is served', () => {
   it('register.ts registers every handlers class; a server.ts registering by hand gets a note naming the unserved service', async () => {
     const run = await grpcRun(proto(['  rpc GetUser(GetUserRequest) returns (GetUserResponse);']));
-    expect(run.files.get('src/links/user/server.ts')).toContain('  registerServices(server);\n');
+    expect(run.files.get('src/links/user/server.ts')).toContain(
+      '  registerServices(server, {}, { middleware: options.middleware });\n',
+    );
     const withAdmin = `${proto(['  rpc GetUser(GetUserRequest) returns (GetUserResponse);'])}service AdminService {\n  rpc Ban(GetUserRequest) returns (GetUserResponse);\n}\n`;
     run.files.set('proto/user.proto', withAdmin);
     const notes = await generate(grpcLink, run);
     expect(notes).toEqual([]);
     const register = run.files.get('src/links/user/register.ts')!;
-    expect(register).toContain('  addUserService(server, handlers.UserService ?? new UserServiceImpl());\n');
-    expect(register).toContain('  addAdminService(server, handlers.AdminService ?? new AdminServiceImpl());\n');
+    expect(register).toContain('  addUserService(server, handlers.UserService ?? new UserServiceImpl(), options);\n');
+    expect(register).toContain(
+      '  addAdminService(server, handlers.AdminService ?? new AdminServiceImpl(), options);\n',
+    );
     expect(run.files.get(HANDLERS)).toContain(
       'export class AdminServiceImpl implements $service.AdminServiceHandlers {',
     );
     // A server.ts of an earlier release: one service by hand.
     const byHand = run.files
       .get('src/links/user/server.ts')!
-      .replace('  registerServices(server);\n', '  addUserService(server, new UserServiceImpl());\n');
+      .replace(
+        '  registerServices(server, {}, { middleware: options.middleware });\n',
+        '  addUserService(server, new UserServiceImpl());\n',
+      );
     run.files.set('src/links/user/server.ts', byHand);
     expect(await generate(grpcLink, run)).toEqual([
       expect.stringMatching(
@@ -252,6 +259,15 @@ describe('4. every service of a contract is served', () => {
       ),
     ]);
     expect(run.files.get('src/links/user/server.ts')).toBe(byHand);
+    // Older still: no health, reflection or drain either.
+    const beforeProduction = 'import { registerServices } from "./register.js";\nregisterServices(server);\n';
+    run.files.set('src/links/user/server.ts', beforeProduction);
+    expect(await generate(grpcLink, run)).toEqual([
+      expect.stringMatching(
+        /server\.ts is from an earlier release: it serves no grpc\.health\.v1 health .*delete it and run generate/,
+      ),
+    ]);
+    expect(run.files.get('src/links/user/server.ts')).toBe(beforeProduction);
   });
 });
 

@@ -591,6 +591,19 @@ async function noteUnserved(ctx: GenerateContext, out: string, services: Service
   );
 }
 
+/**
+ * A server.ts written before health, reflection and drain existed starts none of them, and generate
+ * never edits it: say so once per generate, with the two ways to get them.
+ */
+async function noteNoProductionServices(ctx: GenerateContext, out: string): Promise<void> {
+  const file = `${out}/server.ts`;
+  if (!(await ctx.exists(file))) return;
+  if (/\baddProductionServices\s*\(/.test(await ctx.readFile(file))) return;
+  ctx.note(
+    `${file} is from an earlier release: it serves no grpc.health.v1 health or server reflection and does not drain on SIGTERM. Move your changes aside, delete it and run generate to get the new one, or add addProductionServices and drainServer from the runtime's grpc-server module as the new server.ts does (README: gRPC, "Production services").`,
+  );
+}
+
 /** What a merge of handlers.ts needs besides the model: renames, the signatures record, frozen types. */
 interface MergeExtra extends HandlersExtra {
   frozen: Frozen;
@@ -670,6 +683,7 @@ async function renderFiles(
     files.push(handlersPlan(ctx, out, services, mods, messageExports, previous, extra));
     files.push({ kind: 'user', path: `${out}/server.ts`, content: serverTs(ctx, mods, out) });
     await noteUnserved(ctx, out, services);
+    await noteNoProductionServices(ctx, out);
   }
   if (extra.frozen.content !== undefined) files.push(generated('frozen.ts', extra.frozen.content));
   return files;
