@@ -2,7 +2,7 @@
 // compile with tsc --strict, run our client against our server on 127.0.0.1, the router's problem
 // responses (400/404/405/413/500), mounting in Fastify, and regeneration that keeps handler code.
 import { execa } from 'execa';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
 import path from 'node:path';
@@ -160,6 +160,22 @@ test('unknown route 404, wrong method 405 with Allow, oversized body 413, other 
   expect(logged.slice(before).map((l) => [(l.error as Error).message, l.fields])).toEqual([
     ['secret database failure', { requestId: 'boom-1', operation: 'getPet' }],
   ]);
+});
+
+test('ctx.signal aborts when the client goes away, read before or only after it has gone', async () => {
+  const handlers = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/handlers.js')).href)) as {
+    entered: number[];
+    abandoned: number[];
+  };
+  for (const petId of [77, 78]) {
+    const controller = new AbortController();
+    const pending = fetch(`${started.baseUrl}/pets/${petId}`, { signal: controller.signal }).catch(() => 'aborted');
+    await vi.waitFor(() => expect(handlers.entered).toContain(petId), { timeout: 10_000 });
+    controller.abort();
+    expect(await pending).toBe('aborted');
+    await vi.waitFor(() => expect(handlers.abandoned).toContain(petId), { timeout: 10_000 });
+  }
+  expect(handlers.abandoned).toEqual([77, 78]);
 });
 
 test('the router mounts in Fastify as a plain (req, res) handler', async () => {
