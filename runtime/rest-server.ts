@@ -270,18 +270,31 @@ function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record
     const part = parts[i]!;
     if (segment.literal !== undefined) {
       if (segment.literal !== part) return undefined;
-      continue;
-    }
-    const captured = segment.template ? segment.template.pattern.exec(part)?.slice(1) : [part];
-    if (!captured) return undefined;
-    const names = segment.template?.names ?? [segment.param!];
-    try {
-      for (const [j, name] of names.entries()) values[name] = decodeURIComponent(captured[j]!);
-    } catch {
-      return undefined;
+    } else if (segment.param !== undefined) {
+      const value = decoded(part);
+      if (value === undefined) return undefined;
+      values[segment.param] = value;
+    } else if (segment.template) {
+      const captured = segment.template.pattern.exec(part);
+      if (!captured) return undefined;
+      for (const [j, name] of segment.template.names.entries()) {
+        const value = decoded(captured[j + 1]!);
+        if (value === undefined) return undefined;
+        values[name] = value;
+      }
     }
   }
   return values;
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed. */
+function decoded(part: string): string | undefined {
+  if (!part.includes('%')) return part;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
 }
 
 interface Security {
@@ -297,25 +310,40 @@ interface Found<H> {
 const NO_VALUES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The route for this path and method (a HEAD falls back to the GET), most literal first. */
-function findRoute<H>(
+function findRoute<H>(table: RouteTable<H>, method: string, path: string): Found<H> | undefined {
+  // Most requests: a path without parameters, as sent.
+  const exact = table.exact.get(method)?.get(path);
+  if (exact) return { route: exact, values: NO_VALUES };
+  const parts = pathParts(path);
+  // Without empty segments (`/pets/` is `/pets`); looked up again only when that changes it.
+  const normal = `/${parts.join('/')}`;
+  return (
+    lookup(table, method, path, normal, parts) ??
+    (method === 'HEAD' ? lookup(table, 'GET', path, normal, parts) : undefined)
+  );
+}
+
+function lookup<H>(
   table: RouteTable<H>,
   method: string,
   path: string,
+  normal: string,
   parts: readonly string[],
 ): Found<H> | undefined {
-  return lookup(table, method, path, parts) ?? (method === 'HEAD' ? lookup(table, 'GET', path, parts) : undefined);
-}
-
-function lookup<H>(table: RouteTable<H>, method: string, path: string, parts: readonly string[]): Found<H> | undefined {
   const exact = table.exact.get(method);
-  // The path as sent, else without empty segments (`/pets/` is `/pets`).
-  const route = exact && (exact.get(path) ?? exact.get(`/${parts.join('/')}`));
+  const route = exact?.get(normal) ?? (normal === path ? undefined : exact?.get(path));
   if (route) return { route, values: NO_VALUES };
   for (const candidate of table.patterns.get(method) ?? []) {
     const values = matchPath(candidate, parts);
     if (values) return { route: candidate, values };
   }
   return undefined;
+}
+
+/** The segments of a path, without empty ones. */
+function pathParts(path: string): string[] {
+  const parts = path.split('/');
+  return parts.length > 1 && parts[0] === '' && !parts.includes('', 1) ? parts.slice(1) : parts.filter(Boolean);
 }
 
 /**
@@ -340,10 +368,9 @@ function serve<H>(router: Router<H>, req: http.IncomingMessage, res: http.Server
   const requestId = currentRequestContext()?.requestId ?? '';
   const target = requestTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
-  const parts = target.path.split('/').filter(Boolean);
-  const found = findRoute(router.table, method, target.path, parts);
+  const found = findRoute(router.table, method, target.path);
   if (!found) {
-    sendMiss(res, router.table, parts, target.path, method, requestId);
+    sendMiss(res, router.table, pathParts(target.path), target.path, method, requestId);
     return;
   }
   const { route } = found;
@@ -404,7 +431,7 @@ function invoke<H>(
 ): void {
   let reply: Promise<Reply>;
   try {
-    const info = handlerContext(x.requestId, x.req, x.res, identities);
+    const info = new RequestInfo(x.requestId, x.req, x.res, identities);
     reply = Promise.resolve(x.route.spec.invoke(x.router.handlers, { params, body }, info));
   } catch (error) {
     fail(x, error);
@@ -506,34 +533,37 @@ function warnUnverified<H>(routes: readonly RouteSpec<H>[], security: Security):
 }
 
 /**
- * What a handler gets, with `signal` as a getter: an AbortController (and a close listener) per
- * request cost more than the rest of a small request and most handlers never read it, so both are
- * made on first read (aborted at once when the client has already gone).
+ * What a handler gets. `signal` is a getter: an AbortController (and a close listener) per request
+ * cost more than the rest of a small request and most handlers never read it, so both are made on
+ * first read (aborted at once when the client has already gone). A class rather than an object
+ * literal with a getter, which V8 builds several times more slowly.
  */
-function handlerContext(
-  requestId: string,
-  request: http.IncomingMessage,
-  res: http.ServerResponse,
-  auth: Readonly<Record<string, unknown>>,
-): HandlerContext {
-  let controller: AbortController | undefined;
-  return {
-    requestId,
-    request,
-    auth,
-    get signal(): AbortSignal {
-      if (controller) return controller.signal;
-      const made = new AbortController();
-      controller = made;
-      if (res.writableFinished) return made.signal;
-      if (res.destroyed || res.socket?.destroyed === true) made.abort();
-      else
-        res.once('close', () => {
-          if (!res.writableFinished) made.abort();
-        });
-      return made.signal;
-    },
-  };
+class RequestInfo implements HandlerContext {
+  #controller: AbortController | undefined;
+  readonly #res: http.ServerResponse;
+
+  constructor(
+    readonly requestId: string,
+    readonly request: http.IncomingMessage,
+    res: http.ServerResponse,
+    readonly auth: Readonly<Record<string, unknown>>,
+  ) {
+    this.#res = res;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const res = this.#res;
+    if (res.writableFinished) return controller.signal;
+    if (res.destroyed || res.socket?.destroyed === true) controller.abort();
+    else
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
+    return controller.signal;
+  }
 }
 
 /** The wire values of an operation's parameters, by their `params` key (validation coerces the strings). */

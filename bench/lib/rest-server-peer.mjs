@@ -1,6 +1,6 @@
 // One server of bench/rest-server.bench.mjs, in its own process: `ours <router module>` (our generated
 // router on node:http) or `fastify <schemas.json>` (Fastify with the same routes and JSON schemas).
-// Sends its port over IPC once listening, and its RSS when asked ('rss').
+// Sends its port over IPC once listening, its RSS when asked ('rss') and its CPU time ('cpu').
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -39,5 +39,6 @@ async function fastify() {
 const port = await (kind === 'ours' ? ours() : fastify());
 process.on('message', (m) => {
   if (m === 'rss') process.send({ rss: process.memoryUsage().rss });
+  if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
 });
 process.send({ port });
