@@ -92,6 +92,8 @@ test('our client against our server: path, query (array, explode) and header par
     body: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no pet 99' },
   });
   expect(await client.deletePet!({ petId: 4 })).toBeUndefined();
+  // `id` is readOnly through its $ref: the client's input leaves it out and the server does not require it.
+  expect(await client.createTag!({ label: 'cute' })).toEqual({ id: 't-cute', label: 'cute' });
 });
 
 test('X-Request-ID is taken into the request context and echoed', async () => {

@@ -4,7 +4,8 @@
 // problem responses, the request context and graceful shutdown. It depends on nothing but Node, and
 // the router is a plain `(req, res)` handler, so it mounts in Express, Fastify or Hono's node adapter.
 import * as http from 'node:http';
-import { currentRequestContext, runWithRequestContext } from './context.js';
+import { randomUUID } from 'node:crypto';
+import { runWithRequestContext } from './context.js';
 
 /** One error of an Ajv standalone validator (the fields the router reads). */
 export interface ValidationError {
@@ -191,12 +192,14 @@ export function createRouter<H>(
   return (req, res) => {
     const headers = req.headers;
     const id = headers['x-request-id'];
+    // X-Request-ID, else a new one: in the request context, so outgoing calls of the handler carry it.
+    const requestId = typeof id === 'string' && id && id.length <= 200 ? id : randomUUID();
     const context = {
-      requestId: typeof id === 'string' && id.length <= 200 ? id : undefined,
+      requestId,
       traceparent: single(headers['traceparent']),
       tracestate: single(headers['tracestate']),
     };
-    runWithRequestContext(context, () => serve(router, req, res));
+    runWithRequestContext(context, () => serve(router, req, res, requestId));
   };
 }
 
@@ -364,9 +367,7 @@ const UNUSUAL_TARGET = /\/\.|%2e|\\|#|[^\x21-\x7e]/i;
 const NO_QUERY = new URLSearchParams();
 const NO_IDENTITIES: Readonly<Record<string, unknown>> = Object.freeze({});
 
-function serve<H>(router: Router<H>, req: http.IncomingMessage, res: http.ServerResponse): void {
-  // Set by createRouter from X-Request-ID (or new), so outgoing calls of the handler carry the same ID.
-  const requestId = currentRequestContext()?.requestId ?? '';
+function serve<H>(router: Router<H>, req: http.IncomingMessage, res: http.ServerResponse, requestId: string): void {
   const target = requestTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
   const found = findRoute(router.table, method, target.path);

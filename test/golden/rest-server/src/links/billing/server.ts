@@ -12,11 +12,16 @@ import { BillingImpl } from './handlers.js';
 
 export async function startServer(address = process.env['BILLING_SERVICE_LISTEN'] ?? '8080'): Promise<http.Server> {
   const limit = process.env['BILLING_SERVICE_BODY_LIMIT'];
-  // The document requires credentials: bearerAuth.
-  // Until a scheme has a verify hook, any credential passes it; add one next to bodyLimit, e.g.
-  //   verify: { bearerAuth: async (credential) => (credential === expected ? { caller: 'a' } : undefined) },
-  // What a hook returns reaches the handler as ctx.auth['bearerAuth'].
-  const router = createBillingRouter(new BillingImpl(), { bodyLimit: limit ? Number(limit) : undefined });
+  const router = createBillingRouter(new BillingImpl(), {
+    bodyLimit: limit ? Number(limit) : undefined,
+    // The document requires credentials: bearerAuth. Until a scheme has a verify hook, any
+    // credential passes it (the router warns once). E.g. accept the token this link's clients send:
+    // verify: {
+    //   bearerAuth: (credential) =>
+    //     credential === process.env['BILLING_SERVICE_TOKEN'] ? { caller: 'billing' } : undefined,
+    // },
+    // What a hook returns reaches the handler as ctx.auth['bearerAuth']; undefined is a 401.
+  });
   return listen(router, address);
 }
 
