@@ -180,6 +180,35 @@ test('ctx.signal aborts when the client goes away, read before or only after it 
   expect(handlers.abandoned).toEqual([77, 78]);
 });
 
+test('requestContext: false: no request context for the handler; X-Request-ID still answered', async () => {
+  const runtime = (await import(pathToFileURL(path.join(dir, 'dist/links/_runtime/rest-server.js')).href)) as {
+    listen(handler: unknown, address: string): Promise<Server>;
+  };
+  const routerModule = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/router.js')).href)) as {
+    createPetsRouter(handlers: unknown, options: unknown): unknown;
+  };
+  const handlersModule = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/handlers.js')).href)) as {
+    PetsImpl: new () => unknown;
+  };
+  const router = routerModule.createPetsRouter(new handlersModule.PetsImpl(), { requestContext: false });
+  const server = await runtime.listen(router, '127.0.0.1:0');
+  try {
+    const port = (server.address() as { port: number }).port;
+    const res = await fetch(`http://127.0.0.1:${port}/pets?limit=1`, {
+      headers: { 'X-Tenant': 't', 'X-Request-ID': 'req-7' },
+    });
+    // The fixture's listPets reports currentRequestContext()?.requestId ?? 'none'.
+    expect([
+      res.status,
+      res.headers.get('x-request-id'),
+      ((await res.json()) as { requestId: string }).requestId,
+    ]).toEqual([200, 'req-7', 'none']);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
+});
+
 test('the router mounts in Fastify as a plain (req, res) handler', async () => {
   const { default: Fastify } = await import('fastify');
   const routerModule = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/router.js')).href)) as {
