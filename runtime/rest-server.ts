@@ -726,8 +726,9 @@ function prefixed(errors: ValidationError[] | null | undefined): ValidationError
  * without building a header map); headers set on `res` before the router (middleware) are kept.
  */
 function sendReply<H>(x: Exchange<H>, reply: Reply): void {
-  const headers: (string | number)[] = ['X-Request-ID', x.requestId];
-  if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) headers.push(name, value);
+  const headers = reply.headers
+    ? replyHeaders(reply.headers, reply.body !== undefined, x.requestId)
+    : ['X-Request-ID', x.requestId];
   if (reply.body === undefined) {
     x.res.writeHead(reply.status, headers);
     x.res.end();
@@ -738,6 +739,24 @@ function sendReply<H>(x: Exchange<H>, reply: Reply): void {
   headers.push('Content-Type', media.header, 'Content-Length', Buffer.byteLength(text));
   x.res.writeHead(reply.status, headers);
   x.res.end(x.head ? undefined : text);
+}
+
+/**
+ * The handler's own headers in the list writeHead takes (which does not merge duplicates): its
+ * X-Request-ID replaces ours; with a body, the document's Content-Type and the real Content-Length
+ * replace its own.
+ */
+function replyHeaders(own: Readonly<Record<string, string>>, body: boolean, requestId: string): (string | number)[] {
+  const headers: (string | number)[] = [];
+  let id = true;
+  for (const [name, value] of Object.entries(own)) {
+    const lower = name.toLowerCase();
+    if (body && (lower === 'content-type' || lower === 'content-length')) continue;
+    if (lower === 'x-request-id') id = false;
+    headers.push(name, value);
+  }
+  if (id) headers.push('X-Request-ID', requestId);
+  return headers;
 }
 
 function sendProblem(

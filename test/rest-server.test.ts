@@ -94,6 +94,12 @@ test('our client against our server: path, query (array, explode) and header par
   expect(await client.deletePet!({ petId: 4 })).toBeUndefined();
   // `id` is readOnly through its $ref: the client's input leaves it out and the server does not require it.
   expect(await client.createTag!({ label: 'cute' })).toEqual({ id: 't-cute', label: 'cute' });
+  const tag = await fetch(`${started.baseUrl}/tags`, { method: 'POST', body: '{"label":"x"}' });
+  expect([tag.status, tag.headers.get('location'), tag.headers.get('content-type')]).toEqual([
+    201,
+    '/tags/t-x',
+    'application/json; charset=utf-8',
+  ]);
 });
 
 test('X-Request-ID is taken into the request context and echoed', async () => {
