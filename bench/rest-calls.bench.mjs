@@ -3,7 +3,7 @@
 // with an injected global fetch) against a hand-written `fetch` call, at 1 and 64 concurrent callers.
 // The server runs in a child process so it does not share the client's event loop. Run after `npm run build`.
 import { fork } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { callRate } from './lib/timing.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION = Number(process.env.DURATION_MS ?? 1500);
 const WARMUP = 300;
+const RESOURCE = 'users:id=string,email=string,name=string';
 
 const SERVER = `
 const http = require('node:http');
@@ -37,32 +38,10 @@ async function generatedClient(dir) {
   );
   await mkdir(path.join(dir, 'src'));
   await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  const { spec } = await import(pathToFileURL(path.join(root, 'dist', 'patterns', 'rest', 'spec.js')).href);
-  const project = { root: dir, packageManager: 'npm', moduleSystem: 'esm', importSuffix: '.js', srcDir: 'src' };
-  const scaffold = await spec.scaffold({
-    name: 'user',
-    options: { resource: ['users:id=string,email=string,name=string'] },
-    project,
-    out: 'src/links/user',
-  });
-  const planned = new Map(scaffold.files.map((f) => [f.path, f.content]));
-  const link = {
-    name: 'user',
-    pattern: 'rest',
-    contracts: scaffold.contracts,
-    out: 'src/links/user',
-    options: scaffold.options,
-  };
-  const files = await (await spec.load()).generate({
-    project,
-    link,
-    readFile: async (p) => planned.get(p) ?? readFile(path.join(dir, p), 'utf8'),
-    exists: async (p) => planned.has(p),
-  });
-  for (const f of files) {
-    await mkdir(path.dirname(path.join(dir, f.path)), { recursive: true });
-    await writeFile(path.join(dir, f.path), f.content);
-  }
+  // Through the CLI, as a user does (the bearer auth of --resource documents; the server ignores it).
+  const cli = [path.join(root, 'bin', 'create-service-link.js'), 'rest', 'user', '--resource', RESOURCE];
+  const created = await run(process.execPath, [...cli, '--yes', '--no-install'], { cwd: dir });
+  if (!created.ok) throw new Error(`create-service-link failed: ${tail(created.stderr || created.stdout)}`);
   const tsc = await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir]);
   if (!tsc.ok) throw new Error(`tsc failed: ${tail(tsc.stdout || tsc.stderr)}`);
   return import(pathToFileURL(path.join(dir, 'dist', 'links', 'user', 'index.js')).href);

@@ -2,8 +2,9 @@
 // key (header, query) credentials before a handler runs, with the user's verify hooks, and hands the
 // verified identity to the handler; the client sends the token because the document asks for one.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compile, makeProject, removeProject, runCli } from './helpers/project.js';
@@ -122,4 +123,34 @@ test('the client sends the bearer token the document asks for; the router names 
   expect(router).toContain('export type VaultVerifiers = {\n  bearerAuth?: Verifier | undefined;');
   expect(router).toContain("security: [['headerKey'], ['queryKey']],");
   expect(router).not.toMatch(/operation: 'health',[^}]*security/);
+});
+
+test("server.ts's verify example, uncommented, compiles and accepts only the token the link's clients send", async () => {
+  const file = path.join(dir, LINK, 'server.ts');
+  const text = await readFile(file, 'utf8');
+  const example = /^( *)\/\/ verify: \{\n(?:\1\/\/ {3}.*\n)+\1\/\/ \},\n/m;
+  expect(text).toMatch(example);
+  await writeFile(
+    file,
+    text.replace(example, (lines) => lines.replace(/^( *)\/\/ /gm, '$1')),
+  );
+  expect(await compile(dir)).toEqual({ ok: true, output: '' });
+  const { startServer } = (await import(pathToFileURL(path.join(dir, 'dist/links/vault/server.js')).href)) as {
+    startServer(address: string): Promise<Server>;
+  };
+  const saved = process.env.VAULT_SERVICE_TOKEN;
+  process.env.VAULT_SERVICE_TOKEN = 'the-token';
+  const server = await startServer('127.0.0.1:0');
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/secrets/a`;
+    const ok = await fetch(url, { headers: { authorization: 'Bearer the-token' } });
+    expect([ok.status, await ok.json()]).toEqual([200, { auth: { bearerAuth: { caller: 'vault' } } }]);
+    const other = await fetch(url, { headers: { authorization: 'Bearer good-token' } });
+    expect(other.status).toBe(401);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+    if (saved === undefined) delete process.env.VAULT_SERVICE_TOKEN;
+    else process.env.VAULT_SERVICE_TOKEN = saved;
+  }
 });

@@ -2,7 +2,7 @@
 // compile with tsc --strict, run our client against our server on 127.0.0.1, the router's problem
 // responses (400/404/405/413/500), mounting in Fastify, and regeneration that keeps handler code.
 import { execa } from 'execa';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
 import path from 'node:path';
@@ -92,6 +92,14 @@ test('our client against our server: path, query (array, explode) and header par
     body: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no pet 99' },
   });
   expect(await client.deletePet!({ petId: 4 })).toBeUndefined();
+  // `id` is readOnly through its $ref: the client's input leaves it out and the server does not require it.
+  expect(await client.createTag!({ label: 'cute' })).toEqual({ id: 't-cute', label: 'cute' });
+  const tag = await fetch(`${started.baseUrl}/tags`, { method: 'POST', body: '{"label":"x"}' });
+  expect([tag.status, tag.headers.get('location'), tag.headers.get('content-type')]).toEqual([
+    201,
+    '/tags/t-x',
+    'application/json; charset=utf-8',
+  ]);
 });
 
 test('X-Request-ID is taken into the request context and echoed', async () => {
@@ -160,6 +168,51 @@ test('unknown route 404, wrong method 405 with Allow, oversized body 413, other 
   expect(logged.slice(before).map((l) => [(l.error as Error).message, l.fields])).toEqual([
     ['secret database failure', { requestId: 'boom-1', operation: 'getPet' }],
   ]);
+});
+
+test('ctx.signal aborts when the client goes away, read before or only after it has gone', async () => {
+  const handlers = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/handlers.js')).href)) as {
+    entered: number[];
+    abandoned: number[];
+  };
+  for (const petId of [77, 78]) {
+    const controller = new AbortController();
+    const pending = fetch(`${started.baseUrl}/pets/${petId}`, { signal: controller.signal }).catch(() => 'aborted');
+    await vi.waitFor(() => expect(handlers.entered).toContain(petId), { timeout: 10_000 });
+    controller.abort();
+    expect(await pending).toBe('aborted');
+    await vi.waitFor(() => expect(handlers.abandoned).toContain(petId), { timeout: 10_000 });
+  }
+  expect(handlers.abandoned).toEqual([77, 78]);
+});
+
+test('requestContext: false: no request context for the handler; X-Request-ID still answered', async () => {
+  const runtime = (await import(pathToFileURL(path.join(dir, 'dist/links/_runtime/rest-server.js')).href)) as {
+    listen(handler: unknown, address: string): Promise<Server>;
+  };
+  const routerModule = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/router.js')).href)) as {
+    createPetsRouter(handlers: unknown, options: unknown): unknown;
+  };
+  const handlersModule = (await import(pathToFileURL(path.join(dir, 'dist/links/pets/handlers.js')).href)) as {
+    PetsImpl: new () => unknown;
+  };
+  const router = routerModule.createPetsRouter(new handlersModule.PetsImpl(), { requestContext: false });
+  const server = await runtime.listen(router, '127.0.0.1:0');
+  try {
+    const port = (server.address() as { port: number }).port;
+    const res = await fetch(`http://127.0.0.1:${port}/pets?limit=1`, {
+      headers: { 'X-Tenant': 't', 'X-Request-ID': 'req-7' },
+    });
+    // The fixture's listPets reports currentRequestContext()?.requestId ?? 'none'.
+    expect([
+      res.status,
+      res.headers.get('x-request-id'),
+      ((await res.json()) as { requestId: string }).requestId,
+    ]).toEqual([200, 'req-7', 'none']);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
 });
 
 test('the router mounts in Fastify as a plain (req, res) handler', async () => {

@@ -1,6 +1,7 @@
 // One server of bench/rest-server.bench.mjs, in its own process: `ours <router module>` (our generated
-// router on node:http) or `fastify <schemas.json>` (Fastify with the same routes and JSON schemas).
-// Sends its port over IPC once listening, and its RSS when asked ('rss').
+// router on node:http), `ours-no-context <router module>` (the same with `requestContext: false`) or
+// `fastify <schemas.json>` (Fastify with the same routes and JSON schemas).
+// Sends its port over IPC once listening, its RSS when asked ('rss') and its CPU time ('cpu').
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -8,13 +9,13 @@ import { pathToFileURL } from 'node:url';
 const [kind, arg] = process.argv.slice(2);
 const user = (id, body = {}) => ({ id, email: 'ada@example.com', name: 'Ada', ...body });
 
-async function ours() {
+async function ours(options) {
   const { createUserRouter } = await import(pathToFileURL(arg).href);
   const handlers = {
     getUser: async (input) => ({ status: 200, body: user(input.params.id) }),
     createUser: async (input) => ({ status: 201, body: user('u-2', input.body) }),
   };
-  const server = http.createServer(createUserRouter(handlers));
+  const server = http.createServer(createUserRouter(handlers, options));
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server.address().port;
@@ -36,8 +37,13 @@ async function fastify() {
   return app.server.address().port;
 }
 
-const port = await (kind === 'ours' ? ours() : fastify());
+const port = await (kind === 'ours'
+  ? ours()
+  : kind === 'ours-no-context'
+    ? ours({ requestContext: false })
+    : fastify());
 process.on('message', (m) => {
   if (m === 'rss') process.send({ rss: process.memoryUsage().rss });
+  if (m === 'cpu') process.send({ cpu: process.cpuUsage() });
 });
 process.send({ port });

@@ -3,6 +3,7 @@
 // later one under an alias). No pattern keeps lists of names its templates use: they are read from the
 // rendered text.
 import { wrapList } from './layout.js';
+import type { UserFile } from './reconcile.js';
 
 /** Where a template's imports go; `withImports` replaces it. */
 export const IMPORTS_HERE = '/*<imports>*/\n';
@@ -48,6 +49,22 @@ export function importLines(code: string, specs: readonly ImportSpec[]): string 
 /** `import { a, type B } from 'x';`, one name a line when that would pass 120 columns. */
 export function importLine(names: readonly string[], from: string): string {
   return wrapList('', 'import { ', names, ` } from '${from}';`);
+}
+
+/**
+ * A user's file (handlers.ts) imports each namespace only while its code uses it (noUnusedLocals):
+ * after edits to it, adds `import type * as <ns> from '<from>';` for each namespace an edit names
+ * (`<ns>.`) and the file does not import yet.
+ */
+export function addNamespaceImports(
+  user: UserFile,
+  namespaces: readonly (readonly [ns: string, from: string])[],
+): void {
+  const added = user.edits.map((e) => e.text).join('');
+  for (const [ns, from] of namespaces) {
+    const imported = new RegExp(`\\bimport\\s+(?:type\\s+)?\\*\\s+as\\s+${escapeRegExp(ns)}(?![\\w$])`);
+    if (added.includes(`${ns}.`) && !imported.test(user.text)) user.addImport(`import type * as ${ns} from '${from}';`);
+  }
 }
 
 /** Puts a generated module's imports where its template says IMPORTS_HERE. */

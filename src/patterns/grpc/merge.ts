@@ -18,6 +18,7 @@ import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous, type Rename } from '../../codegen/members.js';
 import { parseUserFile, type Container, type Member, type UserFile } from '../../codegen/reconcile.js';
 import { FROZEN_NS, withoutUnusedFrozen } from '../../codegen/frozen.js';
+import { addNamespaceImports } from '../../codegen/imports.js';
 import {
   handlerSignature,
   handlerTypes,
@@ -60,7 +61,13 @@ export function mergeHandlers(existing: string, merge: GrpcMerge): string {
     const container = current.has(cls) ? undefined : user.find({ class: cls });
     if (container) removeService(user, container, previous, merge);
   }
-  addNamespaceImports(user, merge.mods);
+  // New stubs name messages through $msg and well-known types through $wire, removed RPCs' methods
+  // frozen types through $frozen.
+  addNamespaceImports(user, [
+    ['$msg', `./messages${merge.mods.suffix}`],
+    ['$wire', merge.mods.wire],
+    [FROZEN_NS, `./frozen${merge.mods.suffix}`],
+  ]);
   return withoutUnusedFrozen(user.result());
 }
 
@@ -332,21 +339,4 @@ function followSignature(
   merge.note(
     `${service.name}.${rpc.original} changed in the .proto and ${service.name}Impl.${member.name} has a signature of yours, so it was left alone. It must now read: ${handlerSignature(rpc, true, merge.stubPrefix)}`,
   );
-}
-
-/**
- * New stubs name messages through $msg and well-known types through $wire, removed RPCs' methods
- * frozen types through $frozen, and handlers.ts imports each namespace only while it is used
- * (noUnusedLocals): import the ones the edits now need.
- */
-function addNamespaceImports(user: UserFile, mods: GrpcModules): void {
-  const added = user.edits.map((e) => e.text).join('');
-  for (const [ns, module] of [
-    ['$msg', `./messages${mods.suffix}`],
-    ['$wire', mods.wire],
-    [FROZEN_NS, `./frozen${mods.suffix}`],
-  ] as const) {
-    if (!added.includes(`${ns}.`) || new RegExp(`import\\s+type\\s+\\*\\s+as\\s+\\${ns}\\b`).test(user.text)) continue;
-    user.addImport(`import type * as ${ns} from '${module}';`);
-  }
 }

@@ -18,13 +18,19 @@ import { collectOperations, type OperationModel, type ParamModel } from './opera
 import { DEFAULT_TOKEN_ENV, restDefaults, restSides, type RestOptions } from './options.js';
 import { RestSchemas } from './schemas.js';
 import { documentAuth, securitySchemes } from './security.js';
-import { serverFiles, serverNames, serverTypes } from './server.js';
+import { schemesUsed, serverFiles, serverNames, serverTypes } from './server.js';
 import { restFrozen, typeExports } from './frozen.js';
 
-/** The server names index.ts re-exports; not all of serverNames(), whose className would shadow the client's. */
-function serverIndexNames(linkName: string): { factory: string; handlersInterface: string } {
-  const { factory, handlersInterface } = serverNames(linkName);
-  return { factory, handlersInterface };
+/**
+ * The server names index.ts re-exports; not all of serverNames(), whose className would shadow the
+ * client's. The verifiers type exists when an operation requires credentials ('' otherwise).
+ */
+function serverIndexNames(
+  linkName: string,
+  verified: boolean,
+): { factory: string; handlersInterface: string; verifiersType: string } {
+  const { factory, handlersInterface, verifiersType } = serverNames(linkName);
+  return { factory, handlersInterface, verifiersType: verified ? verifiersType : '' };
 }
 
 /** What client.ts says about the service and its environment. */
@@ -50,12 +56,13 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   const options = restDefaults(ctx.link.name, ctx.link.options);
   const schemas = new RestSchemas(docs);
   const warnings: string[] = [];
-  const operations = collectOperations(docs, schemas, (w) => warnings.push(w));
+  const schemes = securitySchemes(docs);
+  const operations = collectOperations(docs, schemas, schemes, (w) => warnings.push(w));
   // --auth wins; else the document says (no securitySchemes: no token).
   const auth =
     options.auth ??
     documentAuth(
-      securitySchemes(docs),
+      schemes,
       operations.map((op) => op.security),
     );
   const view = clientView(ctx, docs.root, contract, { ...options, auth });
@@ -84,14 +91,29 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
   const index = {
     ...names,
     ...sides,
-    ...(sides.server ? { ...serverIndexNames(ctx.link.name), runtimeServer: ctx.runtime('rest-server') } : {}),
+    ...(sides.server
+      ? {
+          ...serverIndexNames(ctx.link.name, schemesUsed(schemes, operations).length > 0),
+          runtimeServer: ctx.runtime('rest-server'),
+        }
+      : {}),
     runtimeContext: ctx.runtime('context'),
   };
   files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
   if (!sides.server) return { files, warnings };
   const exports = typeExports(types);
   const frozen = await restFrozen(ctx, out, exports);
-  const server = serverFiles({ ctx, docs, operations, out, title: view.title, contract, frozen, typeExports: exports });
+  const server = serverFiles({
+    ctx,
+    docs,
+    schemes,
+    operations,
+    out,
+    title: view.title,
+    contract,
+    frozen,
+    typeExports: exports,
+  });
   return { files: [...files, ...server.files], state: server.state, warnings };
 }
 

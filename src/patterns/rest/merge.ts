@@ -10,6 +10,7 @@
 // - a method of the user's with the name of a new operation handles it, with an `adopted` note.
 import { Node } from 'ts-morph';
 import { FROZEN_NS, withoutUnusedFrozen } from '../../codegen/frozen.js';
+import { addNamespaceImports } from '../../codegen/imports.js';
 import { markerComment } from '../../codegen/markers.js';
 import { planMembers, type Previous } from '../../codegen/members.js';
 import { parseUserFile, type Member, type UserFile } from '../../codegen/reconcile.js';
@@ -89,8 +90,7 @@ export function mergeHandlers(existing: string, merge: RestMerge): string {
       ),
     );
   }
-  if (user.edits.some((e) => e.text.includes(`${FROZEN_NS}.`)) && !/\bas\s+\$frozen\b/.test(user.text))
-    user.addImport(`import type * as ${FROZEN_NS} from './frozen${merge.suffix}';`);
+  addNamespaceImports(user, [[FROZEN_NS, `./frozen${merge.suffix}`]]);
   return withoutUnusedFrozen(user.edits.length ? user.result() : existing);
 }
 

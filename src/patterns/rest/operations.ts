@@ -5,7 +5,7 @@ import { type OpenApiDocuments, isObject, type Json, type JsonObject, type Loc }
 import { unionOf } from '../../codegen/schema-ts.js';
 import { camelCase, pascalCase } from '../../util/names.js';
 import type { RestSchemas } from './schemas.js';
-import { type Requirement, type SchemeModel, requirement, securitySchemes } from './security.js';
+import { type Requirement, type SchemeModel, requirement } from './security.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const PARAM_LOCATIONS = ['path', 'query', 'header', 'cookie'] as const;
@@ -63,26 +63,28 @@ function at(loc: Loc, ...path: (string | number)[]): Loc {
   return { file: loc.file, path: [...loc.path, ...path] };
 }
 
-/** `warn` hears of input taken with an assumption (a method renamed because its name was taken). */
+/**
+ * `schemes` are the document's security schemes (securitySchemes(docs), read once per generate);
+ * `warn` hears of input taken with an assumption (a method renamed because its name was taken).
+ */
 export function collectOperations(
   docs: OpenApiDocuments,
   schemas: RestSchemas,
+  schemes: Map<string, SchemeModel>,
   warn: (text: string) => void = () => {},
 ): OperationModel[] {
-  return new OperationReader(docs, schemas, warn).read();
+  return new OperationReader(docs, schemas, schemes, warn).read();
 }
 
 class OperationReader {
   private readonly methodNames = new Set<string>();
-  private readonly schemes: Map<string, SchemeModel>;
 
   constructor(
     private readonly docs: OpenApiDocuments,
     private readonly schemas: RestSchemas,
+    private readonly schemes: Map<string, SchemeModel>,
     private readonly warn: (text: string) => void,
-  ) {
-    this.schemes = securitySchemes(docs);
-  }
+  ) {}
 
   read(): OperationModel[] {
     const paths = this.docs.root.paths;

@@ -6,6 +6,7 @@ import { type OpenApiDocuments, isObject, type Json, type Loc } from '../../cont
 import { SchemaTypes, isSchemaObject, schemaDoc, type SchemaObject } from '../../codegen/schema-ts.js';
 import { pascalCase } from '../../util/names.js';
 import { jsDoc } from '../../util/text.js';
+import { READ_ONLY, WRITE_ONLY, accessFlags } from './access.js';
 
 /** Responses are read, request parameters and bodies are written. */
 export type Mode = 'read' | 'write';
@@ -60,10 +61,6 @@ const AVOID_TYPE_NAMES = new Set([
   'AsyncIterable',
   'PropertyKey',
 ]);
-
-// accessFlags bits (a number: it runs for every property of a large document).
-const READ_ONLY = 1;
-const WRITE_ONLY = 2;
 
 interface Pending {
   name: string;
@@ -124,7 +121,7 @@ export class RestSchemas {
       invalid: (at, message, hint) => this.docs.fail(at, message, hint),
       ref: (ref, at) => this.refType(ref, at, mode),
       property: (prop, at) => {
-        const flags = this.accessFlags(prop, at);
+        const flags = accessFlags(this.docs, prop, at);
         // Responses never carry writeOnly properties; requests never send readOnly ones.
         if (flags & (mode === 'read' ? WRITE_ONLY : READ_ONLY)) return 'omit';
         return flags & READ_ONLY ? 'readonly' : 'plain';
@@ -205,19 +202,6 @@ export class RestSchemas {
     return name;
   }
 
-  /** READ_ONLY/WRITE_ONLY bits of a property schema, also when declared on the schema its `$ref` points to. */
-  private accessFlags(prop: unknown, loc: Loc): number {
-    let flags = 0;
-    let current: { value: unknown; loc: Loc } = { value: prop, loc };
-    for (let hops = 0; hops < 16 && isSchemaObject(current.value); hops++) {
-      if (current.value.readOnly === true) flags |= READ_ONLY;
-      if (current.value.writeOnly === true) flags |= WRITE_ONLY;
-      if (typeof current.value.$ref !== 'string') break;
-      current = this.docs.resolve(current.value.$ref, current.loc);
-    }
-    return flags;
-  }
-
   /** Whether the schema reads differently when sent: readOnly/writeOnly properties, here or through refs. */
   private needsWrite(value: Json, loc: Loc, visiting = new Set<string>()): boolean {
     const key = this.key(loc);
@@ -255,7 +239,7 @@ export class RestSchemas {
     if (!isSchemaObject(node.properties)) return false;
     let found = false;
     for (const [name, prop] of Object.entries(node.properties)) {
-      if (this.accessFlags(prop, { file: loc.file, path: [...loc.path, 'properties', name] })) found = true;
+      if (accessFlags(this.docs, prop, { file: loc.file, path: [...loc.path, 'properties', name] })) found = true;
     }
     return found;
   }

@@ -23,7 +23,7 @@ import { constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { GENERATED_HEADER, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, LinkState, PlannedFile } from '../types.js';
 import type { OperationModel, ResponseModel } from './operations.js';
-import { type SchemeModel, securitySchemes } from './security.js';
+import type { SchemeModel } from './security.js';
 import { type HandlerNames, interfaceMember, stubMethod } from './stubs.js';
 import { bodyValidatorName, paramsValidatorName, requestValidators } from './validators.js';
 
@@ -48,14 +48,21 @@ function replyType(r: ResponseModel): string {
   return `{ status: ${status}; ${body}; headers?: Record<string, string> }`;
 }
 
-export function serverNames(linkName: string): HandlerNames & { factory: string } {
+export function serverNames(linkName: string): HandlerNames & { factory: string; verifiersType: string } {
   const pascal = pascalCase(linkName);
-  return { handlersInterface: `${pascal}Handlers`, className: `${pascal}Impl`, factory: `create${pascal}Router` };
+  return {
+    handlersInterface: `${pascal}Handlers`,
+    className: `${pascal}Impl`,
+    factory: `create${pascal}Router`,
+    verifiersType: `${pascal}Verifiers`,
+  };
 }
 
 interface ServerInput {
   ctx: GenerateContext;
   docs: OpenApiDocuments;
+  /** The document's security schemes (securitySchemes(docs)). */
+  schemes: Map<string, SchemeModel>;
   operations: OperationModel[];
   out: string;
   title: string;
@@ -75,7 +82,7 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
   const runtimeServer = ctx.runtime('rest-server');
   const paramNames = [...validators.params].map(paramsValidatorName);
   const bodyNames = [...validators.bodies].map(bodyValidatorName);
-  const security = schemesUsed(input.docs, operations);
+  const security = schemesUsed(input.schemes, operations);
   const router = render('rest/router.ts', {
     header: GENERATED_HEADER,
     title: input.title,
@@ -91,7 +98,6 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
       ],
       runtimeServer,
     ),
-    verifiersType: `${pascalCase(ctx.link.name)}Verifiers`,
     schemes: security.map(([name, scheme]) => `  ${propertyKey(name)}: ${schemeLiteral(scheme)},`),
     verifiers: security.map(([name]) => `  ${propertyKey(name)}?: Verifier | undefined;`),
     paramValidators: paramNames.length ? importLine(paramNames, `./validate-params${suffix}`) : '',
@@ -121,10 +127,10 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
   return { files, state };
 }
 
-/** The schemes some operation requires, in the document's order. */
-function schemesUsed(docs: OpenApiDocuments, operations: OperationModel[]): [string, SchemeModel][] {
+/** The schemes some operation requires, in the document's order (router.ts declares these, index.ts re-exports their verifiers type). */
+export function schemesUsed(schemes: Map<string, SchemeModel>, operations: OperationModel[]): [string, SchemeModel][] {
   const used = new Set(operations.flatMap((op) => op.security?.flat() ?? []));
-  return [...securitySchemes(docs)].filter(([name]) => used.has(name));
+  return [...schemes].filter(([name]) => used.has(name));
 }
 
 function schemeLiteral(scheme: SchemeModel): string {
@@ -218,6 +224,7 @@ function serverTs(
   return render('rest/server.ts', {
     schemeNames: schemeNames.join(', '),
     firstScheme: schemeNames[0],
+    firstSchemeKey: schemeNames[0] === undefined ? '' : propertyKey(schemeNames[0]),
     linkName: ctx.link.name,
     env: `${constantCase(ctx.link.name)}_SERVICE`,
     distPath: `${out.replace(new RegExp(`^${project.srcDir}/`), 'dist/')}/server.js`,

@@ -9,6 +9,7 @@ import standaloneModule from 'ajv/dist/standalone/index.js';
 import { ContractError } from '../../errors.js';
 import { type Json, type JsonObject, type Loc, type OpenApiDocuments, isObject } from '../../contracts/openapi.js';
 import { selfContainedValidators } from '../../codegen/ajv-standalone.js';
+import { READ_ONLY, accessFlags } from './access.js';
 import type { OperationModel } from './operations.js';
 
 // ajv ships CommonJS: under NodeNext the default import is module.exports, which carries `.default`.
@@ -36,25 +37,34 @@ function newAjv(docs: OpenApiDocuments, coerce: boolean) {
     ...(coerce ? { coerceTypes: 'array' as const } : {}),
   });
   for (const { file, root } of docs.documents())
-    ajv.addSchema((coerce ? root : requestView(root)) as object, `${BASE}${encodeURI(file)}`);
+    ajv.addSchema((coerce ? root : requestView(docs, file, root, [])) as object, `${BASE}${encodeURI(file)}`);
   return ajv;
 }
 
 /**
- * The document as request bodies see it: a `readOnly` property is not required in a request (OpenAPI:
+ * The document as request bodies see it: a `readOnly` property (on the property or on the schema its
+ * `$ref` points to, as the client's Input type reads it) is not required in a request (OpenAPI:
  * `required` applies to it in responses only), so a schema shared by POST and GET (`id` readOnly and
- * required) accepts a body without it, as the client's Input type has it.
+ * required) accepts a body without it. `path` is where `value` sits in `file` (a stack, copied only
+ * when a `$ref` is followed).
  */
-function requestView(value: Json): Json {
-  if (Array.isArray(value)) return value.map(requestView);
+function requestView(docs: OpenApiDocuments, file: string, value: Json, path: (string | number)[]): Json {
+  const child = (key: string | number, node: Json): Json => {
+    path.push(key);
+    const out = requestView(docs, file, node, path);
+    path.pop();
+    return out;
+  };
+  if (Array.isArray(value)) return value.map((node, i) => child(i, node));
   if (!isObject(value)) return value;
   const out: JsonObject = {};
-  for (const [key, child] of Object.entries(value)) out[key] = requestView(child);
+  for (const [key, node] of Object.entries(value)) out[key] = child(key, node);
   const properties = value.properties;
   if (Array.isArray(value.required) && isObject(properties))
     out.required = value.required.filter((name) => {
-      const property = typeof name === 'string' ? properties[name] : undefined;
-      return !(isObject(property) && property.readOnly === true);
+      if (typeof name !== 'string' || !Object.hasOwn(properties, name)) return true;
+      const at = { file, path: [...path, 'properties', name] };
+      return !(accessFlags(docs, properties[name], at) & READ_ONLY);
     });
   return out;
 }

@@ -9,7 +9,7 @@ export {
   type ServiceErrorCode,
   type TokenProvider,
 } from '../_runtime/rest.js';
-export { createBillingRouter, type BillingHandlers } from './router.js';
+export { createBillingRouter, type BillingHandlers, type BillingVerifiers } from './router.js';
 export {
   HttpError,
   listen,
@@ -18,6 +18,7 @@ export {
   type HandlerContext,
   type Problem,
   type RouterOptions,
+  type Verifier,
 } from '../_runtime/rest-server.js';
 export {
   runWithRequestContext,
