@@ -249,9 +249,16 @@ function methodArgs(op: OperationModel): string[] {
   return args;
 }
 
-/** The fields of the request object: method, path, then query, headers, cookies and body when there are any. */
+/**
+ * The fields of the request object: the operation (its name for middleware and spans, as the server
+ * side names it), method, path, then query, headers, cookies and body when there are any.
+ */
 function requestFields(op: OperationModel): string[] {
-  const fields = [`method: ${stringLiteral(op.httpMethod)}`, `path: ${pathExpression(op)}`];
+  const fields = [
+    `operation: ${stringLiteral(op.methodName)}`,
+    `method: ${stringLiteral(op.httpMethod)}`,
+    `path: ${pathExpression(op)}`,
+  ];
   const query = op.params.filter((p) => p.in === 'query');
   if (query.length) fields.push(`query: [\n${query.map(queryItem).join('')}      ]`);
   for (const where of ['header', 'cookie'] as const) {

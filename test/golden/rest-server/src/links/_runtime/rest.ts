@@ -128,7 +128,7 @@ export interface RequestSpec {
   body?: unknown;
   /** Media type of `body`: JSON types are serialised with JSON.stringify, form types as URL-encoded. */
   mediaType?: string;
-  /** The operationId, for middleware and spans; default `METHOD path`. */
+  /** The operation's name for middleware and spans (the method name, as on the server); default `METHOD path`. */
   operation?: string | undefined;
   /** The Accept header: the media types the operation declares. Default `application/json`. */
   accept?: string;

@@ -37,6 +37,7 @@ export class BillingClient {
   listInvoices(params: T.ListInvoicesParams = {}, options?: CallOptions): Promise<T.ListInvoicesResult> {
     return this.#transport.request<T.ListInvoicesResult>(
       {
+        operation: 'listInvoices',
         method: 'GET',
         path: '/invoices',
         query: [
@@ -58,6 +59,7 @@ export class BillingClient {
   createInvoice(body: T.CreateInvoiceBody, options?: CallOptions): Promise<T.CreateInvoiceResult> {
     return this.#transport.request<T.CreateInvoiceResult>(
       {
+        operation: 'createInvoice',
         method: 'POST',
         path: '/invoices',
         body,
@@ -76,6 +78,7 @@ export class BillingClient {
   getInvoice(params: T.GetInvoiceParams, options?: CallOptions): Promise<T.GetInvoiceResult> {
     return this.#transport.request<T.GetInvoiceResult>(
       {
+        operation: 'getInvoice',
         method: 'GET',
         path: '/invoices/' + pathParam(params.id),
       },
@@ -97,6 +100,7 @@ export class BillingClient {
   ): Promise<T.UpdateInvoiceResult> {
     return this.#transport.request<T.UpdateInvoiceResult>(
       {
+        operation: 'updateInvoice',
         method: 'PUT',
         path: '/invoices/' + pathParam(params.id),
         body,
@@ -115,6 +119,7 @@ export class BillingClient {
   deleteInvoice(params: T.DeleteInvoiceParams, options?: CallOptions): Promise<T.DeleteInvoiceResult> {
     return this.#transport.request<T.DeleteInvoiceResult>(
       {
+        operation: 'deleteInvoice',
         method: 'DELETE',
         path: '/invoices/' + pathParam(params.id),
         success: { '204': 'none' },
