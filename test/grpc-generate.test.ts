@@ -15,6 +15,7 @@ const MODS: GrpcModules = {
   wire: '../_runtime/wire.js',
   json: '../_runtime/json.js',
   context: '../_runtime/context.js',
+  middleware: '../_runtime/middleware.js',
 };
 import { buildMessages, reachableTypes } from '../src/patterns/grpc/messages.js';
 import { loadProtos } from '../src/contracts/proto.js';

@@ -512,6 +512,7 @@ export function indexFile(
       from: mods.context,
       names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']),
     },
+    { from: mods.middleware, names: names(['useMiddleware'], ['Middleware', 'Call']) },
     { from: mods.grpc, names: names([], ['CallContext']) },
     {
       from: mods.wire,
@@ -662,6 +663,7 @@ async function renderFiles(
     wire: ctx.runtime('wire'),
     json: ctx.runtime('json'),
     context: ctx.runtime('context'),
+    middleware: ctx.runtime('middleware'),
   };
   const out = ctx.link.out.replace(/\/$/, '');
   const views = services.map(serviceView);

@@ -95,6 +95,8 @@ export interface GrpcModules {
   /** The shared runtime's proto3 JSON mapping. */
   json: string;
   context: string;
+  /** useMiddleware and the Middleware type, re-exported by index.ts. */
+  middleware: string;
 }
 
 /** The reconciler's container for a service's handlers: its class in handlers.ts. */

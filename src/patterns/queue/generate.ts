@@ -167,6 +167,14 @@ function indexSource(
   return indexExports([
     ...brokerFiles.map(own),
     { from: ctx.runtime('context'), names: new Map(context) },
+    {
+      from: ctx.runtime('middleware'),
+      names: new Map<string, ExportKind>([
+        ['useMiddleware', 'value'],
+        ['Middleware', 'type'],
+        ['Call', 'type'],
+      ]),
+    },
     { from: ctx.runtime(broker.runtimeModule), names: new Map(broker.runtimeExports) },
     ...(broker.moreRuntimeExports?.(ctx.link.options) ?? []).map((m) => ({
       from: ctx.runtime(m.module),

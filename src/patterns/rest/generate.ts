@@ -98,6 +98,7 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
         }
       : {}),
     runtimeContext: ctx.runtime('context'),
+    runtimeMiddleware: ctx.runtime('middleware'),
   };
   files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
   if (!sides.server) return { files, warnings };

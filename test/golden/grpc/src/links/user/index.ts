@@ -20,6 +20,7 @@ export {
   outgoingRequestContext,
   type RequestContext,
 } from '../_runtime/context.js';
+export { useMiddleware, type Middleware, type Call } from '../_runtime/middleware.js';
 export { type CallContext } from '../_runtime/grpc.js';
 export {
   unknownFields,

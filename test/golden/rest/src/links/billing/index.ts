@@ -15,4 +15,5 @@ export {
   outgoingRequestContext,
   type RequestContext,
 } from '../_runtime/context.js';
+export { useMiddleware, type Middleware, type Call } from '../_runtime/middleware.js';
 export * as types from './types.js';
