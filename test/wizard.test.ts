@@ -304,3 +304,89 @@ describe('wizard: answers checked where they are typed, reviewed before writing,
     expect(await s.exit).toBe(130);
   });
 });
+
+describe('wizard: the queue, with its fan-out question', () => {
+  it('asks the messages (a bad field refused at its prompt), FIFO and fan-out; writes an SNS fan-out link; the printed command makes the same files', async () => {
+    const dir = await makeProject();
+    projects.push(dir);
+    const s = spawnCli(['queue', '--no-install'], dir);
+    await s.waitFor('Name of the link');
+    s.write('orders');
+    s.write(KEY.enter);
+    await s.waitFor('Path of an existing AsyncAPI 3.0 document');
+    s.write(KEY.enter); // none: describe the messages now
+    const first = 'First message type and fields';
+    await s.waitFor(first);
+    await refusedAnswer(s, first, 'OrderCreated:total=floaty', /field "total=floaty" must look like name=TYPE/);
+    s.write('OrderCreated:orderId=string,total=number');
+    s.write(KEY.enter);
+    await s.waitFor('Next message type (empty to finish)');
+    s.write('OrderCancelled:orderId=string');
+    s.write(KEY.enter);
+    await s.waitFor(() => (s.screen().match(/Next message type \(empty to finish\)/g) ?? []).length >= 2);
+    s.write(KEY.enter); // no more types
+    await s.waitFor('FIFO queue (ordered per group, deduplicated)?');
+    s.write(KEY.enter); // a standard queue
+    await s.waitFor('Fan out to several consuming services (an SNS topic, each service its own queue)?');
+    s.write('y');
+    s.write(KEY.enter);
+    const mark = s.screen().length;
+    await acceptDefaultsUntilConfirm(s);
+    expect(since(s, CONFIRM, mark)).toMatch(/Change Fan out to several consuming services.*\(yes\)/);
+    s.write(KEY.enter); // Yes, write them
+    expect(await s.exit).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
+    expect(manifest.links.orders).toMatchObject({ pattern: 'queue', options: { fanOut: true } });
+    expect(await readFile(path.join(dir, 'src/links/orders/index.ts'), 'utf8')).toMatch(/SNS|[Tt]opic/);
+    const end = since(s, 'Wrote ');
+    const command = /The same without questions \(for a script or CI\):\s+(npx create-service-link .*--yes)/.exec(
+      end,
+    )?.[1];
+    expect(command).toMatch(/^npx create-service-link queue orders .*--fan-out/);
+    expect(command).toContain('--message OrderCreated:orderId=string,total=number');
+    const tsc = await compile(dir, ['--noEmit']);
+    expect(tsc.ok, tsc.output).toBe(true);
+    const replay = await makeProject();
+    projects.push(replay);
+    const r = await runCli(command!.split(' ').slice(2), replay);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await snapshot(replay)).toEqual(await snapshot(dir));
+  });
+
+  it('after the decision matrix said fan-out, a chosen queue is a fan-out link without asking again', async () => {
+    const dir = await makeProject();
+    projects.push(dir);
+    const s = spawnCli(['--no-install'], dir);
+    await s.waitFor('Does the caller need the answer before it can continue?');
+    s.write('n');
+    s.write(KEY.enter);
+    await s.waitFor('several consumers');
+    s.write('y');
+    s.write(KEY.enter);
+    for (const question of ['stream many messages', 'high-volume', 'more than one language']) {
+      await s.waitFor(question);
+      s.write(KEY.enter);
+    }
+    await s.waitFor('Which pattern?');
+    expect(s.screen()).toMatch(/Recommended: .*queue/i);
+    s.write(KEY.enter); // the recommendation
+    await s.waitFor('Name of the link');
+    s.write('events');
+    s.write(KEY.enter);
+    await s.waitFor('Path of an existing AsyncAPI 3.0 document');
+    s.write(KEY.enter);
+    await s.waitFor('First message type and fields');
+    s.write('Shipped:orderId=string');
+    s.write(KEY.enter);
+    await s.waitFor('Next message type (empty to finish)');
+    s.write(KEY.enter);
+    const mark = s.screen().length;
+    await acceptDefaultsUntilConfirm(s);
+    expect(s.screen().slice(mark)).not.toMatch(/Fan out to several consuming services \(an SNS topic/);
+    s.write(KEY.enter);
+    expect(await s.exit).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
+    expect(manifest.links.events).toMatchObject({ pattern: 'queue', options: { fanOut: true } });
+    expect(since(s, 'The same without questions')).toMatch(/npx create-service-link queue events .*--fan-out/);
+  });
+});
