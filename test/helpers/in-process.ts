@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { TOOL_ROOT, type RunResult } from './project.js';
+import { type RunResult, TOOL_ROOT } from './tool.js';
 
 type Main = (argv: string[]) => Promise<number>;
 let main: Promise<Main> | undefined;
