@@ -18,6 +18,11 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // One process per worker for every file it runs: the compiler, ts-morph and the built CLI load once,
+    // and the .d.ts files test/helpers/in-process.ts parsed stay parsed. per-file.ts restores the
+    // environment each file changed.
+    isolate: false,
+    setupFiles: ['test/helpers/per-file.ts'],
     env: { XDG_CACHE_HOME: cache },
     server: { deps: { external: [dist] } },
   },

@@ -231,6 +231,7 @@ describe('wizard: answers checked where they are typed, reviewed before writing,
     s.write(KEY.enter);
     await s.waitFor('Fields to add to GetUserResponse');
     await acceptDefaultsUntilConfirm(s);
+    await s.waitFor(() => since(s, CONFIRM).includes('navigate')); // the whole list, not its first lines
     expect(since(s, CONFIRM)).toMatch(/Change RPCs and their fields \(GetUser:unary; GetUserRequest\.score:double\)/);
     s.write(KEY.enter);
     expect(await s.exit).toBe(0);
@@ -305,33 +306,38 @@ describe('wizard: answers checked where they are typed, reviewed before writing,
   });
 });
 
+/**
+ * Types `text` and Enter at the question on screen, then waits for its answer (✔) and for the next
+ * question, `next`: a key pressed between two prompts would be lost.
+ */
+async function submit(s: PtySession, text: string, next: string): Promise<void> {
+  const answered = (t: string) => (t.match(/✔/g) ?? []).length;
+  const before = answered(s.screen());
+  s.write(text);
+  s.write(KEY.enter);
+  await s.waitFor((t) => answered(t) > before);
+  await s.waitFor((t) => t.slice(t.lastIndexOf('✔') + 1).includes(next));
+}
+
 describe('wizard: the queue, with its fan-out question', () => {
   it('asks the messages (a bad field refused at its prompt), FIFO and fan-out; writes an SNS fan-out link; the printed command makes the same files', async () => {
     const dir = await makeProject();
     projects.push(dir);
     const s = spawnCli(['queue', '--no-install'], dir);
     await s.waitFor('Name of the link');
-    s.write('orders');
-    s.write(KEY.enter);
-    await s.waitFor('Path of an existing AsyncAPI 3.0 document');
-    s.write(KEY.enter); // none: describe the messages now
+    await submit(s, 'orders', 'Path of an existing AsyncAPI 3.0 document');
     const first = 'First message type and fields';
-    await s.waitFor(first);
+    await submit(s, '', first); // no document: describe the messages now
     await refusedAnswer(s, first, 'OrderCreated:total=floaty', /field "total=floaty" must look like name=TYPE/);
-    s.write('OrderCreated:orderId=string,total=number');
-    s.write(KEY.enter);
-    await s.waitFor('Next message type (empty to finish)');
-    s.write('OrderCancelled:orderId=string');
-    s.write(KEY.enter);
-    await s.waitFor(() => (s.screen().match(/Next message type \(empty to finish\)/g) ?? []).length >= 2);
-    s.write(KEY.enter); // no more types
-    await s.waitFor('FIFO queue (ordered per group, deduplicated)?');
-    s.write(KEY.enter); // a standard queue
-    await s.waitFor('Fan out to several consuming services (an SNS topic, each service its own queue)?');
-    s.write('y');
-    s.write(KEY.enter);
+    const next = 'Next message type (empty to finish)';
+    await submit(s, 'OrderCreated:orderId=string,total=number', next);
+    await submit(s, 'OrderCancelled:orderId=string', next);
+    await submit(s, '', 'FIFO queue (ordered per group, deduplicated)?'); // no more types
+    await submit(s, '', 'Fan out to several consuming services (an SNS topic, each service its own queue)?');
     const mark = s.screen().length;
+    await submit(s, 'y', 'Environment variable holding the queue URL');
     await acceptDefaultsUntilConfirm(s);
+    await s.waitFor(() => since(s, CONFIRM, mark).includes('navigate')); // the whole list, not its first lines
     expect(since(s, CONFIRM, mark)).toMatch(/Change Fan out to several consuming services.*\(yes\)/);
     s.write(KEY.enter); // Yes, write them
     expect(await s.exit).toBe(0);
@@ -358,29 +364,18 @@ describe('wizard: the queue, with its fan-out question', () => {
     projects.push(dir);
     const s = spawnCli(['--no-install'], dir);
     await s.waitFor('Does the caller need the answer before it can continue?');
-    s.write('n');
-    s.write(KEY.enter);
-    await s.waitFor('several consumers');
-    s.write('y');
-    s.write(KEY.enter);
-    for (const question of ['stream many messages', 'high-volume', 'more than one language']) {
-      await s.waitFor(question);
-      s.write(KEY.enter);
-    }
-    await s.waitFor('Which pattern?');
+    await submit(s, 'n', 'several consumers');
+    await submit(s, 'y', 'stream many messages');
+    await submit(s, '', 'high-volume');
+    await submit(s, '', 'more than one language');
+    await submit(s, '', 'Which pattern?');
     expect(s.screen()).toMatch(/Recommended: .*queue/i);
-    s.write(KEY.enter); // the recommendation
-    await s.waitFor('Name of the link');
-    s.write('events');
-    s.write(KEY.enter);
-    await s.waitFor('Path of an existing AsyncAPI 3.0 document');
-    s.write(KEY.enter);
-    await s.waitFor('First message type and fields');
-    s.write('Shipped:orderId=string');
-    s.write(KEY.enter);
-    await s.waitFor('Next message type (empty to finish)');
-    s.write(KEY.enter);
+    await submit(s, '', 'Name of the link'); // the recommendation
+    await submit(s, 'events', 'Path of an existing AsyncAPI 3.0 document');
+    await submit(s, '', 'First message type and fields');
+    await submit(s, 'Shipped:orderId=string', 'Next message type (empty to finish)');
     const mark = s.screen().length;
+    await submit(s, '', 'FIFO queue');
     await acceptDefaultsUntilConfirm(s);
     expect(s.screen().slice(mark)).not.toMatch(/Fan out to several consuming services \(an SNS topic/);
     s.write(KEY.enter);
