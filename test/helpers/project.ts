@@ -76,9 +76,10 @@ export async function compileWithTsc(dir: string, extraArgs: string[] = []): Pro
 let tscProcessRan = false;
 /**
  * `tsc -p <dir>` with the project's tsconfig (strict). Returns the compiler output on failure. The first
- * compile of each test file is a real `tsc` process; the later ones run the same compiler in the test's
- * process (test/helpers/in-process.ts), where the node_modules .d.ts files parsed once are reused:
- * a `tsc` process spends most of its time parsing them again.
+ * compile of each worker process (test files share it, vitest.config.ts) is a real `tsc` process; the
+ * later ones run the same compiler in the test's process (test/helpers/in-process.ts), where the
+ * node_modules .d.ts files parsed once are reused: a `tsc` process spends most of its time parsing them
+ * again. compileWithTsc is always the real process (the regeneration sequences' first and last steps).
  */
 export async function compile(dir: string, extraArgs: string[] = []): Promise<{ ok: boolean; output: string }> {
   if (!tscProcessRan) {
