@@ -425,14 +425,26 @@ describe("Node's types not visible to the project: one warning saying what to ad
     expect(listed.stderr).toMatch(
       /warning: tsconfig\.json sets "types": \["vitest"\] without "node": the generated code uses Node's types; add "node" to compilerOptions\.types/,
     );
+    // generate writes the same code, so it says the same (once), whether or not it writes anything.
+    const again = await runCli(['generate'], dir);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr.match(/warning: tsconfig\.json sets "types": \["vitest"\] without "node"/g)).toHaveLength(1);
     const missing = await withModules({});
     const none = await runCli(['rest', 'user', '--yes', '--no-install'], missing);
     expect(none.exitCode, none.stderr).toBe(0);
     expect(none.stderr).toMatch(/warning: @types\/node is not installed: .* add it with `npm install -D @types\/node`/);
-    // A project that sees them hears nothing about it.
+    const check = await runCli(['generate', '--check'], missing);
+    expect(check.exitCode, check.stdout).toBe(0);
+    expect(check.stderr).toMatch(
+      /warning: @types\/node is not installed: .* add it with `npm install -D @types\/node`/,
+    );
+    // A project that sees them hears nothing about it, on create or generate.
     const fine = await project();
     const quiet = await runCli(['rest', 'user', '--yes', '--no-install'], fine);
     expect(quiet.stderr).not.toMatch(/@types|"types"/);
+    const regenerated = await runCli(['generate'], fine);
+    expect(regenerated.exitCode, regenerated.stderr).toBe(0);
+    expect(regenerated.stderr).toBe('');
   });
 });
 

@@ -1,8 +1,8 @@
 // The grpc pattern through the built CLI: create, write code in the handlers, edit the .proto,
 // `generate` (user code byte-for-byte intact, new stub, removed RPC marked), bad protos exit 1 with
 // file:line and write nothing; a real-world proto set (grpc-js's channelz + xds protos) generates.
-// The tests share one project: its first compile is a real `tsc`, the later ones the same compiler in this
-// process (test/helpers/in-process.ts).
+// The tests share one project: its first compile goes through compile() (a real `tsc` when it is the worker's
+// first), the later ones the same compiler in this process (test/helpers/in-process.ts).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';

@@ -1,6 +1,7 @@
 // The shared runtime: code every link needs is written once per project (src/links/_runtime) and every
 // link of every pattern imports it. Also the upgrade from releases that copied it into each link.
-// The first compile is a real `tsc`; the others run the same compiler in this process (test/helpers/in-process.ts).
+// The first compile goes through compile() (a real `tsc` when it is the worker's first); the others run the
+// same compiler in this process (test/helpers/in-process.ts).
 import { execa } from 'execa';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';

@@ -2,7 +2,7 @@
 // verbatimModuleSyntax, reached through a tsconfig `extends` chain (so detection follows it too).
 // A fresh scaffold of every pattern must type-check there before the user writes a line.
 // The tests share one project (one tsc setup) and run in order, each adding links to it. The first compile
-// is a real `tsc` process; the later ones of the same project run the same compiler in this process
+// goes through compile() (a real `tsc` when it is the worker's first); the later ones of the same project run the same compiler in this process
 // (test/helpers/in-process.ts), which parses the node_modules .d.ts files only once.
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -231,6 +231,7 @@ describe('wizard: answers checked where they are typed, reviewed before writing,
     s.write(KEY.enter);
     await s.waitFor('Fields to add to GetUserResponse');
     await acceptDefaultsUntilConfirm(s);
+    await s.waitFor(() => since(s, CONFIRM).includes('navigate')); // the whole list, not its first lines
     expect(since(s, CONFIRM)).toMatch(/Change RPCs and their fields \(GetUser:unary; GetUserRequest\.score:double\)/);
     s.write(KEY.enter);
     expect(await s.exit).toBe(0);
@@ -302,5 +303,85 @@ describe('wizard: answers checked where they are typed, reviewed before writing,
     expect(s.screen()).toMatch(/Recommended: .*gRPC/);
     s.write(KEY.ctrlC);
     expect(await s.exit).toBe(130);
+  });
+});
+
+/**
+ * Types `text` and Enter at the question on screen, then waits for its answer (✔) and for the next
+ * question, `next`: a key pressed between two prompts would be lost.
+ */
+async function submit(s: PtySession, text: string, next: string): Promise<void> {
+  const answered = (t: string) => (t.match(/✔/g) ?? []).length;
+  const before = answered(s.screen());
+  s.write(text);
+  s.write(KEY.enter);
+  await s.waitFor((t) => answered(t) > before);
+  await s.waitFor((t) => t.slice(t.lastIndexOf('✔') + 1).includes(next));
+}
+
+describe('wizard: the queue, with its fan-out question', () => {
+  it('asks the messages (a bad field refused at its prompt), FIFO and fan-out; writes an SNS fan-out link; the printed command makes the same files', async () => {
+    const dir = await makeProject();
+    projects.push(dir);
+    const s = spawnCli(['queue', '--no-install'], dir);
+    await s.waitFor('Name of the link');
+    await submit(s, 'orders', 'Path of an existing AsyncAPI 3.0 document');
+    const first = 'First message type and fields';
+    await submit(s, '', first); // no document: describe the messages now
+    await refusedAnswer(s, first, 'OrderCreated:total=floaty', /field "total=floaty" must look like name=TYPE/);
+    const next = 'Next message type (empty to finish)';
+    await submit(s, 'OrderCreated:orderId=string,total=number', next);
+    await submit(s, 'OrderCancelled:orderId=string', next);
+    await submit(s, '', 'FIFO queue (ordered per group, deduplicated)?'); // no more types
+    await submit(s, '', 'Fan out to several consuming services (an SNS topic, each service its own queue)?');
+    const mark = s.screen().length;
+    await submit(s, 'y', 'Environment variable holding the queue URL');
+    await acceptDefaultsUntilConfirm(s);
+    await s.waitFor(() => since(s, CONFIRM, mark).includes('navigate')); // the whole list, not its first lines
+    expect(since(s, CONFIRM, mark)).toMatch(/Change Fan out to several consuming services.*\(yes\)/);
+    s.write(KEY.enter); // Yes, write them
+    expect(await s.exit).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
+    expect(manifest.links.orders).toMatchObject({ pattern: 'queue', options: { fanOut: true } });
+    expect(await readFile(path.join(dir, 'src/links/orders/index.ts'), 'utf8')).toMatch(/SNS|[Tt]opic/);
+    const end = since(s, 'Wrote ');
+    const command = /The same without questions \(for a script or CI\):\s+(npx create-service-link .*--yes)/.exec(
+      end,
+    )?.[1];
+    expect(command).toMatch(/^npx create-service-link queue orders .*--fan-out/);
+    expect(command).toContain('--message OrderCreated:orderId=string,total=number');
+    const tsc = await compile(dir, ['--noEmit']);
+    expect(tsc.ok, tsc.output).toBe(true);
+    const replay = await makeProject();
+    projects.push(replay);
+    const r = await runCli(command!.split(' ').slice(2), replay);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await snapshot(replay)).toEqual(await snapshot(dir));
+  });
+
+  it('after the decision matrix said fan-out, a chosen queue is a fan-out link without asking again', async () => {
+    const dir = await makeProject();
+    projects.push(dir);
+    const s = spawnCli(['--no-install'], dir);
+    await s.waitFor('Does the caller need the answer before it can continue?');
+    await submit(s, 'n', 'several consumers');
+    await submit(s, 'y', 'stream many messages');
+    await submit(s, '', 'high-volume');
+    await submit(s, '', 'more than one language');
+    await submit(s, '', 'Which pattern?');
+    expect(s.screen()).toMatch(/Recommended: .*queue/i);
+    await submit(s, '', 'Name of the link'); // the recommendation
+    await submit(s, 'events', 'Path of an existing AsyncAPI 3.0 document');
+    await submit(s, '', 'First message type and fields');
+    await submit(s, 'Shipped:orderId=string', 'Next message type (empty to finish)');
+    const mark = s.screen().length;
+    await submit(s, '', 'FIFO queue');
+    await acceptDefaultsUntilConfirm(s);
+    expect(s.screen().slice(mark)).not.toMatch(/Fan out to several consuming services \(an SNS topic/);
+    s.write(KEY.enter);
+    expect(await s.exit).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(dir, 'service-link.json'), 'utf8'));
+    expect(manifest.links.events).toMatchObject({ pattern: 'queue', options: { fanOut: true } });
+    expect(since(s, 'The same without questions')).toMatch(/npx create-service-link queue events .*--fan-out/);
   });
 });

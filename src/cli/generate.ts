@@ -48,6 +48,9 @@ export async function generateOnce(
   onRead?: (link: LinkConfig, file: string) => void,
 ): Promise<number> {
   const project = detectProject(opts.cwd ?? process.cwd());
+  // What create assumed about the project (Node's types not visible, no tsconfig, two lockfiles) still
+  // holds for the code generate writes: said again, so a project that will not compile hears why.
+  warnAll(project.assumptions ?? []);
   const manifest = readManifest(project.root);
   const links = selectLinks(manifest, names);
   const renames = renamesOf(opts.rename);

@@ -1,12 +1,12 @@
 // The built CLI (dist/) and the TypeScript compiler run inside the test's own process, for the long
 // regeneration sequences and repeated compiles of one project: a new `node` per step spends most of its
 // time loading ts-morph, typescript and the same .d.ts files again. Same code as the real CLI and `tsc`;
-// the sequences run their first and last steps, and each file its first compile, as real processes
-// (runCli, compile in project.ts).
+// the sequences run their first and last steps, and each worker process its first compile, as real
+// processes (runCli, compileWithTsc and compile in project.ts).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { TOOL_ROOT, type RunResult } from './project.js';
+import { type RunResult, TOOL_ROOT } from './tool.js';
 
 type Main = (argv: string[]) => Promise<number>;
 let main: Promise<Main> | undefined;

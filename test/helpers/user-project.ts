@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { compileInProcess, runCliInProcess } from './in-process.js';
-import { compile, runCli } from './project.js';
+import { compileWithTsc, runCli } from './project.js';
 
 /** `cli`: a `node` process for `create-service-link` and one for `tsc`; `in-process`: the same code, in here. */
 export type Via = 'cli' | 'in-process';
@@ -59,7 +59,7 @@ export class UserProject {
 
   /** `tsc -p` of the project. */
   async compile(via: Via = 'in-process') {
-    return via === 'cli' ? compile(this.dir) : compileInProcess(this.dir);
+    return via === 'cli' ? compileWithTsc(this.dir) : compileInProcess(this.dir);
   }
 
   /** generate alone (exit 0); returns what it printed. */
