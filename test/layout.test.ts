@@ -74,11 +74,11 @@ describe('{{#fit}} in templates', () => {
   test('keeps the one-line layout while it fits, and breaks when names make it long', () => {
     const short = render('queue/brokers/sqs/consumer.ts', full('Job'));
     expect(short).toContain(
-      'function callHandler(handlers: JobHandlers, envelope: JobMessageEnvelope, context: MessageContext): HandlerResult {',
+      'function callHandler(handlers: JobHandlers, envelope: JobMessageReceived, context: MessageContext): HandlerResult {',
     );
     const broken = render('queue/brokers/sqs/consumer.ts', full('VeryLongOrderEventsStream'));
     expect(broken).toContain(
-      'function callHandler(\n  handlers: VeryLongOrderEventsStreamHandlers,\n  envelope: VeryLongOrderEventsStreamMessageEnvelope,\n',
+      'function callHandler(\n  handlers: VeryLongOrderEventsStreamHandlers,\n  envelope: VeryLongOrderEventsStreamMessageReceived,\n',
     );
     expect(broken).not.toContain('function callHandler(handlers');
   });

@@ -43,7 +43,13 @@ const tenant: Middleware = async (call, next) => {
     seen.push(\`\${where} tenant=\${call.headers.get('x-tenant')} request=\${call.requestId} status=\${call.status}\`);
   }
 };
-useMiddleware(tenant);
+const removeTenant = useMiddleware(tenant);
+
+/** Test files share a worker process: put back the process-wide middleware and tracer provider. */
+export function uninstall(): void {
+  removeTenant();
+  trace.disable();
+}
 
 /** A client's own middleware runs after the process's, for its calls only. */
 export const own: string[] = [];
@@ -190,6 +196,7 @@ interface App {
   seen: string[];
   own: string[];
   handled: number;
+  uninstall(): void;
   start(queueUrl: string): Promise<{
     order(requestId: string): Promise<unknown>;
     marked(): Promise<unknown>;
@@ -244,6 +251,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await started?.stop();
+  app?.uninstall();
   await fauxqs?.close();
   if (dir) await removeProject(dir);
 });

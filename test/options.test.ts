@@ -188,7 +188,7 @@ describe('contract files are read and parsed at the prompt that names them', () 
       expect(await asyncapi('')).toBe(true); // empty: describe the messages instead
       const proto = await question('grpc', [true, 'x'], /^\.proto files/);
       expect(await proto('specs/ok.proto, nope.proto')).toMatch(/^--proto nope\.proto: no such file/);
-      expect(await proto('specs/bad.proto')).toMatch(/^specs\/bad\.proto: /);
+      expect(await proto('specs/bad.proto')).toMatch(/^specs\/bad\.proto:2: /);
       expect(await proto('specs/ok.proto')).toBe(true);
     } finally {
       await rm(root, { recursive: true, force: true });
