@@ -12,6 +12,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readAsyncApi } from '../src/contracts/asyncapi.js';
+import { linkedOnly, queueLink, type LinkRole } from '../src/contracts/asyncapi-queue.js';
+import { queueTopology } from '../src/patterns/queue/topology.js';
 import { makeProject, removeProject } from './helpers/project.js';
 import { UserProject } from './helpers/user-project.js';
 
@@ -235,4 +238,43 @@ describe('receive operations that name some of the channel messages', () => {
     // The other consumers' documents did not change: nor did their handlers.
     expect(await handlerKeys('billing')).toEqual(SERVICES['billing']);
   }, 60_000);
+});
+
+describe('which messages a link covers, from its operations and role', () => {
+  const op = (key: string, action: string, channel: string, messages: string[]) =>
+    `  ${key}:\n    action: ${action}\n    channel: { $ref: '#/channels/${channel}' }\n    messages:\n` +
+    messages.map((m) => `      - $ref: '#/channels/${channel}/messages/${m}'\n`).join('');
+  const link = (text: string, role: LinkRole = 'both') => linkedOnly(queueLink(readAsyncApi(text, 'shop.yaml'), role));
+  const values = (model: ReturnType<typeof link>) => model.messages.map((m) => m.value);
+
+  test('three receive operations on one channel in one document: their union, in channel order', () => {
+    const text = `${CHANNEL}operations:\n${op('a', 'receive', 'orders', ['OrderRefunded'])}${op('b', 'receive', 'orders', ['OrderPlaced'])}${op('c', 'receive', 'orders', ['OrderShipped', 'OrderPlaced'])}`;
+    for (const role of ['both', 'consumer'] as const) {
+      const model = link(text, role);
+      expect(values(model), role).toEqual(['OrderPlaced', 'OrderShipped', 'OrderRefunded']);
+      const topology = queueTopology(model, 'shop', { fanOut: true, role });
+      expect(topology.channels[0]!.consumes, role).toEqual(['OrderPlaced', 'OrderShipped', 'OrderRefunded']);
+    }
+  });
+
+  test('a role against the document takes the other side: the peer receives what the application sends', () => {
+    const text = `${CHANNEL}operations:\n${op('s', 'send', 'orders', ['OrderCancelled', 'OrderPlaced'])}`;
+    expect(values(link(text, 'consumer'))).toEqual(['OrderPlaced', 'OrderCancelled']);
+    expect(values(link(text, 'publisher'))).toEqual(['OrderPlaced', 'OrderCancelled']);
+    // One message left: a body without the type attribute needs no rule to be identified.
+    expect(link(`${CHANNEL}operations:\n${op('s', 'send', 'orders', ['OrderShipped'])}`).identification).toEqual({
+      kind: 'single',
+    });
+  });
+
+  test('several channels: each consumed channel filters on its own operations, the sent one keeps its messages', () => {
+    const text = `${CHANNEL}  audit:\n    address: shop-audit\n    messages:\n      Audited:${object('')}\n      Purged:${object('')}\noperations:\n${op('r', 'receive', 'orders', ['OrderCancelled'])}${op('s', 'send', 'audit', ['Purged'])}`;
+    const model = link(text);
+    expect(values(model)).toEqual(['OrderCancelled', 'Purged']);
+    const channels = queueTopology(model, 'shop', { fanOut: true }).channels;
+    expect(channels.map((c) => [c.channel, c.consumes, c.publishes])).toEqual([
+      ['orders', ['OrderCancelled'], false],
+      ['audit', [], true],
+    ]);
+  });
 });
