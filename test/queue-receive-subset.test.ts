@@ -267,6 +267,13 @@ describe('which messages a link covers, from its operations and role', () => {
     });
   });
 
+  test("an operation's reply is the other side: the receiving application sends its messages", () => {
+    const reply = `    reply:\n      channel: { $ref: '#/channels/orders' }\n      messages:\n        - $ref: '#/channels/orders/messages/OrderShipped'\n`;
+    const model = link(`${CHANNEL}operations:\n${op('r', 'receive', 'orders', ['OrderPlaced'])}${reply}`);
+    expect(model.channels[0]).toMatchObject({ receives: ['OrderPlaced'], sends: ['OrderShipped'], publish: true });
+    expect(values(model)).toEqual(['OrderPlaced', 'OrderShipped']);
+  });
+
   test('several channels: each consumed channel filters on its own operations, the sent one keeps its messages', () => {
     const text = `${CHANNEL}  audit:\n    address: shop-audit\n    messages:\n      Audited:${object('')}\n      Purged:${object('')}\noperations:\n${op('r', 'receive', 'orders', ['OrderCancelled'])}${op('s', 'send', 'audit', ['Purged'])}`;
     const model = link(text);
