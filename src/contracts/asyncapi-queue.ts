@@ -116,9 +116,12 @@ function linkChannel(channel: ChannelModel, role: LinkRole): LinkChannel {
  */
 export function linkedOnly(link: QueueLinkModel): QueueLinkModel {
   const kept = new Set(link.channels.flatMap((c) => [...c.sends, ...c.receives]));
-  if (link.messages.every((m) => kept.has(m.value))) return link;
   const messages = link.messages.filter((m) => kept.has(m.value));
-  const channels = link.channels.map((c) => ({ ...c, messages: c.messages.filter((m) => kept.has(m)) }));
+  // Per channel: a message two channels carry may be named on one of them only.
+  const channels = link.channels.map((c) => {
+    const own = new Set([...c.sends, ...c.receives]);
+    return { ...c, messages: c.messages.filter((m) => own.has(m)) };
+  });
   const identification = narrowed(link.identification, kept, messages.length);
   const narrowedModel = { messages, identification };
   return { ...link, messages, channels, identification, selfIdentifying: selfIdentifying(narrowedModel) };
