@@ -109,6 +109,11 @@ describe('regeneration on a real AsyncAPI document', () => {
         ['channels', 'lightingMeasured', 'messages', 'lightFailed'],
         doc.createNode({ $ref: '#/components/messages/lightFailed' }),
       );
+      // The receive operation names its messages: the new one joins it (else no handler is wanted).
+      doc.addIn(
+        ['operations', 'receiveLightMeasurement', 'messages'],
+        doc.createNode({ $ref: '#/channels/lightingMeasured/messages/lightFailed' }),
+      );
       doc.setIn(
         ['channels', 'lightsReset'],
         doc.createNode({

@@ -307,6 +307,92 @@ describe('AsyncAPI rules', () => {
   });
 });
 
+const HEADERS = `asyncapi: 3.0.0
+info: { title: Orders, version: 1.0.0 }
+channels:
+  orders:
+    address: orders
+    messages:
+      OrderCreated:
+        headers:
+          type: object
+          required: [tenant]
+          properties:
+            tenant: { type: string }
+            priority: { type: string, enum: [low, high] }
+            trace: { type: string }
+        payload: { type: object, properties: { orderId: { type: string } } }
+`;
+
+describe('AsyncAPI rules: message headers (typed message attributes)', () => {
+  function headerChanges(edit: (t: string) => string): string[] {
+    const after = edit(HEADERS);
+    expect(after, 'the edit must change the contract').not.toBe(HEADERS);
+    return only(diffAsyncApi(readAsyncApi(HEADERS, 'o.yaml'), readAsyncApi(after, 'o.yaml'))).sort();
+  }
+  const cases: [string, (t: string) => string, string[]][] = [
+    [
+      'a required header added is wire-breaking (old publishers do not send it), an optional one safe',
+      (t) =>
+        t
+          .replace('required: [tenant]', 'required: [tenant, region]')
+          .replace(
+            '            trace: { type: string }\n',
+            '            trace: { type: string }\n            region: { type: string }\n            shard: { type: integer }\n',
+          ),
+      [
+        'safe HEADER_ADDED message OrderCreated header shard',
+        'wire-breaking REQUIRED_HEADER_ADDED message OrderCreated header region',
+      ],
+    ],
+    [
+      'an optional header made required is wire-breaking, a required one made optional safe',
+      (t) => t.replace('required: [tenant]', 'required: [trace]'),
+      [
+        'safe HEADER_BECAME_OPTIONAL message OrderCreated header tenant',
+        'wire-breaking HEADER_BECAME_REQUIRED message OrderCreated header trace',
+      ],
+    ],
+    [
+      'a header removed is source-breaking (handlers read it), a required one wire-breaking',
+      (t) =>
+        t
+          .replace('          required: [tenant]\n', '')
+          .replace('            tenant: { type: string }\n', '')
+          .replace('            trace: { type: string }\n', ''),
+      [
+        'source-breaking HEADER_REMOVED message OrderCreated header trace',
+        'wire-breaking REQUIRED_HEADER_REMOVED message OrderCreated header tenant',
+      ],
+    ],
+    [
+      'a header type narrowed is wire-breaking, widened safe',
+      (t) =>
+        t
+          .replace('enum: [low, high]', 'enum: [high]')
+          .replace('trace: { type: string }', 'trace: { type: [string, number] }'),
+      [
+        'safe TYPE_WIDENED message OrderCreated header trace',
+        'wire-breaking TYPE_NARROWED message OrderCreated header priority',
+      ],
+    ],
+  ];
+  for (const [title, edit, expected] of cases) {
+    it(title, () => {
+      expect(headerChanges(edit)).toEqual([...expected].sort());
+    });
+  }
+  it('headers added to a message that had none: the required one is wire-breaking', () => {
+    const none = HEADERS.replace(/ {8}headers:[\s\S]*?(?= {8}payload:)/, '');
+    expect(none).not.toBe(HEADERS);
+    expect(only(diffAsyncApi(readAsyncApi(none, 'o.yaml'), readAsyncApi(HEADERS, 'o.yaml'))).sort()).toEqual([
+      'safe HEADER_ADDED message OrderCreated header priority',
+      'safe HEADER_ADDED message OrderCreated header trace',
+      'wire-breaking REQUIRED_HEADER_ADDED message OrderCreated header tenant',
+    ]);
+  });
+});
+
 const MULTI = path.resolve(import.meta.dirname, 'fixtures/queue/multi-channel.yaml');
 
 describe('AsyncAPI rules: every channel of a document with several', () => {

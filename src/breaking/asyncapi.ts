@@ -1,13 +1,13 @@
 // AsyncAPI (queue) rules: the queue itself (address, standard vs FIFO), the property that identifies a
 // body sent without its type attribute, and each message paired by its type (the `type` attribute it
 // travels with), payloads through the schema comparison.
-import type { JsonSchema, QueueContractModel as ReadModel } from '../contracts/asyncapi.js';
+import type { JsonSchema, QueueMessageModel, QueueContractModel as ReadModel } from '../contracts/asyncapi.js';
 import {
   identifyingProperty,
   queueLink,
   type QueueLinkModel as QueueContractModel,
 } from '../contracts/asyncapi-queue.js';
-import { diffSchema, type SchemaSide } from './schema.js';
+import { diffSchema, type SchemaDiffContext, type SchemaSide } from './schema.js';
 import type { ContractChange } from './types.js';
 
 /** Payload schemas are self-contained: `$ref`s point at `#/$defs/X` of the contract's named schemas. */
@@ -69,6 +69,7 @@ export function diffAsyncApi(read: ReadModel, readAfter: ReadModel): ContractCha
       { value: m.schema, key: `#/m/${m.value}` },
       { value: n.schema, key: `#/m/${n.value}` },
     );
+    diffHeaders({ before: sb, after: sa, direction: 'message', file, changes, done }, m, n, push);
   }
   for (const n of after.messages)
     if (!before.messages.some((m) => m.value === n.value))
@@ -199,5 +200,74 @@ function diffPlaces(
         fix: `keep "${value}" on ${was.address} until no producer sends it there`,
       });
     }
+  }
+}
+
+type HeaderView = { props: Record<string, unknown>; required: Set<string> };
+
+function headerView(message: QueueMessageModel): HeaderView {
+  const h = message.headers ?? {};
+  const props =
+    typeof h.properties === 'object' && h.properties !== null ? (h.properties as Record<string, unknown>) : {};
+  return { props, required: new Set(Array.isArray(h.required) ? h.required.map(String) : []) };
+}
+
+/**
+ * A message's headers (its typed message attributes). Both ends are deployed separately: a header the
+ * new consumers require is missing from old publishers' messages (wire), one they no longer declare is
+ * gone from the generated `context.headers` type that handlers read (source); a type change goes
+ * through the schema comparison of a queue message (narrowing breaks queued messages).
+ */
+function diffHeaders(
+  ctx: SchemaDiffContext,
+  was: QueueMessageModel,
+  now: QueueMessageModel,
+  push: (c: Omit<ContractChange, 'file'>) => void,
+): void {
+  const b = headerView(was);
+  const a = headerView(now);
+  const at = (name: string) => `message ${now.name} header ${name}`;
+  for (const name of Object.keys(b.props)) {
+    if (Object.hasOwn(a.props, name)) continue;
+    if (b.required.has(name))
+      push({
+        severity: 'wire-breaking',
+        rule: 'REQUIRED_HEADER_REMOVED',
+        subject: at(name),
+        reason: 'consumers still deployed require it, and new publishers no longer send it',
+        fix: 'make it optional first, then remove it once every consumer is deployed',
+      });
+    else
+      push({
+        severity: 'source-breaking',
+        rule: 'HEADER_REMOVED',
+        subject: at(name),
+        reason: 'handlers that read it from context.headers no longer compile',
+      });
+  }
+  for (const name of Object.keys(a.props)) {
+    const added = !Object.hasOwn(b.props, name);
+    if (a.required.has(name) && (added || !b.required.has(name)))
+      push({
+        severity: 'wire-breaking',
+        rule: added ? 'REQUIRED_HEADER_ADDED' : 'HEADER_BECAME_REQUIRED',
+        subject: at(name),
+        reason: 'deployed publishers do not send it: the new consumers reject their messages (dead-letter queue)',
+        fix: 'add it optional, make it required once every publisher sends it',
+      });
+    else if (added || (b.required.has(name) && !a.required.has(name)))
+      push({
+        severity: 'safe',
+        rule: added ? 'HEADER_ADDED' : 'HEADER_BECAME_OPTIONAL',
+        subject: at(name),
+        reason: 'optional: messages without it still validate (deploy consumers before publishers)',
+      });
+    if (added) continue;
+    diffSchema(
+      ctx,
+      at(name),
+      { value: b.props[name], key: `#/h/${was.value}/${name}` },
+      { value: a.props[name], key: `#/h/${now.value}/${name}` },
+    );
   }
 }

@@ -16,6 +16,10 @@ export interface LinkChannel {
   publish: boolean;
   /** A consumer: the document receives from it (or names no operation for it). */
   consume: boolean;
+  /** Message values the link's publisher sends on it (the `messages` of its side's operations). */
+  sends: string[];
+  /** Message values the link's consumer receives from it: its handlers and its filter policy. */
+  receives: string[];
 }
 
 export interface QueueLinkModel {
@@ -74,16 +78,64 @@ export function queueLink(model: QueueContractModel, role: LinkRole = 'both'): Q
   };
 }
 
-/** A channel with sides from the role, else its operations: send -> publisher, receive -> consumer; none -> both. */
+/**
+ * A channel with sides from the role, else its operations: send -> publisher, receive -> consumer; none ->
+ * both. Each side carries the union of its operations' `messages` (all the channel's when one names none).
+ * A role against the document (`consumer` of a document that only sends) takes the other side's messages:
+ * the peer receives what the documented application sends.
+ */
 function linkChannel(channel: ChannelModel, role: LinkRole): LinkChannel {
-  const actions = new Set(channel.operations.map((o) => o.action));
-  const all = actions.size === 0;
+  const named = (action: 'send' | 'receive') => {
+    const ops = channel.operations.filter((o) => o.action === action);
+    if (ops.length === 0) return undefined;
+    const wanted = new Set(ops.flatMap((o) => o.messages));
+    return channel.messages.filter((m) => wanted.has(m));
+  };
+  const send = named('send');
+  const receive = named('receive');
+  const all = send === undefined && receive === undefined;
   const side = { key: channel.key, address: channel.address, fifo: channel.fifo, messages: channel.messages };
-  if (role !== 'both') return { ...side, publish: role === 'publisher', consume: role === 'consumer' };
-  return { ...side, publish: all || actions.has('send'), consume: all || actions.has('receive') };
+  if (role === 'publisher')
+    return { ...side, publish: true, consume: false, sends: send ?? receive ?? channel.messages, receives: [] };
+  if (role === 'consumer')
+    return { ...side, publish: false, consume: true, sends: [], receives: receive ?? send ?? channel.messages };
+  return {
+    ...side,
+    publish: all || send !== undefined,
+    consume: all || receive !== undefined,
+    sends: all ? channel.messages : (send ?? []),
+    receives: all ? channel.messages : (receive ?? []),
+  };
 }
 
-function selfIdentifying(model: QueueContractModel): boolean {
+/**
+ * The link as it generates: only the messages its sides name (what it sends, what it receives) on each
+ * channel and in the link's types, so handlers, the identify function and a fan-out filter policy cover
+ * exactly those. A message of another type that reaches its queue anyway is an unknown type there.
+ * The breaking-change guard keeps the whole document (queueLink): a peer may use the other messages.
+ */
+export function linkedOnly(link: QueueLinkModel): QueueLinkModel {
+  const kept = new Set(link.channels.flatMap((c) => [...c.sends, ...c.receives]));
+  const messages = link.messages.filter((m) => kept.has(m.value));
+  // Per channel: a message two channels carry may be named on one of them only.
+  const channels = link.channels.map((c) => {
+    const own = new Set([...c.sends, ...c.receives]);
+    return { ...c, messages: c.messages.filter((m) => own.has(m)) };
+  });
+  const identification = narrowed(link.identification, kept, messages.length);
+  const narrowedModel = { messages, identification };
+  return { ...link, messages, channels, identification, selfIdentifying: selfIdentifying(narrowedModel) };
+}
+
+/** The identification among the kept messages: one left needs no rule; a property map loses the others. */
+function narrowed(id: Identification, kept: ReadonlySet<string>, count: number): Identification {
+  if (count === 1) return { kind: 'single' };
+  if (id.kind !== 'discriminator' && id.kind !== 'property') return id;
+  const values = Object.fromEntries(Object.entries(id.values).filter(([, v]) => kept.has(v)));
+  return { ...id, values };
+}
+
+function selfIdentifying(model: Pick<QueueContractModel, 'messages' | 'identification'>): boolean {
   const id = model.identification;
   if (id.kind === 'validation' || !model.messages.every((m) => isObjectSchema(m.schema))) return false;
   // The pinned property must be in every payload, or a payload without it would name no type.

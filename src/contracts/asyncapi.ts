@@ -292,7 +292,39 @@ class Reader {
       const refs = Array.isArray(op.messages) ? op.messages : [];
       const messages = refs.map((m, i) => this.message(m, [...path, 'messages', i], String(i)).value);
       channel.operations.push({ key, action: op.action, messages: messages.length > 0 ? messages : channel.messages });
+      if (op.reply !== undefined) this.reply(channels, channel, key, op.action, op.reply, [...path, 'reply']);
     }
+  }
+
+  /**
+   * An operation's `reply` is the other side's operation: the application that receives sends the reply
+   * (on the reply's channel, else the operation's), so the link covers its messages on that side.
+   */
+  private reply(
+    channels: ChannelModel[],
+    own: ChannelModel,
+    key: string,
+    action: 'send' | 'receive',
+    node: unknown,
+    at: Path,
+  ): void {
+    const { value: reply, path } = this.deref(node, at);
+    if (!isObject(reply)) return;
+    const ref = isObject(reply.channel) ? reply.channel.$ref : undefined;
+    const channelKey = typeof ref === 'string' ? decodePointer(ref.replace(/^#\/channels\//, '')) : undefined;
+    const channel = channelKey === undefined ? own : channels.find((c) => c.key === channelKey);
+    if (!channel)
+      this.fail(
+        [...path, 'channel'],
+        `the reply of operation "${key}" must name a channel: { $ref: '#/channels/<key>' }`,
+      );
+    const refs = Array.isArray(reply.messages) ? reply.messages : [];
+    const messages = refs.map((m, i) => this.message(m, [...path, 'messages', i], String(i)).value);
+    channel.operations.push({
+      key: `${key}.reply`,
+      action: action === 'send' ? 'receive' : 'send',
+      messages: messages.length > 0 ? messages : channel.messages,
+    });
   }
 
   /** One message, read once however many channels and operations refer to it. */

@@ -3,6 +3,7 @@ import { ContractError } from '../../errors.js';
 import { readAsyncApi } from '../../contracts/asyncapi.js';
 import {
   identifyingProperty,
+  linkedOnly,
   queueLink,
   type QueueLinkModel as QueueContractModel,
 } from '../../contracts/asyncapi-queue.js';
@@ -296,7 +297,7 @@ export async function generate(ctx: GenerateContext): Promise<GenerateResult> {
   const { link, project } = ctx;
   const contract = link.contracts[0];
   if (!contract) throw new ContractError(link.name, 'the queue link has no AsyncAPI document');
-  const read = queueLink(readAsyncApi(await ctx.readFile(contract), contract), roleOf(link.options));
+  const read = linkedOnly(queueLink(readAsyncApi(await ctx.readFile(contract), contract), roleOf(link.options)));
   const names = namesFor(read, link.name, link.options);
   const reserved = reservedTypeNames(read, names);
   const model = clearOfReserved(read, reserved);

@@ -26,7 +26,8 @@ export function asyncApiDocument(name: string, messages: MessageSpec[], fifo: bo
     };
     channelMessages[m.name] = { $ref: `#/components/messages/${m.name}` };
   }
-  const messageRefs = messages.map((m) => ({ $ref: `#/channels/${name}/messages/${m.name}` }));
+  // The operations name no `messages`: each covers all the channel's, so a message added to the channel
+  // is sent and received (a list would have to name it too).
   const document = {
     asyncapi: '3.0.0',
     info: {
@@ -46,12 +47,10 @@ export function asyncApiDocument(name: string, messages: MessageSpec[], fifo: bo
       [`send${name.replace(/(^|-)(\w)/g, (_s, _d, c: string) => c.toUpperCase())}`]: {
         action: 'send',
         channel: { $ref: `#/channels/${name}` },
-        messages: messageRefs,
       },
       [`receive${name.replace(/(^|-)(\w)/g, (_s, _d, c: string) => c.toUpperCase())}`]: {
         action: 'receive',
         channel: { $ref: `#/channels/${name}` },
-        messages: messageRefs,
       },
     },
     components: { messages: componentMessages },
