@@ -23,22 +23,9 @@ import { generateLink, loadCompiled } from './fixtures/queue/harness.js';
 import { compileInProcess } from './helpers/in-process.js';
 import { makeProject, removeProject } from './helpers/project.js';
 import { decodeHeaders, encodeHeaders, type HeaderCodec } from '../runtime/sqs.js';
+import { strictestTsconfig } from './helpers/strictest.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'asyncapi-real');
-
-const STRICTEST = {
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noFallthroughCasesInSwitch: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  isolatedModules: true,
-  verbatimModuleSyntax: true,
-};
 
 export const ORDERS = `asyncapi: 3.0.0
 info: { title: Orders, version: 1.0.0 }
@@ -135,21 +122,7 @@ beforeAll(async () => {
   const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } };
   sqs = new SQSClient(config);
   sns = new SNSClient(config);
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      skipLibCheck: true,
-      types: ['node'],
-      outDir: 'dist',
-      rootDir: 'src',
-      lib: ['ES2023'],
-      ...STRICTEST,
-    },
-    include: ['src'],
-  };
-  dir = await makeProject({ files: { 'tsconfig.json': JSON.stringify(tsconfig), 'src/use.ts': USE } });
+  dir = await makeProject({ files: { 'tsconfig.json': strictestTsconfig(), 'src/use.ts': USE } });
   await mkdir(path.join(dir, 'asyncapi'));
   await writeFile(path.join(dir, 'asyncapi', 'orders.yml'), ORDERS);
   for (const file of ['streetlights-kafka.yml', 'streetlights-mqtt-2.6.yml', 'kraken-websocket-multiple-channels.yml'])

@@ -11,19 +11,9 @@ import { generateLink, loadCompiled } from './fixtures/queue/harness.js';
 import { CreateQueueCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
+import { strictestTsconfig } from './helpers/strictest.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'asyncapi-real');
-const STRICTEST = {
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  verbatimModuleSyntax: true,
-};
 
 /** Documents this release refuses, and why (Avro payloads: described in JSON Schema instead). */
 const REFUSED: Record<string, RegExp> = {
@@ -44,20 +34,7 @@ beforeAll(async () => {
   files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.yml')).sort();
   dir = await makeProject({
     files: {
-      'tsconfig.json': JSON.stringify({
-        compilerOptions: {
-          ...STRICTEST,
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          skipLibCheck: true,
-          types: ['node'],
-          outDir: 'dist',
-          rootDir: 'src',
-          lib: ['ES2023'],
-        },
-        include: ['src'],
-      }),
+      'tsconfig.json': strictestTsconfig(),
     },
   });
 }, 60_000);

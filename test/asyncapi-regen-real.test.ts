@@ -10,29 +10,11 @@ import { parseDocument } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, removeProject } from './helpers/project.js';
 import { UserProject } from './helpers/user-project.js';
+import { strictestTsconfig } from './helpers/strictest.js';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'asyncapi-real', 'streetlights-kafka.yml');
 const CONTRACT = 'asyncapi/streetlights.yml';
 const HANDLERS = 'src/links/lights/handlers.ts';
-
-const STRICTEST = {
-  target: 'ES2022',
-  module: 'NodeNext',
-  moduleResolution: 'NodeNext',
-  skipLibCheck: true,
-  types: ['node'],
-  outDir: 'dist',
-  rootDir: 'src',
-  lib: ['ES2023'],
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  verbatimModuleSyntax: true,
-};
 
 let dir = '';
 afterAll(async () => {
@@ -54,7 +36,7 @@ async function editContract(edit: (doc: ReturnType<typeof parseDocument>) => voi
 describe('regeneration on a real AsyncAPI document', () => {
   it('a header, a message and a channel added: every handler line kept, the project compiles', async () => {
     dir = await makeProject({
-      files: { 'tsconfig.json': JSON.stringify({ compilerOptions: STRICTEST, include: ['src'] }) },
+      files: { 'tsconfig.json': strictestTsconfig() },
     });
     await mkdir(path.join(dir, 'asyncapi'));
     await copyFile(FIXTURE, path.join(dir, CONTRACT));

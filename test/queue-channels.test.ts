@@ -9,18 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateLink, loadCompiled } from './fixtures/queue/harness.js';
 import { compile, makeProject, removeProject } from './helpers/project.js';
+import { strictestTsconfig } from './helpers/strictest.js';
 
-const STRICTEST = {
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  verbatimModuleSyntax: true,
-};
 const LINK = { name: 'shop', pattern: 'queue', contracts: ['asyncapi/shop.yaml'], out: 'src/links/shop', options: {} };
 const HANDLERS = `import type { ShopHandlers } from './consumer.js';
 
@@ -56,20 +46,7 @@ let sqs: SQSClient;
 beforeAll(async () => {
   dir = await makeProject({
     files: {
-      'tsconfig.json': JSON.stringify({
-        compilerOptions: {
-          ...STRICTEST,
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          skipLibCheck: true,
-          types: ['node'],
-          outDir: 'dist',
-          rootDir: 'src',
-          lib: ['ES2023'],
-        },
-        include: ['src'],
-      }),
+      'tsconfig.json': strictestTsconfig(),
       'src/misuse.ts': MISUSE,
     },
   });

@@ -12,34 +12,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TOOL_ROOT, makeProject, removeProject } from './helpers/project.js';
 import { UserProject } from './helpers/user-project.js';
-
-const STRICTEST = {
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  isolatedModules: true,
-  verbatimModuleSyntax: true,
-};
-
-const TSCONFIG = {
-  compilerOptions: {
-    ...STRICTEST,
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    skipLibCheck: true,
-    types: ['node'],
-    outDir: 'dist',
-    rootDir: 'src',
-    lib: ['ES2023'],
-  },
-  include: ['src'],
-};
+import { strictestTsconfig } from './helpers/strictest.js';
 
 /** The document's second version: a `refunds` channel sent and received, and store now hears heartbeats. */
 function withRefunds(v1: string): string {
@@ -144,7 +117,7 @@ beforeAll(async () => {
   const v1 = await readFile(path.join(TOOL_ROOT, 'test/fixtures/queue/multi-channel.yaml'), 'utf8');
   const dir = await makeProject({
     files: {
-      'tsconfig.json': JSON.stringify(TSCONFIG, null, 2),
+      'tsconfig.json': strictestTsconfig(),
       'shop.yaml': v1,
       'src/seen.ts': 'export const seen: string[] = [];\n',
     },

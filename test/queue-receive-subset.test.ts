@@ -17,30 +17,7 @@ import { linkedOnly, queueLink, type LinkRole } from '../src/contracts/asyncapi-
 import { queueTopology } from '../src/patterns/queue/topology.js';
 import { makeProject, removeProject } from './helpers/project.js';
 import { UserProject } from './helpers/user-project.js';
-
-const TSCONFIG = {
-  compilerOptions: {
-    strict: true,
-    exactOptionalPropertyTypes: true,
-    noImplicitOverride: true,
-    noImplicitReturns: true,
-    noPropertyAccessFromIndexSignature: true,
-    noUncheckedIndexedAccess: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    skipLibCheck: true,
-    types: ['node'],
-    outDir: 'dist',
-    rootDir: 'src',
-    lib: ['ES2023'],
-  },
-  include: ['src'],
-};
+import { strictestTsconfig } from './helpers/strictest.js';
 
 const object = (props: string) => `
         payload:
@@ -155,7 +132,7 @@ async function handle(link: string, type: string): Promise<void> {
 
 beforeAll(async () => {
   const files: Record<string, string> = {
-    'tsconfig.json': JSON.stringify(TSCONFIG, null, 2),
+    'tsconfig.json': strictestTsconfig(),
     'shop.yaml': document('send', []),
     'src/seen.ts': 'export const seen: string[] = [];\n',
   };

@@ -9,25 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileInProcess } from './helpers/in-process.js';
 import { compile, makeProject, removeProject, runCli } from './helpers/project.js';
+import { NODE_NEXT, STRICTEST_FLAGS } from './helpers/strictest.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
-const STRICTEST = {
-  compilerOptions: {
-    strict: true,
-    allowUnusedLabels: false,
-    allowUnreachableCode: false,
-    exactOptionalPropertyTypes: true,
-    noFallthroughCasesInSwitch: true,
-    noImplicitOverride: true,
-    noImplicitReturns: true,
-    noPropertyAccessFromIndexSignature: true,
-    noUncheckedIndexedAccess: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    isolatedModules: true,
-    verbatimModuleSyntax: true,
-  },
-};
 
 const USE_OPTIONS = `import { connectionOptions, type CallOptions } from './links/user/index.js';
 import type { ClientConfig, CallOptions as RestCallOptions } from './links/accounts/index.js';
@@ -50,20 +34,11 @@ let dir = '';
 beforeAll(async () => {
   dir = await makeProject({
     files: {
-      'tsconfig.strictest.json': JSON.stringify(STRICTEST, null, 2),
+      'tsconfig.strictest.json': JSON.stringify({ compilerOptions: STRICTEST_FLAGS }, null, 2),
       'tsconfig.json': JSON.stringify(
         {
           extends: './tsconfig.strictest.json',
-          compilerOptions: {
-            target: 'ES2022',
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            skipLibCheck: true,
-            types: ['node'],
-            outDir: 'dist',
-            rootDir: 'src',
-            lib: ['ES2023'],
-          },
+          compilerOptions: NODE_NEXT,
           include: ['src'],
         },
         null,
