@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { currentRequestContext, runWithRequestContext } from './context.js';
-import { type Call, type CallHeaders, chainFor, type Middleware, run as runMiddleware } from './middleware.js';
+import { type Call, type CallHeaders, chainFor, type Middleware, run as runMiddleware, through } from './middleware.js';
 
 export const status = grpc.status;
 export type Status = grpc.status;
@@ -447,23 +447,20 @@ function codeOf(err: unknown): number {
 }
 
 /** A call with one answer through the chain: next() settles with the call; the caller gets the call's own outcome. */
-async function answered<Res>(chain: Middleware, c: Call, exec: () => Promise<Res>): Promise<Res> {
-  let result: { value: Res } | { error: unknown } | undefined;
-  await runMiddleware(chain, c, async () => {
-    try {
-      result = { value: await exec() };
-      c.status = grpc.status.OK;
-    } catch (error) {
-      c.status = codeOf(error);
-      result = { error };
-      throw error;
-    }
-  });
-  // A middleware may not turn a failed call into a success it has no value for.
-  if (!result)
-    throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
-  if ('error' in result) throw result.error;
-  return result.value;
+function answered<Res>(chain: Middleware, c: Call, exec: () => Promise<Res>): Promise<Res> {
+  return through(
+    chain,
+    c,
+    exec,
+    () => skipped(c),
+    (outcome) => {
+      c.status = 'error' in outcome ? codeOf(outcome.error) : grpc.status.OK;
+    },
+  );
+}
+
+function skipped(c: Call): GrpcError {
+  return new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
 }
 
 /**
@@ -487,8 +484,7 @@ async function* streamed<Res>(
   });
   // A middleware that throws before next() (refusing the call) ends it with its error.
   const first = await Promise.race([stream, done.then(() => undefined)]);
-  if (!first)
-    throw new GrpcError(grpc.status.CANCELLED, 'a middleware did not call next()', { requestId: c.requestId });
+  if (!first) throw skipped(c);
   let failure: { error: unknown } | undefined;
   try {
     yield* first;

@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { runWithRequestContext } from './context.js';
-import { type Call, chainFor, type Middleware, run } from './middleware.js';
+import { type Call, chainFor, type Middleware, through } from './middleware.js';
 
 /** One error of an Ajv standalone validator (the fields the router reads). */
 export interface ValidationError {
@@ -493,21 +493,15 @@ async function viaMiddleware<H>(
   link: string,
 ): Promise<Reply> {
   const call = serverCall(spec, info, link);
-  let outcome: { reply: Reply } | { error: unknown } | undefined;
-  await run(chain, call, async () => {
-    try {
-      outcome = { reply: await spec.invoke(handlers, input, info) };
-      call.status = outcome.reply.status;
-    } catch (error) {
-      outcome = { error };
-      call.status = errorStatus(error);
-      throw error;
-    }
-  });
-  // A middleware may not turn the handler's error into a reply it does not have.
-  if (!outcome) throw new HttpError(500, 'a middleware did not call next()');
-  if ('error' in outcome) throw outcome.error;
-  return outcome.reply;
+  return through(
+    chain,
+    call,
+    async () => spec.invoke(handlers, input, info),
+    () => new HttpError(500, 'a middleware did not call next()'),
+    (outcome) => {
+      call.status = 'error' in outcome ? errorStatus(outcome.error) : outcome.value.status;
+    },
+  );
 }
 
 /** The middleware's view of a request served: its headers are the request's. */

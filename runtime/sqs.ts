@@ -1,7 +1,7 @@
 // SQS client, limits and errors shared by every queue link's publisher and consumer.
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type Call, type CallHeaders, chainFor, type Middleware, run as runMiddleware } from './middleware.js';
+import { type Call, type CallHeaders, chainFor, type Middleware, through } from './middleware.js';
 
 export type { Middleware } from './middleware.js';
 
@@ -320,13 +320,11 @@ export async function sent<R extends { MessageId?: string | undefined }>(
   send: () => Promise<R>,
 ): Promise<R> {
   if (!run) return send();
-  let out: R | undefined;
-  await runMiddleware(run.chain, run.call, async () => {
-    out = await send();
-    if (out.MessageId) run.call.attributes['messaging.message.id'] = out.MessageId;
+  const skipped = () => new Error(`a middleware did not call next(): ${run.call.operation} was not published`);
+  return through(run.chain, run.call, send, skipped, (outcome) => {
+    if ('value' in outcome && outcome.value.MessageId)
+      run.call.attributes['messaging.message.id'] = outcome.value.MessageId;
   });
-  if (out === undefined) throw new Error(`a middleware did not call next(): ${run.call.operation} was not published`);
-  return out;
 }
 
 /** Runs a batch publish through the middleware: one call (kind `publish-batch`, its message types as operation). */
@@ -341,12 +339,12 @@ export async function sentBatch<R>(
   if (!chain) return send();
   const call = queueCall(q, 'client', [...new Set(types)].join(','), requestId, attributes, 'publish-batch');
   call.attributes['messaging.batch.message_count'] = types.length;
-  let out: { value: R } | undefined;
-  await runMiddleware(chain, call, async () => {
-    out = { value: await send() };
-  });
-  if (!out) throw new Error(`a middleware did not call next(): the batch of ${types.length} was not published`);
-  return out.value;
+  return through(
+    chain,
+    call,
+    send,
+    () => new Error(`a middleware did not call next(): the batch of ${types.length} was not published`),
+  );
 }
 
 /** Runs a consumed message's handler through the middleware; its headers are the message's attributes. */
@@ -361,10 +359,10 @@ export async function consumed<R>(
   if (!chain) return handle();
   const call = queueCall(q, 'server', type, requestId, (message.MessageAttributes ??= {}));
   if (message.MessageId) call.attributes['messaging.message.id'] = message.MessageId;
-  let result: { value: R } | undefined;
-  await runMiddleware(chain, call, async () => {
-    result = { value: await handle() };
-  });
-  if (!result) throw new Error(`a middleware did not call next(): the ${type} handler did not run`);
-  return result.value;
+  return through(
+    chain,
+    call,
+    handle,
+    () => new Error(`a middleware did not call next(): the ${type} handler did not run`),
+  );
 }

@@ -27,7 +27,7 @@ export interface Call {
   readonly kind: string;
   /** The link's name (a REST server's `link` router option). */
   readonly link: string;
-  /** REST: the operationId (a client: METHOD /path); gRPC: /package.Service/Method; queue: the message type. */
+  /** REST: the operation's method name, on both sides; gRPC: /package.Service/Method; queue: the message type. */
   readonly operation: string;
   readonly requestId: string;
   readonly headers: CallHeaders;
@@ -106,6 +106,34 @@ export async function run(chain: Middleware | undefined, call: Call, next: () =>
       throw error;
     }
   });
+}
+
+/**
+ * `work` through `chain`, with its own outcome as the result: next() settles as `work` does, `settle`
+ * records that outcome on the call (a status) before the middleware after `next()` reads it, and a
+ * middleware can neither skip `work` (`skipped()` is thrown then) nor turn its failure into a success.
+ */
+export async function through<R>(
+  chain: Middleware,
+  call: Call,
+  work: () => Promise<R>,
+  skipped: () => unknown,
+  settle?: (outcome: { value: R } | { error: unknown }) => void,
+): Promise<R> {
+  let outcome: { value: R } | { error: unknown } | undefined;
+  await run(chain, call, async () => {
+    try {
+      outcome = { value: await work() };
+    } catch (error) {
+      outcome = { error };
+      throw error;
+    } finally {
+      if (outcome) settle?.(outcome);
+    }
+  });
+  if (!outcome) throw skipped();
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
 }
 
 /** CallHeaders over a plain record with lower-case names (REST headers, a message's attribute strings). */

@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { outgoingRequestContext } from './context.js';
-import { type Call, chainFor, type Middleware, recordHeaders, run } from './middleware.js';
+import { type Call, chainFor, type Middleware, recordHeaders, through } from './middleware.js';
 
 /** Returns the bearer token; may be async (e.g. read from a secrets manager and cached). */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
@@ -352,11 +352,20 @@ export class Transport {
     if (!chain) return this.exchange<TResult>(spec, options, undefined);
     const requestId = options.requestId ?? outgoingRequestContext().requestId;
     const call = restClientCall(this.defaults.service, spec, requestId);
-    let result: TResult | undefined;
-    await run(chain, call, async () => {
-      result = await this.exchange<TResult>(spec, { ...options, requestId }, call);
-    });
-    return result as TResult;
+    // A middleware that skips next() fails the call: its caller never gets an undefined typed as TResult.
+    const skipped = () =>
+      new ServiceError<never>(
+        `${this.defaults.service}: ${spec.method} ${spec.path}: a middleware did not call next(), ` +
+          `so nothing was sent (request ${requestId})`,
+        'ABORTED',
+        0,
+        undefined,
+        '',
+        requestId,
+        spec.method,
+        spec.path,
+      );
+    return through(chain, call, () => this.exchange<TResult>(spec, { ...options, requestId }, call), skipped);
   }
 
   /** One call, retries included; `call` (with middleware) gets the URL and status and adds its headers. */
