@@ -427,6 +427,26 @@ describe('OpenTelemetry', () => {
       await removeProject(bare);
     }
   });
+
+  it('with the API alone a call runs no span middleware; one runs from when an SDK registers until it is removed', async () => {
+    // A process of its own: this file's worker has an SDK registered already.
+    const script = [
+      "const t = await import('./dist/links/_runtime/telemetry.js');",
+      "const m = await import('./dist/links/_runtime/middleware.js');",
+      "const { trace } = await import('@opentelemetry/api');",
+      "const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');",
+      'await t.telemetryPending();',
+      'const before = m.chainFor(undefined);',
+      'trace.setGlobalTracerProvider(new BasicTracerProvider());',
+      'const during = m.chainFor(undefined);',
+      'trace.disable();',
+      'const after = m.chainFor(undefined);',
+      'console.log(JSON.stringify([before === undefined, typeof during, after === undefined]));',
+    ].join(' ');
+    const r = await execa('node', ['--input-type=module', '-e', script], { cwd: dir, reject: false });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, 'function', true]);
+  });
 });
 
 describe('REST server health for Kubernetes probes', () => {

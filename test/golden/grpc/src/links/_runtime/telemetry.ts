@@ -31,6 +31,7 @@ interface Context {
 }
 interface Api {
   trace: {
+    getTracerProvider(): ProxyProvider;
     getTracer(name: string): {
       startSpan(
         name: string,
@@ -45,6 +46,12 @@ interface Api {
   };
   context: { active(): Context; with<R>(context: Context, fn: () => R): R };
   ROOT_CONTEXT: Context;
+  /** In every 1.x release; absent, every call is assumed traced. */
+  ProxyTracerProvider?: new () => ProxyProvider;
+}
+/** The global tracer provider: a proxy whose delegate is the SDK's provider, or the API's no-op one. */
+interface ProxyProvider {
+  getDelegate?(): unknown;
 }
 
 const KIND = { CLIENT: 2, SERVER: 1, PRODUCER: 3, CONSUMER: 4 } as const;
@@ -53,6 +60,8 @@ const TRACEPARENT = /^00-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/;
 
 let middleware: Middleware | undefined;
 let pending: Promise<void> | undefined;
+/** Whether an SDK has registered a tracer provider; asked per call, as one may register at any time. */
+let sdkRegistered: () => boolean = () => true;
 
 // A variable, not a literal: TypeScript would otherwise insist on the package's types being installed.
 const PACKAGE = '@opentelemetry/api';
@@ -61,7 +70,10 @@ if (!/^(true|1)$/i.test(process.env['OTEL_SDK_DISABLED'] ?? '')) {
     (mod: { default?: Api } & Partial<Api>) => {
       // The CommonJS build seen from ESM may put it all under `default`.
       const api = mod.trace ? (mod as Api) : mod.default;
-      if (api?.trace) middleware = spans(api);
+      if (api?.trace) {
+        middleware = spans(api);
+        sdkRegistered = registeredCheck(api);
+      }
       pending = undefined;
     },
     () => {
@@ -75,9 +87,24 @@ export function telemetryPending(): Promise<void> | undefined {
   return pending;
 }
 
-/** The span middleware, when @opentelemetry/api is installed. */
+/**
+ * The span middleware, when @opentelemetry/api is installed and an SDK has registered a tracer
+ * provider. The API alone makes only no-op spans, so a call then skips the middleware altogether
+ * (it was a quarter of a small REST request's server time).
+ */
 export function telemetryMiddleware(): Middleware | undefined {
-  return middleware;
+  return middleware && sdkRegistered() ? middleware : undefined;
+}
+
+/** Compares the global provider's delegate with the API's own no-op provider (what a new proxy delegates to). */
+function registeredCheck(otel: Api): () => boolean {
+  if (!otel.ProxyTracerProvider) return () => true;
+  const noop = new otel.ProxyTracerProvider().getDelegate?.();
+  if (noop === undefined) return () => true;
+  return () => {
+    const provider = otel.trace.getTracerProvider();
+    return (provider.getDelegate ? provider.getDelegate() : provider) !== noop;
+  };
 }
 
 /** The W3C traceparent of a span context. */
