@@ -109,6 +109,16 @@ test('X-Request-ID is taken into the request context and echoed', async () => {
   expect(r.headers.get('x-request-id')).toBe('req-42');
 });
 
+test('without X-Request-ID each request gets a new UUID-shaped one, in its context and its answer', async () => {
+  const answers = await Promise.all(
+    [1, 2, 3].map(() => call('GET', '/pets?limit=1', { headers: { 'X-Tenant': 't' } })),
+  );
+  const ids = answers.map((r) => r.headers.get('x-request-id'));
+  expect(answers.map((r) => r.body?.requestId)).toEqual(ids);
+  for (const id of ids) expect(id).toMatch(/^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/);
+  expect(new Set(ids).size).toBe(3);
+});
+
 test('a bad request is a 400 problem naming the field; the handler does not run', async () => {
   const cases: [string, string, Record<string, string>, string | undefined, RegExp][] = [
     ['GET', '/pets?limit=abc', { 'X-Tenant': 't' }, undefined, /^query parameter "limit" must be integer$/],

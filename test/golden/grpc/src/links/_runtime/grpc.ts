@@ -2,9 +2,8 @@
 // Call plumbing shared by the generated clients and servers: promise and async-iterable calls over
 // @grpc/grpc-js, metadata (request ID, traceparent/tracestate, bearer token), deadlines, typed errors.
 import * as grpc from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { currentRequestContext, runWithRequestContext } from './context.js';
+import { currentRequestContext, newRequestId, runWithRequestContext } from './context.js';
 import { type Call, type CallHeaders, chainFor, type Middleware, run as runMiddleware, through } from './middleware.js';
 
 export const status = grpc.status;
@@ -140,7 +139,7 @@ interface Prepared {
 // the deadline as epoch milliseconds), no lookups for headers that cannot be present.
 function prepare(conn: ConnectionOptions, call: CallOptions): Prepared {
   const context = currentRequestContext();
-  const requestId = call.requestId ?? context?.requestId ?? randomUUID();
+  const requestId = call.requestId ?? context?.requestId ?? newRequestId();
   const metadata = new grpc.Metadata();
   const extra = call.metadata;
   if (extra instanceof grpc.Metadata) metadata.merge(extra);
@@ -544,7 +543,7 @@ class ServerCallContext implements CallContext {
     this.#call = call;
     this.metadata = call.metadata;
     const header = call.metadata.get('x-request-id')[0];
-    this.requestId = typeof header === 'string' && header ? header : randomUUID();
+    this.requestId = typeof header === 'string' && header ? header : newRequestId();
   }
 
   get signal(): AbortSignal {

@@ -4,8 +4,7 @@
 // problem responses, the request context and graceful shutdown. It depends on nothing but Node, and
 // the router is a plain `(req, res)` handler, so it mounts in Express, Fastify or Hono's node adapter.
 import * as http from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { runWithRequestContext } from './context.js';
+import { newRequestId, runWithRequestContext } from './context.js';
 import { type Call, chainFor, type Middleware, through } from './middleware.js';
 
 /** One error of an Ajv standalone validator (the fields the router reads). */
@@ -211,7 +210,7 @@ export function createRouter<H>(
     const headers = req.headers;
     const id = headers['x-request-id'];
     // X-Request-ID, else a new one: in the request context, so outgoing calls of the handler carry it.
-    const requestId = typeof id === 'string' && id && id.length <= 200 ? id : randomUUID();
+    const requestId = typeof id === 'string' && id && id.length <= 200 ? id : newRequestId();
     if (!withContext) {
       serve(router, req, res, requestId);
       return;
@@ -288,12 +287,13 @@ function routeTable<H>(routes: CompiledRoute<H>[]): RouteTable<H> {
   return { exact, patterns, all };
 }
 
+/** The path parameters when `route` has this path; `parts` starts with the empty segment before the first `/`. */
 function matchPath<H>(route: CompiledRoute<H>, parts: readonly string[]): Record<string, string> | undefined {
-  if (route.segments.length !== parts.length) return undefined;
+  if (route.segments.length !== parts.length - 1) return undefined;
   const values: Record<string, string> = {};
-  for (let i = 0; i < parts.length; i++) {
+  for (let i = 0; i < route.segments.length; i++) {
     const segment = route.segments[i]!;
-    const part = parts[i]!;
+    const part = parts[i + 1]!;
     if (segment.literal !== undefined) {
       if (segment.literal !== part) return undefined;
     } else if (segment.param !== undefined) {
@@ -340,24 +340,18 @@ function findRoute<H>(table: RouteTable<H>, method: string, path: string): Found
   // Most requests: a path without parameters, as sent.
   const exact = table.exact.get(method)?.get(path);
   if (exact) return { route: exact, values: NO_VALUES };
-  const parts = pathParts(path);
-  // Without empty segments (`/pets/` is `/pets`); looked up again only when that changes it.
-  const normal = `/${parts.join('/')}`;
-  return (
-    lookup(table, method, path, normal, parts) ??
-    (method === 'HEAD' ? lookup(table, 'GET', path, normal, parts) : undefined)
-  );
+  let parts = path.split('/');
+  let normal = path;
+  // Empty segments dropped (`/pets/` is `/pets`): only then is there a new path to look up exactly.
+  if (parts[0] !== '' || parts.includes('', 1)) {
+    parts = ['', ...parts.filter(Boolean)];
+    normal = parts.length > 1 ? parts.join('/') : '/';
+  }
+  return lookup(table, method, normal, parts) ?? (method === 'HEAD' ? lookup(table, 'GET', normal, parts) : undefined);
 }
 
-function lookup<H>(
-  table: RouteTable<H>,
-  method: string,
-  path: string,
-  normal: string,
-  parts: readonly string[],
-): Found<H> | undefined {
-  const exact = table.exact.get(method);
-  const route = exact?.get(normal) ?? (normal === path ? undefined : exact?.get(path));
+function lookup<H>(table: RouteTable<H>, method: string, path: string, parts: readonly string[]): Found<H> | undefined {
+  const route = table.exact.get(method)?.get(path);
   if (route) return { route, values: NO_VALUES };
   for (const candidate of table.patterns.get(method) ?? []) {
     const values = matchPath(candidate, parts);
@@ -366,10 +360,9 @@ function lookup<H>(
   return undefined;
 }
 
-/** The segments of a path, without empty ones. */
+/** The segments of a path after its leading empty one, as matchPath takes them; empty ones dropped. */
 function pathParts(path: string): string[] {
-  const parts = path.split('/');
-  return parts.length > 1 && parts[0] === '' && !parts.includes('', 1) ? parts.slice(1) : parts.filter(Boolean);
+  return ['', ...path.split('/').filter(Boolean)];
 }
 
 /**

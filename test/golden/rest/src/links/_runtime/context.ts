@@ -20,6 +20,21 @@ type GlobalWithContext = typeof globalThis & { [STORAGE_KEY]?: AsyncLocalStorage
 const holder = globalThis as GlobalWithContext;
 const storage: AsyncLocalStorage<RequestContext> = (holder[STORAGE_KEY] ??= new AsyncLocalStorage<RequestContext>());
 
+// A request ID is a UUID whose last eight hex digits count up from a random prefix drawn at start (and
+// drawn again when the count wraps), as hyperid does: unique, not secret, and some 80 ns cheaper per
+// request than randomUUID(), which was a tenth of a small REST request's routing.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+let idPrefix = randomUUID().slice(0, 28);
+let idCount = 0;
+
+/** A new request ID. */
+export function newRequestId(): string {
+  idCount = (idCount + 1) >>> 0;
+  if (idCount === 0) idPrefix = randomUUID().slice(0, 28);
+  const n = idCount;
+  return idPrefix + HEX[n >>> 24]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+}
+
 /**
  * Runs `fn` with a request context: every call made inside it (also after `await`) carries this
  * request ID and trace context. A missing `requestId` is created.
@@ -28,7 +43,7 @@ export function runWithRequestContext<R>(
   context: { [K in keyof RequestContext]?: RequestContext[K] | undefined },
   fn: () => R,
 ): R {
-  const value: RequestContext = { requestId: context.requestId || randomUUID() };
+  const value: RequestContext = { requestId: context.requestId || newRequestId() };
   if (context.traceparent) value.traceparent = context.traceparent;
   if (context.tracestate) value.tracestate = context.tracestate;
   return storage.run(value, fn);
@@ -41,5 +56,5 @@ export function currentRequestContext(): RequestContext | undefined {
 
 /** The context an outgoing call carries: the current one, or a fresh request ID that starts a new request. */
 export function outgoingRequestContext(): RequestContext {
-  return storage.getStore() ?? { requestId: randomUUID() };
+  return storage.getStore() ?? { requestId: newRequestId() };
 }
