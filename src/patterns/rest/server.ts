@@ -104,9 +104,7 @@ export function serverFiles(input: ServerInput): { files: PlannedFile[]; state: 
     bodyValidators: bodyNames.length ? importLine(bodyNames, `./validate-bodies${suffix}`) : '',
     ...names,
     methods: operations.map(interfaceMember),
-    routes: operations.map((op, i) =>
-      routeEntry(op, validators.params.has(i) ? i : -1, validators.bodies.has(i) ? i : -1),
-    ),
+    routes: operations.map((op) => routeEntry(op, validators.params.has(op), validators.bodies.has(op))),
   });
   const previous = previousHandlers(ctx.previousState, names.className);
   const wanted = operations.map((op) => op.methodName);
@@ -147,7 +145,7 @@ function previousHandlers(state: LinkState | undefined, className: string): Prev
   };
 }
 
-function routeEntry(op: OperationModel, paramsIndex: number, bodyIndex: number): string {
+function routeEntry(op: OperationModel, validatesParams: boolean, validatesBody: boolean): string {
   const lines = [
     `operation: ${stringLiteral(op.methodName)}`,
     `method: ${stringLiteral(op.httpMethod)}`,
@@ -156,9 +154,9 @@ function routeEntry(op: OperationModel, paramsIndex: number, bodyIndex: number):
   ];
   if (op.security)
     lines.push(`security: [${op.security.map((names) => `[${names.map(stringLiteral).join(', ')}]`).join(', ')}]`);
-  if (paramsIndex >= 0) lines.push(`validateParams: ${paramsValidatorName(paramsIndex)}`);
+  if (validatesParams) lines.push(`validateParams: ${paramsValidatorName(op)}`);
   if (op.body) {
-    const validate = bodyIndex >= 0 ? `, validate: ${bodyValidatorName(bodyIndex)}` : '';
+    const validate = validatesBody ? `, validate: ${bodyValidatorName(op)}` : '';
     lines.push(`body: { required: ${op.body.required}, json: ${/json/i.test(op.body.mediaType)}${validate} }`);
   }
   const media = op.responses.filter((r) => r.mediaType && r.mediaType !== 'application/json');

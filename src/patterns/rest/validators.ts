@@ -18,8 +18,9 @@ const standaloneCode = standaloneModule.default;
 
 const BASE = 'https://contract.invalid/';
 
-export const paramsValidatorName = (index: number): string => `validateParams${index}`;
-export const bodyValidatorName = (index: number): string => `validateBody${index}`;
+/** `validateGetPetParams`: named by the operation (its type names are unique in a link), as users read them. */
+export const paramsValidatorName = (op: OperationModel): string => `validate${op.typeBase}Params`;
+export const bodyValidatorName = (op: OperationModel): string => `validate${op.typeBase}Body`;
 
 function refOf(loc: Loc): string {
   const pointer = loc.path.map((p) => `/${encodeURIComponent(String(p).replace(/~/g, '~0').replace(/\//g, '~1'))}`);
@@ -69,10 +70,10 @@ function requestView(docs: OpenApiDocuments, file: string, value: Json, path: (s
   return out;
 }
 
-/** Which operations (by index) got a params and a body validator, and the two modules' text. */
+/** Which operations got a params and a body validator, and the two modules' text. */
 export interface RequestValidators {
-  params: Set<number>;
-  bodies: Set<number>;
+  params: Set<OperationModel>;
+  bodies: Set<OperationModel>;
   paramsSource: string;
   bodiesSource: string;
 }
@@ -86,6 +87,8 @@ export function requestValidators(docs: OpenApiDocuments, operations: OperationM
   const bodiesAjv = newAjv(docs, false);
   const paramExports: Record<string, string> = {};
   const bodyExports: Record<string, string> = {};
+  const params = new Set<OperationModel>();
+  const bodies = new Set<OperationModel>();
   operations.forEach((op, index) => {
     const id = `urn:create-service-link:operation:${index}`;
     if (op.params.length) {
@@ -94,11 +97,13 @@ export function requestValidators(docs: OpenApiDocuments, operations: OperationM
       );
       const required = op.params.filter((p) => p.required).map((p) => p.key);
       compile(paramsAjv, { $id: `${id}:params`, type: 'object', properties, required }, op, fail);
-      paramExports[paramsValidatorName(index)] = `${id}:params`;
+      paramExports[paramsValidatorName(op)] = `${id}:params`;
+      params.add(op);
     }
     if (op.body?.schemaLoc && /json/i.test(op.body.mediaType)) {
       compile(bodiesAjv, { $id: `${id}:body`, $ref: refOf(op.body.schemaLoc) }, op, fail);
-      bodyExports[bodyValidatorName(index)] = `${id}:body`;
+      bodyExports[bodyValidatorName(op)] = `${id}:body`;
+      bodies.add(op);
     }
   });
   const module = (ajv: InstanceType<typeof AjvClass>, exports: Record<string, string>, what: string): string =>
@@ -108,8 +113,8 @@ export function requestValidators(docs: OpenApiDocuments, operations: OperationM
       fail,
     );
   return {
-    params: new Set(Object.keys(paramExports).map((k) => Number(k.slice('validateParams'.length)))),
-    bodies: new Set(Object.keys(bodyExports).map((k) => Number(k.slice('validateBody'.length)))),
+    params,
+    bodies,
     paramsSource: module(paramsAjv, paramExports, 'parameters, coerced from strings'),
     bodiesSource: module(bodiesAjv, bodyExports, 'JSON request bodies'),
   };

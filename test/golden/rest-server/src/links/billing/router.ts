@@ -11,8 +11,13 @@ import {
   type SchemeSpec,
   type Verifier,
 } from '../_runtime/rest-server.js';
-import { validateParams0, validateParams2, validateParams3, validateParams4 } from './validate-params.js';
-import { validateBody1, validateBody3 } from './validate-bodies.js';
+import {
+  validateListInvoicesParams,
+  validateGetInvoiceParams,
+  validateUpdateInvoiceParams,
+  validateDeleteInvoiceParams,
+} from './validate-params.js';
+import { validateCreateInvoiceBody, validateUpdateInvoiceBody } from './validate-bodies.js';
 import type * as T from './types.js';
 
 /** One method per operation: typed input in, one of the declared replies out. Implemented in handlers.ts. */
@@ -46,7 +51,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     path: '/invoices',
     params: [{ name: 'limit', key: 'limit', in: 'query' }, { name: 'cursor', key: 'cursor', in: 'query' }],
     security: [['bearerAuth']],
-    validateParams: validateParams0,
+    validateParams: validateListInvoicesParams,
     invoke: (handlers, input, ctx) => handlers.listInvoices(input as T.ListInvoicesInput, ctx),
   },
   {
@@ -55,7 +60,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     path: '/invoices',
     params: [],
     security: [['bearerAuth']],
-    body: { required: true, json: true, validate: validateBody1 },
+    body: { required: true, json: true, validate: validateCreateInvoiceBody },
     invoke: (handlers, input, ctx) => handlers.createInvoice(input as T.CreateInvoiceInput, ctx),
   },
   {
@@ -64,7 +69,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     path: '/invoices/{id}',
     params: [{ name: 'id', key: 'id', in: 'path' }],
     security: [['bearerAuth']],
-    validateParams: validateParams2,
+    validateParams: validateGetInvoiceParams,
     invoke: (handlers, input, ctx) => handlers.getInvoice(input as T.GetInvoiceInput, ctx),
   },
   {
@@ -73,8 +78,8 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     path: '/invoices/{id}',
     params: [{ name: 'id', key: 'id', in: 'path' }],
     security: [['bearerAuth']],
-    validateParams: validateParams3,
-    body: { required: true, json: true, validate: validateBody3 },
+    validateParams: validateUpdateInvoiceParams,
+    body: { required: true, json: true, validate: validateUpdateInvoiceBody },
     invoke: (handlers, input, ctx) => handlers.updateInvoice(input as T.UpdateInvoiceInput, ctx),
   },
   {
@@ -83,7 +88,7 @@ const routes: readonly RouteSpec<BillingHandlers>[] = [
     path: '/invoices/{id}',
     params: [{ name: 'id', key: 'id', in: 'path' }],
     security: [['bearerAuth']],
-    validateParams: validateParams4,
+    validateParams: validateDeleteInvoiceParams,
     invoke: (handlers, input, ctx) => handlers.deleteInvoice(input as T.DeleteInvoiceInput, ctx),
   },
 ];
