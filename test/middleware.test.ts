@@ -334,7 +334,7 @@ describe('OpenTelemetry', () => {
       return span;
     };
     // SpanKind: SERVER 1, CLIENT 2, PRODUCER 3, CONSUMER 4.
-    const restClient = byName('POST', 2);
+    const restClient = byName('POST /invoices', 2);
     const restServer = byName('POST /invoices', 1);
     const grpcClient = byName('user.v1.UserService/GetUser', 2);
     const grpcServer = byName('user.v1.UserService/GetUser', 1);
@@ -409,6 +409,13 @@ describe('OpenTelemetry', () => {
       .getFinishedSpans()
       .filter((s) => s.kind === 1 && s.attributes['http.response.status_code'] === 401);
     expect(refusedRest.map((s) => [s.name, s.status.code])).toEqual([['GET /invoices/{id}', 0]]);
+    // Its client span is named by the path's template too, not by the invoice's ID.
+    const refusedCall = app.exporter
+      .getFinishedSpans()
+      .filter((s) => s.kind === 2 && s.attributes['http.response.status_code'] === 401);
+    expect(refusedCall.map((s) => [s.name, s.attributes['url.template'], s.attributes['url.full']])).toEqual([
+      ['GET /invoices/{id}', '/invoices/{id}', expect.stringMatching(/\/invoices\/i-2$/)],
+    ]);
   });
 
   it('without @opentelemetry/api the runtime loads nothing and adds no middleware', async () => {

@@ -252,7 +252,8 @@ function methodArgs(op: OperationModel): string[] {
 
 /**
  * The fields of the request object: the operation (its name for middleware and spans, as the server
- * side names it), method, path, then query, headers, cookies and body when there are any.
+ * side names it), method, path (and its template when it has parameters), then query, headers,
+ * cookies and body when there are any.
  */
 function requestFields(op: OperationModel): string[] {
   const fields = [
@@ -260,6 +261,8 @@ function requestFields(op: OperationModel): string[] {
     `method: ${stringLiteral(op.httpMethod)}`,
     `path: ${pathExpression(op)}`,
   ];
+  // The template names the call's span; a path without parameters is its own.
+  if (op.params.some((p) => p.in === 'path')) fields.push(`route: ${stringLiteral(op.path)}`);
   const query = op.params.filter((p) => p.in === 'query');
   if (query.length) fields.push(`query: [\n${query.map(queryItem).join('')}      ]`);
   for (const where of ['header', 'cookie'] as const) {

@@ -217,7 +217,8 @@ function spanName(call: Call): string {
   if (call.pattern === 'grpc') return call.operation.replace(/^\//, '');
   if (call.pattern === 'queue')
     return `${a['messaging.operation.name'] ?? call.kind} ${a['messaging.destination.name'] ?? call.link}`;
-  const route = a['http.route'];
+  // A served request by its route, a call made by its URL template: `GET /pets/{petId}` on both sides.
+  const route = a['http.route'] ?? a['url.template'];
   return route === undefined ? `${a['http.request.method'] ?? 'HTTP'}` : `${a['http.request.method']} ${route}`;
 }
 

@@ -122,6 +122,11 @@ export interface RequestSpec {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'PATCH' | 'TRACE';
   /** Path with parameters already encoded (see `pathParam`). */
   path: string;
+  /**
+   * The path's template (`/pets/{petId}`) when values were put into it: spans are named by it
+   * (`GET /pets/{petId}`, its `url.template`), not by each ID. Without it, `path` is the template.
+   */
+  route?: string | undefined;
   query?: QueryParam[];
   headers?: Record<string, ParamValue>;
   cookies?: Record<string, ParamValue>;
@@ -291,7 +296,7 @@ function restClientCall(link: string, spec: RequestSpec, requestId: string): Cal
     operation: spec.operation ?? `${spec.method} ${spec.path}`,
     requestId,
     headers: recordHeaders(sent),
-    attributes: { 'http.request.method': spec.method },
+    attributes: { 'http.request.method': spec.method, 'url.template': spec.route ?? spec.path },
     sent,
   };
 }

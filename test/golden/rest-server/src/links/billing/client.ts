@@ -81,6 +81,7 @@ export class BillingClient {
         operation: 'getInvoice',
         method: 'GET',
         path: '/invoices/' + pathParam(params.id),
+        route: '/invoices/{id}',
       },
       options,
     );
@@ -103,6 +104,7 @@ export class BillingClient {
         operation: 'updateInvoice',
         method: 'PUT',
         path: '/invoices/' + pathParam(params.id),
+        route: '/invoices/{id}',
         body,
       },
       options,
@@ -122,6 +124,7 @@ export class BillingClient {
         operation: 'deleteInvoice',
         method: 'DELETE',
         path: '/invoices/' + pathParam(params.id),
+        route: '/invoices/{id}',
         success: { '204': 'none' },
       },
       options,
