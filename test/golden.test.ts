@@ -84,3 +84,18 @@ describe('golden output', () => {
     });
   }
 });
+
+describe('what every index offers', () => {
+  it("each pattern's index.ts exports the shared runtime API under the same names", async () => {
+    const shared = ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext', 'useMiddleware'];
+    const types = ['RequestContext', 'Middleware', 'Call'];
+    for (const pattern of Object.keys(GOLDEN_LINKS)) {
+      const links = path.join(GOLDEN, pattern, 'src', 'links');
+      const link = (await readdir(links)).find((name) => name !== '_runtime')!;
+      const index = await readFile(path.join(links, link, 'index.ts'), 'utf8');
+      for (const name of shared)
+        expect(index, `${pattern}: ${name}`).toMatch(new RegExp(`^\\s*(export \\{ )?${name},`, 'm'));
+      for (const name of types) expect(index, `${pattern}: ${name}`).toMatch(new RegExp(`type ${name}\\b`));
+    }
+  });
+});

@@ -107,6 +107,32 @@ export interface IndexModule {
   star?: boolean;
 }
 
+/** A module's names for an index: values, then types. */
+export function indexModule(from: string, values: readonly string[], types: readonly string[] = []): IndexModule {
+  return {
+    from,
+    names: new Map<string, ExportKind>([
+      ...values.map((v) => [v, 'value'] as const),
+      ...types.map((t) => [t, 'type'] as const),
+    ]),
+  };
+}
+
+/**
+ * What every link's index offers of the runtime it shares with the other links: the request context
+ * and the process-wide middleware. `context` and `middleware` are the modules' import paths.
+ */
+export function sharedRuntimeExports(context: string, middleware: string): IndexModule[] {
+  return [
+    indexModule(
+      context,
+      ['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'],
+      ['RequestContext'],
+    ),
+    indexModule(middleware, ['useMiddleware'], ['Middleware', 'Call']),
+  ];
+}
+
 /**
  * index.ts: every module's names, explicitly, so no two `export *` make a name ambiguous (which fails to
  * compile). A name an earlier module took is re-exported under an alias, with a comment saying why.

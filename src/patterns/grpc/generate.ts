@@ -7,7 +7,14 @@ import { camelCase, constantCase, pascalCase } from '../../util/names.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PatternGenerator, PlannedFile } from '../types.js';
 import { render } from '../../codegen/render.js';
-import { IMPORTS_HERE, indexExports, withImports, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import {
+  IMPORTS_HERE,
+  indexExports,
+  indexModule,
+  sharedRuntimeExports,
+  withImports,
+  type IndexModule,
+} from '../../codegen/imports.js';
 import { commentLines, fits, wrapList } from '../../codegen/layout.js';
 import { buildMessages, fullName, reachableTypes, type TypeRef } from './messages.js';
 import {
@@ -491,46 +498,34 @@ export function indexFile(
   messageExports: Map<string, 'message' | 'enum'>,
 ): string {
   const suffix = mods.suffix;
-  const names = (values: string[], types: string[]): Map<string, ExportKind> =>
-    new Map([...values.map((v) => [v, 'value'] as const), ...types.map((t) => [t, 'type'] as const)]);
   const modules: IndexModule[] = [
-    {
-      from: `./client${suffix}`,
-      names: names(
-        ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)],
-        ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides'],
-      ),
-    },
-    {
-      from: `./service${suffix}`,
-      names: names(
-        services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]),
-        services.map((s) => `${s.name}Handlers`),
-      ),
-    },
-    {
-      from: mods.context,
-      names: names(['runWithRequestContext', 'currentRequestContext', 'outgoingRequestContext'], ['RequestContext']),
-    },
-    { from: mods.middleware, names: names(['useMiddleware'], ['Middleware', 'Call']) },
-    { from: mods.grpc, names: names([], ['CallContext']) },
-    {
-      from: mods.wire,
-      names: names(
-        [
-          'unknownFields',
-          'dropUnknownFields',
-          'UNKNOWN_FIELDS',
-          'timestampFromDate',
-          'timestampToDate',
-          'timestampNow',
-          'durationFromMillis',
-          'durationToMillis',
-        ],
-        ['JsonValue', 'Any', 'AnyInit', 'Empty', 'Timestamp', 'TimestampInit', 'Duration', 'DurationInit'],
-      ),
-    },
-    { from: mods.json, names: names(['JsonError'], ['JsonReadOptions', 'JsonWriteOptions']) },
+    indexModule(
+      `./client${suffix}`,
+      ['GrpcError', 'status', 'connectionOptions', ...services.map((s) => `${s.name}Client`)],
+      ['CallOptions', 'ConnectionOptions', 'ConnectionOverrides'],
+    ),
+    indexModule(
+      `./service${suffix}`,
+      services.flatMap((s) => [`${s.name}Definition`, `${camelCase(s.name)}Implementation`, `add${s.name}`]),
+      services.map((s) => `${s.name}Handlers`),
+    ),
+    ...sharedRuntimeExports(mods.context, mods.middleware),
+    indexModule(mods.grpc, [], ['CallContext']),
+    indexModule(
+      mods.wire,
+      [
+        'unknownFields',
+        'dropUnknownFields',
+        'UNKNOWN_FIELDS',
+        'timestampFromDate',
+        'timestampToDate',
+        'timestampNow',
+        'durationFromMillis',
+        'durationToMillis',
+      ],
+      ['JsonValue', 'Any', 'AnyInit', 'Empty', 'Timestamp', 'TimestampInit', 'Duration', 'DurationInit'],
+    ),
+    indexModule(mods.json, ['JsonError'], ['JsonReadOptions', 'JsonWriteOptions']),
     // The proto's messages and enums: a name the runtime API already exports gets an alias (CallOptionsMessage).
     {
       from: `./messages${suffix}`,

@@ -8,7 +8,13 @@ import {
   type QueueLinkModel as QueueContractModel,
 } from '../../contracts/asyncapi-queue.js';
 import { constantCase, isReservedWord, pascalCase, propertyKey } from '../../util/names.js';
-import { exportedNames, indexExports, typeNamesIn, type ExportKind, type IndexModule } from '../../codegen/imports.js';
+import {
+  exportedNames,
+  indexExports,
+  sharedRuntimeExports,
+  typeNamesIn,
+  type IndexModule,
+} from '../../codegen/imports.js';
 import { REMOVED_CONST, handlerStub } from './stubs.js';
 import { brokerOf, type BrokerCode, type ChannelView, type MessageView, type QueueView } from './brokers/index.js';
 import {
@@ -160,22 +166,9 @@ function indexSource(
     from: `./${file.replace(/\.ts$/, '')}${ctx.project.importSuffix}`,
     names: exportedNames(modules[file]!),
   });
-  const context: [string, ExportKind][] = [
-    ['currentRequestContext', 'value'],
-    ['runWithRequestContext', 'value'],
-    ['RequestContext', 'type'],
-  ];
   return indexExports([
     ...brokerFiles.map(own),
-    { from: ctx.runtime('context'), names: new Map(context) },
-    {
-      from: ctx.runtime('middleware'),
-      names: new Map<string, ExportKind>([
-        ['useMiddleware', 'value'],
-        ['Middleware', 'type'],
-        ['Call', 'type'],
-      ]),
-    },
+    ...sharedRuntimeExports(ctx.runtime('context'), ctx.runtime('middleware')),
     { from: ctx.runtime(broker.runtimeModule), names: new Map(broker.runtimeExports) },
     ...(broker.moreRuntimeExports?.(ctx.link.options) ?? []).map((m) => ({
       from: ctx.runtime(m.module),

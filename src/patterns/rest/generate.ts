@@ -11,7 +11,13 @@ import { orUndefined } from '../../codegen/schema-ts.js';
 import { constantCase, pascalCase, propertyKey } from '../../util/names.js';
 import { render } from '../../codegen/render.js';
 import { wrapList } from '../../codegen/layout.js';
-import { importLine } from '../../codegen/imports.js';
+import {
+  importLine,
+  indexExports,
+  indexModule,
+  sharedRuntimeExports,
+  type IndexModule,
+} from '../../codegen/imports.js';
 import { GENERATED_HEADER, jsDoc, stringLiteral } from '../../util/text.js';
 import type { GenerateContext, GenerateResult, PlannedFile } from '../types.js';
 import { collectOperations, type OperationModel, type ParamModel } from './operations.js';
@@ -22,15 +28,38 @@ import { schemesUsed, serverFiles, serverNames, serverTypes } from './server.js'
 import { restFrozen, typeExports } from './frozen.js';
 
 /**
- * The server names index.ts re-exports; not all of serverNames(), whose className would shadow the
- * client's. The verifiers type exists when an operation requires credentials ('' otherwise).
+ * index.ts's exports: the client and its runtime part, the server's factory and handler types and its
+ * runtime part (not serverNames()'s className, which would shadow the client's; the verifiers type
+ * only when an operation requires credentials), then what every link shares.
  */
-function serverIndexNames(
-  linkName: string,
+function indexModules(
+  ctx: GenerateContext,
+  view: ClientView,
+  sides: { client: boolean; server: boolean },
   verified: boolean,
-): { factory: string; handlersInterface: string; verifiersType: string } {
-  const { factory, handlersInterface, verifiersType } = serverNames(linkName);
-  return { factory, handlersInterface, verifiersType: verified ? verifiersType : '' };
+): IndexModule[] {
+  const modules: IndexModule[] = [];
+  if (sides.client)
+    modules.push(
+      indexModule(`./client${view.importSuffix}`, [view.className]),
+      indexModule(
+        view.runtimeRest,
+        ['ServiceError', 'isServiceError'],
+        ['CallOptions', 'ClientConfig', 'FetchLike', 'ServiceErrorCode', 'TokenProvider'],
+      ),
+    );
+  if (sides.server) {
+    const { factory, handlersInterface, verifiersType } = serverNames(ctx.link.name);
+    modules.push(
+      indexModule(`./router${view.importSuffix}`, [factory], [handlersInterface, ...(verified ? [verifiersType] : [])]),
+      indexModule(
+        ctx.runtime('rest-server'),
+        ['HttpError', 'listen', 'problem', 'shutdownOnSignal'],
+        ['HandlerContext', 'Problem', 'RouterOptions', 'Verifier'],
+      ),
+    );
+  }
+  return [...modules, ...sharedRuntimeExports(ctx.runtime('context'), ctx.runtime('middleware'))];
 }
 
 /** What client.ts says about the service and its environment. */
@@ -88,19 +117,12 @@ export async function generateRest(ctx: GenerateContext): Promise<GenerateResult
       path: `${out}/client.ts`,
       content: render('rest/client.ts', { ...names, ...clientParts(view, operations) }),
     });
-  const index = {
-    ...names,
-    ...sides,
-    ...(sides.server
-      ? {
-          ...serverIndexNames(ctx.link.name, schemesUsed(schemes, operations).length > 0),
-          runtimeServer: ctx.runtime('rest-server'),
-        }
-      : {}),
-    runtimeContext: ctx.runtime('context'),
-    runtimeMiddleware: ctx.runtime('middleware'),
-  };
-  files.push({ kind: 'generated', path: `${out}/index.ts`, content: render('rest/index.ts', index) });
+  const index = render('rest/index.ts', {
+    header: GENERATED_HEADER,
+    suffix: view.importSuffix,
+    exports: indexExports(indexModules(ctx, view, sides, schemesUsed(schemes, operations).length > 0)),
+  });
+  files.push({ kind: 'generated', path: `${out}/index.ts`, content: index });
   if (!sides.server) return { files, warnings };
   const exports = typeExports(types);
   const frozen = await restFrozen(ctx, out, exports);

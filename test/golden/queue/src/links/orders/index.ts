@@ -24,7 +24,12 @@ export {
   startOrdersConsumer,
 } from './consumer.js';
 export { QUEUE_URL_ENV, FIFO_QUEUE, queueUrl } from './sqs.js';
-export { currentRequestContext, runWithRequestContext, type RequestContext } from '../_runtime/context.js';
+export {
+  runWithRequestContext,
+  currentRequestContext,
+  outgoingRequestContext,
+  type RequestContext,
+} from '../_runtime/context.js';
 export { useMiddleware, type Middleware, type Call } from '../_runtime/middleware.js';
 export {
   MessageTooLargeError,
