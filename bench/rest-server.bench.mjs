@@ -107,13 +107,16 @@ try {
   const schemasFile = path.join(dir, 'schemas.json');
   await writeFile(schemasFile, JSON.stringify(schemas));
   // Fastify last: the ratios are to it. The second row is our router with `requestContext: false`
-  // (no AsyncLocalStorage), to show what the request context costs.
+  // (no AsyncLocalStorage), to show what the request context costs; the third Fastify doing what our
+  // router does besides routing and validating (the like-for-like comparison).
   const servers = [
     ['create-service-link router (node:http)', startPeer('ours', router)],
     ['  the same, requestContext: false', startPeer('ours-no-context', router)],
+    ['Fastify + request context, X-Request-ID', startPeer('fastify-context', schemasFile)],
     ['Fastify (same routes and schemas)', startPeer('fastify', schemasFile)],
   ];
   const fastify = servers.length - 1;
+  const fastifyContext = servers.length - 2;
   peers.push(...servers.map(([, p]) => p.child));
   const ports = await Promise.all(servers.map(([, p]) => p.port));
   const body = JSON.stringify({ email: 'ada@example.com', name: 'Ada' });
@@ -139,6 +142,8 @@ try {
           rate: Math.max(...rounds.map((r) => r.rate[i])),
           cpu: median(rounds.map((r) => r.cpu[i])),
           ratio: median(rounds.map((r) => r.rate[i] / r.rate[fastify])),
+          // Our first row against Fastify doing the same work.
+          alike: i === 0 ? median(rounds.map((r) => r.rate[0] / r.rate[fastifyContext])) : undefined,
         });
     }
   const rss = await Promise.all(servers.map(([, p]) => p.rss()));
@@ -149,7 +154,8 @@ try {
   for (const r of rows)
     console.log(
       `  ${String(r.callers).padStart(2)} caller(s)  ${r.opName.padEnd(16)} ${r.name.padEnd(40)} ${r.rate.toFixed(0).padStart(7)} calls/s` +
-        `  ${r.cpu.toFixed(0).padStart(4)} us CPU/call  (${r.ratio.toFixed(2)}x Fastify)`,
+        `  ${r.cpu.toFixed(0).padStart(4)} us CPU/call  (${r.ratio.toFixed(2)}x Fastify` +
+        `${r.alike === undefined ? '' : `, ${r.alike.toFixed(2)}x Fastify + request context`})`,
     );
   console.log('\nServer RSS after the rounds:');
   for (const [i, [name]] of servers.entries()) console.log(`  ${name.padEnd(40)} ${(rss[i] / 2 ** 20).toFixed(1)} MiB`);
