@@ -284,7 +284,7 @@ function requestFields(op: OperationModel): string[] {
     `path: ${pathExpression(op)}`,
   ];
   // The template names the call's span; a path without parameters is its own.
-  if (op.params.some((p) => p.in === 'path')) fields.push(`route: ${stringLiteral(op.path)}`);
+  if (/\{[^}]+\}/.test(op.path)) fields.push(`route: ${stringLiteral(op.path)}`);
   const query = op.params.filter((p) => p.in === 'query');
   if (query.length) fields.push(`query: [\n${query.map(queryItem).join('')}      ]`);
   for (const where of ['header', 'cookie'] as const) {
