@@ -38,7 +38,10 @@ export interface Reply {
 
 /** What a handler gets besides its input. */
 export interface HandlerContext {
-  /** The request ID (X-Request-ID, else a new UUID); also in the request context for outgoing calls. */
+  /**
+   * The request ID (X-Request-ID, else a new UUID-shaped one: a random per-process prefix and a counter,
+   * unique but not unguessable); also in the request context for outgoing calls.
+   */
   requestId: string;
   /** The raw request, e.g. for headers the document does not declare. */
   request: http.IncomingMessage;

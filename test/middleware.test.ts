@@ -435,24 +435,33 @@ describe('OpenTelemetry', () => {
     }
   });
 
-  it('with the API alone a call runs no span middleware; one runs from when an SDK registers until it is removed', async () => {
+  it('with the API alone a call runs no span middleware; from when an SDK registers, its spans reach that SDK', async () => {
     // A process of its own: this file's worker has an SDK registered already.
     const script = [
       "const t = await import('./dist/links/_runtime/telemetry.js');",
       "const m = await import('./dist/links/_runtime/middleware.js');",
       "const { trace } = await import('@opentelemetry/api');",
-      "const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');",
+      "const sdk = await import('@opentelemetry/sdk-trace-base');",
       'await t.telemetryPending();',
+      "const call = () => ({ pattern: 'rest', side: 'client', kind: 'request', link: 'l', operation: 'op',",
+      "  requestId: 'r', headers: { get: () => undefined, set: () => {} }, attributes: { 'http.request.method': 'GET' } });",
+      'const provider = () => { const exporter = new sdk.InMemorySpanExporter();',
+      '  trace.setGlobalTracerProvider(new sdk.BasicTracerProvider({ spanProcessors: [new sdk.SimpleSpanProcessor(exporter)] }));',
+      '  return exporter; };',
       'const before = m.chainFor(undefined);',
-      'trace.setGlobalTracerProvider(new BasicTracerProvider());',
-      'const during = m.chainFor(undefined);',
+      'const first = provider();',
+      'await m.chainFor(undefined)(call(), async () => {});',
       'trace.disable();',
-      'const after = m.chainFor(undefined);',
-      'console.log(JSON.stringify([before === undefined, typeof during, after === undefined]));',
+      'const between = m.chainFor(undefined);',
+      'const second = provider();',
+      'await m.chainFor(undefined)(call(), async () => {});',
+      'trace.disable();',
+      'const spans = (e) => e.getFinishedSpans().map((s) => s.name);',
+      'console.log(JSON.stringify([before === undefined, between === undefined, spans(first), spans(second)]));',
     ].join(' ');
     const r = await execa('node', ['--input-type=module', '-e', script], { cwd: dir, reject: false });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual([true, 'function', true]);
+    expect(JSON.parse(r.stdout)).toEqual([true, true, ['GET'], ['GET']]);
   });
 });
 

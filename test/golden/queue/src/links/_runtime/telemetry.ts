@@ -120,8 +120,10 @@ export function parseTraceparent(value: string | undefined): SpanContext | undef
 }
 
 function spans(otel: Api): Middleware {
-  const tracer = otel.trace.getTracer('create-service-link');
   return async (call, next) => {
+    // Asked per span, not once: the provider registered now (perhaps through another copy of the API,
+    // or after trace.disable()) is the one whose tracer records; SDKs cache their tracers by name.
+    const tracer = otel.trace.getTracer('create-service-link');
     const remote = call.side === 'server' ? parseTraceparent(call.headers.get('traceparent')) : undefined;
     const parent = call.side === 'server' ? withRemote(otel, otel.ROOT_CONTEXT, remote) : localParent(otel);
     const consume = call.pattern === 'queue' && call.side === 'server';

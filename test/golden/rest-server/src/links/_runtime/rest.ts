@@ -124,7 +124,8 @@ export interface RequestSpec {
   path: string;
   /**
    * The path's template (`/pets/{petId}`) when values were put into it: spans are named by it
-   * (`GET /pets/{petId}`, its `url.template`), not by each ID. Without it, `path` is the template.
+   * (`GET /pets/{petId}`, its `url.template`), not by each ID. Without it, `path` is the template. Like
+   * `path`, it is relative to the client's base URL (a base path such as `/api/v2` is not in it).
    */
   route?: string | undefined;
   query?: QueryParam[];
