@@ -89,8 +89,8 @@ export function requestValidators(docs: OpenApiDocuments, operations: OperationM
   const bodyExports: Record<string, string> = {};
   const params = new Set<OperationModel>();
   const bodies = new Set<OperationModel>();
-  operations.forEach((op, index) => {
-    const id = `urn:create-service-link:operation:${index}`;
+  for (const op of operations) {
+    const id = `urn:create-service-link:operation:${op.typeBase}`;
     if (op.params.length) {
       const properties = Object.fromEntries(
         op.params.map((p) => [p.key, p.schemaLoc ? { $ref: refOf(p.schemaLoc) } : {}]),
@@ -105,7 +105,7 @@ export function requestValidators(docs: OpenApiDocuments, operations: OperationM
       bodyExports[bodyValidatorName(op)] = `${id}:body`;
       bodies.add(op);
     }
-  });
+  }
   const module = (ajv: InstanceType<typeof AjvClass>, exports: Record<string, string>, what: string): string =>
     selfContainedValidators(
       Object.keys(exports).length ? standaloneCode(ajv, exports) : 'export {};\n',

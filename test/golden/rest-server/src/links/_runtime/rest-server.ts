@@ -347,7 +347,7 @@ function findRoute<H>(table: RouteTable<H>, method: string, path: string): Found
   let normal = path;
   // Empty segments dropped (`/pets/` is `/pets`): only then is there a new path to look up exactly.
   if (parts[0] !== '' || parts.includes('', 1)) {
-    parts = ['', ...parts.filter(Boolean)];
+    parts = pathParts(path);
     normal = parts.length > 1 ? parts.join('/') : '/';
   }
   return lookup(table, method, normal, parts) ?? (method === 'HEAD' ? lookup(table, 'GET', normal, parts) : undefined);

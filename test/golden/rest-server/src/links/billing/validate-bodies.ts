@@ -2,11 +2,11 @@
 // @ts-nocheck -- Ajv standalone output (plain JavaScript); router.ts gives it its types (JSON request bodies).
 /* eslint-disable */
 export const validateCreateInvoiceBody = validate0;
-const schema0 = {"$id":"urn:create-service-link:operation:1:body","$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/post/requestBody/content/application~1json/schema"};
+const schema0 = {"$id":"urn:create-service-link:operation:CreateInvoice:body","$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/post/requestBody/content/application~1json/schema"};
 const schema2 = {"type":"object","required":["total"],"properties":{"id":{"type":"string","readOnly":true},"total":{"type":"number"},"paid":{"type":"boolean"}}};
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:create-service-link:operation:1:body" */;
+/*# sourceURL="urn:create-service-link:operation:CreateInvoice:body" */;
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
@@ -67,10 +67,10 @@ return errors === 0;
 }
 
 export const validateUpdateInvoiceBody = validate2;
-const schema3 = {"$id":"urn:create-service-link:operation:3:body","$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/put/requestBody/content/application~1json/schema"};
+const schema3 = {"$id":"urn:create-service-link:operation:UpdateInvoice:body","$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/put/requestBody/content/application~1json/schema"};
 
 function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:create-service-link:operation:3:body" */;
+/*# sourceURL="urn:create-service-link:operation:UpdateInvoice:body" */;
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;

@@ -2,12 +2,12 @@
 // @ts-nocheck -- Ajv standalone output (plain JavaScript); router.ts gives it its types (parameters, coerced from strings).
 /* eslint-disable */
 export const validateListInvoicesParams = validate0;
-const schema0 = {"$id":"urn:create-service-link:operation:0:params","type":"object","properties":{"limit":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/get/parameters/0/schema"},"cursor":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/get/parameters/1/schema"}},"required":[]};
+const schema0 = {"$id":"urn:create-service-link:operation:ListInvoices:params","type":"object","properties":{"limit":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/get/parameters/0/schema"},"cursor":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices/get/parameters/1/schema"}},"required":[]};
 const schema2 = {"type":"integer","minimum":1,"maximum":100};
 const schema3 = {"type":"string"};
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:create-service-link:operation:0:params" */;
+/*# sourceURL="urn:create-service-link:operation:ListInvoices:params" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -112,11 +112,11 @@ return errors === 0;
 }
 
 export const validateGetInvoiceParams = validate2;
-const schema4 = {"$id":"urn:create-service-link:operation:2:params","type":"object","properties":{"id":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/parameters/0/schema"}},"required":["id"]};
+const schema4 = {"$id":"urn:create-service-link:operation:GetInvoice:params","type":"object","properties":{"id":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/parameters/0/schema"}},"required":["id"]};
 const schema5 = {"type":"string"};
 
 function validate2(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:create-service-link:operation:2:params" */;
+/*# sourceURL="urn:create-service-link:operation:GetInvoice:params" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -171,10 +171,10 @@ return errors === 0;
 }
 
 export const validateUpdateInvoiceParams = validate3;
-const schema6 = {"$id":"urn:create-service-link:operation:3:params","type":"object","properties":{"id":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/parameters/0/schema"}},"required":["id"]};
+const schema6 = {"$id":"urn:create-service-link:operation:UpdateInvoice:params","type":"object","properties":{"id":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/parameters/0/schema"}},"required":["id"]};
 
 function validate3(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:create-service-link:operation:3:params" */;
+/*# sourceURL="urn:create-service-link:operation:UpdateInvoice:params" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
@@ -229,10 +229,10 @@ return errors === 0;
 }
 
 export const validateDeleteInvoiceParams = validate4;
-const schema8 = {"$id":"urn:create-service-link:operation:4:params","type":"object","properties":{"id":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/parameters/0/schema"}},"required":["id"]};
+const schema8 = {"$id":"urn:create-service-link:operation:DeleteInvoice:params","type":"object","properties":{"id":{"$ref":"https://contract.invalid/openapi/billing.yaml#/paths/~1invoices~1%7Bid%7D/parameters/0/schema"}},"required":["id"]};
 
 function validate4(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="urn:create-service-link:operation:4:params" */;
+/*# sourceURL="urn:create-service-link:operation:DeleteInvoice:params" */;
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
